@@ -1,0 +1,138 @@
+"""Build one slot: data, training, the pickle and its manifest in `dist/`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..data import files
+from ..data.download import ensure_files, version_dir
+from ..data.read import feature_list, read_benchmarks, read_eras, read_frame, select_eras
+from ..data.synthetic import ensure_synthetic
+from ..plan.fingerprint import fingerprint
+from ..repo import Repo
+from ..runtimes import Runtime
+from ..spec import LoadedSpec
+from ..spec.load import SpecError, data_problems
+from ..spec.model import targets_used
+from ..train.ensemble import TrainingSet, fit_node
+from ..train.metrics import per_era_scores, summary
+from .manifest import build_manifest, write_manifest
+from .pickler import write_pickle
+from .predictor import predict_frame
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    slot: str
+    fingerprint: str
+    pickle_path: Path
+    manifest_path: Path
+    manifest: dict
+
+
+def needed_files(loaded: LoadedSpec) -> list[str]:
+    spec = loaded.spec
+    names = [files.FEATURES_JSON, files.TRAIN]
+    if spec.data.validation_metrics:
+        names.append(files.VALIDATION)
+    if spec.predict.benchmark_inputs:
+        names.append(files.TRAIN_BENCHMARKS)
+        if spec.data.validation_metrics:
+            names.append(files.VALIDATION_BENCHMARKS)
+    return names
+
+
+def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool, log) -> Path:
+    """Folder holding the spec's dataset version, downloaded or generated as needed."""
+    version = loaded.spec.data.version
+    if synthetic:
+        return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True), log=log)
+    ensure_files(repo.data_cache, version, needed_files(loaded), log=log)
+    return version_dir(repo.data_cache, version)
+
+
+def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_file: str,
+                 benchmark_file: str, eras: list[str] | None) -> TrainingSet:
+    spec = loaded.spec
+    targets = targets_used(spec)
+    frame = read_frame(folder / data_file, features, ["era", *targets], eras)
+    inputs = frame[features].to_numpy(dtype=np.float32)
+    names = list(features)
+    if spec.predict.benchmark_inputs:
+        benchmarks = read_benchmarks(folder / benchmark_file, spec.predict.benchmark_inputs, frame.index)
+        inputs = np.hstack([inputs, benchmarks.to_numpy()])
+        names += spec.predict.benchmark_inputs
+    data = TrainingSet(
+        inputs=inputs,
+        targets={target: frame[target].to_numpy(dtype=np.float32) for target in targets},
+        eras=frame["era"].astype(str).to_numpy(),
+        input_names=names,
+    )
+    return data
+
+
+def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features: list[str]) -> dict | None:
+    """Score the bundle exactly as the pickle will predict, on validation eras with targets."""
+    spec = loaded.spec
+    columns = ["era", spec.data.target]
+    frame = read_frame(folder / files.VALIDATION, features, columns)
+    frame = frame[frame[spec.data.target].notna()]
+    if frame.empty:
+        return None
+    benchmarks = None
+    if spec.predict.benchmark_inputs:
+        benchmarks = read_benchmarks(folder / files.VALIDATION_BENCHMARKS, spec.predict.benchmark_inputs, frame.index)
+    predictions = predict_frame(bundle, frame, benchmarks)["prediction"].to_numpy()
+    scores = per_era_scores(predictions, frame[spec.data.target].to_numpy(), frame["era"].to_numpy())
+    return summary(scores)
+
+
+def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: bool, out_dir: Path,
+               log=print) -> BuildResult:
+    spec = loaded.spec
+    started = time.monotonic()
+    print_id = fingerprint(spec, runtime, repo.package_dir, synthetic)
+    log(f"build {spec.slot}: runtime {runtime.name} ({runtime.reference}), fingerprint {print_id}")
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if running != runtime.python:
+        log(f"warning: building on Python {running} for the Python {runtime.python} image; "
+            f"`check` will reject this pickle. Build in a Python {runtime.python} environment.")
+    folder = dataset(repo, loaded, synthetic, log)
+    problems = data_problems(loaded, folder / files.FEATURES_JSON)
+    if problems:
+        raise SpecError(problems)
+    features = feature_list(folder / files.FEATURES_JSON, spec.data.feature_set)
+    eras = select_eras(read_eras(folder / files.TRAIN), spec.data.era_step, spec.data.max_eras)
+    data = training_set(folder, loaded, features, files.TRAIN, files.TRAIN_BENCHMARKS, eras)
+    log(f"train: {len(data.eras):,} rows, {len(eras)} eras, {len(features)} features "
+        f"({spec.data.feature_set}), target {spec.data.target}, model {spec.model.type}")
+    bundle = {
+        "features": features,
+        "benchmark_inputs": list(spec.predict.benchmark_inputs),
+        "rank_per_era": spec.predict.rank_per_era,
+        "model": fit_node(spec.model, data, spec.data.target, spec.build.seed),
+    }
+    rows = len(data.eras)
+    del data
+    metrics = validation_metrics(folder, loaded, bundle, features) if spec.data.validation_metrics else None
+    if metrics:
+        log(f"validation: {metrics['eras']} eras, corr mean {metrics['corr_mean']:.4f}, "
+            f"std {metrics['corr_std']:.4f}, sharpe {metrics['corr_sharpe']}")
+    pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
+    pickle_bytes = write_pickle(bundle, pickle_path)
+    manifest = build_manifest(
+        slot=spec.slot, fingerprint=print_id, runtime=runtime, pickle_bytes=pickle_bytes,
+        data_version=spec.data.version, synthetic=synthetic, features=features,
+        benchmark_inputs=list(spec.predict.benchmark_inputs), targets=targets_used(spec),
+        training={"rows": rows, "eras": len(eras),
+                  "seconds": round(time.monotonic() - started, 2)},
+        metrics={"validation": metrics} if metrics else None,
+    )
+    manifest_file = write_manifest(manifest, pickle_path)
+    log(f"wrote {pickle_path} ({len(pickle_bytes) / 1024:.0f} KiB) and {manifest_file.name}")
+    return BuildResult(spec.slot, print_id, pickle_path, manifest_file, manifest)

@@ -1,0 +1,92 @@
+"""The code that runs inside the pickle, in Numerai's numerai_predict container.
+
+House rule: this module imports only the standard library, numpy and pandas. Model objects
+bring their own library (a LightGBM Booster, a scikit-learn estimator); nothing here imports the
+CLI, YAML, numerapi, the training code or anything that touches the network. `check` enforces it.
+
+A model is a small tree of plain dicts:
+    {"kind": "estimator", "estimator": obj}     obj.predict(X) or obj(X), X float32 (rows, inputs)
+    {"kind": "ensemble", "layers": [[(node, weight), ...], ...]}
+Layer 0 reads the inputs; layer N+1 reads layer N's per-era ranked predictions, one column per
+member; the last layer's ranked predictions are blended with normalised weights.
+"""
+
+import os
+
+import numpy as np
+import pandas as pd
+
+
+def cpu_count():
+    """CPUs this process may use (Numerai gives one); never more than the affinity mask allows."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:
+        return max(os.cpu_count() or 1, 1)
+
+
+def run_estimator(estimator, inputs):
+    if type(estimator).__name__ == "Booster" and hasattr(estimator, "predict"):
+        # LightGBM would otherwise start a thread per core of the host, not of the container.
+        return np.asarray(estimator.predict(inputs, num_threads=cpu_count()), dtype=np.float64)
+    if hasattr(estimator, "predict"):
+        return np.asarray(estimator.predict(inputs), dtype=np.float64).reshape(len(inputs), -1)[:, 0]
+    return np.asarray(estimator(inputs), dtype=np.float64).reshape(len(inputs), -1)[:, 0]
+
+
+def rank_within(values, groups):
+    """Percentile ranks in (0, 1] within each group (era); one group when `groups` is None."""
+    series = pd.Series(values)
+    if groups is None:
+        return series.rank(pct=True, method="average").to_numpy()
+    return series.groupby(np.asarray(groups)).rank(pct=True, method="average").to_numpy()
+
+
+def run_node(node, inputs, groups):
+    """Raw predictions of one model tree node for `inputs`."""
+    if node["kind"] == "estimator":
+        return run_estimator(node["estimator"], inputs)
+    current = inputs
+    for layer in node["layers"]:
+        ranked = [rank_within(run_node(child, current, groups), groups) for child, _ in layer]
+        current = np.column_stack(ranked).astype(np.float32)
+    weights = np.array([weight for _, weight in node["layers"][-1]], dtype=np.float64)
+    return current.astype(np.float64) @ (weights / weights.sum())
+
+
+def model_inputs(bundle, live_features, live_benchmark_models):
+    """The float32 input matrix: the training-time features in order, then benchmark columns."""
+    features = bundle["features"]
+    missing = [name for name in features if name not in live_features.columns]
+    if missing:
+        raise KeyError(f"live data lacks {len(missing)} feature(s) this model was trained on, e.g. {missing[:3]}")
+    inputs = live_features[features].to_numpy(dtype=np.float32)
+    extra = bundle["benchmark_inputs"]
+    if extra:
+        if live_benchmark_models is None:
+            raise ValueError("this model uses benchmark model columns but none were passed")
+        # Numerai passes the benchmarks frame as read: align it to the live ids first.
+        aligned = live_benchmark_models.reindex(live_features.index)[extra].fillna(0.5)
+        inputs = np.hstack([inputs, aligned.to_numpy(dtype=np.float32)])
+    return inputs
+
+
+def predict_frame(bundle, live_features, live_benchmark_models):
+    """One `prediction` column in [0, 1] on the live index."""
+    inputs = model_inputs(bundle, live_features, live_benchmark_models)
+    groups = live_features["era"].to_numpy() if "era" in live_features.columns else None
+    raw = run_node(bundle["model"], inputs, groups)
+    if bundle["rank_per_era"]:
+        values = rank_within(raw, groups)
+    else:
+        values = np.clip(raw, 0.0, 1.0)
+    return pd.DataFrame({"prediction": values}, index=live_features.index)
+
+
+def make_predict(bundle):
+    """The callable Numerai loads: predict(live_features, live_benchmark_models) -> DataFrame."""
+
+    def predict(live_features, live_benchmark_models):
+        return predict_frame(bundle, live_features, live_benchmark_models)
+
+    return predict

@@ -1,0 +1,27 @@
+"""Train the model of each slot and write dist/<slot>-<fingerprint>.pkl and its manifest.
+
+Trains on the spec's Numerai dataset (downloaded once into the data cache) or, with --synthetic,
+on generated Numerai-shaped data, so everything runs offline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..bundle.builder import build_slot
+from .common import load_all, repo_from, runtime_of, select
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to build (default: all)")
+    parser.add_argument("--synthetic", action="store_true", help="train on generated Numerai-shaped data")
+    parser.add_argument("--out", default=None, metavar="DIR", help="where pickles go (default: dist/)")
+
+
+def run(args) -> int:
+    repo = repo_from(args)
+    specs, catalogue = load_all(repo)
+    out_dir = Path(args.out) if args.out else repo.dist
+    for item in select(specs, args.slots):
+        build_slot(repo, item, runtime_of(item, catalogue), synthetic=args.synthetic, out_dir=out_dir)
+    return 0

@@ -1,0 +1,9 @@
+"""(check: being built)"""
+
+
+def add_arguments(parser) -> None:
+    pass
+
+
+def run(args) -> int:
+    raise NotImplementedError("check")

@@ -1,0 +1,9 @@
+"""(status: being built)"""
+
+
+def add_arguments(parser) -> None:
+    pass
+
+
+def run(args) -> int:
+    raise NotImplementedError("status")

@@ -1,0 +1,39 @@
+"""An example custom model: your training code, called by a spec with `type: custom`.
+
+    model:
+      type: custom
+      entry_point: {{ cookiecutter.package_name }}.custom.example:train
+      params: {alpha: 10.0}
+
+The entry point gets the training frame (float32 inputs, columns in `features` order), the feature
+names, the target values and the spec's params (plus `seed`). It returns a fitted object with
+`predict(X)` or a function `predict(X)`. Classes defined in this package travel inside the pickle
+by value, so they need not exist where Numerai runs it; their code may import only the standard
+library, numpy, pandas and libraries every numerai_predict image has.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class CentredRidge:
+    """Ridge regression on centred inputs, solved in closed form with numpy alone."""
+
+    def __init__(self, coefficients: np.ndarray, means: np.ndarray, intercept: float):
+        self.coefficients = coefficients
+        self.means = means
+        self.intercept = intercept
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        return (np.asarray(inputs, dtype=np.float64) - self.means) @ self.coefficients + self.intercept
+
+
+def train(frame, features, target, params) -> CentredRidge:
+    inputs = frame[features].to_numpy(dtype=np.float64)
+    means = inputs.mean(axis=0)
+    centred = inputs - means
+    alpha = float(params.get("alpha", 1.0))
+    gram = centred.T @ centred + alpha * np.eye(centred.shape[1])
+    coefficients = np.linalg.solve(gram, centred.T @ (target - target.mean()))
+    return CentredRidge(coefficients, means, float(target.mean()))

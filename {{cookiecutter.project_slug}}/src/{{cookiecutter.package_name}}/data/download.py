@@ -1,0 +1,45 @@
+"""Dataset files in a local cache, downloaded through numerapi once and reused after."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..api import public_api
+from ..errors import WorkFailed
+
+SYNTHETIC_PREFIX = "synthetic-"
+
+
+def version_dir(cache: Path, version: str, synthetic: bool = False) -> Path:
+    return Path(cache) / (f"{SYNTHETIC_PREFIX}{version}" if synthetic else version)
+
+
+def ensure_files(cache: Path, version: str, names: list[str], *, log=print) -> dict[str, Path]:
+    """Local paths of `names` in `version`, downloading only the ones not in the cache yet."""
+    folder = version_dir(cache, version)
+    paths, api = {}, None
+    for name in names:
+        path = folder / name
+        if path.exists() and path.stat().st_size > 0:
+            log(f"data: {version}/{name} (cached)")
+        else:
+            api = api or public_api()
+            download(api, f"{version}/{name}", path, log)
+        paths[name] = path
+    return paths
+
+
+def download(api, remote: str, path: Path, log) -> None:
+    # numerapi resumes a partial file at the same destination; renaming only a complete
+    # download into place means a cached file is never a truncated one.
+    partial = path.with_name(path.name + ".partial")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log(f"data: downloading {remote}")
+    try:
+        api.download_dataset(remote, str(partial))
+    except Exception as error:  # numerapi raises bare KeyError/ValueError for API faults
+        raise WorkFailed(f"could not download {remote}: {type(error).__name__}: {error}") from None
+    if not partial.exists():
+        raise WorkFailed(f"could not download {remote}: numerapi wrote no file")
+    os.replace(partial, path)

@@ -1,0 +1,47 @@
+"""A model's fingerprint: a hash of everything that changes its pickle.
+
+The spec (as validated, so comments and key order do not count), this package's code, the
+runtime's locked versions, the data version and whether the data is synthetic. Same inputs, same
+fingerprint: `plan` rebuilds nothing whose fingerprint is unchanged, `deploy` uploads nothing
+whose fingerprint is already assigned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from ..runtimes import Runtime
+from ..spec.model import ModelSpec
+
+LENGTH = 12
+
+
+@lru_cache(maxsize=8)
+def code_digest(package_dir: Path) -> str:
+    """Hash of the package's Python sources (paths and contents), computed once per process."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(package_dir).rglob("*.py")):
+        digest.update(path.relative_to(package_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def fingerprint(spec: ModelSpec, runtime: Runtime, package_dir: Path, synthetic: bool = False) -> str:
+    parts = {
+        "spec": spec.model_dump(mode="json"),
+        "code": code_digest(Path(package_dir)),
+        "runtime": [runtime.python, runtime.image, runtime.tag, file_digest(runtime.lock)],
+        "data": [spec.data.version, "synthetic" if synthetic else "numerai"],
+    }
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:LENGTH]

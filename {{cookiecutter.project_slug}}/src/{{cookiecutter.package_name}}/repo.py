@@ -1,0 +1,33 @@
+"""Where things live in this repository; every command takes `--repo` (default: here)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Repo:
+    root: Path
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def runtimes(self) -> Path:
+        return self.root / "runtimes"
+
+    @property
+    def dist(self) -> Path:
+        return self.root / "dist"
+
+    @property
+    def data_cache(self) -> Path:
+        """Downloaded (and synthetic) datasets; NUMERAI_DATA_DIR moves it, e.g. to a CI cache."""
+        return Path(os.environ.get("NUMERAI_DATA_DIR") or self.root / ".numerai-data")
+
+    @property
+    def package_dir(self) -> Path:
+        return Path(__file__).resolve().parent

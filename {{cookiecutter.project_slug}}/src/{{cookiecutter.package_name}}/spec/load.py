@@ -1,0 +1,373 @@
+"""Read `models/*.yaml` into validated specs, or fail naming file, line, key and what was expected.
+
+Errors read like pre-commit's config errors:
+    File models/main.yaml, line 7 ==> At key model.params.num_leaves ==> expected an integer, got 'many'
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import json
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from ..errors import UsageError
+from .model import CustomModel, ModelSpec, SklearnModel, iter_models, targets_used
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one spec file."""
+
+    file: str
+    line: int | None
+    key: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = f"File {self.file}" + (f", line {self.line}" if self.line else "")
+        key = f" ==> At key {self.key}" if self.key else ""
+        return f"{where}{key} ==> expected {self.expected}"
+
+
+class SpecError(UsageError):
+    """One or more spec files are invalid."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A validated spec and where it came from."""
+
+    path: Path
+    spec: ModelSpec
+    document: Any  # the ruamel document, kept to find the line of any key later
+
+    def line_of(self, *keys) -> int | None:
+        return line_of(self.document, keys)
+
+
+def yaml_loader() -> YAML:
+    loader = YAML(typ="rt")
+    loader.allow_duplicate_keys = False
+    return loader
+
+
+def line_of(document: Any, keys: tuple) -> int | None:
+    """1-based line of the deepest key of `keys` that exists in the ruamel `document`."""
+    node, line = document, None
+    for key in keys:
+        lc = getattr(node, "lc", None)
+        try:
+            if isinstance(node, dict) and key in node:
+                line = lc.key(key)[0] + 1 if lc else line
+            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+                line = lc.item(key)[0] + 1 if lc else line
+            else:
+                break
+        except (KeyError, TypeError):
+            break
+        node = node[key]
+    if line is None and getattr(document, "lc", None) is not None:
+        line = document.lc.line + 1
+    return line
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --- Mapping pydantic's errors onto the YAML document ------------------------------------------
+
+def data_path(document: Any, loc: tuple) -> tuple:
+    """The keys of `loc` that exist in the data: pydantic adds union tags ('lightgbm') in between."""
+    node, kept = document, []
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            kept.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            kept.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and node.get("type") == part:
+            continue  # a discriminated union's tag
+        else:
+            kept.append(part)
+            break
+    return tuple(kept)
+
+
+def model_class_at(document: Any, keys: tuple) -> type[BaseModel] | None:
+    """The spec class that defines the mapping found at `keys`, for listing its allowed keys."""
+    annotation: Any = ModelSpec
+    node = document
+    for key in keys:
+        annotation = unwrap(annotation, node)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(key, str):
+            field = annotation.model_fields.get(key)
+            if field is None:
+                return None
+            annotation = field.annotation
+        elif typing.get_origin(annotation) is list and isinstance(key, int):
+            annotation = typing.get_args(annotation)[0]
+        else:
+            return None
+        node = node[key] if isinstance(node, (dict, list)) and _has(node, key) else None
+    annotation = unwrap(annotation, node)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _has(node, key) -> bool:
+    return key in node if isinstance(node, dict) else 0 <= key < len(node)
+
+
+def unwrap(annotation: Any, node: Any) -> Any:
+    """Strip Optional/Annotated and pick a union's member by the node's `type` tag."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+            options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            tag = node.get("type") if isinstance(node, dict) else None
+            tagged = [
+                arg for arg in options
+                if isinstance(arg, type) and issubclass(arg, BaseModel)
+                and "type" in arg.model_fields and typing.get_args(arg.model_fields["type"].annotation) == (tag,)
+            ]
+            annotation = tagged[0] if tagged else options[0]
+        else:
+            return annotation
+
+
+TYPE_WORDS = {
+    "int_parsing": "an integer", "int_type": "an integer", "int_from_float": "a whole number",
+    "float_parsing": "a number", "float_type": "a number", "bool_parsing": "true or false",
+    "bool_type": "true or false", "string_type": "a string", "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values", "model_attributes_type": "a mapping of keys to values",
+    "list_type": "a list",
+}
+
+
+def expected_text(error: dict, document: Any, keys: tuple) -> str:
+    """Turn one pydantic error into 'expected ...' wording that says the fix."""
+    kind, context, given = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "missing":
+        return "this key to be set (it is required)"
+    if kind == "extra_forbidden":
+        parent = model_class_at(document, keys[:-1])
+        allowed = sorted(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(str(keys[-1]), allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"no key {keys[-1]!r} here: allowed keys are {', '.join(allowed)}{hint}"
+    if kind == "union_tag_not_found":
+        return "a `type` key: one of lightgbm, sklearn, ensemble, custom"
+    if kind == "union_tag_invalid":
+        return f"type to be one of {context.get('expected_tags')}, got {context.get('tag')!r}"
+    if kind == "literal_error":
+        return f"one of {context.get('expected')}, got {given!r}"
+    if kind == "value_error":
+        return str(context.get("error", error["msg"]))
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        return error["msg"].replace("Input should be ", "a value ") + f", got {given!r}"
+    if kind == "too_short":
+        return f"at least {context.get('min_length')} item(s)"
+    if kind in TYPE_WORDS:
+        return f"{TYPE_WORDS[kind]}, got {given!r}"
+    return error["msg"].replace("Input should be ", "")
+
+
+def problems_from(error: ValidationError, file: str, document: Any) -> list[Problem]:
+    found = []
+    for item in error.errors(include_url=False):
+        keys = data_path(document, tuple(item["loc"]))
+        found.append(Problem(
+            file=file,
+            line=line_of(document, keys),
+            key=".".join(str(key) for key in keys),
+            expected=expected_text(item, document, keys),
+        ))
+    return found
+
+
+# --- Loading ----------------------------------------------------------------------------------
+
+def read_document(path: Path) -> tuple[Any, list[Problem]]:
+    file = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [Problem(file, None, "", f"a readable UTF-8 file ({error})")]
+    try:
+        document = yaml_loader().load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        reason = " ".join(str(part) for part in (error.context, error.problem) if part)
+        return None, [Problem(file, mark.line + 1 if mark else None, "", f"valid YAML ({reason})")]
+    if not isinstance(document, dict):
+        return None, [Problem(file, 1, "", "a mapping with at least `slot` and `model` keys")]
+    return document, []
+
+
+def load_spec(path: Path) -> LoadedSpec:
+    """Validate one spec file; raise SpecError listing every problem in it."""
+    document, problems = read_document(path)
+    if problems:
+        raise SpecError(problems)
+    try:
+        spec = ModelSpec.model_validate(to_plain(document))
+    except ValidationError as error:
+        raise SpecError(problems_from(error, display_path(path), document)) from None
+    loaded = LoadedSpec(path=path, spec=spec, document=document)
+    problems = reference_problems(loaded)
+    if problems:
+        raise SpecError(problems)
+    return loaded
+
+
+def to_plain(node: Any) -> Any:
+    """Plain Python values for ruamel's containers and scalars.
+
+    ruamel's ScalarFloat and friends would otherwise travel into model parameters and so into
+    the pickle, which would then need ruamel.yaml where Numerai runs it.
+    """
+    if isinstance(node, dict):
+        return {str(key): to_plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [to_plain(value) for value in node]
+    for plain in (bool, int, float, str):
+        if isinstance(node, plain):
+            return plain(node)
+    return node
+
+
+def spec_files(models_dir: Path) -> list[Path]:
+    return sorted(path for path in models_dir.glob("*.y*ml") if path.suffix in (".yaml", ".yml"))
+
+
+def load_specs(models_dir: Path, *, features_json: Path | None = None,
+               runtimes: list[str] | None = None) -> list[LoadedSpec]:
+    """Validate every spec in `models_dir`; raise one SpecError listing every problem found."""
+    files = spec_files(models_dir)
+    if not files:
+        raise SpecError([Problem(display_path(models_dir), None, "", "at least one models/*.yaml spec")])
+    loaded, problems = [], []
+    for path in files:
+        try:
+            loaded.append(load_spec(path))
+        except SpecError as error:
+            problems.extend(error.problems)
+    problems.extend(duplicate_slot_problems(loaded))
+    for item in loaded:
+        if runtimes is not None:
+            problems.extend(runtime_problems(item, runtimes))
+        if features_json is not None:
+            problems.extend(data_problems(item, features_json))
+    if problems:
+        raise SpecError(problems)
+    return loaded
+
+
+def duplicate_slot_problems(loaded: list[LoadedSpec]) -> list[Problem]:
+    first: dict[str, LoadedSpec] = {}
+    problems = []
+    for item in loaded:
+        other = first.setdefault(item.spec.slot, item)
+        if other is not item:
+            problems.append(Problem(
+                display_path(item.path), item.line_of("slot"), "slot",
+                f"a slot name used by one spec only: {item.spec.slot!r} is also the slot of "
+                f"{display_path(other.path)}",
+            ))
+    return problems
+
+
+def runtime_problems(item: LoadedSpec, runtimes: list[str]) -> list[Problem]:
+    runtime = item.spec.runtime
+    if runtime == "default" or runtime in runtimes:
+        return []
+    return [Problem(display_path(item.path), item.line_of("runtime"), "runtime",
+                    f"'default' or one of the catalogue's runtimes {', '.join(runtimes)}, got {runtime!r}")]
+
+
+def data_problems(item: LoadedSpec, features_json: Path) -> list[Problem]:
+    """Feature set and targets checked against the dataset's features.json."""
+    metadata = json.loads(features_json.read_text())
+    file, spec = display_path(item.path), item.spec
+    problems = []
+    sets = sorted(metadata.get("feature_sets", {}))
+    if spec.data.feature_set not in sets:
+        problems.append(Problem(file, item.line_of("data", "feature_set"), "data.feature_set",
+                                f"a feature set of {spec.data.version}: {', '.join(sets)}; "
+                                f"got {spec.data.feature_set!r}"))
+    known = set(metadata.get("targets", []))
+    for target in targets_used(spec):
+        if target not in known:
+            close = difflib.get_close_matches(target, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(Problem(file, find_line(item, target), "target",
+                                    f"a target of {spec.data.version} features.json, got {target!r}{hint}"))
+    return problems
+
+
+def find_line(item: LoadedSpec, value: str) -> int | None:
+    """Line of the first scalar equal to `value` in the document (for errors found after parsing)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if child == value:
+                    return node.lc.value(key)[0] + 1
+                found = walk(child)
+                if found:
+                    return found
+        elif isinstance(node, list):
+            for child in node:
+                found = walk(child)
+                if found:
+                    return found
+        return None
+
+    return walk(item.document)
+
+
+def reference_problems(item: LoadedSpec) -> list[Problem]:
+    """Import paths and entry points must resolve before any training starts."""
+    problems = []
+    for model in iter_models(item.spec.model):
+        if isinstance(model, SklearnModel):
+            target, key = model.estimator, "estimator"
+            module_name, _, attribute = model.estimator.rpartition(".")
+        elif isinstance(model, CustomModel):
+            target, key = model.entry_point, "entry_point"
+            module_name, _, attribute = model.entry_point.partition(":")
+        else:
+            continue
+        reason = import_problem(module_name, attribute)
+        if reason:
+            problems.append(Problem(display_path(item.path), find_line(item, target), key,
+                                    f"an importable {key}: {target!r} {reason}"))
+    return problems
+
+
+def import_problem(module_name: str, attribute: str) -> str | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        return f"cannot be imported ({error}); install the package or fix the path"
+    if not hasattr(module, attribute):
+        return f"has no {attribute!r} in module {module_name}"
+    return None
