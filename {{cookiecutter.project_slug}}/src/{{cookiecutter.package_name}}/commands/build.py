@@ -16,6 +16,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to build (default: all)")
     parser.add_argument("--synthetic", action="store_true", help="train on generated Numerai-shaped data")
     parser.add_argument("--out", default=None, metavar="DIR", help="where pickles go (default: dist/)")
+    parser.add_argument("--no-check", action="store_true", help="do not run `check` on what was built")
 
 
 def run(args) -> int:
