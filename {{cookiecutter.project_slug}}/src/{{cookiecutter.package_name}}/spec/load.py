@@ -176,7 +176,7 @@ def expected_text(error: dict, document: Any, keys: tuple) -> str:
     if kind == "union_tag_not_found":
         return "a `type` key: one of lightgbm, sklearn, ensemble, custom"
     if kind == "union_tag_invalid":
-        return f"type to be one of {context.get('expected_tags')}, got {context.get('tag')!r}"
+        return f"one of {context.get('expected_tags')}, got {context.get('tag')!r}"
     if kind == "literal_error":
         return f"one of {context.get('expected')}, got {given!r}"
     if kind == "value_error":
@@ -194,6 +194,8 @@ def problems_from(error: ValidationError, file: str, document: Any) -> list[Prob
     found = []
     for item in error.errors(include_url=False):
         keys = data_path(document, tuple(item["loc"]))
+        if item["type"] == "union_tag_invalid":
+            keys += ("type",)  # point at the offending `type:` line, not the mapping holding it
         found.append(Problem(
             file=file,
             line=line_of(document, keys),
@@ -318,30 +320,26 @@ def data_problems(item: LoadedSpec, features_json: Path) -> list[Problem]:
         if target not in known:
             close = difflib.get_close_matches(target, sorted(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(Problem(file, find_line(item, target), "target",
-                                    f"a target of {spec.data.version} features.json, got {target!r}{hint}"))
+            problems.append(problem_at_value(
+                item, target, "data.target", f"a target of {spec.data.version} features.json, got {target!r}{hint}"))
     return problems
 
 
-def find_line(item: LoadedSpec, value: str) -> int | None:
-    """Line of the first scalar equal to `value` in the document (for errors found after parsing)."""
+def path_to(node: Any, value: str, keys: tuple = ()) -> tuple | None:
+    """Keys leading to the first scalar equal to `value` (for errors found after parsing)."""
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in children:
+        if child == value and not isinstance(child, (dict, list)):
+            return (*keys, key)
+        found = path_to(child, value, (*keys, key))
+        if found:
+            return found
+    return None
 
-    def walk(node):
-        if isinstance(node, dict):
-            for key, child in node.items():
-                if child == value:
-                    return node.lc.value(key)[0] + 1
-                found = walk(child)
-                if found:
-                    return found
-        elif isinstance(node, list):
-            for child in node:
-                found = walk(child)
-                if found:
-                    return found
-        return None
 
-    return walk(item.document)
+def problem_at_value(item: LoadedSpec, value: str, fallback_key: str, expected: str) -> Problem:
+    keys = path_to(item.document, value) or (fallback_key,)
+    return Problem(display_path(item.path), line_of(item.document, keys), ".".join(map(str, keys)), expected)
 
 
 def reference_problems(item: LoadedSpec) -> list[Problem]:
@@ -358,8 +356,7 @@ def reference_problems(item: LoadedSpec) -> list[Problem]:
             continue
         reason = import_problem(module_name, attribute)
         if reason:
-            problems.append(Problem(display_path(item.path), find_line(item, target), key,
-                                    f"an importable {key}: {target!r} {reason}"))
+            problems.append(problem_at_value(item, target, key, f"an importable {key}: {target!r} {reason}"))
     return problems
 
 

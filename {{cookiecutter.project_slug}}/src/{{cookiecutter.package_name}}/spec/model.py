@@ -28,7 +28,12 @@ class Section(BaseModel):
 class DataSpec(Section):
     """Which Numerai data to train on."""
 
-    version: str = Field(DEFAULT_DATA_VERSION, description="Dataset version, for example v5.2.")
+    version: str = Field(
+        DEFAULT_DATA_VERSION,
+        description="Dataset version, for example v5.2; defaults to the version chosen for this repository.",
+        # The default is a template answer: kept out of the schema so the schema is the same in every repo.
+        json_schema_extra=lambda schema: schema.pop("default", None),
+    )
     feature_set: str = Field("small", description="A feature set of features.json: small, medium, all.")
     target: str = Field("target", description="Training target column (features.json `targets`).")
     era_step: int = Field(1, ge=1, description="Train on every Nth era (4 avoids overlapping targets).")

@@ -1,0 +1,101 @@
+"""build: the pickle loads and predicts where this repo's package is not importable."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from {{ cookiecutter.package_name }}.bundle.manifest import read_manifest
+
+from conftest import LIGHTGBM_SPEC, PACKAGE
+
+SLOTS = ("gbm_model", "ensemble_model", "custom_model")
+
+# Runs in a fresh interpreter in which importing this package fails, as on Numerai's image.
+LOAD_AND_PREDICT = textwrap.dedent("""
+    import importlib.util, inspect, json, sys
+    PACKAGE, pickle_path, live_path, benchmarks_path = sys.argv[1:5]
+
+    class Blocked:
+        def find_spec(self, name, path=None, target=None):
+            if name == PACKAGE or name.startswith(PACKAGE + "."):
+                raise ImportError(f"{name} is not installed here")
+
+    sys.meta_path.insert(0, Blocked())
+    import pandas as pd
+    model = pd.read_pickle(pickle_path)
+    live = pd.read_parquet(live_path)
+    benchmarks = pd.read_parquet(benchmarks_path).sample(frac=1.0, random_state=0)
+    result = model(live, benchmarks)
+    print(json.dumps({
+        "parameters": len(inspect.signature(model).parameters),
+        "type": type(result).__name__,
+        "columns": list(result.columns),
+        "same_index": bool(result.index.equals(live.index)),
+        "min": float(result["prediction"].min()),
+        "max": float(result["prediction"].max()),
+        "nan": int(result["prediction"].isna().sum()),
+        "package_loaded": any(name.split(".")[0] == PACKAGE for name in sys.modules),
+    }))
+""")
+
+
+@pytest.mark.parametrize("slot", SLOTS)
+def test_pickle_loads_and_predicts_without_the_package(built, synthetic_dir, slot):
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_AND_PREDICT, PACKAGE, str(built[slot]),
+         str(synthetic_dir / "live.parquet"), str(synthetic_dir / "live_benchmark_models.parquet")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report == {**report, "parameters": 2, "type": "DataFrame", "columns": ["prediction"],
+                      "same_index": True, "nan": 0, "package_loaded": False}
+    assert 0 < report["min"] and report["max"] == 1.0
+
+
+@pytest.mark.parametrize("slot", SLOTS)
+def test_manifest_describes_the_pickle(built, slot):
+    pickle_path = built[slot]
+    manifest = read_manifest(pickle_path)
+    assert pickle_path.name == f"{slot}-{manifest['fingerprint']}.pkl"
+    assert manifest["slot"] == slot
+    assert manifest["python"]["minor"] == "%d.%d" % sys.version_info[:2]
+    assert manifest["runtime"]["python"] == "3.12" and manifest["runtime"]["image"].endswith("py_3_12")
+    assert {"numpy", "pandas", "cloudpickle"} <= set(manifest["libraries"])
+    assert manifest["data"] == {"version": manifest["data"]["version"], "synthetic": True}
+    assert manifest["features"] and all(name.startswith("feature_") for name in manifest["features"])
+    assert PACKAGE not in manifest["modules"], "the package must travel by value, not by reference"
+    validation = manifest["metrics"]["validation"]
+    assert validation["eras"] > 0
+    assert validation["corr_mean"] > 0, "the synthetic data carries signal a model should find"
+    assert manifest["pickle"]["bytes"] == pickle_path.stat().st_size
+
+
+def test_manifest_lists_each_model_library(built):
+    assert "lightgbm" in read_manifest(built["gbm_model"])["libraries"]
+    assert "scikit-learn" in read_manifest(built["ensemble_model"])["libraries"]
+    assert read_manifest(built["ensemble_model"])["benchmark_inputs"] == ["v52_lgbm_cyrus20"]
+    assert "target_cyrus_20" in read_manifest(built["ensemble_model"])["targets"]
+
+
+def test_same_spec_same_fingerprint_changed_spec_new_fingerprint(make_repo, cli):
+    root = make_repo({"gbm.yaml": LIGHTGBM_SPEC})
+    first = json.loads(cli("plan", "--synthetic", cwd=root).stdout)["include"][0]["fingerprint"]
+    again = json.loads(cli("plan", "--synthetic", cwd=root).stdout)["include"][0]["fingerprint"]
+    (root / "models" / "gbm.yaml").write_text(
+        (root / "models" / "gbm.yaml").read_text().replace("n_estimators: 40", "n_estimators: 41"))
+    changed = json.loads(cli("plan", "--synthetic", cwd=root).stdout)["include"][0]["fingerprint"]
+    assert first == again != changed
+
+
+def test_build_of_an_unknown_slot_lists_the_known_ones(make_repo, cli):
+    root = make_repo({"gbm.yaml": LIGHTGBM_SPEC})
+    result = cli("build", "--synthetic", "--no-check", "no_such_slot", cwd=root)
+    assert result.returncode == 2
+    assert "no_such_slot" in result.stderr and "gbm_model" in result.stderr
+    assert "Traceback" not in result.stderr
