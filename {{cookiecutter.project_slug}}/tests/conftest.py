@@ -90,11 +90,13 @@ ENSEMBLE_SPEC = """
 CUSTOM_SPEC = f"""
     slot: custom_model
     runtime: "3.12"
-    data: {{feature_set: small}}
+    data:
+      feature_set: small
     model:
       type: custom
       entry_point: {PACKAGE}.custom.example:train
-      params: {{alpha: 3.0}}
+      params:
+        alpha: 3.0
 """
 
 

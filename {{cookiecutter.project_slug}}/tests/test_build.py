@@ -64,7 +64,7 @@ def test_manifest_describes_the_pickle(built, slot):
     manifest = read_manifest(pickle_path)
     assert pickle_path.name == f"{slot}-{manifest['fingerprint']}.pkl"
     assert manifest["slot"] == slot
-    assert manifest["python"]["minor"] == "%d.%d" % sys.version_info[:2]
+    assert manifest["python"]["minor"] == "{}.{}".format(*sys.version_info[:2])
     assert manifest["runtime"]["python"] == "3.12" and manifest["runtime"]["image"].endswith("py_3_12")
     assert {"numpy", "pandas", "cloudpickle"} <= set(manifest["libraries"])
     assert manifest["data"] == {"version": manifest["data"]["version"], "synthetic": True}

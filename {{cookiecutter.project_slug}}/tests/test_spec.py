@@ -112,7 +112,8 @@ def test_feature_set_and_targets_are_checked_against_features_json(tmp_path):
     """)
     messages = [str(problem) for problem in data_problems(load_spec(path), metadata)]
     assert any("line 2 ==> At key data.feature_set" in m and "medium, small" in m and "'huge'" in m for m in messages)
-    assert any("line 2 ==> At key data.target" in m and "'target_y_20'" in m and "did you mean 'target_x_20'" in m for m in messages)
+    assert any("line 2 ==> At key data.target" in m and "'target_y_20'" in m and "did you mean 'target_x_20'" in m
+               for m in messages)
 
 
 def test_cli_reports_spec_errors_with_exit_2_and_no_traceback(make_repo, cli):

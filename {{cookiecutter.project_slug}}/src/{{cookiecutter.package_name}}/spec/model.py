@@ -7,7 +7,7 @@ editor, the validator and the pipeline can never disagree about what a spec may 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -97,7 +97,7 @@ class Member(Section):
 
     name: str | None = Field(None, description="A label for metrics and logs.")
     model: Annotated[
-        Union[LightGBMModel, SklearnModel, CustomModel, EnsembleModel], Field(discriminator="type")
+        LightGBMModel | SklearnModel | CustomModel | EnsembleModel, Field(discriminator="type")
     ]
     target: str | None = Field(None, description="Target column; defaults to data.target.")
     weight: float = Field(1.0, gt=0, description="Blend weight; weights are normalised.")
@@ -118,7 +118,7 @@ class EnsembleModel(Section):
 
 
 ModelDefinition = Annotated[
-    Union[LightGBMModel, SklearnModel, CustomModel, EnsembleModel], Field(discriminator="type")
+    LightGBMModel | SklearnModel | CustomModel | EnsembleModel, Field(discriminator="type")
 ]
 Member.model_rebuild()
 

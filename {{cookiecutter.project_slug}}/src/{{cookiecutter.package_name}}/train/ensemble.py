@@ -46,7 +46,7 @@ def fit_node(model, data: TrainingSet, target: str, seed: int) -> dict:
     layers_spec = [model.members, *[layer.members for layer in model.layers]]
     masks = era_chunks(data.eras, len(layers_spec)) if len(layers_spec) > 1 else [np.ones(len(data.eras), bool)]
     layers: list[list[tuple[dict, float]]] = []
-    for depth, (members, mask) in enumerate(zip(layers_spec, masks)):
+    for depth, (members, mask) in enumerate(zip(layers_spec, masks, strict=False)):
         chunk = data.rows(mask)
         inputs = chunk.inputs
         # Each further layer learns from the ranked predictions of the layers before it.

@@ -1,0 +1,17 @@
+"""Answer sets the template is baked with: the defaults, and every option changed."""
+
+DEFAULTS: dict = {}
+
+CHANGED = {
+    "project_name": "Alpha Signals",
+    "package_name": "alpha_models",
+    "github_owner": "alpha-org",
+    "model_slot": "alpha_v1",
+    "data_version": "v5.3",
+    "feature_set": "medium",
+    "retrain_cron": "30 2 * * 1-5",
+    "use_deploy_environment": "no",
+    "include_examples": "no",
+}
+
+ANSWER_SETS = {"defaults": DEFAULTS, "changed": CHANGED}

@@ -1,0 +1,92 @@
+"""Baking: every answer reaches the baked repo, nothing is left unrendered, switches prune files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from answers import ANSWER_SETS, CHANGED
+from baking import TEMPLATE, bake
+
+# Jinja left behind: `{{` not preceded by `$` (GitHub's `${{ }}` must survive), `{%`, `{#`, or a
+# cookiecutter variable name.
+UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
+SHARED_RUNTIMES = TEMPLATE.parent / "shared" / "numerai-predict"
+
+
+def text_files(root: Path):
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and ".git" not in path.parts:
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
+@pytest.fixture(scope="module", params=sorted(ANSWER_SETS))
+def baked(request, tmp_path_factory) -> tuple[str, Path]:
+    return request.param, bake(tmp_path_factory.mktemp(request.param), **ANSWER_SETS[request.param])
+
+
+def test_defaults_bake_numerai_models(tmp_path):
+    repo = bake(tmp_path)
+    assert repo == tmp_path / "numerai-models"
+    assert (repo / "src" / "numerai_models" / "main.py").exists()
+    assert (repo / "models" / "my_model.yaml").exists()
+
+
+def test_no_file_keeps_unrendered_jinja(baked):
+    _, repo = baked
+    leftovers = [f"{path.relative_to(repo)}:{number}: {line.strip()}"
+                 for path, text in text_files(repo)
+                 for number, line in enumerate(text.splitlines(), 1) if UNRENDERED.search(line)]
+    assert leftovers == []
+
+
+def test_no_file_or_folder_name_keeps_jinja(baked):
+    _, repo = baked
+    assert [path for path in repo.rglob("*") if "{" in path.name or "}" in path.name] == []
+
+
+def test_github_expressions_survive_baking(baked):
+    _, repo = baked
+    sources = [text for _, text in text_files(TEMPLATE / "{{cookiecutter.project_slug}}" / ".github")]
+    baked_texts = [text for _, text in text_files(repo / ".github")]
+    expected = sum(text.count("${{") for text in sources)
+    assert expected > 0, "the workflows use GitHub expressions"
+    assert sum(text.count("${{") for text in baked_texts) == expected
+
+
+def test_changed_answers_reach_the_baked_repo(tmp_path):
+    repo = bake(tmp_path, **CHANGED)
+    assert repo.name == "alpha-signals"
+    spec = (repo / "models" / "alpha_v1.yaml").read_text()
+    assert "slot: alpha_v1" in spec and "version: v5.3" in spec and "feature_set: medium" in spec
+    assert (repo / "src" / "alpha_models").is_dir()
+    assert 'numerai-deploy = "alpha_models.main:main"' in (repo / "pyproject.toml").read_text()
+    assert 'DEFAULT_DATA_VERSION = "v5.3"' in (repo / "src" / "alpha_models" / "spec" / "model.py").read_text()
+    workflows = "\n".join(text for _, text in text_files(repo / ".github"))
+    assert "30 2 * * 1-5" in workflows
+    assert "alpha-org" in (repo / "README.md").read_text()
+
+
+def test_examples_are_removed_when_turned_off(tmp_path):
+    assert (bake(tmp_path / "on") / "examples" / "ensemble.yaml").exists()
+    assert not (bake(tmp_path / "off", include_examples="no") / "examples").exists()
+
+
+@pytest.mark.skipif(not SHARED_RUNTIMES.is_dir(), reason="needs ../shared/numerai-predict beside the template")
+def test_runtime_locks_are_numerai_predicts_own(baked):
+    _, repo = baked
+    catalogue = json.loads((repo / "runtimes" / "catalogue.json").read_text())["runtimes"]
+    assert sum(entry["default"] for entry in catalogue) == 1
+    for entry in catalogue:
+        vendored = (repo / "runtimes" / entry["lock"]).read_text().splitlines()
+        source = (SHARED_RUNTIMES / entry["lock"]).read_text().splitlines()
+        # Same lines, but numerapi is kept as a comment (the CLI needs a newer one).
+        restored = [line.split("  (not a constraint")[0].removeprefix("# ") if "(not a constraint" in line else line
+                    for line in vendored]
+        assert restored == source
