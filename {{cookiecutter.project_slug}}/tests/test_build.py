@@ -6,12 +6,13 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from {{ cookiecutter.package_name }}.bundle.manifest import read_manifest
 
-from conftest import LIGHTGBM_SPEC, PACKAGE
+from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT
 
 SLOTS = ("gbm_model", "ensemble_model", "custom_model")
 
@@ -44,10 +45,9 @@ LOAD_AND_PREDICT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("slot", SLOTS)
-def test_pickle_loads_and_predicts_without_the_package(built, synthetic_dir, slot):
+def assert_loads_and_predicts_without_the_package(pickle_path: Path, synthetic_dir: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", LOAD_AND_PREDICT, PACKAGE, str(built[slot]),
+        [sys.executable, "-c", LOAD_AND_PREDICT, PACKAGE, str(pickle_path),
          str(synthetic_dir / "live.parquet"), str(synthetic_dir / "live_benchmark_models.parquet")],
         capture_output=True, text=True, timeout=300,
     )
@@ -56,6 +56,22 @@ def test_pickle_loads_and_predicts_without_the_package(built, synthetic_dir, slo
     assert report == {**report, "parameters": 2, "type": "DataFrame", "columns": ["prediction"],
                       "same_index": True, "nan": 0, "package_loaded": False}
     assert 0 < report["min"] and report["max"] == 1.0
+
+
+@pytest.mark.parametrize("slot", SLOTS)
+def test_pickle_loads_and_predicts_without_the_package(built, synthetic_dir, slot):
+    assert_loads_and_predicts_without_the_package(built[slot], synthetic_dir)
+
+
+def test_the_shipped_specs_build_and_load_without_the_package(make_repo, cli, synthetic_dir):
+    shipped = [*REPO_ROOT.glob("models/*.yaml"), *REPO_ROOT.glob("examples/*.yaml")]
+    root = make_repo({path.name: path.read_text() for path in shipped})
+    result = cli("build", "--synthetic", "--no-check", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    pickles = sorted((root / "dist").glob("*.pkl"))
+    assert len(pickles) == len(shipped)
+    for pickle_path in pickles:
+        assert_loads_and_predicts_without_the_package(pickle_path, synthetic_dir)
 
 
 @pytest.mark.parametrize("slot", SLOTS)
