@@ -90,3 +90,14 @@ def test_runtime_locks_are_numerai_predicts_own(baked):
         restored = [line.split("  (not a constraint")[0].removeprefix("# ") if "(not a constraint" in line else line
                     for line in vendored]
         assert restored == source
+
+
+@pytest.mark.parametrize("key", sorted(CHANGED))
+def test_each_answer_changed_alone_bakes_a_clean_repo(tmp_path, key):
+    repo = bake(tmp_path, **{key: CHANGED[key]})
+    leftovers = [str(path.relative_to(repo)) for path, text in text_files(repo) if UNRENDERED.search(text)]
+    assert leftovers == []
+    for path in repo.rglob("*.py"):
+        compile(path.read_text(), str(path), "exec")  # rendering must leave valid Python
+    for path in [*repo.rglob("*.json")]:
+        json.loads(path.read_text())
