@@ -118,3 +118,74 @@ def built(tmp_path_factory, data_cache) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def synthetic_dir(built, data_cache) -> Path:
     return next(data_cache.glob("synthetic-*"))
+
+
+# -- deploy and status against the Numerai stand-in (tests/standin.py) ----------------------------
+
+STANDIN_PUBLIC_ID = "STANDINPUBLICID"
+STANDIN_SECRET_KEY = "s3cret-KEY-that-must-never-show-7f3a9c"
+ACCOUNT_SLOTS = ("gbm_model", "ensemble_model", "other_model")
+
+
+@pytest.fixture
+def numerai():
+    """A running stand-in for Numerai whose account has ACCOUNT_SLOTS."""
+    from standin import NumeraiStandIn
+
+    standin = NumeraiStandIn(models=ACCOUNT_SLOTS, public_id=STANDIN_PUBLIC_ID, secret_key=STANDIN_SECRET_KEY)
+    with standin:
+        yield standin
+
+
+@pytest.fixture
+def numerai_env(numerai, tmp_path, monkeypatch) -> dict[str, str]:
+    """Credentials, the stand-in's URL, fast polls and retries, a step summary file (set in os.environ)."""
+    from numerapi import base_api
+
+    # numerapi keeps the URL in a module constant: put it back after the test.
+    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
+    env = {
+        "NUMERAI_API_URL": numerai.url,
+        "NUMERAI_PUBLIC_ID": STANDIN_PUBLIC_ID,
+        "NUMERAI_SECRET_KEY": STANDIN_SECRET_KEY,
+        "NUMERAI_POLL_INTERVAL": "0.01",
+        "NUMERAI_VALIDATION_TIMEOUT": "5",
+        "NUMERAI_REQUEST_TIMEOUT": "2",
+        "NUMERAI_RETRY_ATTEMPTS": "4",
+        "NUMERAI_RETRY_BACKOFF": "0.01",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary.md"),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def deploy_repo(make_repo, built) -> Path:
+    """A repository with the gbm and ensemble specs and their built pickles copied into dist/."""
+    root = make_repo({"gbm.yaml": LIGHTGBM_SPEC, "ensemble.yaml": ENSEMBLE_SPEC})
+    (root / "dist").mkdir()
+    for slot in ("gbm_model", "ensemble_model"):
+        for path in (built[slot], built[slot].with_suffix(".json")):
+            shutil.copy2(path, root / "dist" / path.name)
+    return root
+
+
+@pytest.fixture
+def numerai_cli(numerai_env, capsys):
+    """Run numerai-deploy in this process (one import for many runs): (exit code, stdout, stderr).
+
+    Every run also proves that the secret key appears in neither stream.
+    """
+    import importlib
+    from types import SimpleNamespace
+
+    main = importlib.import_module(f"{PACKAGE}.main").main
+
+    def run(*args: str) -> SimpleNamespace:
+        code = main([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        assert STANDIN_SECRET_KEY not in captured.out + captured.err
+        return SimpleNamespace(code=code, out=captured.out, err=captured.err)
+
+    return run

@@ -1,0 +1,280 @@
+"""Deploying one slot: resolve it, check its webhook, skip it when up to date, else upload, wait for
+Numerai's validation, assign, and read the assignment back.
+
+Every step either moves on or raises SlotFailed with what to do; the command catches it per slot,
+so one slot's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..spec import LoadedSpec
+from .artifacts import Artifact, fingerprint_in
+from .client import ApiError, AuthenticationFailed, NumeraiClient, positive_number
+from .runs import REJECTED, VALIDATED, failure_description, latest_trigger, validation_of
+from .summary import Outcome
+
+ASSIGNED_UNCONFIRMED = "assigned, unconfirmed"
+
+
+class SlotFailed(Exception):
+    """This slot cannot be deployed now; the message says why and what to do."""
+
+    def __init__(self, message: str, *, exit_code: int = 1, status: str = "failed"):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    """How often and how long to poll Numerai's validation of an upload."""
+
+    poll_interval: float = 10.0
+    timeout: float = 1200.0
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] = os.environ,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+    ) -> WaitSettings:
+        if poll_interval is None and environ.get("NUMERAI_POLL_INTERVAL"):
+            poll_interval = positive_number("NUMERAI_POLL_INTERVAL", environ["NUMERAI_POLL_INTERVAL"])
+        if timeout is None and environ.get("NUMERAI_VALIDATION_TIMEOUT"):
+            timeout = positive_number("NUMERAI_VALIDATION_TIMEOUT", environ["NUMERAI_VALIDATION_TIMEOUT"])
+        return cls(poll_interval=poll_interval or cls.poll_interval, timeout=timeout or cls.timeout)
+
+
+def spec_file(item: LoadedSpec) -> str:
+    return f"models/{item.path.name}"
+
+
+class Deployer:
+    def __init__(
+        self,
+        client: NumeraiClient,
+        account: dict[str, str],
+        *,
+        wait: WaitSettings,
+        dry_run: bool = False,
+        log: Callable[[str], None] = print,
+    ):
+        self.client = client
+        self.account = account
+        self.wait = wait
+        self.dry_run = dry_run
+        self.log = log
+        self._images: list[dict] | None = None
+        self._versions: dict[str, str] | None = None
+
+    def deploy(self, item: LoadedSpec, artifact: Artifact) -> Outcome:
+        """Deploy one slot; any failure becomes this slot's outcome, never an exception."""
+        outcome = Outcome(item.spec.slot)
+        started = time.monotonic()
+        try:
+            self.deploy_slot(item, artifact, outcome)
+        except SlotFailed as failure:
+            outcome.fail(failure.status, failure.exit_code, str(failure))
+        except AuthenticationFailed as error:
+            outcome.fail("auth", 2, str(error))
+        except ApiError as error:
+            assigned = outcome.status == ASSIGNED_UNCONFIRMED
+            detail = f"slot {outcome.slot}: {error}" + ("" if assigned else " (nothing assigned)")
+            outcome.fail(outcome.status or "error", 1, detail)
+        outcome.seconds = time.monotonic() - started
+        return outcome
+
+    def deploy_slot(self, item: LoadedSpec, artifact: Artifact, outcome: Outcome) -> None:
+        slot = item.spec.slot
+        model_id = self.model_id(slot, item)
+        state = self.client.model_state(model_id)
+        self.handle_webhook(item, model_id, state)
+
+        assigned = state.get("computePickleUpload") or {}
+        if fingerprint_in(assigned.get("filename")) == artifact.fingerprint:
+            self.log(
+                f"{slot}: unchanged, pickle {assigned.get('id')} ({artifact.filename}) is already assigned"
+            )
+            outcome.action, outcome.status = "unchanged", validation_of(assigned)
+            outcome.pickle_id = assigned.get("id", "")
+            return
+
+        image = self.docker_image(slot, artifact)
+        version_id = self.data_version_id(slot, artifact)
+        what = (
+            f"{artifact.filename} on {image.get('name')} ({image.get('image')}:{image.get('tag')}), "
+            f"data {artifact.manifest['data']['version']}"
+        )
+        if self.dry_run:
+            self.log(f"{slot}: would upload {what}, wait for validation, assign it and read it back")
+            outcome.action, outcome.status = "would deploy", "dry run"
+            return
+
+        pickle_id = self.reusable_upload(slot, model_id, artifact)
+        if pickle_id is None:
+            self.log(f"{slot}: uploading {what}")
+            pickle_id = self.client.upload(
+                artifact.path,
+                filename=artifact.filename,
+                model_id=model_id,
+                data_version_id=version_id,
+                docker_image_id=image["id"],
+            )
+            self.log(f"{slot}: uploaded, pickle {pickle_id}")
+        outcome.pickle_id = pickle_id
+        outcome.status = self.wait_for_validation(slot, model_id, pickle_id)
+
+        self.client.assign(model_id, pickle_id)
+        outcome.status = ASSIGNED_UNCONFIRMED
+        now_assigned = (self.client.model_state(model_id).get("computePickleUpload") or {}).get("id")
+        if now_assigned != pickle_id:
+            raise SlotFailed(
+                f"slot {slot}: assigned pickle {pickle_id}, but Numerai reports {now_assigned} "
+                f"==> look at the slot on numer.ai and re-run deploy",
+                status="unconfirmed",
+            )
+        self.log(f"{slot}: assigned pickle {pickle_id} and read it back")
+        outcome.action, outcome.status = "deployed", VALIDATED
+
+    # -- step 1: the slot on the account -----------------------------------------------------------
+
+    def model_id(self, slot: str, item: LoadedSpec) -> str:
+        if slot in self.account:
+            return self.account[slot]
+        known = ", ".join(sorted(self.account)) or "(none)"
+        raise SlotFailed(
+            f"slot {slot}: this Numerai account has no model named {slot!r} ==> its models are: "
+            f"{known}; set `slot:` in {spec_file(item)} to one of them, or create the model "
+            f"at numer.ai",
+            exit_code=2,
+            status="unknown slot",
+        )
+
+    # -- step 2: webhook ---------------------------------------------------------------------------
+
+    def handle_webhook(self, item: LoadedSpec, model_id: str, state: dict) -> None:
+        slot = item.spec.slot
+        if not state.get("submissionWebhook"):
+            return
+        if item.spec.deploy.webhook != "clear":
+            raise SlotFailed(
+                f"slot {slot} has a submission webhook (Numerai Compute), which excludes model uploads ==> "
+                "remove it at numer.ai, or set `deploy: {webhook: clear}` in "
+                + spec_file(item)
+                + " to let deploy clear it",
+                exit_code=2,
+                status="webhook on",
+            )
+        if self.dry_run:
+            self.log(f"{slot}: would clear the submission webhook (deploy.webhook: clear)")
+            return
+        self.client.clear_webhook(model_id)
+        self.log(f"{slot}: cleared the submission webhook (deploy.webhook: clear)")
+
+    # -- step 4: what to upload, with which image and data version ---------------------------------
+
+    def docker_image(self, slot: str, artifact: Artifact) -> dict:
+        """Numerai's entry for the image the pickle was built and checked for: image and tag, else name."""
+        if self._images is None:
+            self._images = self.client.docker_images()
+        runtime = artifact.manifest["runtime"]
+        exact = [
+            entry
+            for entry in self._images
+            if entry.get("image") == runtime.get("image") and entry.get("tag") == runtime.get("tag")
+        ]
+        by_name = [entry for entry in self._images if entry.get("name") == runtime.get("name")]
+        if exact:
+            return exact[0]
+        if by_name:
+            chosen = by_name[0]
+            self.log(
+                f"{slot}: note: Numerai's {chosen.get('name')} is {chosen.get('image')}:{chosen.get('tag')}; "
+                f"the pickle was built for tag {runtime.get('tag')}"
+            )
+            return chosen
+        offered = ", ".join(str(entry.get("name")) for entry in self._images) or "(none)"
+        raise SlotFailed(
+            f"slot {slot}: Numerai offers no image {runtime.get('name')} "
+            f"({runtime.get('image')}:{runtime.get('tag')}) ==> it offers {offered}; set `runtime:` "
+            f"in the spec to one of them and rebuild",
+            status="no image",
+        )
+
+    def data_version_id(self, slot: str, artifact: Artifact) -> str:
+        if self._versions is None:
+            self._versions = self.client.data_versions()
+        version = artifact.manifest["data"]["version"]
+        if version in self._versions:
+            return self._versions[version]
+        offered = ", ".join(sorted(self._versions)) or "(none)"
+        raise SlotFailed(
+            f"slot {slot}: Numerai accepts no uploads for data {version} ==> it accepts {offered}; "
+            f"set `data.version` in the spec to one of them and rebuild",
+            status="no data version",
+        )
+
+    def reusable_upload(self, slot: str, model_id: str, artifact: Artifact) -> str | None:
+        """An earlier upload of this very build still in or past validation (a run that timed out)."""
+        candidates = [
+            item
+            for item in self.client.pickles(model_id)
+            if fingerprint_in(item.get("filename")) == artifact.fingerprint
+            and validation_of(item) not in REJECTED
+        ]
+        if not candidates:
+            return None
+        latest = max(enumerate(candidates), key=lambda pair: (pair[1].get("insertedAt") or "", pair[0]))[1]
+        self.log(f"{slot}: reusing the earlier upload {latest['id']} of this build ({validation_of(latest)})")
+        return latest["id"]
+
+    # -- step 5: validation ------------------------------------------------------------------------
+
+    def wait_for_validation(self, slot: str, model_id: str, pickle_id: str) -> str:
+        deadline = time.monotonic() + self.wait.timeout
+        shown = None
+        while True:
+            pickle = self.client.pickle(model_id, pickle_id)
+            status = validation_of(pickle)
+            if status != shown:
+                self.log(f"{slot}: validation {status}")
+                shown = status
+            if status == VALIDATED:
+                return status
+            if status in REJECTED:
+                self.report_rejection(slot, pickle)
+                raise SlotFailed(
+                    f"slot {slot}: Numerai's validation rejected pickle {pickle_id}: "
+                    f"{failure_description(pickle)} ==> nothing was assigned; see the logs above, "
+                    f"run `numerai-deploy check {slot}` and deploy again",
+                    status=status,
+                )
+            if time.monotonic() + self.wait.poll_interval > deadline:
+                raise SlotFailed(
+                    f"slot {slot}: validation of pickle {pickle_id} did not finish within "
+                    f"{self.wait.timeout:g}s (last status: {status}) ==> nothing was assigned; "
+                    f"re-run deploy later: it picks up this upload instead of uploading again",
+                    status=f"timeout ({status})",
+                )
+            time.sleep(self.wait.poll_interval)
+
+    def report_rejection(self, slot: str, pickle: dict) -> None:
+        self.log(f"{slot}: Numerai says: {failure_description(pickle)}")
+        trigger = latest_trigger(pickle)
+        if not trigger or not trigger.get("id"):
+            return
+        try:
+            logs = self.client.trigger_logs(trigger["id"])
+        except ApiError as error:
+            self.log(f"{slot}: (the run's logs could not be read: {error})")
+            return
+        self.log(f"{slot}: logs of run {trigger['id']}:")
+        for entry in logs:
+            self.log(f"    {entry.get('timestamp', '')} {entry.get('message', '')}".rstrip())

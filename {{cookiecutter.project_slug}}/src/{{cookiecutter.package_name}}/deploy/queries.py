@@ -1,0 +1,59 @@
+"""The GraphQL operations numerapi has no method for (field names: numerai-facts, section 4).
+
+Upload auth and create are numerapi's own model_upload queries, sent here step by step so that the
+file PUT between them can be checked.
+"""
+
+TRIGGER_FIELDS = "triggers { id status statuses { status description insertedAt } }"
+PICKLE_FIELDS = (
+    "id filename modelId assignedModelSlots validationStatus triggerStatus dataVersionId "
+    "dockerImageId dockerImageName insertedAt " + TRIGGER_FIELDS
+)
+
+# A placeholder rather than an f-string keeps GraphQL's braces as they are sent.
+MODEL = """
+query ($modelId: ID) {
+  model(modelId: $modelId) {
+    id name submissionWebhook computeEnabled
+    computePickleUpload { PICKLE_FIELDS }
+  }
+}
+""".replace("PICKLE_FIELDS", PICKLE_FIELDS)
+
+COMPUTE_PICKLES = """
+query ($id: ID, $modelId: ID) {
+  computePickles(id: $id, modelId: $modelId) { PICKLE_FIELDS }
+}
+""".replace("PICKLE_FIELDS", PICKLE_FIELDS)
+
+DOCKER_IMAGES = """
+query {
+  computePickleDockerImages { id name image tag default deprecated experimental }
+}
+"""
+
+TRIGGER_LOGS = """
+query ($triggerId: ID!) {
+  triggerLogs(triggerId: $triggerId) { timestamp message }
+}
+"""
+
+ASSIGN = """
+mutation ($modelId: String, $pickleId: ID) {
+  assignPickleToModel(modelId: $modelId, pickleId: $pickleId)
+}
+"""
+
+UPLOAD_AUTH = """
+query ($filename: String! $modelId: String) {
+  computePickleUploadAuth(filename: $filename modelId: $modelId) { filename url }
+}
+"""
+
+CREATE_UPLOAD = """
+mutation ($filename: String! $tournament: Int! $modelId: String
+          $dataVersionId: String $dockerImageId: String) {
+  createComputePickleUpload(filename: $filename tournament: $tournament modelId: $modelId
+                            dataVersionId: $dataVersionId dockerImageId: $dockerImageId) { id }
+}
+"""

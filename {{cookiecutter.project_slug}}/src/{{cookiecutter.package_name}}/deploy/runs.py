@@ -1,0 +1,55 @@
+"""Reading Numerai's record of a pickle: its validation and the runs (triggers) it went through."""
+
+from __future__ import annotations
+
+VALIDATED = "validated"
+# Validation outcomes that will not change by waiting.
+REJECTED = frozenset({"invalid", "failed", "error"})
+# Trigger (run) statuses that mean the run failed.
+RUN_FAILED = frozenset({"failed", "error", "model_failed", "invalid"})
+
+
+def validation_of(pickle: dict | None) -> str:
+    return str((pickle or {}).get("validationStatus") or "pending").lower()
+
+
+def latest_status(trigger: dict | None) -> dict:
+    """A trigger's newest status entry ({status, description, insertedAt}), or {}."""
+    statuses = [entry for entry in (trigger or {}).get("statuses") or [] if isinstance(entry, dict)]
+    if not statuses:
+        return {}
+    return max(enumerate(statuses), key=lambda pair: (pair[1].get("insertedAt") or "", pair[0]))[1]
+
+
+def latest_trigger(pickle: dict | None) -> dict | None:
+    """The pickle's most recent run; list order breaks ties between equal times."""
+    triggers = [trigger for trigger in (pickle or {}).get("triggers") or [] if isinstance(trigger, dict)]
+    if not triggers:
+        return None
+    return max(
+        enumerate(triggers), key=lambda pair: (latest_status(pair[1]).get("insertedAt") or "", pair[0])
+    )[1]
+
+
+def run_status(trigger: dict | None) -> str:
+    if not trigger:
+        return ""
+    return str(trigger.get("status") or latest_status(trigger).get("status") or "").lower()
+
+
+def run_failed(pickle: dict | None) -> bool:
+    """Whether the pickle's latest run (or its validation, which is a run too) failed."""
+    status = run_status(latest_trigger(pickle))
+    trigger_status = str((pickle or {}).get("triggerStatus") or "").lower()
+    if status:
+        return status in RUN_FAILED
+    return trigger_status in RUN_FAILED or validation_of(pickle) in REJECTED
+
+
+def failure_description(pickle: dict | None) -> str:
+    """Numerai's own words for why the latest run failed."""
+    trigger = latest_trigger(pickle)
+    for entry in reversed((trigger or {}).get("statuses") or []):
+        if isinstance(entry, dict) and entry.get("description"):
+            return str(entry["description"])
+    return "no description given"

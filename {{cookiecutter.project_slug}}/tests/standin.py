@@ -1,0 +1,744 @@
+"""A stand-in for Numerai's API: a real HTTP server on 127.0.0.1 for the tests and for local runs.
+
+It answers the GraphQL operations numerapi and `numerai-deploy` send, dispatching on the root field
+(operations are anonymous), checks `Authorization: Token PUBLIC$SECRET`, hands out upload URLs that
+point back at itself, accepts the file PUT, keeps state (models, webhooks, pickles, assignments),
+moves each upload from pending through validating to validated or invalid over successive polls,
+serves dataset files, and injects faults on demand: 5xx bursts, slow answers, dropped connections,
+a rejected PUT, GraphQL errors, a validation that fails or never finishes.
+
+In a test:
+
+    with NumeraiStandIn(models=["slot_a"], public_id="P", secret_key="S") as numerai:
+        env = {"NUMERAI_API_URL": numerai.url, ...}
+
+Standalone (prints its URL, serves until killed, dumps its state as JSON after every change):
+
+    python tests/standin.py --port 8765 --models slot_a,slot_b --public-id P --secret-key S \
+        [--state-file state.json] [--data-dir DIR] [--polls-to-validate 2] [--webhook slot_a=https://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+ROOT_FIELD = re.compile(r"^\s*(query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
+PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets"})
+DATA_VERSIONS = ("v5.0", "v5.2", "v5.3")
+CLASSIC = 8
+CATALOGUE = Path(__file__).resolve().parents[1] / "runtimes" / "catalogue.json"
+MISSING_KEY = "You must be authenticated to perform this action"
+WRONG_KEY = "Invalid API key: authentication failed"
+
+
+class GraphQLError(Exception):
+    """Answered as {"data": null, "errors": [{"message": ...}]} with HTTP 200, as GraphQL servers do."""
+
+
+@dataclass
+class Fault:
+    kind: str  # "status", "slow", "drop", "graphql", "reject_put"
+    operation: str | None  # a root field, "upload" for the file PUT, None for any GraphQL call
+    remaining: int
+    status: int = 503
+    seconds: float = 0.0
+    message: str = ""
+
+    def matches(self, operation: str) -> bool:
+        if self.remaining <= 0:
+            return False
+        if self.operation is None:
+            return operation != "upload"
+        return self.operation == operation
+
+
+def stable_id(*parts: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def docker_images_from_catalogue(path: Path = CATALOGUE) -> list[dict]:
+    """Numerai's image list, as the repository's runtime catalogue describes it."""
+    entries = json.loads(path.read_text(encoding="utf-8"))["runtimes"]
+    return [
+        {
+            "id": stable_id("image", entry["name"]),
+            "name": entry["name"],
+            "image": entry["image"],
+            "tag": entry["tag"],
+            "default": bool(entry.get("default")),
+            "deprecated": bool(entry.get("deprecated")),
+            "experimental": False,
+        }
+        for entry in entries
+    ]
+
+
+class NumeraiStandIn:
+    def __init__(
+        self,
+        *,
+        models=(),
+        public_id: str = "standin-public-id",
+        secret_key: str = "standin-secret-key",
+        data_dir: Path | None = None,
+        polls_to_validate: int = 2,
+        state_file: Path | None = None,
+        port: int = 0,
+    ):
+        self.lock = threading.RLock()
+        self.public_id, self.secret_key = public_id, secret_key
+        self.data_dir = Path(data_dir) if data_dir else None
+        self.polls_to_validate = polls_to_validate
+        self.state_file = Path(state_file) if state_file else None
+        self.models: dict[str, dict] = {}
+        self.pickles: dict[str, dict] = {}
+        self.stored: dict[str, dict] = {}  # storage key -> {filename, modelId, bytes, sha256}
+        self.upload_urls: dict[str, dict] = {}  # token -> {key, modelId}
+        self.assignments: dict[str, str] = {}  # model id -> pickle id
+        self.logs: dict[str, list[dict]] = {}  # trigger id -> log lines
+        self.plans: dict[str, dict] = {}  # slot -> how its next validations end
+        self.faults: list[Fault] = []
+        self.mutations: list[str] = []
+        self.requests: list[dict] = []
+        self.file_gets: list[str] = []
+        self.docker_images = docker_images_from_catalogue()
+        self.data_versions = {name: stable_id("data", name) for name in DATA_VERSIONS}
+        for name in models:
+            self.add_model(name)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self))
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self.thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> NumeraiStandIn:
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="numerai-standin",
+            daemon=True,
+        )
+        self.thread.start()
+        self.dump_state()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> NumeraiStandIn:
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+    # -- seeding -----------------------------------------------------------------------------------
+
+    def add_model(
+        self, name: str, *, webhook: str | None = None, model_id: str | None = None, tournament: int = CLASSIC
+    ) -> str:
+        with self.lock:
+            model_id = model_id or stable_id("model", name)
+            self.models[model_id] = {
+                "id": model_id,
+                "name": name,
+                "tournament": tournament,
+                "submissionWebhook": webhook,
+                "computeEnabled": False,
+            }
+            return model_id
+
+    def set_webhook(self, slot: str, url: str | None) -> None:
+        with self.lock:
+            self.model_named(slot)["submissionWebhook"] = url
+
+    def validation_fails(self, slot: str, description: str, logs: list[str]) -> None:
+        """The slot's next uploads end `invalid` with this description and these run logs."""
+        with self.lock:
+            self.plans[slot] = {"outcome": "invalid", "description": description, "logs": list(logs)}
+
+    def validation_never_ends(self, slot: str) -> None:
+        with self.lock:
+            self.plans[slot] = {"outcome": "never"}
+
+    def seed_pickle(
+        self, slot: str, filename: str, *, validation: str = "validated", assign: bool = True
+    ) -> str:
+        """A pickle uploaded earlier (by anyone), optionally assigned to the slot."""
+        with self.lock:
+            model = self.model_named(slot)
+            pickle = self.new_pickle(model, filename, self.data_versions["v5.2"], self.docker_images[0]["id"])
+            pickle["polls"] = self.polls_to_validate + 1
+            self.finish_validation(pickle, "validated" if validation == "validated" else "invalid", "seeded")
+            if assign:
+                self.assignments[model["id"]] = pickle["id"]
+            self.dump_state()
+            return pickle["id"]
+
+    def seed_run(self, slot: str, status: str, description: str = "", logs: list[str] = ()) -> str:
+        """A further run (trigger) of the slot's assigned pickle that ended with `status`."""
+        with self.lock:
+            pickle = self.pickles[self.assignments[self.model_named(slot)["id"]]]
+            trigger = self.add_trigger(pickle, "pending")
+            self.set_trigger_status(pickle, trigger, status, description)
+            self.logs[trigger["id"]] = [{"timestamp": now(), "message": line} for line in logs]
+            return trigger["id"]
+
+    # -- faults ------------------------------------------------------------------------------------
+
+    def fail_next(self, count: int, *, status: int = 503, operation: str | None = None) -> None:
+        self.add_fault(Fault("status", operation, count, status=status))
+
+    def slow_next(self, count: int, seconds: float, *, operation: str | None = None) -> None:
+        self.add_fault(Fault("slow", operation, count, seconds=seconds))
+
+    def drop_next(self, count: int, *, operation: str | None = None) -> None:
+        self.add_fault(Fault("drop", operation, count))
+
+    def reject_put(self, count: int = 1, *, status: int = 403) -> None:
+        self.add_fault(Fault("reject_put", "upload", count, status=status))
+
+    def graphql_error(self, operation: str, message: str, *, count: int = 1) -> None:
+        """The next `count` calls of `operation` answer a GraphQL error; `{authorization}` in the
+        message is replaced by the request's Authorization header (servers do echo input)."""
+        self.add_fault(Fault("graphql", operation, count, message=message))
+
+    def add_fault(self, fault: Fault) -> None:
+        with self.lock:
+            self.faults.append(fault)
+
+    def take_fault(self, operation: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(operation):
+                    fault.remaining -= 1
+                    return fault
+        return None
+
+    # -- reading state -----------------------------------------------------------------------------
+
+    def model_named(self, name: str) -> dict:
+        for model in self.models.values():
+            if model["name"] == name:
+                return model
+        raise KeyError(name)
+
+    def assigned(self, slot: str) -> dict | None:
+        with self.lock:
+            pickle_id = self.assignments.get(self.model_named(slot)["id"])
+            return self.pickle_view(self.pickles[pickle_id]) if pickle_id else None
+
+    def uploads(self, slot: str | None = None) -> list[dict]:
+        """Pickles created through createComputePickleUpload (seeded ones excluded)."""
+        with self.lock:
+            return [
+                self.pickle_view(pickle)
+                for pickle in self.pickles.values()
+                if pickle["uploaded"] and (slot is None or pickle["slot"] == slot)
+            ]
+
+    def operations(self, kind: str | None = None) -> list[str]:
+        """Root fields of every GraphQL request received, faulted ones included, in order."""
+        with self.lock:
+            return [
+                entry["operation"]
+                for entry in self.requests
+                if entry["method"] == "POST" and (kind is None or entry["kind"] == kind)
+            ]
+
+    def state(self) -> dict:
+        """Everything a test may assert on, as JSON-ready data (no key in it)."""
+        with self.lock:
+            names = {model_id: model["name"] for model_id, model in self.models.items()}
+            return {
+                "url": self.url,
+                "models": [
+                    {key: model[key] for key in ("id", "name", "submissionWebhook")}
+                    for model in self.models.values()
+                ],
+                "pickles": [self.pickle_view(pickle) for pickle in self.pickles.values()],
+                "assignments": {
+                    names[model_id]: {"pickleId": pickle_id, "filename": self.pickles[pickle_id]["filename"]}
+                    for model_id, pickle_id in self.assignments.items()
+                },
+                "stored": [
+                    {"key": key, **{k: v for k, v in item.items() if k != "content"}}
+                    for key, item in self.stored.items()
+                ],
+                "mutations": list(self.mutations),
+                "operations": [entry["operation"] for entry in self.requests],
+            }
+
+    def dump_state(self) -> None:
+        if not self.state_file:
+            return
+        temporary = self.state_file.with_name(self.state_file.name + ".tmp")
+        temporary.write_text(json.dumps(self.state(), indent=2), encoding="utf-8")
+        os.replace(temporary, self.state_file)
+
+    # -- HTTP --------------------------------------------------------------------------------------
+
+    def handle_post(self, request: BaseHTTPRequestHandler) -> None:
+        body = read_body(request)
+        try:
+            payload = json.loads(body or b"{}")
+            query, variables = payload.get("query") or "", payload.get("variables") or {}
+        except (ValueError, AttributeError):
+            return send_json(request, 400, {"errors": [{"message": "Body is not JSON"}]})
+        match = ROOT_FIELD.match(query)
+        kind, operation = ((match.group(1) or "query"), match.group(2)) if match else ("query", "?")
+        header = request.headers.get("Authorization")
+        entry = {
+            "method": "POST",
+            "operation": operation,
+            "kind": kind,
+            "variables": variables,
+            "authorized": header is not None,
+            "fault": None,
+        }
+        with self.lock:
+            self.requests.append(entry)
+        fault = self.take_fault(operation)
+        if fault:
+            entry["fault"] = fault.kind
+            if self.apply_transport_fault(request, fault):
+                return
+            if fault.kind == "graphql":
+                message = fault.message.replace("{authorization}", header or "")
+                return send_json(
+                    request, 200, {"data": None, "errors": [{"message": message, "path": [operation]}]}
+                )
+        try:
+            if operation not in PUBLIC_OPERATIONS:
+                self.authenticate(header)
+            with self.lock:
+                data = self.resolve(operation, kind, variables)
+                if kind == "mutation":
+                    self.mutations.append(operation)
+                    self.dump_state()
+        except GraphQLError as error:
+            return send_json(
+                request, 200, {"data": None, "errors": [{"message": str(error), "path": [operation]}]}
+            )
+        send_json(request, 200, {"data": {operation: data}})
+
+    def apply_transport_fault(self, request: BaseHTTPRequestHandler, fault: Fault) -> bool:
+        """Apply a 5xx, a drop or a delay; True when the request was answered (or dropped) here."""
+        if fault.kind == "slow":
+            time.sleep(fault.seconds)
+            return False
+        if fault.kind == "drop":
+            drop(request)
+            return True
+        if fault.kind == "status":
+            send_json(request, fault.status, {"message": "stand-in: injected server error"})
+            return True
+        return False
+
+    def handle_put(self, request: BaseHTTPRequestHandler) -> None:
+        content = read_body(request)
+        parts = urlparse(request.path).path.strip("/").split("/")
+        entry = {
+            "method": "PUT",
+            "operation": "upload",
+            "kind": "upload",
+            "variables": {},
+            "fault": None,
+            "authorized": request.headers.get("Authorization") is not None,
+        }
+        with self.lock:
+            self.requests.append(entry)
+        fault = self.take_fault("upload")
+        if fault:
+            entry["fault"] = fault.kind
+            if fault.kind == "reject_put":
+                return send_text(
+                    request,
+                    fault.status,
+                    "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+                )
+            if self.apply_transport_fault(request, fault):
+                return
+        with self.lock:
+            target = self.upload_urls.get(parts[1]) if len(parts) >= 2 and parts[0] == "uploads" else None
+            if target is None:
+                return send_text(request, 403, "<Error><Code>AccessDenied</Code></Error>")
+            self.stored[target["key"]] = {
+                "modelId": target["modelId"],
+                "bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            }
+            self.dump_state()
+        send_text(request, 200, "")
+
+    def handle_get(self, request: BaseHTTPRequestHandler) -> None:
+        path = unquote(urlparse(request.path).path)
+        with self.lock:
+            self.requests.append(
+                {
+                    "method": "GET",
+                    "operation": "file",
+                    "kind": "file",
+                    "variables": {},
+                    "authorized": False,
+                    "fault": None,
+                }
+            )
+        if not path.startswith("/files/") or not self.data_dir:
+            return send_text(request, 404, "not found")
+        relative = path.removeprefix("/files/")
+        file = (self.data_dir / relative).resolve()
+        if self.data_dir.resolve() not in file.parents or not file.is_file():
+            return send_text(request, 404, "not found")
+        with self.lock:
+            self.file_gets.append(relative)
+        content = file.read_bytes()
+        request.send_response(200)
+        request.send_header("Content-Type", "application/octet-stream")
+        request.send_header("Content-Length", str(len(content)))
+        request.end_headers()
+        request.wfile.write(content)
+
+    def authenticate(self, header: str | None) -> None:
+        if not header:
+            raise GraphQLError(MISSING_KEY)
+        if header != f"Token {self.public_id}${self.secret_key}":
+            raise GraphQLError(WRONG_KEY)
+
+    # -- GraphQL operations ------------------------------------------------------------------------
+
+    def resolve(self, operation: str, kind: str, variables: dict):
+        resolver = getattr(self, f"op_{operation}", None)
+        if resolver is None:
+            raise GraphQLError(f'Cannot query field "{operation}" on type "{kind.capitalize()}".')
+        return resolver(**variables)
+
+    def op_account(self):
+        return {
+            "models": [
+                {"id": model["id"], "name": model["name"], "tournament": model["tournament"]}
+                for model in self.models.values()
+            ]
+        }
+
+    def op_model(self, modelId=None, **_):
+        model = self.models.get(modelId)
+        if model is None:
+            raise GraphQLError("Model not found")
+        pickle_id = self.assignments.get(modelId)
+        return {
+            **model,
+            "computePickleUpload": self.pickle_view(self.pickles[pickle_id]) if pickle_id else None,
+        }
+
+    def op_computePickleDockerImages(self, **_):
+        return list(self.docker_images)
+
+    def op_computePickleDataVersions(self, **_):
+        return [{"name": name, "id": version_id} for name, version_id in self.data_versions.items()]
+
+    def op_computePickleUploadAuth(self, filename=None, modelId=None, **_):
+        self.own_model(modelId)
+        if not filename or not filename.endswith(".pkl"):
+            raise GraphQLError("filename must end with .pkl")
+        token = uuid.uuid4().hex
+        key = f"{token}/{filename}"  # like a storage key: the name Numerai keeps carries a prefix
+        self.upload_urls[token] = {"key": key, "modelId": modelId}
+        return {"filename": key, "url": f"{self.url}/uploads/{token}/{filename}?signature=stand-in"}
+
+    def op_createComputePickleUpload(
+        self, filename=None, tournament=None, modelId=None, dataVersionId=None, dockerImageId=None, **_
+    ):
+        model = self.own_model(modelId)
+        if tournament != CLASSIC:
+            raise GraphQLError(f"Model uploads are only available for tournament {CLASSIC}")
+        if filename not in self.stored:
+            raise GraphQLError(
+                f"No uploaded file {filename}: upload it to the URL from computePickleUploadAuth"
+            )
+        if dataVersionId is not None and dataVersionId not in self.data_versions.values():
+            raise GraphQLError(f"Unknown data version {dataVersionId}")
+        if dockerImageId is not None and dockerImageId not in {image["id"] for image in self.docker_images}:
+            raise GraphQLError(f"Unknown docker image {dockerImageId}")
+        pickle = self.new_pickle(model, filename, dataVersionId, dockerImageId)
+        pickle["uploaded"] = True
+        return {"id": pickle["id"]}
+
+    def op_computePickles(self, id=None, modelId=None, unassigned=False, **_):  # noqa: A002 (GraphQL's name)
+        if modelId is not None:
+            self.own_model(modelId)
+        found = [
+            pickle
+            for pickle in self.pickles.values()
+            if (id is None or pickle["id"] == id)
+            and (modelId is None or pickle["modelId"] == modelId)
+            and not (unassigned and pickle["id"] in self.assignments.values())
+        ]
+        for pickle in found:
+            self.advance(pickle)
+        return [self.pickle_view(pickle) for pickle in found]
+
+    def op_assignPickleToModel(self, modelId=None, pickleId=None, **_):
+        model = self.own_model(modelId)
+        pickle = self.pickles.get(pickleId)
+        if pickle is None or pickle["modelId"] != model["id"]:
+            raise GraphQLError("Pickle not found for this model")
+        if pickle["validationStatus"] != "validated":
+            raise GraphQLError("Only a validated pickle can be assigned")
+        self.assignments[model["id"]] = pickle["id"]
+        return "true"
+
+    def op_setSubmissionWebhook(self, modelId=None, newSubmissionWebhook=None, **_):
+        self.own_model(modelId)["submissionWebhook"] = newSubmissionWebhook
+        return "true"
+
+    def op_triggerComputePickleUpload(self, modelId=None, pickleId=None, triggerValidation=None, **_):
+        self.own_model(modelId)
+        pickle = self.pickles.get(pickleId) or self.pickles.get(self.assignments.get(modelId, ""))
+        if pickle is None:
+            raise GraphQLError("Pickle not found")
+        trigger = self.add_trigger(pickle, "pending")
+        self.set_trigger_status(pickle, trigger, "success", "submitted")
+        return "true"
+
+    def op_triggerLogs(self, triggerId=None, **_):
+        return list(self.logs.get(triggerId, []))
+
+    def op_dataset(self, filename=None, **_):
+        if not self.data_dir or not (self.data_dir / (filename or "")).is_file():
+            raise GraphQLError(f"Dataset {filename} not found")
+        return f"{self.url}/files/{filename}"
+
+    def op_listDatasets(self, **_):
+        if not self.data_dir:
+            return []
+        return sorted(
+            path.relative_to(self.data_dir).as_posix() for path in self.data_dir.rglob("*") if path.is_file()
+        )
+
+    # -- pickles and their validation --------------------------------------------------------------
+
+    def own_model(self, model_id: str | None) -> dict:
+        model = self.models.get(model_id or "")
+        if model is None:
+            raise GraphQLError("Model not found or not owned by this account")
+        return model
+
+    def new_pickle(self, model: dict, filename: str, data_version_id, docker_image_id) -> dict:
+        image = {item["id"]: item["name"] for item in self.docker_images}.get(docker_image_id)
+        pickle = {
+            "id": str(uuid.uuid4()),
+            "filename": filename,
+            "modelId": model["id"],
+            "slot": model["name"],
+            "validationStatus": "pending",
+            "triggerStatus": None,
+            "diagnosticsStatus": None,
+            "dataVersionId": data_version_id,
+            "dockerImageId": docker_image_id,
+            "dockerImageName": image,
+            "label": None,
+            "insertedAt": now(),
+            "triggers": [],
+            "polls": 0,
+            "uploaded": False,
+            "plan": dict(self.plans.get(model["name"], {"outcome": "validated"})),
+        }
+        self.pickles[pickle["id"]] = pickle
+        trigger = self.add_trigger(pickle, "pending")
+        self.logs[trigger["id"]] = [{"timestamp": now(), "message": "Pulling image"}]
+        return pickle
+
+    def add_trigger(self, pickle: dict, status: str) -> dict:
+        trigger = {
+            "id": str(uuid.uuid4()),
+            "status": status,
+            "statuses": [{"status": status, "description": None, "insertedAt": now()}],
+        }
+        pickle["triggers"].append(trigger)
+        return trigger
+
+    @staticmethod
+    def set_trigger_status(pickle: dict, trigger: dict, status: str, description: str | None) -> None:
+        trigger["status"] = status
+        trigger["statuses"].append({"status": status, "description": description, "insertedAt": now()})
+        if status in ("success", "failed", "error"):
+            pickle["triggerStatus"] = "submission_succeeded" if status == "success" else "model_failed"
+
+    def advance(self, pickle: dict) -> None:
+        """One poll's worth of progress: pending, then validating, then the planned outcome."""
+        if pickle["validationStatus"] not in ("pending", "validating"):
+            return
+        pickle["polls"] += 1
+        trigger = pickle["triggers"][0]
+        if pickle["polls"] >= 2 and pickle["validationStatus"] == "pending":
+            pickle["validationStatus"] = "validating"
+            self.set_trigger_status(pickle, trigger, "validating", "Running your model on live data")
+        outcome = pickle["plan"]["outcome"]
+        if pickle["polls"] > self.polls_to_validate and outcome != "never":
+            self.finish_validation(pickle, outcome, pickle["plan"].get("description"))
+            self.logs.setdefault(trigger["id"], []).extend(
+                {"timestamp": now(), "message": line}
+                for line in pickle["plan"].get("logs", ["Predictions ok"])
+            )
+            self.dump_state()
+
+    def finish_validation(self, pickle: dict, outcome: str, description: str | None) -> None:
+        pickle["validationStatus"] = outcome
+        status = "success" if outcome == "validated" else "failed"
+        self.set_trigger_status(pickle, pickle["triggers"][0], status, description or status)
+
+    def pickle_view(self, pickle: dict) -> dict:
+        names = {
+            model_id: self.models[model_id]["name"]
+            for model_id, pickle_id in self.assignments.items()
+            if pickle_id == pickle["id"]
+        }
+        hidden = ("polls", "uploaded", "plan", "slot")
+        return {
+            **{key: value for key, value in pickle.items() if key not in hidden},
+            "assignedModelSlots": sorted(names.values()),
+            "triggers": json.loads(json.dumps(pickle["triggers"])),
+        }
+
+
+# -- HTTP plumbing ---------------------------------------------------------------------------------
+
+
+def make_handler(standin: NumeraiStandIn):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "NumeraiStandIn/1"
+
+        def log_message(self, *_args) -> None:  # quiet: tests read the request log instead
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            guarded(standin.handle_post, self)
+
+        def do_PUT(self) -> None:  # noqa: N802
+            guarded(standin.handle_put, self)
+
+        def do_GET(self) -> None:  # noqa: N802
+            guarded(standin.handle_get, self)
+
+    return Handler
+
+
+def guarded(handle, request) -> None:
+    try:
+        handle(request)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up first (a timeout test): nothing left to answer
+
+
+def read_body(request: BaseHTTPRequestHandler) -> bytes:
+    length = int(request.headers.get("Content-Length") or 0)
+    return request.rfile.read(length) if length else b""
+
+
+def send_json(request: BaseHTTPRequestHandler, status: int, payload: dict) -> None:
+    content = json.dumps(payload).encode()
+    request.send_response(status)
+    request.send_header("Content-Type", "application/json")
+    request.send_header("Content-Length", str(len(content)))
+    request.end_headers()
+    request.wfile.write(content)
+
+
+def send_text(request: BaseHTTPRequestHandler, status: int, text: str) -> None:
+    content = text.encode()
+    request.send_response(status)
+    request.send_header("Content-Type", "application/xml" if text.startswith("<") else "text/plain")
+    request.send_header("Content-Length", str(len(content)))
+    request.end_headers()
+    request.wfile.write(content)
+
+
+def drop(request: BaseHTTPRequestHandler) -> None:
+    """Close the connection without a word, as a crashed proxy would."""
+    request.close_connection = True
+    try:
+        request.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+# -- standalone ------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Serve a stand-in for Numerai's API on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=0, help="port (default: any free one)")
+    parser.add_argument("--models", default="", help="comma-separated model names of the account")
+    parser.add_argument("--public-id", default=os.environ.get("NUMERAI_PUBLIC_ID", "standin-public-id"))
+    parser.add_argument("--secret-key", default=os.environ.get("NUMERAI_SECRET_KEY", "standin-secret-key"))
+    parser.add_argument(
+        "--state-file", type=Path, default=None, help="JSON state, rewritten after each change"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="dataset files served as <version>/<file>"
+    )
+    parser.add_argument("--polls-to-validate", type=int, default=2)
+    parser.add_argument(
+        "--webhook",
+        action="append",
+        default=[],
+        metavar="SLOT=URL",
+        help="a submission webhook already set on a slot",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    models = [name for name in args.models.split(",") if name]
+    standin = NumeraiStandIn(
+        models=models,
+        public_id=args.public_id,
+        secret_key=args.secret_key,
+        data_dir=args.data_dir,
+        polls_to_validate=args.polls_to_validate,
+        state_file=args.state_file,
+        port=args.port,
+    )
+    for item in args.webhook:
+        slot, _, url = item.partition("=")
+        standin.set_webhook(slot, url)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    standin.start()
+    print(standin.url, flush=True)
+    try:
+        threading.Event().wait()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        standin.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

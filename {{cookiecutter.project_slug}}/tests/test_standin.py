@@ -1,0 +1,145 @@
+"""The stand-in itself: numerapi's own calls work against it, and it runs standalone for workflow tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import numerapi
+import pytest
+import requests
+from numerapi import base_api
+
+from conftest import REPO_ROOT
+
+STANDIN = REPO_ROOT / "tests" / "standin.py"
+
+
+@pytest.fixture
+def standalone(tmp_path):
+    """`python tests/standin.py ...` in its own process; yields (url, state file)."""
+    state = tmp_path / "state.json"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(STANDIN),
+            "--port",
+            "0",
+            "--models",
+            "slot_a,slot_b",
+            "--public-id",
+            "PUB",
+            "--secret-key",
+            "SEC",
+            "--state-file",
+            str(state),
+            "--webhook",
+            "slot_b=https://example.invalid/hook",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        yield url, state
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def pointed(monkeypatch):
+    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
+
+    def point(url: str) -> None:
+        base_api.API_TOURNAMENT_URL = url
+
+    return point
+
+
+def test_standalone_serves_numerapis_calls_and_dumps_its_state(standalone, pointed, tmp_path):
+    url, state_file = standalone
+    pointed(url)
+    api = numerapi.NumerAPI("PUB", "SEC", verbosity="warning", show_progress_bars=False)
+
+    models = api.get_models()
+    assert set(models) == {"slot_a", "slot_b"}
+    assert set(api.model_upload_docker_images()) >= {"Python 3.12"}
+    assert set(api.model_upload_data_versions()) >= {"v5.2"}
+    assert api.set_submission_webhook(models["slot_b"], None) is True
+
+    pickle = tmp_path / "slot_a-0123456789ab.pkl"
+    pickle.write_bytes(b"not really a pickle")
+    pickle_id = api.model_upload(
+        str(pickle), model_id=models["slot_a"], data_version="v5.2", docker_image="Python 3.12"
+    )
+    state = json.loads(state_file.read_text())
+    assert [item["id"] for item in state["pickles"]] == [pickle_id]
+    assert state["stored"][0]["bytes"] == len(b"not really a pickle")
+    assert state["mutations"] == ["setSubmissionWebhook", "createComputePickleUpload"]
+    assert {model["name"]: model["submissionWebhook"] for model in state["models"]} == {
+        "slot_a": None,
+        "slot_b": None,
+    }
+
+    # Validation moves on over polls; then the pickle can be assigned and the state file says so.
+    query = (
+        "query ($id: ID, $modelId: ID) { computePickles(id: $id, modelId: $modelId) { validationStatus } }"
+    )
+    seen = [
+        api.raw_query(query, {"id": pickle_id, "modelId": models["slot_a"]}, authorization=True)["data"][
+            "computePickles"
+        ][0]["validationStatus"]
+        for _ in range(3)
+    ]
+    assert seen == ["pending", "validating", "validated"]
+    assign = (
+        "mutation ($modelId: String, $pickleId: ID) "
+        "{ assignPickleToModel(modelId: $modelId, pickleId: $pickleId) }"
+    )
+    api.raw_query(assign, {"modelId": models["slot_a"], "pickleId": pickle_id}, authorization=True)
+    assert json.loads(state_file.read_text())["assignments"] == {
+        "slot_a": {"pickleId": pickle_id, "filename": state["pickles"][0]["filename"]}
+    }
+
+
+def test_authentication_is_required_and_checked(standalone, pointed):
+    url, _state = standalone
+    pointed(url)
+
+    with pytest.raises(ValueError, match="You must be authenticated"):
+        numerapi.NumerAPI(verbosity="error").raw_query(
+            "query { account { models { id } } }", authorization=False
+        )
+    with pytest.raises(ValueError, match="Invalid API key"):
+        numerapi.NumerAPI("PUB", "WRONG", verbosity="error").get_models()
+
+
+def test_an_upload_url_takes_only_its_own_file(standalone):
+    url, _state = standalone
+
+    answer = requests.put(f"{url}/uploads/not-a-token/x.pkl", data=b"x", timeout=5)
+
+    assert answer.status_code == 403
+
+
+def test_faults_are_served_in_order(tmp_path):
+    from standin import NumeraiStandIn
+
+    with NumeraiStandIn(models=["a"], public_id="P", secret_key="S") as standin:
+        standin.fail_next(1, status=500)
+        standin.drop_next(1)
+        standin.slow_next(1, 0.3)
+        headers = {"Authorization": "Token P$S"}
+        body = {"query": "query { account { models { id name } } }"}
+        assert requests.post(standin.url, json=body, headers=headers, timeout=5).status_code == 500
+        with pytest.raises(requests.ConnectionError):
+            requests.post(standin.url, json=body, headers=headers, timeout=5)
+        started = time.monotonic()
+        answer = requests.post(standin.url, json=body, headers=headers, timeout=5)
+        assert time.monotonic() - started >= 0.3
+        assert answer.json()["data"]["account"]["models"][0]["name"] == "a"
+        assert [entry["fault"] for entry in standin.requests] == ["status", "drop", "slow"]
