@@ -1,0 +1,72 @@
+"""`check`: a pickle against the numerai_predict image it will run in, before it is uploaded.
+
+Static checks first (modules from the opcodes, versions from the manifest), then a run in a cached
+environment with the image's Python and pins, under the container's limits, on live-shaped data,
+validated as predict.py and Numerai's later validation do.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from ..bundle.manifest import manifest_path
+from ..errors import UsageError
+from ..repo import Repo
+from ..runtimes import Runtime
+from .environment import ensure_environment
+from .execute import Limits, run_pickle
+from .live import live_data
+from .report import ERROR, OK, Finding, Report
+from .static import static_check
+
+PACKAGE = __name__.split(".")[0]
+
+
+def own_modules(repo: Repo) -> set[str]:
+    """Top-level modules of this repository: the image never has them unless embedded by value."""
+    names = {PACKAGE}
+    source = repo.root / "src"
+    if source.is_dir():
+        names.update(path.stem for path in source.iterdir() if path.suffix == ".py" or (path / "__init__.py").exists())
+    return names
+
+
+def read_manifest_beside(pickle_path: Path) -> tuple[dict | None, list[Finding]]:
+    path = manifest_path(pickle_path)
+    if not path.exists():
+        return None, []
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), []
+    except ValueError as error:
+        return None, [Finding("manifest", ERROR, f"{path.name} is not valid JSON ({error})", "rebuild the pickle")]
+
+
+def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Limits | None = None,
+                 dataset: str | None = None, benchmarks: str | None = None, log=print) -> Report:
+    """Every check of one pickle against `runtime`; a Report whose `ok` says whether it may be uploaded."""
+    started = time.monotonic()
+    limits = limits or Limits()
+    pickle_path = Path(pickle_path)
+    if not pickle_path.is_file():
+        raise UsageError(f"{pickle_path}: no such file ==> pass the path of a pickle, e.g. dist/<slot>-<hash>.pkl")
+    pickle_bytes = pickle_path.read_bytes()
+    manifest, findings = read_manifest_beside(pickle_path)
+    static = static_check(pickle_bytes, manifest, runtime, own_modules(repo))
+    report = Report(pickle_path, f"{runtime.name} ({runtime.reference})", runtime.python,
+                    findings=findings + static.findings)
+    live = live_data(repo.data_cache, manifest, dataset, benchmarks)
+    environment = ensure_environment(runtime, static.distributions, log=log)
+    state = "created" if environment.created else "cached"
+    report.environment = str(environment.folder)
+    pins = ", ".join(environment.requirements)
+    report.findings.append(Finding("environment", OK, f"Python {runtime.python} with {pins} "
+                                   f"({state} in {environment.seconds:.1f} s)"))
+    run_findings, figures = run_pickle(environment.python, runtime.python, pickle_path.resolve(), live, limits)
+    report.findings.append(Finding("run", OK, f"{live.source}" + (f", {figures.rows:,} rows" if figures.rows else "")
+                                   + (f", called with {figures.arguments} argument(s)" if figures.arguments else "")))
+    report.findings.extend(run_findings)
+    report.run = figures
+    report.seconds = time.monotonic() - started
+    return report

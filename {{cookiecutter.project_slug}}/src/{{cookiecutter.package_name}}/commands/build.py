@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..bundle.builder import build_slot
+from .check import check_built
 from .common import load_all, repo_from, runtime_of, select
 
 
@@ -23,6 +24,11 @@ def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     out_dir = Path(args.out) if args.out else repo.dist
+    built = []
     for item in select(specs, args.slots):
-        build_slot(repo, item, runtime_of(item, catalogue), synthetic=args.synthetic, out_dir=out_dir)
+        runtime = runtime_of(item, catalogue)
+        result = build_slot(repo, item, runtime, synthetic=args.synthetic, out_dir=out_dir)
+        built.append((result.pickle_path, runtime))
+    if not args.no_check:
+        check_built(repo, built)  # raises WorkFailed (exit 1) when a pickle fails
     return 0

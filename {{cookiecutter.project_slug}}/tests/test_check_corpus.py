@@ -1,0 +1,171 @@
+"""check on a corpus of pickles, good and broken, each made in the test on the runtime's real Python.
+
+The pickles are written by corpus_builder.py running in the check environment itself (the image's
+Python minor and pinned versions). Each broken one must be rejected with its own message; the good
+one must pass on Python 3.12 and on 3.11. The environments are cached across sessions and bakes,
+so only the first run on a machine pays for creating them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.check import check_pickle
+from {{ cookiecutter.package_name }}.check.environment import ensure_environment
+from {{ cookiecutter.package_name }}.check.execute import GB, Limits
+from {{ cookiecutter.package_name }}.check.report import ERROR
+from {{ cookiecutter.package_name }}.errors import UsageError
+from {{ cookiecutter.package_name }}.repo import Repo
+from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
+
+from conftest import REPO_ROOT
+
+BUILDER = Path(__file__).with_name("corpus_builder.py")
+CATALOGUE = load_catalogue(REPO_ROOT / "runtimes")
+
+# case -> (the check that rejects it, words of its message)
+REJECTED = {
+    "repository_module": ("modules", "this repository's own code, by reference"),
+    "missing_package": ("modules", "imports module 'featurelab'"),
+    "zero_arguments": ("signature", "must have 1 or 2 arguments"),
+    "three_arguments": ("signature", "must have 1 or 2 arguments"),
+    "bare_estimator": ("signature", "lightgbm.basic.Booster, not a function"),
+    "returns_none": ("predict.py", "Pickle function is invalid - returned None"),
+    "returns_series": ("predict.py", "returned <class 'pandas.core.series.Series'> instead of pd.DataFrame"),
+    "empty_frame": ("predict.py", "Pickle function returned 0 predictions"),
+    "has_nan": ("predict.py", "Pickle function returned at least 1 NaN prediction"),
+    "above_one": ("predict.py", "Ensure values are between 0 and 1."),
+    "wrong_ids": ("validation", "5000 id(s) in the result are not live ids"),
+    "duplicate_ids": ("validation", "appear more than once"),
+    "constant": ("validation", "are the same value 0.5"),
+    "two_columns": ("validation", "['prediction', 'confidence']; Numerai expects exactly one"),
+    "raises": ("predict", "raised ValueError: no model for this era"),
+    "uses_network": ("network", "tried to use the network (socket.getaddrinfo numer.ai)"),
+}
+
+
+def runtime(minor: str):
+    return resolve_runtime(minor, CATALOGUE)
+
+
+def environment_python(minor: str, distributions=()) -> Path:
+    try:
+        return ensure_environment(runtime(minor), set(distributions), log=lambda _: None).python
+    except UsageError as error:  # this machine has no such Python
+        pytest.skip(str(error))
+
+
+def build_corpus(python: Path, out: Path, *cases: str) -> Path:
+    result = subprocess.run([str(python), str(BUILDER), str(out), str(REPO_ROOT / "src"), *cases],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory) -> Path:
+    """Every case, pickled on Python 3.12 (with LightGBM, for the bare estimator)."""
+    return build_corpus(environment_python("3.12", {"lightgbm"}), tmp_path_factory.mktemp("corpus-3.12"))
+
+
+@pytest.fixture(scope="session")
+def corpus_311(tmp_path_factory) -> Path:
+    return build_corpus(environment_python("3.11"), tmp_path_factory.mktemp("corpus-3.11"), "good")
+
+
+@pytest.fixture
+def check(monkeypatch, data_cache):
+    monkeypatch.setenv("NUMERAI_DATA_DIR", str(data_cache))
+
+    def run(pickle_path: Path, minor: str = "3.12", **limits):
+        return check_pickle(Repo(REPO_ROOT), pickle_path, runtime(minor), limits=Limits(**limits),
+                            log=lambda _: None)
+
+    return run
+
+
+def error_findings(report):
+    return [finding for finding in report.findings if finding.level == ERROR]
+
+
+@pytest.mark.parametrize("case", ["good", "good_one_argument"])
+def test_a_good_pickle_passes_on_3_12(check, corpus, case):
+    report = check(corpus / f"{case}.pkl")
+    assert report.ok, report.findings
+    assert report.run.arguments == (2 if case == "good" else 1)
+    assert report.run.rows == 5000 and "generated" in report.run.data
+    assert {finding.check for finding in report.findings} >= {"modules", "versions", "predict.py", "validation"}
+    assert 0 < report.run.peak_memory_bytes < report.run.limit_memory_bytes
+    assert report.run.predict_seconds < report.run.seconds < report.run.limit_seconds
+
+
+def test_a_good_pickle_passes_on_3_11(check, corpus_311):
+    report = check(corpus_311 / "good.pkl", "3.11")
+    assert report.ok, report.findings
+    assert "Python 3.11" in report.runtime
+
+
+@pytest.mark.parametrize("case", sorted(REJECTED))
+def test_each_broken_pickle_is_rejected_with_its_own_message(check, corpus, case):
+    report = check(corpus / f"{case}.pkl")
+    expected_check, words = REJECTED[case]
+    assert not report.ok
+    first = error_findings(report)[0]
+    assert (first.check, words in first.message) == (expected_check, True), report.findings
+    others = [other for other, (_, other_words) in REJECTED.items() if other_words != words]
+    assert not any(REJECTED[other][1] in first.message for other in others)
+
+
+@pytest.mark.parametrize(("case", "count"), [("zero_arguments", 0), ("three_arguments", 3)])
+def test_the_argument_count_is_named(check, corpus, case, count):
+    [problem] = error_findings(check(corpus / f"{case}.pkl"))
+    assert f"{corpus / case}.pkl must have 1 or 2 arguments" in problem.message
+    assert f"it takes {count}" in problem.fix
+
+
+def test_a_module_missing_from_the_image_fails_both_statically_and_on_load(check, corpus):
+    problems = error_findings(check(corpus / "missing_package.pkl"))
+    assert [problem.check for problem in problems] == ["modules", "load"]
+    assert "Import error reading pickle - No module named 'featurelab'" in problems[1].message
+
+
+def test_a_pickle_that_sleeps_is_stopped_at_the_time_limit(check, corpus):
+    report = check(corpus / "sleeps.pkl", seconds=4)
+    [problem] = error_findings(report)
+    assert problem.check == "time" and "did not finish within 4 s (stopped while predicting)" in problem.message
+    assert 4 <= report.run.seconds < 30
+
+
+def test_a_pickle_that_allocates_past_the_memory_limit(check, corpus):
+    report = check(corpus / "allocates.pkl", memory_bytes=1 * GB)
+    [problem] = error_findings(report)
+    assert problem.check == "memory" and "out of memory while predicting" in problem.message
+    assert report.run.limit_memory_bytes == GB
+
+
+def test_network_is_allowed_only_when_asked(check, corpus):
+    report = check(corpus / "uses_network.pkl", network=True)
+    assert not any(finding.check == "network" for finding in report.findings)
+
+
+def test_a_pickle_made_on_3_11_is_rejected_by_the_3_12_image(check, corpus_311, tmp_path):
+    report = check(corpus_311 / "good.pkl", "3.12")
+    problems = error_findings(report)
+    assert problems[0].check == "versions" and "built with Python 3.11" in problems[0].message
+    # Without the manifest only the run can tell, and it does: the 3.11 code object crashes 3.12.
+    lone = tmp_path / "good.pkl"
+    shutil.copy(corpus_311 / "good.pkl", lone)
+    report = check(lone, "3.12")
+    assert not report.ok
+    assert {problem.check for problem in error_findings(report)} & {"crash", "load", "predict"}, report.findings
+
+
+def test_the_built_pipeline_pickles_pass(check, built):
+    for slot, path in built.items():
+        report = check(path)
+        assert report.ok, (slot, report.findings)
+        assert "synthetic v5.2 live data" in report.run.data
