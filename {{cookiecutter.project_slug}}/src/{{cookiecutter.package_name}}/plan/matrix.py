@@ -1,0 +1,95 @@
+"""The build matrix: which slots to build, and how GitHub Actions receives it.
+
+A slot is built when its fingerprint differs from the one it had before (at a git revision, or
+on Numerai); `force` builds every selected slot. The matrix is written to `$GITHUB_OUTPUT` as
+single-line JSON that jobs read with `fromJSON`; it holds names, versions and hashes, never a
+secret.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# Only names Numerai accepts reach the matrix; they also make safe artifact names.
+ARTIFACT_PREFIX = "pickle-"
+SEPARATORS = re.compile(r"[\s,]+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One selected slot, fingerprinted now."""
+
+    slot: str
+    fingerprint: str
+    python: str
+    image: str
+    runner: str
+    data_version: str
+    deploy: bool
+    synthetic: bool = False
+
+
+def split_slots(text: str | None) -> list[str]:
+    """'a, b c' -> ['a', 'b', 'c']: a workflow_dispatch input arrives as one string."""
+    return [name for name in SEPARATORS.split(text or "") if name]
+
+
+def changed_slots(now: dict[str, str], before: dict[str, str] | None) -> set[str]:
+    """Slots whose fingerprint differs from `before`; every slot when there is no `before`."""
+    if before is None:
+        return set(now)
+    return {slot for slot, fingerprint in now.items() if before.get(slot) != fingerprint}
+
+
+def entry(candidate: Candidate) -> dict:
+    return {
+        "slot": candidate.slot,
+        "fingerprint": candidate.fingerprint,
+        "python": candidate.python,
+        "image": candidate.image,
+        "runner": candidate.runner,
+        "data_version": candidate.data_version,
+        "deploy": candidate.deploy,
+        "synthetic": candidate.synthetic,
+        "artifact": ARTIFACT_PREFIX + candidate.slot,
+    }
+
+
+def build_matrix(candidates: list[Candidate], before: dict[str, str] | None, *, force: bool = False,
+                 deployable_only: bool = False) -> dict:
+    """{"include": [...]} of the candidates to build, in the order given."""
+    if deployable_only:
+        candidates = [candidate for candidate in candidates if candidate.deploy]
+    now = {candidate.slot: candidate.fingerprint for candidate in candidates}
+    wanted = set(now) if force else changed_slots(now, before)
+    return {"include": [entry(candidate) for candidate in candidates if candidate.slot in wanted]}
+
+
+def github_outputs(matrix: dict, synthetic: bool) -> dict[str, str]:
+    """Job outputs: the matrix, how many entries (jobs test `count != '0'`), the slot names and
+    whether the run trains on synthetic data."""
+    include = matrix["include"]
+    return {
+        "matrix": json.dumps(matrix, separators=(",", ":")),
+        "count": str(len(include)),
+        "slots": " ".join(item["slot"] for item in include),
+        "synthetic": "true" if synthetic else "false",
+    }
+
+
+def append_outputs(path: Path, outputs: dict[str, str]) -> None:
+    """Append `name=value` lines to a `$GITHUB_OUTPUT` file (values are single lines)."""
+    with open(path, "a", encoding="utf-8") as stream:
+        for name, value in outputs.items():
+            stream.write(f"{name}={value}\n")
+
+
+def describe(matrix: dict, considered: int) -> str:
+    """One line for the log: what will be built and how much was left alone."""
+    slots = [item["slot"] for item in matrix["include"]]
+    if not slots:
+        return f"plan: nothing to build ({considered} slot(s) up to date)"
+    return f"plan: build {', '.join(slots)} ({considered - len(slots)} of {considered} slot(s) up to date)"

@@ -1,0 +1,242 @@
+"""plan: which slots to build, compared with a git revision or with Numerai; summary: the metrics table."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from {{ cookiecutter.package_name }}.commands.summary import read_manifests, table
+from {{ cookiecutter.package_name }}.main import main
+from {{ cookiecutter.package_name }}.plan.matrix import (
+    Candidate,
+    append_outputs,
+    build_matrix,
+    changed_slots,
+    github_outputs,
+    split_slots,
+)
+from {{ cookiecutter.package_name }}.plan.numerai import assigned_fingerprints
+from {{ cookiecutter.package_name }}.plan.revision import fingerprints_at
+from {{ cookiecutter.package_name }}.repo import Repo
+
+from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, write_spec
+
+RIDGE_SPEC = """
+    slot: ridge_model
+    runtime: "3.12"
+    model: {type: sklearn, estimator: sklearn.linear_model.Ridge}
+"""
+
+
+def candidate(slot: str, fingerprint: str, deploy: bool = True) -> Candidate:
+    return Candidate(slot=slot, fingerprint=fingerprint, python="3.12", image="image:tag", runner="ubuntu-latest",
+                     data_version="v5.2", deploy=deploy)
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                            capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def history(make_repo) -> Path:
+    """A git repository with two specs and this package's sources, committed once."""
+    root = make_repo({"gbm.yaml": LIGHTGBM_SPEC, "ridge.yaml": RIDGE_SPEC})
+    shutil.copytree(REPO_ROOT / "src" / PACKAGE, root / "src" / PACKAGE,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "two slots")
+    return root
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """numerai-deploy in this process (one import for every run): returncode, stdout, stderr."""
+
+    def run(*args: str, cwd: Path, env: dict | None = None) -> SimpleNamespace:
+        with monkeypatch.context() as patch:
+            patch.chdir(cwd)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            code = main([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
+
+    return run
+
+
+def plan(cli, root: Path, *args: str, env: dict | None = None) -> tuple[dict, str]:
+    result = cli("plan", *args, cwd=root, env={"NUMERAI_SYNTHETIC_DATA": "", **(env or {})})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+# -- the matrix ------------------------------------------------------------------------------------
+
+
+def test_slots_input_splits_on_commas_and_spaces():
+    assert split_slots(" gbm_model, ridge_model  other\n") == ["gbm_model", "ridge_model", "other"]
+    assert split_slots("") == [] and split_slots(None) == []
+
+
+def test_only_changed_slots_are_built_unless_forced():
+    now = [candidate("a", "1"), candidate("b", "2"), candidate("c", "3", deploy=False)]
+    before = {"a": "1", "b": "old"}
+    assert changed_slots({"a": "1", "b": "2"}, None) == {"a", "b"}
+    assert [item["slot"] for item in build_matrix(now, before)["include"]] == ["b", "c"]
+    assert [item["slot"] for item in build_matrix(now, before, deployable_only=True)["include"]] == ["b"]
+    assert [item["slot"] for item in build_matrix(now, before, force=True)["include"]] == ["a", "b", "c"]
+    entry = build_matrix(now, None)["include"][0]
+    assert entry == {"slot": "a", "fingerprint": "1", "python": "3.12", "image": "image:tag",
+                     "runner": "ubuntu-latest", "data_version": "v5.2", "deploy": True, "synthetic": False,
+                     "artifact": "pickle-a"}
+
+
+def test_github_outputs_are_single_lines_appended(tmp_path):
+    output = tmp_path / "github_output"
+    output.write_text("earlier=1\n")
+    matrix = build_matrix([candidate("a", "1"), candidate("b", "2")], None)
+    append_outputs(output, github_outputs(matrix, synthetic=True))
+    lines = output.read_text().splitlines()
+    assert lines[0] == "earlier=1"
+    values = dict(line.split("=", 1) for line in lines[1:])
+    assert json.loads(values["matrix"]) == matrix
+    assert values["count"] == "2" and values["slots"] == "a b" and values["synthetic"] == "true"
+    assert github_outputs({"include": []}, synthetic=False)["count"] == "0"
+
+
+# -- against a git revision ------------------------------------------------------------------------
+
+
+def test_fingerprints_at_head_match_the_work_tree(history, cli):
+    matrix, _ = plan(cli, history)
+    now = {item["slot"]: item["fingerprint"] for item in matrix["include"]}
+    assert fingerprints_at(Repo(history), "HEAD", synthetic=False) == now
+    assert fingerprints_at(Repo(history), "HEAD", synthetic=True) != now
+
+
+def test_changed_since_builds_only_what_a_commit_changed(history, cli, tmp_path):
+    write_spec(history / "models", "ridge.yaml", RIDGE_SPEC.replace("Ridge}", "Ridge, params: {alpha: 3.0}}"))
+    git(history, "commit", "-q", "-am", "stronger ridge")
+    output = tmp_path / "github_output"
+    matrix, log = plan(cli, history, "--changed-since", "HEAD~1", env={"GITHUB_OUTPUT": str(output)})
+    assert [item["slot"] for item in matrix["include"]] == ["ridge_model"]
+    assert "1 of 2 slot(s) up to date" in log
+    assert "count=1\n" in output.read_text()
+
+    unchanged, log = plan(cli, history, "--changed-since", "HEAD")
+    assert unchanged == {"include": []} and "nothing to build" in log
+    forced, _ = plan(cli, history, "--changed-since", "HEAD", "--force", "--slots", "gbm_model")
+    assert [item["slot"] for item in forced["include"]] == ["gbm_model"]
+
+
+def test_a_change_to_the_package_rebuilds_every_slot(history):
+    module = history / "src" / PACKAGE / "plan" / "matrix.py"
+    module.write_text(module.read_text() + "\n# changed\n")
+    git(history, "commit", "-q", "-am", "package change")
+    before = fingerprints_at(Repo(history), "HEAD~1", synthetic=False)
+    after = fingerprints_at(Repo(history), "HEAD", synthetic=False)
+    assert set(before) == set(after) == {"gbm_model", "ridge_model"}
+    assert all(before[slot] != after[slot] for slot in before)
+
+
+@pytest.mark.parametrize("ref", ["0" * 40, "", "no-such-branch"])
+def test_nothing_to_compare_with_means_every_slot(history, cli, ref):
+    matrix, log = plan(cli, history, "--changed-since", ref)
+    assert sorted(item["slot"] for item in matrix["include"]) == ["gbm_model", "ridge_model"]
+    assert "every slot counts as changed" in log
+
+
+def test_a_revision_without_specs_means_every_slot(history):
+    (history / "notes.txt").write_text("x")
+    git(history, "checkout", "-q", "--orphan", "bare")
+    git(history, "rm", "-rq", "--cached", ".")
+    git(history, "add", "notes.txt")
+    git(history, "commit", "-q", "-m", "no specs here")
+    assert fingerprints_at(Repo(history), "bare", synthetic=False, log=lambda message: None) is None
+
+
+def test_synthetic_variable_marks_the_whole_plan(history, cli, tmp_path):
+    output = tmp_path / "github_output"
+    matrix, _ = plan(cli, history, env={"NUMERAI_SYNTHETIC_DATA": "true", "GITHUB_OUTPUT": str(output)})
+    real, _ = plan(cli, history)
+    assert all(item["synthetic"] for item in matrix["include"])
+    assert [item["fingerprint"] for item in matrix["include"]] != [item["fingerprint"] for item in real["include"]]
+    assert "synthetic=true\n" in output.read_text()
+
+
+def test_deployed_record_leaves_out_what_was_deployed(history, cli, tmp_path):
+    matrix, _ = plan(cli, history)
+    record = tmp_path / "deployed"
+    record.mkdir()
+    gbm = next(item for item in matrix["include"] if item["slot"] == "gbm_model")
+    (record / "gbm_model.json").write_text(json.dumps({"slot": "gbm_model", "fingerprint": gbm["fingerprint"]}))
+    left, _ = plan(cli, history, "--deployed", str(record))
+    assert [item["slot"] for item in left["include"]] == ["ridge_model"]
+    nothing_recorded, _ = plan(cli, history, "--deployed", str(tmp_path / "missing"))
+    assert len(nothing_recorded["include"]) == 2
+    forced, _ = plan(cli, history, "--deployed", str(record), "--force")
+    assert len(forced["include"]) == 2
+
+
+# -- against Numerai -------------------------------------------------------------------------------
+
+
+def test_against_numerai_leaves_out_assigned_fingerprints(history, numerai, numerai_env, numerai_cli, monkeypatch):
+    monkeypatch.chdir(history)
+    first = numerai_cli("plan", "--against-numerai", "--repo", str(history))
+    assert first.code == 0, first.err
+    fingerprint = {item["slot"]: item["fingerprint"] for item in json.loads(first.out)["include"]}["gbm_model"]
+    numerai.seed_pickle("gbm_model", f"gbm_model-{fingerprint}.pkl")
+    assert assigned_fingerprints(["gbm_model", "ridge_model"]) == {"gbm_model": fingerprint}
+    second = numerai_cli("plan", "--against-numerai", "--repo", str(history))
+    assert [item["slot"] for item in json.loads(second.out)["include"]] == ["ridge_model"]
+
+
+def test_against_numerai_needs_the_api_key(history, cli):
+    result = cli("plan", "--against-numerai", cwd=history,
+                 env={"NUMERAI_PUBLIC_ID": "", "NUMERAI_SECRET_KEY": ""})
+    assert result.returncode == 2
+    assert "NUMERAI_PUBLIC_ID" in result.stderr
+
+
+# -- summary ---------------------------------------------------------------------------------------
+
+
+def manifest(slot: str, fingerprint: str, corr: float | None) -> dict:
+    metrics = {"validation": {"eras": 40, "corr_mean": corr, "corr_sharpe": 1.5, "max_drawdown": 0.01}}
+    return {"slot": slot, "fingerprint": fingerprint, "runtime": {"image": "ghcr.io/numerai/img", "tag": "abc"},
+            "data": {"version": "v5.2", "synthetic": False}, "metrics": metrics if corr is not None else None}
+
+
+def test_summary_sets_metrics_beside_the_deployed_version(tmp_path, cli, history):
+    built, deployed = tmp_path / "dist" / "pickle-gbm_model", tmp_path / "deployed"
+    built.mkdir(parents=True)
+    (built / "gbm_model-aaa.json").write_text(json.dumps(manifest("gbm_model", "aaa", 0.0250)))
+    (built.parent / "ridge_model-bbb.json").write_text(json.dumps(manifest("ridge_model", "bbb", None)))
+    (built.parent / "notes.json").write_text("[1, 2]")  # not a manifest: skipped
+    deployed.mkdir()
+    (deployed / "gbm_model.json").write_text(json.dumps(manifest("gbm_model", "old", 0.0200)))
+
+    text = table(read_manifests(built.parent), read_manifests(deployed), "Metrics")
+    gbm = next(line for line in text.splitlines() if line.startswith("| gbm_model"))
+    assert "0.0250 (0.0200, +0.0050)" in gbm and "`old`" in gbm
+    ridge = next(line for line in text.splitlines() if line.startswith("| ridge_model"))
+    assert ridge.count("–") >= 4  # no metrics and nothing deployed
+    assert "Nothing was built" in table({}, {}, "Metrics")
+
+    summary_file = tmp_path / "summary.md"
+    record = tmp_path / "record"
+    result = cli("summary", "--artifacts", str(built.parent), "--baseline", str(deployed), "--record", str(record),
+                 cwd=history, env={"GITHUB_STEP_SUMMARY": str(summary_file)})
+    assert result.returncode == 0, result.stderr
+    assert summary_file.read_text() == result.stdout
+    assert sorted(path.name for path in record.iterdir()) == ["gbm_model.json", "ridge_model.json"]
+    assert json.loads((record / "gbm_model.json").read_text())["fingerprint"] == "aaa"
