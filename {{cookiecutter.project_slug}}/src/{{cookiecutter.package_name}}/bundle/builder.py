@@ -11,7 +11,7 @@ import numpy as np
 
 from ..data import files
 from ..data.download import ensure_files, version_dir
-from ..data.read import feature_list, read_benchmarks, read_eras, read_frame, select_eras
+from ..data.read import feature_list, read_benchmarks, read_eras, read_frame, read_training, select_eras
 from ..data.synthetic import ensure_synthetic
 from ..plan.fingerprint import fingerprint
 from ..repo import Repo
@@ -60,12 +60,14 @@ def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_fil
                  benchmark_file: str, eras: list[str] | None) -> TrainingSet:
     spec = loaded.spec
     targets = targets_used(spec)
-    frame = read_frame(folder / data_file, features, ["era", *targets], eras)
-    inputs = frame[features].to_numpy(dtype=np.float32)
+    # Features stay int8 and on disk until a model reads them (LightGBM streams them in batches;
+    # other estimators get float32 rows); only the rows of the chosen eras are ever decoded.
+    inputs, frame = read_training(folder / data_file, features, ["era", *targets], eras,
+                                  index=bool(spec.predict.benchmark_inputs))
     names = list(features)
     if spec.predict.benchmark_inputs:
         benchmarks = read_benchmarks(folder / benchmark_file, spec.predict.benchmark_inputs, frame.index)
-        inputs = np.hstack([inputs, benchmarks.to_numpy()])
+        inputs = np.hstack([inputs.materialize(), benchmarks.to_numpy()], dtype=np.float32)
         names += spec.predict.benchmark_inputs
     data = TrainingSet(
         inputs=inputs,

@@ -16,13 +16,52 @@ import os
 import numpy as np
 import pandas as pd
 
+# Where a container's CPU quota is (`docker run --cpus 1` sets it; the affinity mask stays whole):
+# cgroup v2's "quota period" line, or cgroup v1's two files.
+CGROUP_V2_MAX = "/sys/fs/cgroup/cpu.max"
+CGROUP_V1_QUOTA = "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"
+CGROUP_V1_PERIOD = "/sys/fs/cgroup/cpu/cpu.cfs_period_us"
+
+
+def read_text(path):
+    try:
+        with open(path, encoding="ascii") as stream:
+            return stream.read().strip()
+    except (OSError, ValueError):
+        return None
+
+
+def quota_cpus(quota, period):
+    """Whole CPUs a CFS quota allows (at least one), or None for no quota ("max", -1, unreadable)."""
+    try:
+        quota, period = int(quota), int(period)
+    except (TypeError, ValueError):
+        return None
+    if quota <= 0 or period <= 0:
+        return None
+    return max(-(-quota // period), 1)
+
+
+def cgroup_cpus():
+    """CPUs the container's cgroup CPU quota allows, or None when it sets none."""
+    line = read_text(CGROUP_V2_MAX)
+    if line:
+        parts = line.split()
+        return quota_cpus(parts[0], parts[1]) if len(parts) == 2 else None
+    return quota_cpus(read_text(CGROUP_V1_QUOTA), read_text(CGROUP_V1_PERIOD))
+
 
 def cpu_count():
-    """CPUs this process may use (Numerai gives one); never more than the affinity mask allows."""
+    """CPUs this process may use (Numerai gives one): the affinity mask, capped by a CPU quota.
+
+    A thread per host core under a one-CPU quota would only queue for that CPU.
+    """
     try:
-        return max(len(os.sched_getaffinity(0)), 1)
+        allowed = max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:
-        return max(os.cpu_count() or 1, 1)
+        allowed = max(os.cpu_count() or 1, 1)
+    quota = cgroup_cpus()
+    return min(allowed, quota) if quota else allowed
 
 
 def run_estimator(estimator, inputs):
@@ -55,19 +94,25 @@ def run_node(node, inputs, groups):
 
 
 def model_inputs(bundle, live_features, live_benchmark_models):
-    """The float32 input matrix: the training-time features in order, then benchmark columns."""
+    """The float32 input matrix: the training-time features in order, then benchmark columns.
+
+    Filled in place, row-major, so the values are converted once and LightGBM reads the matrix
+    as it is instead of copying it again.
+    """
     features = bundle["features"]
-    missing = [name for name in features if name not in live_features.columns]
+    present = set(live_features.columns)
+    missing = [name for name in features if name not in present]
     if missing:
         raise KeyError(f"live data lacks {len(missing)} feature(s) this model was trained on, e.g. {missing[:3]}")
-    inputs = live_features[features].to_numpy(dtype=np.float32)
     extra = bundle["benchmark_inputs"]
+    inputs = np.empty((len(live_features), len(features) + len(extra)), dtype=np.float32)
+    inputs[:, : len(features)] = live_features[features].to_numpy()
     if extra:
         if live_benchmark_models is None:
             raise ValueError("this model uses benchmark model columns but none were passed")
         # Numerai passes the benchmarks frame as read: align it to the live ids first.
         aligned = live_benchmark_models.reindex(live_features.index)[extra].fillna(0.5)
-        inputs = np.hstack([inputs, aligned.to_numpy(dtype=np.float32)])
+        inputs[:, len(features):] = aligned.to_numpy(dtype=np.float32)
     return inputs
 
 

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+# Rows decoded at a time when streaming a file into a matrix: a few MB of any feature set.
+BATCH_ROWS = 16_384
 
 
 def feature_metadata(features_json: Path) -> dict:
@@ -43,6 +48,167 @@ def read_frame(path: Path, features: list[str], columns: list[str], eras: list[s
         if frame[name].dtype != np.int8:
             frame[name] = frame[name].astype(np.int8)
     return frame
+
+
+def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[list[int], np.ndarray | None]:
+    """The row groups holding any row of `eras` and the row mask over just those groups, reading
+    only the `era` column; all groups and no mask when `eras` is None."""
+    groups = list(range(parquet.num_row_groups))
+    if eras is None:
+        return groups, None
+    wanted = pa.array([str(era) for era in eras], type=pa.string())
+    column = parquet.read(columns=["era"]).column("era").cast(pa.string())
+    mask = pc.is_in(column, value_set=wanted).to_numpy(zero_copy_only=False)
+    bounds = np.cumsum([0, *(parquet.metadata.row_group(group).num_rows for group in groups)])
+    parts = [mask[bounds[group]: bounds[group + 1]] for group in groups]
+    kept = [group for group in groups if parts[group].any()]
+    return kept, np.concatenate([parts[group] for group in kept]) if kept else np.zeros(0, dtype=bool)
+
+
+def selected_batches(path: Path, groups: list[int], mask: np.ndarray | None, columns: list[str], *,
+                     index: bool = False, batch_rows: int = BATCH_ROWS):
+    """Record batches of `columns` holding only the rows `mask` keeps, in file order."""
+    if not groups:
+        return
+    offset = 0
+    parquet = pq.ParquetFile(path)
+    for batch in parquet.iter_batches(batch_size=batch_rows, row_groups=groups, columns=columns,
+                                      use_pandas_metadata=index):
+        if mask is not None:
+            keep = mask[offset: offset + batch.num_rows]
+            offset += batch.num_rows
+            if not keep.all():
+                batch = batch.filter(pa.array(keep))
+        if batch.num_rows:
+            yield batch
+
+
+def int8_block(batch: pa.RecordBatch, features: list[str]) -> np.ndarray:
+    """The batch's `features` as an int8 (rows, features) array, each column copied whole."""
+    block = np.empty((batch.num_rows, len(features)), dtype=np.int8, order="F")
+    for position, name in enumerate(features):
+        # An int8 column is a zero-copy view; another integer type is cast on assignment.
+        block[:, position] = batch.column(name).to_numpy(zero_copy_only=False)
+    return block
+
+
+class ParquetFeatures:
+    """The int8 feature matrix of the chosen rows of a parquet file, read only when asked for.
+
+    Streaming consumers (LightGBM's dataset construction) take it in `batches()` or `take()` a few
+    rows, so the whole matrix never has to be in memory; anything else gets the matrix through
+    `np.asarray`, indexing or `materialize()`. Rows are in file order.
+    """
+
+    dtype = np.dtype(np.int8)
+    ndim = 2
+
+    def __init__(self, path: Path, features: list[str], groups: list[int], mask: np.ndarray | None,
+                 rows: int, batch_rows: int = BATCH_ROWS):
+        self.path, self.features, self.groups, self.mask = Path(path), list(features), groups, mask
+        self.rows, self.batch_rows = rows, batch_rows
+
+    @classmethod
+    def open(cls, path: Path, features: list[str], eras: list[str] | None = None,
+             batch_rows: int = BATCH_ROWS) -> ParquetFeatures:
+        parquet = pq.ParquetFile(path)
+        groups, mask = row_groups_with(parquet, eras)
+        rows = (sum(parquet.metadata.row_group(group).num_rows for group in groups) if mask is None
+                else int(mask.sum()))
+        return cls(path, features, groups, mask, rows, batch_rows)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rows, len(self.features)
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows * len(self.features)
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def batches(self):
+        """Consecutive int8 blocks of the chosen rows, a batch of the file at a time."""
+        for batch in selected_batches(self.path, self.groups, self.mask, self.features,
+                                      batch_rows=self.batch_rows):
+            yield int8_block(batch, self.features)
+
+    def take(self, positions: np.ndarray) -> np.ndarray:
+        """Rows at sorted `positions` (among the chosen rows) as an int8 matrix, in one pass."""
+        positions = np.asarray(positions, dtype=np.int64)
+        out = np.empty((len(positions), len(self.features)), dtype=np.int8)
+        start = done = 0
+        for block in self.batches():
+            stop = start + len(block)
+            upto = int(np.searchsorted(positions, stop))
+            if upto > done:
+                out[done:upto] = block[positions[done:upto] - start]
+                done = upto
+            start = stop
+            if done == len(positions):
+                break
+        return out
+
+    def subset(self, positions: np.ndarray) -> ParquetFeatures:
+        """The rows at sorted `positions` among the chosen ones, still unread."""
+        metadata = pq.ParquetFile(self.path).metadata
+        total = sum(metadata.row_group(group).num_rows for group in self.groups)
+        chosen = np.arange(total) if self.mask is None else np.flatnonzero(self.mask)
+        mask = np.zeros(total, dtype=bool)
+        mask[chosen[np.asarray(positions, dtype=np.int64)]] = True
+        return ParquetFeatures(self.path, self.features, self.groups, mask, int(mask.sum()), self.batch_rows)
+
+    def materialize(self) -> np.ndarray:
+        """The whole int8 matrix (column-major), allocated once and filled batch by batch."""
+        matrix = np.empty(self.shape, dtype=np.int8, order="F")
+        filled = 0
+        for block in self.batches():
+            matrix[filled: filled + len(block)] = block
+            filled += len(block)
+        if filled != self.rows:
+            raise ValueError(f"{self.path}: expected {self.rows} rows of the selected eras, read {filled}")
+        return matrix
+
+    def __array__(self, dtype=None, copy=None):
+        matrix = self.materialize()
+        return matrix if dtype is None else matrix.astype(dtype)
+
+    def __getitem__(self, index):
+        """Rows by a boolean mask or sorted positions are read alone; anything else via the matrix."""
+        if isinstance(index, np.ndarray) and index.dtype == bool and index.shape == (self.rows,):
+            index = np.flatnonzero(index)
+        if isinstance(index, np.ndarray) and index.dtype.kind in "iu" and index.ndim == 1 and (
+                len(index) == 0 or (index[0] >= 0 and (np.diff(index) > 0).all())):
+            return self.subset(index).materialize()
+        return self.materialize()[index]
+
+
+def read_columns(path: Path, columns: list[str], eras: list[str] | None = None, *,
+                 index: bool = False) -> pd.DataFrame:
+    """`columns` of the rows of `eras` (plus the `id` index when `index`) as a frame, in file order."""
+    parquet = pq.ParquetFile(path)
+    groups, mask = row_groups_with(parquet, eras)
+    batches = list(selected_batches(path, groups, mask, list(columns), index=index))
+    if batches:
+        return pa.Table.from_batches(batches).to_pandas()
+    return pq.read_table(path, columns=list(columns), use_pandas_metadata=index).slice(0, 0).to_pandas()
+
+
+def read_training(path: Path, features: list[str], columns: list[str], eras: list[str] | None = None, *,
+                  index: bool = False) -> tuple[ParquetFeatures, pd.DataFrame]:
+    """The features of the rows of `eras`, unread (see ParquetFeatures), and `columns` of the same
+    rows as a frame. Row groups without a wanted era are never decoded."""
+    others = list(dict.fromkeys(name for name in columns if name not in features))
+    return ParquetFeatures.open(path, features, eras), read_columns(path, others, eras, index=index)
+
+
+def read_matrix(path: Path, features: list[str], columns: list[str], eras: list[str] | None = None, *,
+                index: bool = False) -> tuple[np.ndarray, pd.DataFrame]:
+    """As `read_training`, with the features read into one int8 matrix (rows, features): memory
+    peaks at the int8 size of what was asked for, plus one batch."""
+    source, frame = read_training(path, features, columns, eras, index=index)
+    return source.materialize(), frame
 
 
 def read_benchmarks(path: Path, columns: list[str], index: pd.Index) -> pd.DataFrame:

@@ -9,7 +9,8 @@ features carry signal, so a trained model scores above zero on validation.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,13 @@ BENCHMARKS = ("v52_lgbm_cyrus20", "v52_lgbm_teager2b20")
 # Numerai's targets put 5% / 20% / 50% / 20% / 5% of each era into the five bins.
 BIN_SHARES = np.array([0.05, 0.20, 0.50, 0.20, 0.05])
 INFORMATIVE = 8
+# Row groups of whole eras, about this many rows: few enough that the file's metadata stays small,
+# small enough that a reader decoding a row group at a time (pyarrow does) needs little memory.
+ROW_GROUP_ROWS = 100_000
+# Numerai's training data: about 2.7 million rows in 574 eras; feature sets of 42, 705 and 2,376.
+NUMERAI_TRAIN_ERAS = 574
+NUMERAI_ROWS_PER_ERA = 4704
+NUMERAI_FEATURES = {"small": 42, "medium": 705, "all": 2376}
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,22 @@ class Shape:
     @property
     def feature_names(self) -> list[str]:
         return [f"feature_synthetic_{index:04d}" for index in range(self.features_all)]
+
+    @property
+    def train_rows(self) -> int:
+        return self.train_eras * self.rows_per_era
+
+    @classmethod
+    def numerai(cls, scale: float = 1.0, **overrides) -> Shape:
+        """Numerai's real training shape with `scale` times its eras (1.0: about 2.7M rows).
+
+        `overrides` replace any field, e.g. `features_all=705` to write only the medium set.
+        """
+        shape = cls(train_eras=max(round(NUMERAI_TRAIN_ERAS * scale), 2), validation_eras=4,
+                    rows_per_era=NUMERAI_ROWS_PER_ERA, live_rows=6000,
+                    features_all=NUMERAI_FEATURES["all"], features_medium=NUMERAI_FEATURES["medium"],
+                    features_small=NUMERAI_FEATURES["small"])
+        return replace(shape, **overrides)
 
 
 def feature_sets(shape: Shape) -> dict[str, list[str]]:
@@ -85,23 +109,46 @@ def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.nda
     return frame, benchmarks
 
 
-def write_parquet(path: Path, blocks) -> None:
-    """Stream frames into one parquet file (a row group each) through a temporary file."""
+@contextmanager
+def parquet_stream(path: Path, row_group_rows: int = ROW_GROUP_ROWS):
+    """A `write(frame)` that appends frames to `path` in row groups of whole frames (eras) of about
+    `row_group_rows` rows; the file appears only when complete."""
     temporary = temporary_sibling(path)
-    writer = None
+    writer, pending = None, []
+
+    def flush() -> None:
+        nonlocal writer
+        if not pending:
+            return
+        table = pa.concat_tables(pending)
+        pending.clear()
+        if writer is None:
+            writer = pq.ParquetWriter(temporary, table.schema)
+        writer.write_table(table, row_group_size=len(table))
+
+    def write(frame: pd.DataFrame) -> None:
+        pending.append(pa.Table.from_pandas(frame, preserve_index=True))
+        if sum(len(table) for table in pending) >= row_group_rows:
+            flush()
+
     try:
-        for block in blocks:
-            table = pa.Table.from_pandas(block, preserve_index=True)
-            if writer is None:
-                writer = pq.ParquetWriter(temporary, table.schema)
-            writer.write_table(table)
-        writer.close()
+        yield write
+        flush()
+        if writer is not None:
+            writer.close()
+            writer = None
         temporary.replace(path)
-    except BaseException:
+    finally:
         if writer is not None:
             writer.close()
         temporary.unlink(missing_ok=True)
-        raise
+
+
+def write_parquet(path: Path, blocks) -> None:
+    """Stream frames into one parquet file (see parquet_stream) through a temporary file."""
+    with parquet_stream(path) as write:
+        for block in blocks:
+            write(block)
 
 
 def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
@@ -119,12 +166,16 @@ def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
     ]
     id_start = 0
     for data_file, benchmark_file, data_type, eras, rows, with_targets in plan:
-        blocks = []
-        for era in eras:
-            blocks.append(era_block(rng, shape, rows, weights, f"{era:04d}", data_type, with_targets, id_start))
-            id_start += rows
-        write_parquet(folder / data_file, (frame for frame, _ in blocks))
-        write_parquet(folder / benchmark_file, (benchmarks for _, benchmarks in blocks))
+        # One era at a time into both files: memory stays at one era whatever the shape.
+        with ExitStack() as stack:
+            write_data = stack.enter_context(parquet_stream(folder / data_file))
+            write_benchmarks = stack.enter_context(parquet_stream(folder / benchmark_file))
+            for era in eras:
+                frame, benchmarks = era_block(rng, shape, rows, weights, f"{era:04d}", data_type, with_targets,
+                                              id_start)
+                write_data(frame)
+                write_benchmarks(benchmarks)
+                id_start += rows
     metadata = {"feature_sets": feature_sets(shape), "targets": list(TARGETS)}
     write_atomic(folder / files.FEATURES_JSON, json.dumps(metadata, indent=1))
     return folder
