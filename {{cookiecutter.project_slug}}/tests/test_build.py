@@ -115,3 +115,24 @@ def test_build_of_an_unknown_slot_lists_the_known_ones(make_repo, cli):
     assert result.returncode == 2
     assert "no_such_slot" in result.stderr and "gbm_model" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def feature_sum(inputs):
+    return inputs.sum(axis=1)
+
+
+def test_validation_is_scored_era_slice_by_slice_with_the_same_result(synthetic_dir, tmp_path, monkeypatch):
+    from {{ cookiecutter.package_name }}.bundle import builder
+    from {{ cookiecutter.package_name }}.spec.load import load_spec
+
+    from conftest import write_spec
+
+    loaded = load_spec(write_spec(tmp_path, "spec.yaml", LIGHTGBM_SPEC))
+    features = json.loads((synthetic_dir / "features.json").read_text())["feature_sets"]["small"]
+    bundle = {"features": features, "benchmark_inputs": [], "rank_per_era": True,
+              "model": {"kind": "estimator", "estimator": feature_sum}}
+    monkeypatch.setattr(builder, "VALIDATION_ERAS_PER_PASS", 10_000)
+    whole = builder.validation_metrics(synthetic_dir, loaded, bundle, features)
+    monkeypatch.setattr(builder, "VALIDATION_ERAS_PER_PASS", 3)
+    sliced = builder.validation_metrics(synthetic_dir, loaded, bundle, features)
+    assert whole == sliced and whole["eras"] > 3

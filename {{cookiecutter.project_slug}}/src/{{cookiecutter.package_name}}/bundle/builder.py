@@ -8,10 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..data import files
 from ..data.download import ensure_files, version_dir
-from ..data.read import feature_list, read_benchmarks, read_eras, read_frame, read_training, select_eras
+from ..data.read import (
+    feature_list,
+    read_benchmark_frame,
+    read_benchmarks,
+    read_eras,
+    read_frame,
+    read_training,
+    select_eras,
+)
 from ..data.synthetic import ensure_synthetic
 from ..plan.fingerprint import fingerprint
 from ..repo import Repo
@@ -78,20 +87,29 @@ def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_fil
     return data
 
 
+# Validation eras scored per pass: memory stays at a slice of the file (a few hundred MB for the
+# medium set), whatever the number of eras Numerai has added.
+VALIDATION_ERAS_PER_PASS = 25
+
+
 def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features: list[str]) -> dict | None:
     """Score the bundle exactly as the pickle will predict, on validation eras with targets."""
     spec = loaded.spec
-    columns = ["era", spec.data.target]
-    frame = read_frame(folder / files.VALIDATION, features, columns)
-    frame = frame[frame[spec.data.target].notna()]
-    if frame.empty:
-        return None
+    target = spec.data.target
+    path = folder / files.VALIDATION
     benchmarks = None
     if spec.predict.benchmark_inputs:
-        benchmarks = read_benchmarks(folder / files.VALIDATION_BENCHMARKS, spec.predict.benchmark_inputs, frame.index)
-    predictions = predict_frame(bundle, frame, benchmarks)["prediction"].to_numpy()
-    scores = per_era_scores(predictions, frame[spec.data.target].to_numpy(), frame["era"].to_numpy())
-    return summary(scores)
+        benchmarks = read_benchmark_frame(folder / files.VALIDATION_BENCHMARKS, spec.predict.benchmark_inputs)
+    eras = sorted(read_eras(path))
+    scores = []
+    for start in range(0, len(eras), VALIDATION_ERAS_PER_PASS):
+        frame = read_frame(path, features, ["era", target], eras[start:start + VALIDATION_ERAS_PER_PASS])
+        frame = frame[frame[target].notna()]
+        if frame.empty:
+            continue
+        predictions = predict_frame(bundle, frame, benchmarks)["prediction"].to_numpy()
+        scores.append(per_era_scores(predictions, frame[target].to_numpy(), frame["era"].to_numpy()))
+    return summary(pd.concat(scores)) if scores else None
 
 
 def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: bool, out_dir: Path,

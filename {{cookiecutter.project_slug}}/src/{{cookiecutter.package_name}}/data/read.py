@@ -211,7 +211,12 @@ def read_matrix(path: Path, features: list[str], columns: list[str], eras: list[
     return source.materialize(), frame
 
 
+def read_benchmark_frame(path: Path, columns: list[str]) -> pd.DataFrame:
+    """Benchmark model columns by id, as stored (the pickle aligns them itself, as on Numerai)."""
+    return pq.read_table(path, columns=list(columns), use_pandas_metadata=True).to_pandas()
+
+
 def read_benchmarks(path: Path, columns: list[str], index: pd.Index) -> pd.DataFrame:
     """Benchmark model columns aligned to `index`; rows without a value get the neutral 0.5."""
-    frame = pq.read_table(path, columns=list(columns), use_pandas_metadata=True).to_pandas()
+    frame = read_benchmark_frame(path, columns)
     return frame.reindex(index)[list(columns)].fillna(0.5).astype(np.float32)
