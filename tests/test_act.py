@@ -169,8 +169,10 @@ def test_deploy_workflow_end_to_end(baked, numerai, tmp_path):
     expected = fingerprints(baked)
     assert set(expected) == set(SLOTS)
     # Numerai stores the upload under a folder of its own; the name ends as uploaded.
-    assert {slot: entry["filename"].rsplit("/", 1)[-1] for slot, entry in state["assignments"].items()} == {
-        slot: f"{slot}-{fingerprint}.pkl" for slot, fingerprint in expected.items()}
+    names = {slot: entry["filename"].rsplit("/", 1)[-1] for slot, entry in state["assignments"].items()}
+    assert set(names) == set(expected)
+    for slot, fingerprint in expected.items():  # <slot>-<fingerprint>-<data stamp>.pkl
+        assert re.fullmatch(rf"{slot}-{fingerprint}-[0-9a-f]{{8}}\.pkl", names[slot]), names
     uploads = [pickle["id"] for pickle in state["pickles"]]
     assert len(uploads) == len(SLOTS)
     if not docker_engine():

@@ -83,7 +83,8 @@ def test_manifest_describes_the_pickle(built, slot):
     assert manifest["python"]["minor"] == "{}.{}".format(*sys.version_info[:2])
     assert manifest["runtime"]["python"] == "3.12" and manifest["runtime"]["image"].endswith("py_3_12")
     assert {"numpy", "pandas", "cloudpickle"} <= set(manifest["libraries"])
-    assert manifest["data"] == {"version": manifest["data"]["version"], "synthetic": True}
+    assert manifest["data"]["synthetic"] is True
+    assert len(manifest["data"]["stamp"]) == 8
     assert manifest["features"] and all(name.startswith("feature_") for name in manifest["features"])
     assert PACKAGE not in manifest["modules"], "the package must travel by value, not by reference"
     validation = manifest["metrics"]["validation"]
@@ -136,3 +137,17 @@ def test_validation_is_scored_era_slice_by_slice_with_the_same_result(synthetic_
     monkeypatch.setattr(builder, "VALIDATION_ERAS_PER_PASS", 3)
     sliced = builder.validation_metrics(synthetic_dir, loaded, bundle, features)
     assert whole == sliced and whole["eras"] > 3
+
+
+def test_including_validation_eras_trains_on_more_data_with_a_new_stamp(built, make_repo, cli):
+    root = make_repo({"gbm.yaml": LIGHTGBM_SPEC.replace("era_step: 2}", "era_step: 2, include_validation: true}")})
+    result = cli("build", "--synthetic", "--no-check", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "validation eras included" in result.stdout
+    [pickle_path] = (root / "dist").glob("gbm_model-*.pkl")
+    plain, widened = read_manifest(built["gbm_model"]), read_manifest(pickle_path)
+    assert widened["training"]["eras"] > plain["training"]["eras"]
+    assert widened["training"]["rows"] > plain["training"]["rows"]
+    assert widened["data"]["stamp"] != plain["data"]["stamp"]
+    assert widened["metrics"]["validation"]["in_sample"] is True
+    assert plain["metrics"]["validation"]["in_sample"] is False

@@ -26,7 +26,7 @@ def test_first_deploy_uploads_validates_assigns_and_reads_back(
     for slot in SLOTS:
         path, manifest = manifest_of(deploy_repo, slot)
         assigned = numerai.assigned(slot)
-        assert assigned["filename"].endswith(f"{slot}-{manifest['fingerprint']}.pkl")
+        assert assigned["filename"].endswith(f"{slot}-{manifest['fingerprint']}-{manifest['data']['stamp']}.pkl")
         assert assigned["validationStatus"] == "validated"
         # The bytes that reached storage are the pickle's, on the image and data version it was built for.
         [stored] = [item for item in numerai.state()["stored"] if item["key"] == assigned["filename"]]
@@ -82,7 +82,8 @@ def test_a_changed_spec_deploys_only_its_slot(numerai, numerai_cli, numerai_env,
     assert result.code == 0, result.out + result.err
     assert numerai.mutations.count("createComputePickleUpload") == 3
     assert numerai.assigned("gbm_model")["id"] != before["gbm_model"]
-    assert numerai.assigned("gbm_model")["filename"].endswith(f"gbm_model-{manifest['fingerprint']}.pkl")
+    assert numerai.assigned("gbm_model")["filename"].endswith(
+        f"gbm_model-{manifest['fingerprint']}-{manifest['data']['stamp']}.pkl")
     assert numerai.assigned("ensemble_model")["id"] == before["ensemble_model"]
     assert "ensemble_model: unchanged" in result.out
 
@@ -217,3 +218,18 @@ def test_the_manifest_is_read_beside_each_pickle(numerai, numerai_cli, numerai_e
     assert "slot gbm_model: Numerai offers no image Python 3.9" in result.err
     assert "Python 3.12" in result.err
     assert numerai.assigned("gbm_model") is None and numerai.assigned("ensemble_model") is not None
+
+
+def test_a_retrain_on_new_data_deploys_again(numerai, numerai_cli, numerai_env, deploy_repo):
+    assert numerai_cli("deploy", "--repo", deploy_repo, "--allow-synthetic").code == 0
+    before = {slot: numerai.assigned(slot)["id"] for slot in SLOTS}
+    path, manifest = manifest_of(deploy_repo, "gbm_model")
+    manifest["data"]["stamp"] = "0badda7a"  # the same recipe, trained on data with new eras
+    path.with_suffix(".json").write_text(json.dumps(manifest))
+
+    result = numerai_cli("deploy", "--repo", deploy_repo, "--allow-synthetic")
+
+    assert result.code == 0, result.out + result.err
+    assert numerai.assigned("gbm_model")["id"] != before["gbm_model"]
+    assert numerai.assigned("gbm_model")["filename"].endswith(f"gbm_model-{manifest['fingerprint']}-0badda7a.pkl")
+    assert numerai.assigned("ensemble_model")["id"] == before["ensemble_model"]

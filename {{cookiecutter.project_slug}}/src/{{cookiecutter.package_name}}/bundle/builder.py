@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..data import files
 from ..data.download import ensure_files, version_dir
@@ -16,6 +18,7 @@ from ..data.read import (
     feature_list,
     read_benchmark_frame,
     read_benchmarks,
+    read_columns,
     read_eras,
     read_frame,
     read_training,
@@ -47,11 +50,12 @@ class BuildResult:
 def needed_files(loaded: LoadedSpec) -> list[str]:
     spec = loaded.spec
     names = [files.FEATURES_JSON, files.TRAIN]
-    if spec.data.validation_metrics:
+    uses_validation = spec.data.validation_metrics or spec.data.include_validation
+    if uses_validation:
         names.append(files.VALIDATION)
     if spec.predict.benchmark_inputs:
         names.append(files.TRAIN_BENCHMARKS)
-        if spec.data.validation_metrics:
+        if uses_validation:
             names.append(files.VALIDATION_BENCHMARKS)
     return names
 
@@ -85,6 +89,43 @@ def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_fil
         input_names=names,
     )
     return data
+
+
+def eras_with_target(path: Path, target: str) -> list[str]:
+    """Eras of `path` in which some row has `target` (the latest validation eras have none yet)."""
+    frame = read_columns(path, ["era", target])
+    return sorted(str(era) for era in frame.loc[frame[target].notna(), "era"].unique())
+
+
+def concatenate(parts: list[TrainingSet]) -> TrainingSet:
+    """Train and validation rows as one training set (the features read into one int8 matrix)."""
+    if len(parts) == 1:
+        return parts[0]
+    return TrainingSet(
+        inputs=np.concatenate([np.asarray(part.inputs) for part in parts]),
+        targets={name: np.concatenate([part.targets[name] for part in parts]) for name in parts[0].targets},
+        eras=np.concatenate([part.eras for part in parts]),
+        input_names=parts[0].input_names,
+    )
+
+
+def training_data(folder: Path, loaded: LoadedSpec, features: list[str], eras: list[str],
+                  validation_eras: set[str]) -> TrainingSet:
+    """Rows of the chosen `eras`, from train.parquet and, for eras of `validation_eras`, validation.parquet."""
+    sources = [(files.TRAIN, files.TRAIN_BENCHMARKS, [era for era in eras if era not in validation_eras]),
+               (files.VALIDATION, files.VALIDATION_BENCHMARKS, [era for era in eras if era in validation_eras])]
+    return concatenate([training_set(folder, loaded, features, data_file, benchmark_file, chosen)
+                        for data_file, benchmark_file, chosen in sources if chosen])
+
+
+def data_stamp(folder: Path, loaded: LoadedSpec, eras: list[str]) -> str:
+    """What the model learned from: each file's row count and the eras chosen. A retrain on the same
+    data has the same stamp; new eras with targets (a growing validation file) give a new one."""
+    digest = hashlib.sha256()
+    for name in needed_files(loaded)[1:]:
+        digest.update(f"{name}:{pq.ParquetFile(folder / name).metadata.num_rows};".encode())
+    digest.update(",".join(eras).encode())
+    return digest.hexdigest()[:8]
 
 
 # Validation eras scored per pass: memory stays at a slice of the file (a few hundred MB for the
@@ -127,10 +168,14 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     if problems:
         raise SpecError(problems)
     features = feature_list(folder / files.FEATURES_JSON, spec.data.feature_set)
-    eras = select_eras(read_eras(folder / files.TRAIN), spec.data.era_step, spec.data.max_eras)
-    data = training_set(folder, loaded, features, files.TRAIN, files.TRAIN_BENCHMARKS, eras)
-    log(f"train: {len(data.eras):,} rows, {len(eras)} eras, {len(features)} features "
-        f"({spec.data.feature_set}), target {spec.data.target}, model {spec.model.type}")
+    validation_eras = (set(eras_with_target(folder / files.VALIDATION, spec.data.target))
+                       if spec.data.include_validation else set())
+    eras = select_eras([*read_eras(folder / files.TRAIN), *validation_eras], spec.data.era_step, spec.data.max_eras)
+    data = training_data(folder, loaded, features, eras, validation_eras)
+    stamp = data_stamp(folder, loaded, eras)
+    log(f"train: {len(data.eras):,} rows, {len(eras)} eras"
+        f"{' (validation eras included)' if validation_eras else ''}, {len(features)} features "
+        f"({spec.data.feature_set}), target {spec.data.target}, model {spec.model.type}, data stamp {stamp}")
     bundle = {
         "features": features,
         "benchmark_inputs": list(spec.predict.benchmark_inputs),
@@ -141,13 +186,15 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     del data
     metrics = validation_metrics(folder, loaded, bundle, features) if spec.data.validation_metrics else None
     if metrics:
+        metrics["in_sample"] = bool(validation_eras)
         log(f"validation: {metrics['eras']} eras, corr mean {metrics['corr_mean']:.4f}, "
-            f"std {metrics['corr_std']:.4f}, sharpe {metrics['corr_sharpe']}")
+            f"std {metrics['corr_std']:.4f}, sharpe {metrics['corr_sharpe']}"
+            f"{' (in-sample: the model trained on these eras)' if validation_eras else ''}")
     pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
     pickle_bytes = write_pickle(bundle, pickle_path)
     manifest = build_manifest(
         slot=spec.slot, fingerprint=print_id, runtime=runtime, pickle_bytes=pickle_bytes,
-        data_version=spec.data.version, synthetic=synthetic, features=features,
+        data_version=spec.data.version, synthetic=synthetic, data_stamp=stamp, features=features,
         benchmark_inputs=list(spec.predict.benchmark_inputs), targets=targets_used(spec),
         training={"rows": rows, "eras": len(eras),
                   "seconds": round(time.monotonic() - started, 2)},

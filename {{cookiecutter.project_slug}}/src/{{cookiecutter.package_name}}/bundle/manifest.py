@@ -34,8 +34,8 @@ def library_versions(pickle_bytes: bytes) -> dict[str, str]:
 
 
 def build_manifest(*, slot: str, fingerprint: str, runtime: Runtime, pickle_bytes: bytes, data_version: str,
-                   synthetic: bool, features: list[str], benchmark_inputs: list[str], targets: list[str],
-                   training: dict, metrics: dict | None) -> dict:
+                   synthetic: bool, data_stamp: str, features: list[str], benchmark_inputs: list[str],
+                   targets: list[str], training: dict, metrics: dict | None) -> dict:
     return {
         "slot": slot,
         "fingerprint": fingerprint,
@@ -43,7 +43,7 @@ def build_manifest(*, slot: str, fingerprint: str, runtime: Runtime, pickle_byte
         "runtime": {"name": runtime.name, "python": runtime.python, "image": runtime.image, "tag": runtime.tag},
         "libraries": library_versions(pickle_bytes),
         "modules": sorted(top_level_modules(pickle_bytes)),
-        "data": {"version": data_version, "synthetic": synthetic},
+        "data": {"version": data_version, "synthetic": synthetic, "stamp": data_stamp},
         "features": features,
         "benchmark_inputs": benchmark_inputs,
         "targets": targets,

@@ -16,8 +16,11 @@ from ..bundle.manifest import manifest_path, read_manifest
 from ..errors import UsageError
 from ..plan.fingerprint import LENGTH
 
-# Numerai may prefix the stored name (a folder, an upload id): match the end of it.
-PICKLE_NAME = re.compile(r"(?P<slot>[a-z0-9_]{1,50})-(?P<fingerprint>[0-9a-f]{" + str(LENGTH) + r"})\.pkl$")
+# Numerai may prefix the stored name (a folder, an upload id): match the end of it. The uploaded name
+# is `<slot>-<fingerprint>-<data stamp>.pkl`: the recipe, then the data it learned from.
+PICKLE_NAME = re.compile(
+    r"(?P<slot>[a-z0-9_]{1,50})-(?P<fingerprint>[0-9a-f]{" + str(LENGTH) + r"})(?:-(?P<stamp>[0-9a-f]{8}))?\.pkl$"
+)
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,20 @@ class Artifact:
         return self.manifest["fingerprint"]
 
     @property
+    def data_stamp(self) -> str | None:
+        return self.manifest.get("data", {}).get("stamp")
+
+    @property
     def filename(self) -> str:
-        return f"{self.slot}-{self.fingerprint}.pkl"
+        """The uploaded name: a retrain on new data (same fingerprint, new stamp) is a new pickle."""
+        stamp = f"-{self.data_stamp}" if self.data_stamp else ""
+        return f"{self.slot}-{self.fingerprint}{stamp}.pkl"
+
+    def built_as(self, filename: str | None) -> bool:
+        """Whether an uploaded pickle named `filename` is this very build: same recipe, same data."""
+        match = PICKLE_NAME.search(filename or "")
+        return bool(match) and (match.group("fingerprint"), match.group("stamp")) == (
+            self.fingerprint, self.data_stamp)
 
     @property
     def synthetic(self) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..spec import LoadedSpec
-from .artifacts import Artifact, fingerprint_in
+from .artifacts import Artifact
 from .client import ApiError, AuthenticationFailed, NumeraiClient, positive_number
 from .runs import REJECTED, VALIDATED, failure_description, latest_trigger, validation_of
 from .summary import Outcome
@@ -98,7 +98,7 @@ class Deployer:
         self.handle_webhook(item, model_id, state)
 
         assigned = state.get("computePickleUpload") or {}
-        if fingerprint_in(assigned.get("filename")) == artifact.fingerprint:
+        if artifact.built_as(assigned.get("filename")):
             self.log(
                 f"{slot}: unchanged, pickle {assigned.get('id')} ({artifact.filename}) is already assigned"
             )
@@ -226,7 +226,7 @@ class Deployer:
         candidates = [
             item
             for item in self.client.pickles(model_id)
-            if fingerprint_in(item.get("filename")) == artifact.fingerprint
+            if artifact.built_as(item.get("filename"))
             and validation_of(item) not in REJECTED
         ]
         if not candidates:

@@ -41,6 +41,11 @@ class DataSpec(Section):
     validation_metrics: bool = Field(
         True, description="Score the model on validation eras with targets and record the metrics."
     )
+    include_validation: bool = Field(
+        False,
+        description="Also train on the validation eras that have targets (Numerai's advice for a final model): "
+        "a scheduled retrain then learns from the eras Numerai adds each week. Validation metrics become in-sample.",
+    )
 
     @field_validator("version")
     @classmethod
