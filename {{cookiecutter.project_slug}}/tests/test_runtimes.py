@@ -54,7 +54,7 @@ def test_without_keys_the_vendored_catalogue_is_used_and_said(cli, make_repo):
 
 
 def compare_with(images: list[dict]):
-    return compare(load_catalogue(REPO_ROOT / "runtimes"), parse_images({"computePickleDockerImages": images}))
+    return compare(load_catalogue(REPO_ROOT / "runtimes"), parse_images(images))
 
 
 def remote_images(**changes) -> list[dict]:
@@ -124,7 +124,8 @@ def test_a_wrong_key_is_bad_input(cli, make_repo, numerai):
 def test_an_unreachable_api_falls_back_to_the_vendored_catalogue(cli, make_repo, numerai):
     url = numerai.url
     numerai.stop()  # nothing listens there any more
-    result = cli("runtimes", cwd=make_repo({}), env=keys_for(numerai, NUMERAI_API_URL=url))
+    result = cli("runtimes", cwd=make_repo({}), env=keys_for(numerai, NUMERAI_API_URL=url, NUMERAI_RETRY_ATTEMPTS="2",
+                                                             NUMERAI_RETRY_BACKOFF="0.1"))
     assert result.returncode == 0
     assert f"vendored catalogue (runtimes/catalogue.json): Numerai could not be asked (no answer from {url})" \
         in result.stdout

@@ -60,15 +60,16 @@ def comparison_lines(comparison: Comparison) -> list[str]:
 
 
 def ask_numerai(credentials):
+    """Numerai's images, or None and why not (the vendored catalogue is used then)."""
+    from ..deploy.client import ApiError, AuthenticationFailed
+
     try:
-        return fetch_images(credentials.public_id, credentials.secret_key), None
-    except ValueError as error:  # numerapi: a GraphQL error, e.g. a wrong key
+        return fetch_images(credentials), None
+    except AuthenticationFailed as error:
         raise UsageError(f"Numerai refused computePickleDockerImages: {error} ==> check NUMERAI_PUBLIC_ID and "
                          "NUMERAI_SECRET_KEY") from None
-    except KeyError:  # numerapi logs a network or HTTP error, then finds no 'data' in the answer
+    except ApiError:
         return None, f"no answer from {apply_api_url()}"
-    except Exception as error:
-        return None, f"{type(error).__name__}: {error}"
 
 
 def run(args) -> int:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from .catalogue import Runtime
 
-IMAGES_QUERY = "query { computePickleDockerImages { id name image tag default deprecated experimental } }"
-
 
 @dataclass(frozen=True)
 class RemoteImage:
@@ -33,22 +31,19 @@ class Comparison:
     gone: list[Runtime]  # catalogue entries Numerai no longer lists
 
 
-def parse_images(data: dict) -> list[RemoteImage]:
+def parse_images(items: list[dict]) -> list[RemoteImage]:
     return [RemoteImage(id=str(item.get("id")), name=item.get("name") or "", image=item.get("image") or "",
                         tag=item.get("tag") or "", default=bool(item.get("default")),
                         deprecated=bool(item.get("deprecated")), experimental=bool(item.get("experimental")))
-            for item in data.get("computePickleDockerImages") or []]
+            for item in items]
 
 
-def fetch_images(public_id: str, secret_key: str) -> list[RemoteImage]:
-    """computePickleDockerImages through numerapi, at NUMERAI_API_URL when set."""
-    import numerapi  # the API client is only needed here: keep `runtimes` fast without credentials
+def fetch_images(credentials) -> list[RemoteImage]:
+    """computePickleDockerImages through the deploy client (timeouts, bounded retries), at NUMERAI_API_URL."""
+    # The API client is only needed here: `runtimes` stays fast without credentials.
+    from ..deploy.client import NumeraiClient, Settings
 
-    from ..api import apply_api_url
-
-    apply_api_url()
-    client = numerapi.NumerAPI(public_id, secret_key, verbosity="warning", show_progress_bars=False)
-    return parse_images(client.raw_query(IMAGES_QUERY, authorization=True)["data"])
+    return parse_images(NumeraiClient(credentials, Settings.from_env(), log=lambda _: None).docker_images())
 
 
 def compare(catalogue: list[Runtime], images: list[RemoteImage]) -> Comparison:
