@@ -8,6 +8,7 @@ a deploy would do. Every step prints the command it runs.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from baking import bake, install  # noqa: E402
 
-DEMO_DIR = ROOT / ".work" / "demo"
+# DEMO_DIR moves it (the template's tests run the demo in a temporary folder).
+DEMO_DIR = Path(os.environ.get("DEMO_DIR") or ROOT / ".work" / "demo")
 STEPS = (
     ("validate the specs", ["numerai-deploy", "validate"]),
     ("list the numerai_predict runtimes", ["numerai-deploy", "runtimes"]),
@@ -28,12 +30,16 @@ STEPS = (
 )
 
 
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def step(title: str) -> None:
     print(f"\n==> {title}", flush=True)
 
 
 def main() -> int:
-    step(f"bake the template with default answers into {DEMO_DIR.relative_to(ROOT)}")
+    step(f"bake the template with default answers into {shown(DEMO_DIR)}")
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     repo = bake(DEMO_DIR)
     print(f"baked {repo}")
@@ -57,7 +63,7 @@ def main() -> int:
               f"Python {manifest['python']['version']} for "
               f"{manifest['runtime']['image']}:{manifest['runtime']['tag']}, "
               f"validation corr {validation.get('corr_mean')} (sharpe {validation.get('corr_sharpe')})")
-    print(f"\nNext: cd {repo.relative_to(ROOT)} and read its README.md.")
+    print(f"\nNext: cd {shown(repo)} and read its README.md.")
     return 0
 
 
