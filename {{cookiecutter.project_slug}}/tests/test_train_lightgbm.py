@@ -129,3 +129,33 @@ def test_rows_are_served_in_order_as_float32_and_only_by_slices():
     np.testing.assert_array_equal(rows[5:9], inputs[5:9])  # going back starts the source again
     with pytest.raises(TypeError, match="in order"):
         rows[3]
+
+
+class NeverWhole(ParquetFeatures):
+    """A streaming source that fails if anything asks for the whole matrix."""
+
+    def materialize(self):
+        raise AssertionError("the whole feature matrix was read into memory")
+
+    def __getitem__(self, index):
+        raise AssertionError("rows were copied out of the file before training")
+
+
+def test_a_single_layer_ensemble_streams_its_lightgbm_members(tmp_path):
+    from {{ cookiecutter.package_name }}.spec.model import EnsembleModel
+    from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet, fit_node
+
+    inputs, target = data(rows=2000, columns=8)
+    names = [f"feature_{index}" for index in range(inputs.shape[1])]
+    eras = np.repeat([f"{era:04d}" for era in range(1, 11)], 200)
+    path = tmp_path / "train.parquet"
+    pq.write_table(pa.table({**{name: inputs[:, index] for index, name in enumerate(names)}, "era": eras}), path,
+                   row_group_size=300)
+    opened = ParquetFeatures.open(path, names)
+    source = NeverWhole(opened.path, opened.features, opened.groups, opened.mask, opened.rows)
+    ensemble = EnsembleModel.model_validate({"type": "ensemble", "members": [
+        {"model": MODEL.model_dump(), "weight": 2}, {"model": MODEL.model_dump() | {"params": {"n_estimators": 5}}}]})
+    node = fit_node(ensemble, TrainingSet(source, {"target": target}, eras, names), "target", seed=3)
+    [layer] = node["layers"]
+    assert [weight for _, weight in layer] == [2.0, 1.0]
+    assert trees(layer[0][0]["estimator"]) == trees(fit_lightgbm(MODEL, inputs, target, seed=3))

@@ -44,10 +44,11 @@ def fit_node(model, data: TrainingSet, target: str, seed: int) -> dict:
     if not isinstance(model, EnsembleModel):
         return fit_estimator(model, data.inputs, data.targets[target], seed, data.input_names)
     layers_spec = [model.members, *[layer.members for layer in model.layers]]
-    masks = era_chunks(data.eras, len(layers_spec)) if len(layers_spec) > 1 else [np.ones(len(data.eras), bool)]
+    # A single layer learns from all rows as they are: its LightGBM members stream them from the file.
+    masks = era_chunks(data.eras, len(layers_spec)) if len(layers_spec) > 1 else [None]
     layers: list[list[tuple[dict, float]]] = []
-    for depth, (members, mask) in enumerate(zip(layers_spec, masks, strict=False)):
-        chunk = data.rows(mask)
+    for depth, (members, mask) in enumerate(zip(layers_spec, masks, strict=True)):
+        chunk = data if mask is None else data.rows(mask)
         inputs = chunk.inputs
         # Each further layer learns from the ranked predictions of the layers before it.
         for layer in layers:
