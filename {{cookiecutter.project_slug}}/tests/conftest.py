@@ -12,9 +12,15 @@ from pathlib import Path
 import pytest
 
 import {{ cookiecutter.package_name }}
+from {{ cookiecutter.package_name }}.build.manifest import read_manifest
 
 PACKAGE = {{ cookiecutter.package_name }}.__name__
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def manifest_dict(pickle_path: Path) -> dict:
+    """The manifest beside a pickle, read through the package's reader, as plain JSON data."""
+    return read_manifest(pickle_path).model_dump(mode="json")
 
 
 def write_spec(models: Path, name: str, text: str) -> Path:

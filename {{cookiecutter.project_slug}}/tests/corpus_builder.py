@@ -160,8 +160,10 @@ def manifest(data: bytes, libraries: list[str]) -> dict:
     minor = f"{sys.version_info[0]}.{sys.version_info[1]}"
     return {
         "slot": "corpus",
+        "fingerprint": "0" * 12,
         "python": {"version": platform.python_version(), "minor": minor},
-        "runtime": {"python": minor},
+        "runtime": {"name": f"Python {minor}", "python": minor, "tag": "corpus",
+                    "image": f"ghcr.io/numerai/numerai_predict_py_{minor.replace('.', '_')}"},
         "libraries": {name: metadata.version(name) for name in libraries},
         "data": {"version": "v5.2", "synthetic": False},
         "features": FEATURES,

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.bundle.manifest import read_manifest
-
-from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT
+from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, manifest_dict
 
 SLOTS = ("gbm_model", "ensemble_model", "custom_model")
 
@@ -77,7 +75,7 @@ def test_the_shipped_specs_build_and_load_without_the_package(make_repo, cli, sy
 @pytest.mark.parametrize("slot", SLOTS)
 def test_manifest_describes_the_pickle(built, slot):
     pickle_path = built[slot]
-    manifest = read_manifest(pickle_path)
+    manifest = manifest_dict(pickle_path)
     assert pickle_path.name == f"{slot}-{manifest['fingerprint']}.pkl"
     assert manifest["slot"] == slot
     assert manifest["python"]["minor"] == "{}.{}".format(*sys.version_info[:2])
@@ -94,10 +92,10 @@ def test_manifest_describes_the_pickle(built, slot):
 
 
 def test_manifest_lists_each_model_library(built):
-    assert "lightgbm" in read_manifest(built["gbm_model"])["libraries"]
-    assert "scikit-learn" in read_manifest(built["ensemble_model"])["libraries"]
-    assert read_manifest(built["ensemble_model"])["benchmark_inputs"] == ["v52_lgbm_cyrus20"]
-    assert "target_cyrus_20" in read_manifest(built["ensemble_model"])["targets"]
+    assert "lightgbm" in manifest_dict(built["gbm_model"])["libraries"]
+    assert "scikit-learn" in manifest_dict(built["ensemble_model"])["libraries"]
+    assert manifest_dict(built["ensemble_model"])["benchmark_inputs"] == ["v52_lgbm_cyrus20"]
+    assert "target_cyrus_20" in manifest_dict(built["ensemble_model"])["targets"]
 
 
 def test_same_spec_same_fingerprint_changed_spec_new_fingerprint(make_repo, cli):
@@ -123,7 +121,7 @@ def feature_sum(inputs):
 
 
 def test_validation_is_scored_era_slice_by_slice_with_the_same_result(synthetic_dir, tmp_path, monkeypatch):
-    from {{ cookiecutter.package_name }}.bundle import builder
+    from {{ cookiecutter.package_name }}.build import builder
     from {{ cookiecutter.package_name }}.spec.load import load_spec
 
     from conftest import write_spec
@@ -145,7 +143,7 @@ def test_including_validation_eras_trains_on_more_data_with_a_new_stamp(built, m
     assert result.returncode == 0, result.stdout + result.stderr
     assert "validation eras included" in result.stdout
     [pickle_path] = (root / "dist").glob("gbm_model-*.pkl")
-    plain, widened = read_manifest(built["gbm_model"]), read_manifest(pickle_path)
+    plain, widened = manifest_dict(built["gbm_model"]), manifest_dict(pickle_path)
     assert widened["training"]["eras"] > plain["training"]["eras"]
     assert widened["training"]["rows"] > plain["training"]["rows"]
     assert widened["data"]["stamp"] != plain["data"]["stamp"]

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.bundle.manifest import read_manifest
 from {{ cookiecutter.package_name }}.check import check_pickle
 from {{ cookiecutter.package_name }}.check.environment import ensure_environment
 from {{ cookiecutter.package_name }}.check.execute import GB, Limits
@@ -23,7 +22,7 @@ from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, manifest_dict
 
 BUILDER = Path(__file__).with_name("corpus_builder.py")
 CATALOGUE = load_catalogue(REPO_ROOT / "runtimes")
@@ -55,7 +54,7 @@ def runtime(minor: str):
 
 def environment_python(minor: str, distributions=()) -> Path:
     try:
-        return ensure_environment(runtime(minor), set(distributions), log=lambda _: None).python
+        return ensure_environment(runtime(minor), set(distributions)).python
     except UsageError as error:  # this machine has no such Python
         pytest.skip(str(error))
 
@@ -83,8 +82,7 @@ def check(monkeypatch, data_cache):
     monkeypatch.setenv("NUMERAI_DATA_DIR", str(data_cache))
 
     def run(pickle_path: Path, minor: str = "3.12", **limits):
-        return check_pickle(Repo(REPO_ROOT), pickle_path, runtime(minor), limits=Limits(**limits),
-                            log=lambda _: None)
+        return check_pickle(Repo(REPO_ROOT), pickle_path, runtime(minor), limits=Limits(**limits))
 
     return run
 
@@ -169,5 +167,5 @@ def test_the_built_pipeline_pickles_pass(check, built):
     for slot, path in built.items():
         report = check(path)
         assert report.ok, (slot, report.findings)
-        version = read_manifest(path)["data"]["version"]
+        version = manifest_dict(path)["data"]["version"]
         assert f"synthetic {version} live data" in report.run.data

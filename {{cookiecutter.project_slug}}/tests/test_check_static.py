@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.bundle.references import imported_modules, referenced_globals, top_level_modules
+from {{ cookiecutter.package_name }}.build.manifest import Manifest
+from {{ cookiecutter.package_name }}.build.references import imported_modules, referenced_globals, top_level_modules
 from {{ cookiecutter.package_name }}.check import container, environment, runner
 from {{ cookiecutter.package_name }}.check.execute import GB, Limits, outcome_findings, parse_size
 from {{ cookiecutter.package_name }}.check.live import LiveData, dataset_folder, live_data, live_frames
@@ -50,15 +51,20 @@ def errors(findings, check=None):
     return [finding for finding in findings if finding.level == ERROR and check in (None, finding.check)]
 
 
-def manifest_for(data: bytes, **changes) -> dict:
+def manifest_for(pickle_bytes: bytes | None = None, **changes) -> Manifest:
+    """A manifest as `build` writes it for a pickle of `pickle_bytes` on Python 3.12, with `changes`."""
     import hashlib
 
-    manifest = {"python": {"version": "3.12.1", "minor": "3.12"},
+    manifest = {"slot": "corpus", "fingerprint": "0" * 12,
+                "runtime": {"name": PY312.name, "python": PY312.python, "image": PY312.image, "tag": PY312.tag},
+                "data": {"version": "v5.2"},
+                "python": {"version": "3.12.1", "minor": "3.12"},
                 "libraries": {"numpy": PY312.version_of("numpy"), "pandas": PY312.version_of("pandas"),
-                              "cloudpickle": PY312.version_of("cloudpickle")},
-                "pickle": {"sha256": hashlib.sha256(data).hexdigest()}}
+                              "cloudpickle": PY312.version_of("cloudpickle")}}
+    if pickle_bytes is not None:
+        manifest["pickle"] = {"sha256": hashlib.sha256(pickle_bytes).hexdigest(), "bytes": len(pickle_bytes)}
     manifest.update(changes)
-    return manifest
+    return Manifest.model_validate(manifest)
 
 
 # -- opcodes -------------------------------------------------------------------------------------
@@ -146,7 +152,7 @@ def test_a_different_python_minor_is_an_error():
 @pytest.mark.parametrize(("library", "level"), [("numpy", ERROR), ("lightgbm", ERROR), ("scikit-learn", ERROR),
                                                   ("cloudpickle", ERROR), ("pandas", ERROR), ("scipy", WARNING)])
 def test_a_library_version_other_than_the_images_pin(library, level):
-    manifest = {"python": {"minor": "3.12"}, "libraries": {library: "0.0.1"}}
+    manifest = manifest_for(libraries={library: "0.0.1"})
     [finding] = [finding for finding in version_findings(manifest, PY312) if finding.level != OK]
     assert finding.level == level
     assert f"{library} 0.0.1" in finding.message and f"{library} {PY312.version_of(library)}" in finding.message
@@ -249,7 +255,7 @@ def test_generated_live_data_has_the_manifests_features_and_unique_ids():
 
 
 def test_live_data_is_generated_once_per_feature_list(tmp_path):
-    manifest = {"data": {"version": "v5.2", "synthetic": False}, "features": ["feature_x", "feature_y"]}
+    manifest = manifest_for(data={"version": "v5.2", "synthetic": False}, features=["feature_x", "feature_y"])
     first = live_data(tmp_path, manifest)
     assert "generated" in first.source
     assert list(pd.read_parquet(first.dataset).columns)[2:] == ["feature_x", "feature_y"]
@@ -268,7 +274,7 @@ def test_cached_numerai_live_data_is_preferred(tmp_path):
     live, benchmarks = live_frames(["feature_x"], ["v52_lgbm_cyrus20"], rows=10)
     live.to_parquet(real / "live.parquet")
     benchmarks.to_parquet(real / "live_benchmark_models.parquet")
-    chosen = live_data(tmp_path, {"data": {"version": "v5.2", "synthetic": False}, "features": ["feature_y"]})
+    chosen = live_data(tmp_path, manifest_for(data={"version": "v5.2", "synthetic": False}, features=["feature_y"]))
     assert chosen.dataset == real / "live.parquet" and "Numerai's v5.2" in chosen.source
 
 

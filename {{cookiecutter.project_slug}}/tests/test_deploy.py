@@ -5,16 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 
-from {{ cookiecutter.package_name }}.bundle.manifest import read_manifest
-
-from conftest import ACCOUNT_SLOTS, CUSTOM_SPEC, LIGHTGBM_SPEC, write_spec
+from conftest import ACCOUNT_SLOTS, CUSTOM_SPEC, LIGHTGBM_SPEC, manifest_dict, write_spec
 
 SLOTS = ("gbm_model", "ensemble_model")
 
 
 def manifest_of(repo, slot):
     [path] = sorted((repo / "dist").glob(f"{slot}-*.pkl"), key=lambda item: item.stat().st_mtime)[-1:]
-    return path, read_manifest(path)
+    return path, manifest_dict(path)
 
 
 def test_first_deploy_uploads_validates_assigns_and_reads_back(

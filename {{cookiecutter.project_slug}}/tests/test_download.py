@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from numerapi import base_api
 
@@ -24,12 +26,12 @@ def served(tmp_path, monkeypatch):
         yield standin, folder
 
 
-def test_files_are_downloaded_once_and_then_reused(served, tmp_path):
+def test_files_are_downloaded_once_and_then_reused(served, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
     standin, folder = served
     cache = tmp_path / "cache"
-    lines = []
 
-    paths = ensure_files(cache, "v5.2", ["features.json", "live.parquet"], log=lines.append)
+    paths = ensure_files(cache, "v5.2", ["features.json", "live.parquet"])
 
     for name, path in paths.items():
         assert path.read_bytes() == (folder / name).read_bytes()
@@ -38,17 +40,17 @@ def test_files_are_downloaded_once_and_then_reused(served, tmp_path):
     assert not any(entry["authorized"] for entry in standin.requests)  # datasets are public
     assert not list(cache.rglob("*.partial*"))
 
-    again = ensure_files(cache, "v5.2", ["features.json", "live.parquet"], log=lines.append)
+    again = ensure_files(cache, "v5.2", ["features.json", "live.parquet"])
 
     assert again == paths
     assert len(standin.file_gets) == 2 and standin.operations() == ["dataset", "dataset"]
-    assert lines[-2:] == ["data: v5.2/features.json (cached)", "data: v5.2/live.parquet (cached)"]
+    assert caplog.messages[-2:] == ["data: v5.2/features.json (cached)", "data: v5.2/live.parquet (cached)"]
 
 
 def test_a_missing_dataset_fails_clearly_and_leaves_nothing_behind(served, tmp_path):
     cache = tmp_path / "cache"
 
     with pytest.raises(WorkFailed, match="could not download v5.2/train.parquet"):
-        ensure_files(cache, "v5.2", ["train.parquet"], log=lambda line: None)
+        ensure_files(cache, "v5.2", ["train.parquet"])
 
     assert not (cache / "v5.2" / "train.parquet").exists()

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from {{ cookiecutter.package_name }}.commands.summary import read_manifests, table
+from {{ cookiecutter.package_name }}.build.manifest import read_manifests
+from {{ cookiecutter.package_name }}.build.summary import table
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.plan.matrix import (
     Candidate,
@@ -160,7 +161,7 @@ def test_a_revision_without_specs_means_every_slot(history):
     git(history, "rm", "-rq", "--cached", ".")
     git(history, "add", "notes.txt")
     git(history, "commit", "-q", "-m", "no specs here")
-    assert fingerprints_at(Repo(history), "bare", synthetic=False, log=lambda message: None) is None
+    assert fingerprints_at(Repo(history), "bare", synthetic=False) is None
 
 
 def test_synthetic_variable_marks_the_whole_plan(history, cli, tmp_path):
@@ -177,7 +178,9 @@ def test_deployed_record_leaves_out_what_was_deployed(history, cli, tmp_path):
     record = tmp_path / "deployed"
     record.mkdir()
     gbm = next(item for item in matrix["include"] if item["slot"] == "gbm_model")
-    (record / "gbm_model.json").write_text(json.dumps({"slot": "gbm_model", "fingerprint": gbm["fingerprint"]}))
+    runtime = {"name": "Python 3.12", "python": "3.12", "image": gbm["image"].split(":")[0], "tag": "a78dedd"}
+    recorded = {"slot": "gbm_model", "fingerprint": gbm["fingerprint"], "runtime": runtime, "data": {"version": "v5.2"}}
+    (record / "gbm_model.json").write_text(json.dumps(recorded))
     left, _ = plan(cli, history, "--deployed", str(record))
     assert [item["slot"] for item in left["include"]] == ["ridge_model"]
     nothing_recorded, _ = plan(cli, history, "--deployed", str(tmp_path / "missing"))
@@ -212,7 +215,8 @@ def test_against_numerai_needs_the_api_key(history, cli):
 
 def manifest(slot: str, fingerprint: str, corr: float | None) -> dict:
     metrics = {"validation": {"eras": 40, "corr_mean": corr, "corr_sharpe": 1.5, "max_drawdown": 0.01}}
-    return {"slot": slot, "fingerprint": fingerprint, "runtime": {"image": "ghcr.io/numerai/img", "tag": "abc"},
+    runtime = {"name": "Python 3.12", "python": "3.12", "image": "ghcr.io/numerai/img", "tag": "abc"}
+    return {"slot": slot, "fingerprint": fingerprint, "runtime": runtime,
             "data": {"version": "v5.2", "synthetic": False}, "metrics": metrics if corr is not None else None}
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from {{ cookiecutter.package_name }}.api import read_credentials
-from {{ cookiecutter.package_name }}.bundle.manifest import read_manifest
-from {{ cookiecutter.package_name }}.deploy.client import NumeraiClient
-from {{ cookiecutter.package_name }}.deploy.status import assigned_fingerprints
+from {{ cookiecutter.package_name }}.numerai.client import NumeraiClient
+from {{ cookiecutter.package_name }}.numerai.credentials import read_credentials
+from {{ cookiecutter.package_name }}.plan.numerai import assigned_fingerprints
 
-from conftest import LIGHTGBM_SPEC, write_spec
+from conftest import LIGHTGBM_SPEC, manifest_dict, write_spec
 
 
 def row_of(output: str, slot: str) -> str:
@@ -19,7 +18,7 @@ def test_status_shows_the_assigned_build_and_that_it_matches_the_spec(
     numerai, numerai_cli, numerai_env, deploy_repo
 ):
     assert numerai_cli("deploy", "--repo", deploy_repo, "--allow-synthetic", "gbm_model").code == 0
-    fingerprint = read_manifest(next((deploy_repo / "dist").glob("gbm_model-*.pkl")))["fingerprint"]
+    fingerprint = manifest_dict(next((deploy_repo / "dist").glob("gbm_model-*.pkl")))["fingerprint"]
 
     result = numerai_cli("status", "--repo", deploy_repo)
 
@@ -75,8 +74,8 @@ def test_status_needs_credentials(numerai, numerai_cli, numerai_env, deploy_repo
 
 def test_assigned_fingerprints_for_plan(numerai, numerai_env):
     numerai.seed_pickle("gbm_model", "gbm_model-0123456789ab.pkl")
-    client = NumeraiClient(read_credentials(), log=lambda line: None)
+    client = NumeraiClient(read_credentials())
 
-    found = assigned_fingerprints(client, client.account_models(), ["gbm_model", "ensemble_model", "nobody"])
+    found = assigned_fingerprints(["gbm_model", "ensemble_model", "nobody"], client)
 
-    assert found == {"gbm_model": "0123456789ab", "ensemble_model": None, "nobody": None}
+    assert found == {"gbm_model": "0123456789ab"}  # nothing assigned, or not on the account: no entry

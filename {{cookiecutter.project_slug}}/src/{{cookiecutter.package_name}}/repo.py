@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from .settings import load_settings
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Repo:
     @property
     def data_cache(self) -> Path:
         """Downloaded (and synthetic) datasets; NUMERAI_DATA_DIR moves it, e.g. to a CI cache."""
-        return Path(os.environ.get("NUMERAI_DATA_DIR") or self.root / ".numerai-data")
+        return load_settings().data_dir or self.root / ".numerai-data"
 
     @property
     def package_dir(self) -> Path:

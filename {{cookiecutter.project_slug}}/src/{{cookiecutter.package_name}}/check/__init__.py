@@ -7,21 +7,22 @@ validated as predict.py and Numerai's later validation do.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
-from ..bundle.manifest import manifest_path
-from ..errors import UsageError
+from ..build.manifest import Manifest, ManifestError, manifest_path, read_manifest
+from ..errors import UsageError, WorkFailed
+from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
 from .environment import ensure_environment
 from .execute import Limits, run_pickle
 from .live import live_data
-from .report import ERROR, OK, Finding, Report
+from .report import ERROR, OK, Finding, Report, render_text
 from .static import static_check
 
 PACKAGE = __name__.split(".")[0]
+log = get_logger(__name__)
 
 
 def own_modules(repo: Repo) -> set[str]:
@@ -33,18 +34,18 @@ def own_modules(repo: Repo) -> set[str]:
     return names
 
 
-def read_manifest_beside(pickle_path: Path) -> tuple[dict | None, list[Finding]]:
-    path = manifest_path(pickle_path)
-    if not path.exists():
+def read_manifest_beside(pickle_path: Path) -> tuple[Manifest | None, list[Finding]]:
+    """The pickle's manifest; none is a warning (static checks say so), a malformed one an error."""
+    if not manifest_path(pickle_path).exists():
         return None, []
     try:
-        return json.loads(path.read_text(encoding="utf-8")), []
-    except ValueError as error:
-        return None, [Finding("manifest", ERROR, f"{path.name} is not valid JSON ({error})", "rebuild the pickle")]
+        return read_manifest(pickle_path), []
+    except ManifestError as error:
+        return None, [Finding("manifest", ERROR, str(error), "rebuild the pickle")]
 
 
 def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Limits | None = None,
-                 dataset: str | None = None, benchmarks: str | None = None, log=print) -> Report:
+                 dataset: str | None = None, benchmarks: str | None = None) -> Report:
     """Every check of one pickle against `runtime`; a Report whose `ok` says whether it may be uploaded."""
     started = time.monotonic()
     limits = limits or Limits()
@@ -57,7 +58,7 @@ def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Lim
     report = Report(pickle_path, f"{runtime.name} ({runtime.reference})", runtime.python,
                     findings=findings + static.findings)
     live = live_data(repo.data_cache, manifest, dataset, benchmarks)
-    environment = ensure_environment(runtime, static.distributions, log=log)
+    environment = ensure_environment(runtime, static.distributions)
     state = "created" if environment.created else "cached"
     report.environment = str(environment.folder)
     pins = ", ".join(environment.requirements)
@@ -70,3 +71,17 @@ def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Lim
     report.run = figures
     report.seconds = time.monotonic() - started
     return report
+
+
+def check_built(repo: Repo, built: list[tuple[Path, Runtime]]) -> list[Report]:
+    """`build` runs this on what it built (unless --no-check): every pickle, then one verdict."""
+    reports = []
+    for pickle_path, runtime in built:
+        report = check_pickle(repo, pickle_path, runtime)
+        log.info(render_text(report))
+        reports.append(report)
+    failed = [report.pickle.name for report in reports if not report.ok]
+    if failed:
+        raise WorkFailed(f"check failed for {', '.join(failed)} ==> see the problems above; "
+                         "`numerai-deploy check PICKLE` repeats the check")
+    return reports

@@ -23,7 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError, WorkFailed
+from ..logs import get_logger
 from ..runtimes import Runtime, normalise
+from ..settings import load_settings
+
+log = get_logger(__name__)
 
 CACHE_VARIABLE = "NUMERAI_RUNTIME_CACHE"
 # What every check needs whatever the model: predict.py reads parquet with pandas.
@@ -45,9 +49,9 @@ class CheckEnvironment:
 
 
 def cache_root() -> Path:
-    override = os.environ.get(CACHE_VARIABLE)
+    override = load_settings().runtime_cache
     if override:
-        return Path(override).expanduser()
+        return override.expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "numerai-gitops" / "runtimes"
 
@@ -138,13 +142,13 @@ def is_complete(folder: Path, pins: tuple[str, ...]) -> bool:
         return False
 
 
-def create(runtime: Runtime, folder: Path, pins: tuple[str, ...], log) -> None:
+def create(runtime: Runtime, folder: Path, pins: tuple[str, ...]) -> None:
     interpreter = find_interpreter(runtime.python)
     if interpreter is None:
         raise UsageError(f"no Python {runtime.python} found (on PATH, in pyenv's versions or by `uv python find`) "
                          f"==> install it, e.g. `uv python install {runtime.python}` or "
                          f"`pyenv install {runtime.python}`; the check runs pickles on the image's Python")
-    log(f"check: creating the Python {runtime.python} check environment {folder} ({len(pins)} pinned packages)")
+    log.info(f"check: creating the Python {runtime.python} check environment {folder} ({len(pins)} pinned packages)")
     shutil.rmtree(folder, ignore_errors=True)
     for command in install_commands(interpreter, folder, pins, runtime.lock):
         result = subprocess.run(command, capture_output=True, text=True, env=installer_environment())
@@ -157,7 +161,7 @@ def create(runtime: Runtime, folder: Path, pins: tuple[str, ...], log) -> None:
     (folder / COMPLETE_MARKER).write_text(json.dumps({"requirements": list(pins), "python": interpreter}))
 
 
-def ensure_environment(runtime: Runtime, distributions: set[str], log=print) -> CheckEnvironment:
+def ensure_environment(runtime: Runtime, distributions: set[str]) -> CheckEnvironment:
     """The cached environment for `runtime` with `distributions`, created when missing."""
     started = time.monotonic()
     pins = requirements(runtime, distributions)
@@ -167,5 +171,5 @@ def ensure_environment(runtime: Runtime, distributions: set[str], log=print) -> 
     with locked(folder.with_name(folder.name + ".lock")):
         created = not is_complete(folder, pins)  # another process may have made it while we waited
         if created:
-            create(runtime, folder, pins, log)
+            create(runtime, folder, pins)
     return CheckEnvironment(folder, pins, created, time.monotonic() - started)

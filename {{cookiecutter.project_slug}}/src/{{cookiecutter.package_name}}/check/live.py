@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..build.manifest import Manifest
 from ..data import files
 from ..errors import UsageError
 
@@ -82,14 +83,14 @@ def generated(cache: Path, features: list[str], benchmark_columns: list[str]) ->
     return folder / files.LIVE, folder / files.LIVE_BENCHMARKS
 
 
-def live_data(cache: Path, manifest: dict | None, dataset: str | None = None,
+def live_data(cache: Path, manifest: Manifest | None, dataset: str | None = None,
               benchmarks: str | None = None) -> LiveData:
     if dataset:
         return explicit(dataset, benchmarks)
     if benchmarks:
         raise UsageError("--benchmarks was given without --dataset ==> pass both, or neither")
-    data = (manifest or {}).get("data", {})
-    version, synthetic = data.get("version"), bool(data.get("synthetic"))
+    version = manifest.data.version if manifest else None
+    synthetic = bool(manifest and manifest.data.synthetic)
     if version:
         found = pair_in(dataset_folder(cache, version, synthetic))
         if found:
@@ -97,7 +98,7 @@ def live_data(cache: Path, manifest: dict | None, dataset: str | None = None,
             return LiveData(*found, f"{kind} {version} live data (cached)")
     from ..data.synthetic import BENCHMARKS, Shape
 
-    features = list((manifest or {}).get("features") or Shape().feature_names)
-    columns = sorted({*BENCHMARKS, *((manifest or {}).get("benchmark_inputs") or [])})
+    features = list((manifest.features if manifest else None) or Shape().feature_names)
+    columns = sorted({*BENCHMARKS, *(manifest.benchmark_inputs if manifest else [])})
     dataset_path, benchmark_path = generated(cache, features, columns)
     return LiveData(dataset_path, benchmark_path, f"generated live-shaped data ({len(features)} features)")

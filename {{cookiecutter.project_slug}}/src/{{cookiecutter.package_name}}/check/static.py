@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 
-from ..bundle.references import scan
+from ..build.manifest import Manifest
+from ..build.references import scan
 from ..runtimes import Runtime, normalise
 from .report import ERROR, OK, WARNING, Finding
 
@@ -144,17 +145,17 @@ def rebuild_hint(runtime: Runtime) -> str:
             "then rebuild")
 
 
-def version_findings(manifest: dict, runtime: Runtime) -> list[Finding]:
+def version_findings(manifest: Manifest, runtime: Runtime) -> list[Finding]:
     """The manifest's Python minor and library versions against the image's pins."""
     findings = []
-    python = manifest.get("python", {})
-    if python.get("minor") and python["minor"] != runtime.python:
+    python = manifest.python
+    if python and python.minor != runtime.python:
         findings.append(Finding(
-            "versions", ERROR, f"built with Python {python.get('version', python['minor'])}; the {runtime.name} "
+            "versions", ERROR, f"built with Python {python.version}; the {runtime.name} "
             f"image runs Python {runtime.python}, where a pickle of another minor fails to load or crashes "
             "(segmentation fault, 'unsupported pickle protocol', 'code expected at most ...')", rebuild_hint(runtime)))
     agreeing = []
-    for name, version in sorted(manifest.get("libraries", {}).items()):
+    for name, version in sorted(manifest.libraries.items()):
         pinned = runtime.version_of(name)
         if pinned is None:
             continue  # not in the image at all: the module check reports it
@@ -170,19 +171,19 @@ def version_findings(manifest: dict, runtime: Runtime) -> list[Finding]:
     return findings
 
 
-def manifest_findings(manifest: dict | None, pickle_bytes: bytes, runtime: Runtime) -> list[Finding]:
+def manifest_findings(manifest: Manifest | None, pickle_bytes: bytes, runtime: Runtime) -> list[Finding]:
     if manifest is None:
         return [Finding("versions", WARNING, "no manifest beside the pickle, so its Python and library versions "
                         "were not compared with the image's",
                         "build with `numerai-deploy build`, which writes <pickle>.json")]
-    recorded = manifest.get("pickle", {}).get("sha256")
+    recorded = manifest.pickle.sha256 if manifest.pickle else None
     if recorded and recorded != hashlib.sha256(pickle_bytes).hexdigest():
         return [Finding("manifest", ERROR, "the manifest beside the pickle describes another pickle (its sha256 "
                         "differs)", "rebuild, so that the pickle and its manifest match")]
     return version_findings(manifest, runtime)
 
 
-def static_check(pickle_bytes: bytes, manifest: dict | None, runtime: Runtime, own: set[str]) -> StaticResult:
+def static_check(pickle_bytes: bytes, manifest: Manifest | None, runtime: Runtime, own: set[str]) -> StaticResult:
     result = StaticResult()
     module_findings(pickle_bytes, runtime, own, result)
     result.findings.extend(manifest_findings(manifest, pickle_bytes, runtime))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..bundle.builder import build_slot
-from .check import check_built
+from ..build.builder import build_slot
+from ..check import check_built
 from .common import load_all, repo_from, runtime_of, select
 
 

@@ -26,8 +26,8 @@ from ..check import check_pickle, read_manifest_beside
 from ..check.container import container_command, shell_line
 from ..check.execute import Limits, parse_size
 from ..check.live import live_data
-from ..check.report import Report, render_text
-from ..errors import UsageError, WorkFailed
+from ..check.report import render_text
+from ..errors import UsageError
 from ..runtimes import Runtime, default_runtime, load_catalogue, resolve_runtime
 from .common import repo_from
 
@@ -64,7 +64,7 @@ def runtime_for(pickle_path: Path, choice: str | None, catalogue: list[Runtime])
     if choice:
         return resolve_runtime(choice, catalogue)
     manifest, _ = read_manifest_beside(pickle_path)
-    built_for = ((manifest or {}).get("runtime") or {}).get("python")
+    built_for = manifest.runtime.python if manifest else None
     return resolve_runtime(built_for, catalogue) if built_for else default_runtime(catalogue)
 
 
@@ -87,12 +87,11 @@ def run(args) -> int:
             runtime = runtime_for(pickle_path, args.runtime, catalogue)
             print(shell_line(container_command(runtime, pickle_path, live, limits)))
         return 0
-    log = (lambda message: None) if args.json else print
     reports = []
     for pickle_path in pickles:
         runtime = runtime_for(pickle_path, args.runtime, catalogue)
         report = check_pickle(repo, pickle_path, runtime, limits=limits, dataset=args.dataset,
-                              benchmarks=args.benchmarks, log=log)
+                              benchmarks=args.benchmarks)
         reports.append(report)
         if not args.json:
             print(render_text(report))
@@ -100,17 +99,3 @@ def run(args) -> int:
         print(json.dumps({"ok": all(report.ok for report in reports),
                           "reports": [report.as_dict() for report in reports]}, indent=2))
     return 0 if all(report.ok for report in reports) else 1
-
-
-def check_built(repo, built: list[tuple[Path, Runtime]], log=print) -> list[Report]:
-    """`build` runs this on what it built (unless --no-check): every pickle, then one verdict."""
-    reports = []
-    for pickle_path, runtime in built:
-        report = check_pickle(repo, pickle_path, runtime, log=log)
-        log(render_text(report))
-        reports.append(report)
-    failed = [report.pickle.name for report in reports if not report.ok]
-    if failed:
-        raise WorkFailed(f"check failed for {', '.join(failed)} ==> see the problems above; "
-                         "`numerai-deploy check PICKLE` repeats the check")
-    return reports

@@ -1,4 +1,4 @@
-"""What several commands share: the repository, its validated specs, slot selection."""
+"""What several commands share: the repository, its validated specs, slot selection, argument checks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..repo import Repo
 from ..runtimes import Runtime, load_catalogue, resolve_runtime
-from ..spec import LoadedSpec, load_specs
+from ..spec import LoadedSpec, load_specs, select_specs
 
 
 def repo_from(args) -> Repo:
@@ -26,14 +26,14 @@ def load_all(repo: Repo) -> tuple[list[LoadedSpec], list[Runtime]]:
 
 def select(specs: list[LoadedSpec], slots: list[str]) -> list[LoadedSpec]:
     """The specs of `slots` (all when empty); an unknown slot name is an error naming the known ones."""
-    if not slots:
-        return specs
-    by_slot = {item.spec.slot: item for item in specs}
-    unknown = [slot for slot in slots if slot not in by_slot]
-    if unknown:
-        raise UsageError(f"no spec for slot(s) {', '.join(unknown)} ==> expected one of {', '.join(sorted(by_slot))}")
-    return [by_slot[slot] for slot in slots]
+    return select_specs(specs, slots)
 
 
 def runtime_of(item: LoadedSpec, catalogue: list[Runtime]) -> Runtime:
     return resolve_runtime(item.spec.runtime, catalogue)
+
+
+def positive_seconds(flag: str, value: float | None) -> float | None:
+    if value is not None and value <= 0:
+        raise UsageError(f"{flag} {value:g} ==> expected a positive number of seconds")
+    return value

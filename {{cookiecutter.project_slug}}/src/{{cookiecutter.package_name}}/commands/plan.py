@@ -14,17 +14,18 @@ then runs on generated data (a trial run, or a test under act).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
-from ..plan.fingerprint import fingerprint
+from ..build.fingerprint import fingerprint
+from ..build.manifest import read_manifests
 from ..plan.matrix import Candidate, append_outputs, build_matrix, describe, github_outputs, split_slots
 from ..plan.revision import fingerprints_at
+from ..settings import load_settings
 from .common import load_all, repo_from, runtime_of, select
-from .summary import read_manifests
 
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
+STDOUT_IS_DATA = True  # the matrix; the log goes to stderr
 
 
 def add_arguments(parser) -> None:
@@ -46,8 +47,8 @@ def add_arguments(parser) -> None:
                         help="leave out slots whose spec says deploy.enabled: false")
 
 
-def synthetic_wanted(flag: bool, environ=os.environ) -> bool:
-    return flag or environ.get(SYNTHETIC_VARIABLE, "").strip().lower() == "true"
+def synthetic_wanted(flag: bool) -> bool:
+    return flag or load_settings().synthetic_data
 
 
 def candidates(repo, specs, catalogue, synthetic: bool) -> list[Candidate]:
@@ -80,7 +81,7 @@ def run(args) -> int:
         before = fingerprints_at(repo, args.changed_since, synthetic)
     elif args.deployed is not None:
         recorded = read_manifests(Path(args.deployed))
-        before = {slot: manifest["fingerprint"] for slot, manifest in recorded.items()}
+        before = {slot: manifest.fingerprint for slot, manifest in recorded.items()}
     elif args.against_numerai:
         # Imported here: numerapi (and pandas with it) take longer to import than a plan of 100 slots.
         from ..plan.numerai import assigned_fingerprints
@@ -89,7 +90,7 @@ def run(args) -> int:
     matrix = build_matrix(found, before, force=args.force, deployable_only=args.deployable)
     print(describe(matrix, len(found)), file=sys.stderr)
     print(json.dumps(matrix))
-    output = os.environ.get("GITHUB_OUTPUT")
+    output = load_settings().github_output
     if output:
         append_outputs(output, github_outputs(matrix, synthetic))
     return 0

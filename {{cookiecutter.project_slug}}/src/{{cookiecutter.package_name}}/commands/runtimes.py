@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 
-from ..api import apply_api_url, read_credentials
-from ..errors import UsageError
+from ..numerai.client import NumeraiClient
+from ..numerai.credentials import apply_api_url, read_credentials
+from ..numerai.errors import ApiError
 from ..runtimes import load_catalogue
-from ..runtimes.remote import Comparison, compare, fetch_images
+from ..runtimes.remote import Comparison, compare, parse_images
+from ..settings import load_settings
 from .common import repo_from
 
 KEY_PINS = ("numpy", "pandas", "lightgbm", "scikit-learn", "cloudpickle")
@@ -59,24 +61,23 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     return lines
 
 
-def ask_numerai(credentials):
-    """Numerai's images, or None and why not (the vendored catalogue is used then)."""
-    from ..deploy.client import ApiError, AuthenticationFailed
-
+def ask_numerai(credentials, settings):
+    """Numerai's images, or None and why not (the vendored catalogue is used then). A rejected key is
+    an error (exit 2), not a reason to fall back."""
     try:
-        return fetch_images(credentials), None
-    except AuthenticationFailed as error:
-        raise UsageError(f"Numerai refused computePickleDockerImages: {error} ==> check NUMERAI_PUBLIC_ID and "
-                         "NUMERAI_SECRET_KEY") from None
-    except ApiError:
-        return None, f"no answer from {apply_api_url()}"
+        return parse_images(NumeraiClient(credentials, settings).docker_images()), None
+    except ApiError as error:
+        if error.exit_code == 2:
+            raise
+        return None, f"no answer from {apply_api_url(settings)}"
 
 
 def run(args) -> int:
     repo = repo_from(args)
     catalogue = load_catalogue(repo.runtimes)
-    credentials = None if args.offline else read_credentials()
-    images, problem = ask_numerai(credentials) if credentials else (None, None)
+    settings = load_settings()
+    credentials = None if args.offline else read_credentials(settings)
+    images, problem = ask_numerai(credentials, settings) if credentials else (None, None)
     if images is None:
         why = ("--offline" if args.offline else f"Numerai could not be asked ({problem})" if problem
                else "no NUMERAI_PUBLIC_ID/NUMERAI_SECRET_KEY")

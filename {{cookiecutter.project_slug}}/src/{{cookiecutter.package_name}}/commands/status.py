@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import sys
 
-from ..api import require_credentials
-from ..deploy.client import ApiError, AuthenticationFailed, NumeraiClient, Settings
-from ..deploy.status import SlotStatus, status_of, text_table
-from ..errors import UsageError, WorkFailed
-from ..plan.fingerprint import fingerprint
+from ..deploy.status import slot_statuses, text_table
+from ..numerai.client import NumeraiClient
+from ..numerai.credentials import require_credentials
+from ..settings import load_settings
 from .common import load_all, repo_from, runtime_of, select
 
+STDOUT_IS_DATA = True  # the table; retries and notes go to stderr
 LABELS = {0: "note", 1: "failed", 2: "error"}
 
 
@@ -26,47 +26,12 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
-    chosen = select(specs, args.slots)
-    client = NumeraiClient(
-        require_credentials(), Settings.from_env(), log=lambda line: print(line, file=sys.stderr)
-    )
-    try:
-        account = client.account_models()
-    except AuthenticationFailed as error:
-        raise UsageError(str(error)) from None
-    except ApiError as error:
-        raise WorkFailed(f"could not read the account's models: {error}") from None
-
-    rows, exit_code = [], 0
-    for item in chosen:
-        slot = item.spec.slot
-        if slot not in account:
-            known = ", ".join(sorted(account)) or "(none)"
-            rows.append(
-                SlotStatus(
-                    slot,
-                    validation="not on the account",
-                    exit_code=2,
-                    problem=f"slot {slot}: this Numerai account has no model named {slot!r} ==> "
-                    f"its models are: {known}; fix `slot:` in models/{item.path.name}",
-                )
-            )
-            exit_code = max(exit_code, 2)
-            continue
-        runtime = runtime_of(item, catalogue)
-        local = fingerprint(item.spec, runtime, repo.package_dir, False)
-        local_synthetic = fingerprint(item.spec, runtime, repo.package_dir, True)
-        try:
-            row = status_of(slot, client.model_state(account[slot]), local, local_synthetic)
-        except AuthenticationFailed as error:
-            raise UsageError(str(error)) from None
-        except ApiError as error:
-            row = SlotStatus(slot, validation="unknown", exit_code=1, problem=f"slot {slot}: {error}")
-        exit_code = max(exit_code, row.exit_code)
-        rows.append(row)
-
+    settings = load_settings()
+    client = NumeraiClient(require_credentials(settings), settings)
+    chosen = [(item, runtime_of(item, catalogue)) for item in select(specs, args.slots)]
+    rows = slot_statuses(client, repo, chosen)
     print(text_table(rows))
     for row in rows:
         if row.problem:
             print(f"{LABELS[row.exit_code]}: {row.problem}", file=sys.stderr)
-    return exit_code
+    return max((row.exit_code for row in rows), default=0)

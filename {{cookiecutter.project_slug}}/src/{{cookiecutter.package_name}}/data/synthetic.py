@@ -19,7 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..files import temporary_sibling, write_atomic
+from ..logs import get_logger
 from . import files
+
+log = get_logger(__name__)
 
 TARGETS = ("target", "target_cyrus_20", "target_teager2b_20", "target_agnes_20")
 BENCHMARKS = ("v52_lgbm_cyrus20", "v52_lgbm_teager2b20")
@@ -181,11 +184,11 @@ def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
     return folder
 
 
-def ensure_synthetic(folder: Path, shape: Shape = Shape(), *, log=print) -> Path:
+def ensure_synthetic(folder: Path, shape: Shape = Shape()) -> Path:
     """The synthetic dataset in `folder`, written once and reused."""
     folder = Path(folder)
     if all((folder / name).exists() for name in files.ALL_FILES):
-        log(f"data: synthetic dataset in {folder} (cached)")
+        log.info(f"data: synthetic dataset in {folder} (cached)")
         return folder
-    log(f"data: writing a synthetic dataset to {folder}")
+    log.info(f"data: writing a synthetic dataset to {folder}")
     return write_dataset(folder, shape)

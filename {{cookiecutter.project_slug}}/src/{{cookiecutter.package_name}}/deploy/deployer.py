@@ -7,16 +7,18 @@ so one slot's failure never stops the others.
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
+from ..logs import get_logger
+from ..numerai.client import NumeraiClient
+from ..numerai.errors import ApiError, AuthenticationFailed
+from ..numerai.statuses import REJECTED, VALIDATED, failure_description, latest_trigger, validation_of
+from ..settings import Settings
 from ..spec import LoadedSpec
 from .artifacts import Artifact
-from .client import ApiError, AuthenticationFailed, NumeraiClient, positive_number
-from .runs import REJECTED, VALIDATED, failure_description, latest_trigger, validation_of
 from .summary import Outcome
+
+log = get_logger(__name__)
 
 ASSIGNED_UNCONFIRMED = "assigned, unconfirmed"
 
@@ -30,47 +32,16 @@ class SlotFailed(Exception):
         self.status = status
 
 
-@dataclass(frozen=True)
-class WaitSettings:
-    """How often and how long to poll Numerai's validation of an upload."""
-
-    poll_interval: float = 10.0
-    timeout: float = 1200.0
-
-    @classmethod
-    def from_env(
-        cls,
-        environ: Mapping[str, str] = os.environ,
-        *,
-        poll_interval: float | None = None,
-        timeout: float | None = None,
-    ) -> WaitSettings:
-        if poll_interval is None and environ.get("NUMERAI_POLL_INTERVAL"):
-            poll_interval = positive_number("NUMERAI_POLL_INTERVAL", environ["NUMERAI_POLL_INTERVAL"])
-        if timeout is None and environ.get("NUMERAI_VALIDATION_TIMEOUT"):
-            timeout = positive_number("NUMERAI_VALIDATION_TIMEOUT", environ["NUMERAI_VALIDATION_TIMEOUT"])
-        return cls(poll_interval=poll_interval or cls.poll_interval, timeout=timeout or cls.timeout)
-
-
 def spec_file(item: LoadedSpec) -> str:
     return f"models/{item.path.name}"
 
 
 class Deployer:
-    def __init__(
-        self,
-        client: NumeraiClient,
-        account: dict[str, str],
-        *,
-        wait: WaitSettings,
-        dry_run: bool = False,
-        log: Callable[[str], None] = print,
-    ):
+    def __init__(self, client: NumeraiClient, account: dict[str, str], *, settings: Settings, dry_run: bool = False):
         self.client = client
         self.account = account
-        self.wait = wait
+        self.settings = settings
         self.dry_run = dry_run
-        self.log = log
         self._images: list[dict] | None = None
         self._versions: dict[str, str] | None = None
 
@@ -99,7 +70,7 @@ class Deployer:
 
         assigned = state.get("computePickleUpload") or {}
         if artifact.built_as(assigned.get("filename")):
-            self.log(
+            log.info(
                 f"{slot}: unchanged, pickle {assigned.get('id')} ({artifact.filename}) is already assigned"
             )
             outcome.action, outcome.status = "unchanged", validation_of(assigned)
@@ -110,16 +81,16 @@ class Deployer:
         version_id = self.data_version_id(slot, artifact)
         what = (
             f"{artifact.filename} on {image.get('name')} ({image.get('image')}:{image.get('tag')}), "
-            f"data {artifact.manifest['data']['version']}"
+            f"data {artifact.manifest.data.version}"
         )
         if self.dry_run:
-            self.log(f"{slot}: would upload {what}, wait for validation, assign it and read it back")
+            log.info(f"{slot}: would upload {what}, wait for validation, assign it and read it back")
             outcome.action, outcome.status = "would deploy", "dry run"
             return
 
         pickle_id = self.reusable_upload(slot, model_id, artifact)
         if pickle_id is None:
-            self.log(f"{slot}: uploading {what}")
+            log.info(f"{slot}: uploading {what}")
             pickle_id = self.client.upload(
                 artifact.path,
                 filename=artifact.filename,
@@ -127,7 +98,7 @@ class Deployer:
                 data_version_id=version_id,
                 docker_image_id=image["id"],
             )
-            self.log(f"{slot}: uploaded, pickle {pickle_id}")
+            log.info(f"{slot}: uploaded, pickle {pickle_id}")
         outcome.pickle_id = pickle_id
         outcome.status = self.wait_for_validation(slot, model_id, pickle_id)
 
@@ -140,7 +111,7 @@ class Deployer:
                 f"==> look at the slot on numer.ai and re-run deploy",
                 status="unconfirmed",
             )
-        self.log(f"{slot}: assigned pickle {pickle_id} and read it back")
+        log.info(f"{slot}: assigned pickle {pickle_id} and read it back")
         outcome.action, outcome.status = "deployed", VALIDATED
 
     # -- step 1: the slot on the account -----------------------------------------------------------
@@ -173,10 +144,10 @@ class Deployer:
                 status="webhook on",
             )
         if self.dry_run:
-            self.log(f"{slot}: would clear the submission webhook (deploy.webhook: clear)")
+            log.info(f"{slot}: would clear the submission webhook (deploy.webhook: clear)")
             return
         self.client.clear_webhook(model_id)
-        self.log(f"{slot}: cleared the submission webhook (deploy.webhook: clear)")
+        log.info(f"{slot}: cleared the submission webhook (deploy.webhook: clear)")
 
     # -- step 4: what to upload, with which image and data version ---------------------------------
 
@@ -184,26 +155,26 @@ class Deployer:
         """Numerai's entry for the image the pickle was built and checked for: image and tag, else name."""
         if self._images is None:
             self._images = self.client.docker_images()
-        runtime = artifact.manifest["runtime"]
+        runtime = artifact.manifest.runtime
         exact = [
             entry
             for entry in self._images
-            if entry.get("image") == runtime.get("image") and entry.get("tag") == runtime.get("tag")
+            if entry.get("image") == runtime.image and entry.get("tag") == runtime.tag
         ]
-        by_name = [entry for entry in self._images if entry.get("name") == runtime.get("name")]
+        by_name = [entry for entry in self._images if entry.get("name") == runtime.name]
         if exact:
             return exact[0]
         if by_name:
             chosen = by_name[0]
-            self.log(
+            log.info(
                 f"{slot}: note: Numerai's {chosen.get('name')} is {chosen.get('image')}:{chosen.get('tag')}; "
-                f"the pickle was built for tag {runtime.get('tag')}"
+                f"the pickle was built for tag {runtime.tag}"
             )
             return chosen
         offered = ", ".join(str(entry.get("name")) for entry in self._images) or "(none)"
         raise SlotFailed(
-            f"slot {slot}: Numerai offers no image {runtime.get('name')} "
-            f"({runtime.get('image')}:{runtime.get('tag')}) ==> it offers {offered}; set `runtime:` "
+            f"slot {slot}: Numerai offers no image {runtime.name} "
+            f"({runtime.image}:{runtime.tag}) ==> it offers {offered}; set `runtime:` "
             f"in the spec to one of them and rebuild",
             status="no image",
         )
@@ -211,7 +182,7 @@ class Deployer:
     def data_version_id(self, slot: str, artifact: Artifact) -> str:
         if self._versions is None:
             self._versions = self.client.data_versions()
-        version = artifact.manifest["data"]["version"]
+        version = artifact.manifest.data.version
         if version in self._versions:
             return self._versions[version]
         offered = ", ".join(sorted(self._versions)) or "(none)"
@@ -232,19 +203,19 @@ class Deployer:
         if not candidates:
             return None
         latest = max(enumerate(candidates), key=lambda pair: (pair[1].get("insertedAt") or "", pair[0]))[1]
-        self.log(f"{slot}: reusing the earlier upload {latest['id']} of this build ({validation_of(latest)})")
+        log.info(f"{slot}: reusing the earlier upload {latest['id']} of this build ({validation_of(latest)})")
         return latest["id"]
 
     # -- step 5: validation ------------------------------------------------------------------------
 
     def wait_for_validation(self, slot: str, model_id: str, pickle_id: str) -> str:
-        deadline = time.monotonic() + self.wait.timeout
+        deadline = time.monotonic() + self.settings.validation_timeout
         shown = None
         while True:
             pickle = self.client.pickle(model_id, pickle_id)
             status = validation_of(pickle)
             if status != shown:
-                self.log(f"{slot}: validation {status}")
+                log.info(f"{slot}: validation {status}")
                 shown = status
             if status == VALIDATED:
                 return status
@@ -256,25 +227,25 @@ class Deployer:
                     f"run `numerai-deploy check {slot}` and deploy again",
                     status=status,
                 )
-            if time.monotonic() + self.wait.poll_interval > deadline:
+            if time.monotonic() + self.settings.poll_interval > deadline:
                 raise SlotFailed(
                     f"slot {slot}: validation of pickle {pickle_id} did not finish within "
-                    f"{self.wait.timeout:g}s (last status: {status}) ==> nothing was assigned; "
+                    f"{self.settings.validation_timeout:g}s (last status: {status}) ==> nothing was assigned; "
                     f"re-run deploy later: it picks up this upload instead of uploading again",
                     status=f"timeout ({status})",
                 )
-            time.sleep(self.wait.poll_interval)
+            time.sleep(self.settings.poll_interval)
 
     def report_rejection(self, slot: str, pickle: dict) -> None:
-        self.log(f"{slot}: Numerai says: {failure_description(pickle)}")
+        log.info(f"{slot}: Numerai says: {failure_description(pickle)}")
         trigger = latest_trigger(pickle)
         if not trigger or not trigger.get("id"):
             return
         try:
             logs = self.client.trigger_logs(trigger["id"])
         except ApiError as error:
-            self.log(f"{slot}: (the run's logs could not be read: {error})")
+            log.info(f"{slot}: (the run's logs could not be read: {error})")
             return
-        self.log(f"{slot}: logs of run {trigger['id']}:")
+        log.info(f"{slot}: logs of run {trigger['id']}:")
         for entry in logs:
-            self.log(f"    {entry.get('timestamp', '')} {entry.get('message', '')}".rstrip())
+            log.info(f"    {entry.get('timestamp', '')} {entry.get('message', '')}".rstrip())

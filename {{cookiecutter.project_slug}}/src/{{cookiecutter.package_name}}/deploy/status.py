@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .artifacts import fingerprint_in
-from .runs import failure_description, latest_status, latest_trigger, run_failed, run_status, validation_of
+from ..build.fingerprint import fingerprint, fingerprint_in
+from ..numerai.client import NumeraiClient
+from ..numerai.errors import ApiError
+from ..numerai.statuses import (
+    failure_description,
+    latest_status,
+    latest_trigger,
+    run_failed,
+    run_status,
+    validation_of,
+)
+from ..repo import Repo
+from ..runtimes import Runtime
+from ..spec import LoadedSpec
 
 COLUMNS = ("slot", "pickle id", "fingerprint", "validation", "last run", "at", "local spec")
 
@@ -33,19 +45,6 @@ class SlotStatus:
             self.last_run_at or "-",
             self.local or "-",
         )
-
-
-def assigned_fingerprints(client, account: dict[str, str], slots: list[str]) -> dict[str, str | None]:
-    """{slot: fingerprint of the pickle assigned to it}; None for a slot without one or not on the account.
-
-    `client` is a deploy.client.NumeraiClient and `account` its account_models(); plan uses this to
-    leave out slots whose assigned pickle is already the build at hand.
-    """
-    found = {}
-    for slot in slots:
-        model = client.model_state(account[slot]) if slot in account else {}
-        found[slot] = fingerprint_in((model.get("computePickleUpload") or {}).get("filename"))
-    return found
 
 
 def local_match(assigned: str | None, local: str, local_synthetic: str) -> str:
@@ -85,6 +84,38 @@ def status_of(slot: str, model: dict, local: str, local_synthetic: str) -> SlotS
             found.problem + "; " if found.problem else f"slot {slot}: "
         ) + "a submission webhook is set, so Numerai may not run the uploaded pickle"
     return found
+
+
+def missing_slot(item: LoadedSpec, account: dict[str, str]) -> SlotStatus:
+    slot = item.spec.slot
+    known = ", ".join(sorted(account)) or "(none)"
+    return SlotStatus(
+        slot,
+        validation="not on the account",
+        exit_code=2,
+        problem=f"slot {slot}: this Numerai account has no model named {slot!r} ==> "
+        f"its models are: {known}; fix `slot:` in models/{item.path.name}",
+    )
+
+
+def slot_statuses(client: NumeraiClient, repo: Repo, chosen: list[tuple[LoadedSpec, Runtime]]) -> list[SlotStatus]:
+    """What is live on each chosen slot, compared with what its spec builds now."""
+    account = client.account_models()
+    rows = []
+    for item, runtime in chosen:
+        slot = item.spec.slot
+        if slot not in account:
+            rows.append(missing_slot(item, account))
+            continue
+        local = fingerprint(item.spec, runtime, repo.package_dir, False)
+        local_synthetic = fingerprint(item.spec, runtime, repo.package_dir, True)
+        try:
+            rows.append(status_of(slot, client.model_state(account[slot]), local, local_synthetic))
+        except ApiError as error:
+            if error.exit_code == 2:
+                raise  # the key itself: every slot would fail the same way
+            rows.append(SlotStatus(slot, validation="unknown", exit_code=1, problem=f"slot {slot}: {error}"))
+    return rows
 
 
 def text_table(rows: list[SlotStatus]) -> str:

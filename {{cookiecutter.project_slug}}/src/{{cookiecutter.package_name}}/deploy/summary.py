@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..settings import load_settings
 
 COLUMNS = ("slot", "action", "pickle id", "status", "seconds")
 
@@ -48,9 +48,9 @@ def markdown(outcomes: list[Outcome], title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def append_step_summary(text: str, environ: Mapping[str, str] = os.environ) -> Path | None:
+def append_step_summary(text: str) -> Path | None:
     """Append to $GITHUB_STEP_SUMMARY (GitHub Actions renders it on the run's page) when set."""
-    target = environ.get("GITHUB_STEP_SUMMARY")
+    target = load_settings().github_step_summary
     if not target:
         return None
     with open(target, "a", encoding="utf-8") as stream:

@@ -1,4 +1,4 @@
-"""Fingerprints of the pickles assigned on Numerai, read through the deploy client.
+"""Fingerprints of the pickles assigned on Numerai.
 
 The uploaded file's name carries the fingerprint (`<slot>-<fingerprint>.pkl`), so a slot whose
 assigned pickle has the fingerprint at hand needs no build. Slots that are not on the account,
@@ -7,22 +7,18 @@ or have nothing assigned, get no entry: they count as changed.
 
 from __future__ import annotations
 
-import sys
-
-from ..api import require_credentials
-from ..deploy import status
-from ..deploy.client import ApiError, AuthenticationFailed, NumeraiClient, describe
-from ..errors import UsageError, WorkFailed
+from ..build.fingerprint import fingerprint_in
+from ..numerai.client import NumeraiClient
+from ..numerai.credentials import require_credentials
 
 
 def assigned_fingerprints(slots: list[str], client: NumeraiClient | None = None) -> dict[str, str]:
     """{slot: fingerprint of its assigned pickle}; needs NUMERAI_PUBLIC_ID / NUMERAI_SECRET_KEY."""
-    if client is None:
-        client = NumeraiClient(require_credentials(), log=lambda message: print(message, file=sys.stderr))
-    try:
-        found = status.assigned_fingerprints(client, client.account_models(), slots)
-    except AuthenticationFailed as error:
-        raise UsageError(describe(error)) from None
-    except ApiError as error:
-        raise WorkFailed(f"could not read the assigned pickles: {describe(error)}") from None
+    client = client or NumeraiClient(require_credentials())
+    account = client.account_models()
+    found = {}
+    for slot in slots:
+        if slot in account:
+            assigned = client.model_state(account[slot]).get("computePickleUpload") or {}
+            found[slot] = fingerprint_in(assigned.get("filename"))
     return {slot: fingerprint for slot, fingerprint in found.items() if fingerprint}

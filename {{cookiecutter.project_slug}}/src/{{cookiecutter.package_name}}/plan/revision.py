@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
+from ..build.fingerprint import fingerprint
 from ..errors import UsageError
+from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import load_catalogue, resolve_runtime
 from ..spec import load_specs
-from .fingerprint import fingerprint
+
+log = get_logger(__name__)
 
 # What a fingerprint is made of, relative to the repository's root.
 INPUTS = ("models", "runtimes", "src")
@@ -58,19 +60,18 @@ def extract(root: Path, commit: str, destination: Path) -> bool:
     return True
 
 
-def fingerprints_at(repo: Repo, ref: str, synthetic: bool, *, log=None) -> dict[str, str] | None:
+def fingerprints_at(repo: Repo, ref: str, synthetic: bool) -> dict[str, str] | None:
     """{slot: fingerprint} at `ref`, or None when there is nothing to compare with there
     (every slot then counts as changed)."""
-    log = log or (lambda message: print(message, file=sys.stderr))
     commit = resolve_commit(repo.root, ref)
     if commit is None:
-        log(f"plan: no commit {ref!r} to compare with; every slot counts as changed")
+        log.info(f"plan: no commit {ref!r} to compare with; every slot counts as changed")
         return None
     with tempfile.TemporaryDirectory(prefix="numerai-plan-") as folder:
         then = Repo(Path(folder))
         package_dir = then.root / "src" / repo.package_dir.name
         if not extract(repo.root, commit, then.root) or not package_dir.is_dir():
-            log(f"plan: {commit[:12]} has no models/ or package; every slot counts as changed")
+            log.info(f"plan: {commit[:12]} has no models/ or package; every slot counts as changed")
             return None
         try:
             catalogue = load_catalogue(then.runtimes)
@@ -81,5 +82,5 @@ def fingerprints_at(repo: Repo, ref: str, synthetic: bool, *, log=None) -> dict[
                 for item in specs
             }
         except UsageError as error:
-            log(f"plan: the specs at {commit[:12]} do not load ({error}); every slot counts as changed")
+            log.info(f"plan: the specs at {commit[:12]} do not load ({error}); every slot counts as changed")
             return None

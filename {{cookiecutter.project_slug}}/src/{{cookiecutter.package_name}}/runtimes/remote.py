@@ -38,14 +38,6 @@ def parse_images(items: list[dict]) -> list[RemoteImage]:
             for item in items]
 
 
-def fetch_images(credentials) -> list[RemoteImage]:
-    """computePickleDockerImages through the deploy client (timeouts, bounded retries), at NUMERAI_API_URL."""
-    # The API client is only needed here: `runtimes` stays fast without credentials.
-    from ..deploy.client import NumeraiClient, Settings
-
-    return parse_images(NumeraiClient(credentials, Settings.from_env(), log=lambda _: None).docker_images())
-
-
 def compare(catalogue: list[Runtime], images: list[RemoteImage]) -> Comparison:
     by_image = {runtime.image: runtime for runtime in catalogue}
     defaults = [image for image in images if image.default]

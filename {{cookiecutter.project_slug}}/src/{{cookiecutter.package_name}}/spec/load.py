@@ -368,3 +368,14 @@ def import_problem(module_name: str, attribute: str) -> str | None:
     if not hasattr(module, attribute):
         return f"has no {attribute!r} in module {module_name}"
     return None
+
+
+def select_specs(specs: list[LoadedSpec], slots: list[str]) -> list[LoadedSpec]:
+    """The specs of `slots` (all when empty); an unknown slot name is an error naming the known ones."""
+    if not slots:
+        return specs
+    by_slot = {item.spec.slot: item for item in specs}
+    unknown = [slot for slot in slots if slot not in by_slot]
+    if unknown:
+        raise UsageError(f"no spec for slot(s) {', '.join(unknown)} ==> expected one of {', '.join(sorted(by_slot))}")
+    return [by_slot[slot] for slot in slots]

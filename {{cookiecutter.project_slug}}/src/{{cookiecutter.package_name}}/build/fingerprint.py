@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from ..runtimes import Runtime
 from ..spec.model import ModelSpec
 
 LENGTH = 12
+# Numerai may prefix the stored name (a folder, an upload id): match the end of it. The uploaded name
+# is `<slot>-<fingerprint>-<data stamp>.pkl`: the recipe, then the data it learned from.
+PICKLE_NAME = re.compile(
+    r"(?P<slot>[a-z0-9_]{1,50})-(?P<fingerprint>[0-9a-f]{" + str(LENGTH) + r"})(?:-(?P<stamp>[0-9a-f]{8}))?\.pkl$"
+)
 
 
 @lru_cache(maxsize=8)
@@ -45,3 +51,20 @@ def fingerprint(spec: ModelSpec, runtime: Runtime, package_dir: Path, synthetic:
     }
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:LENGTH]
+
+
+def uploaded_name(slot: str, print_id: str, stamp: str | None) -> str:
+    """The uploaded file's name: a retrain on new data (same fingerprint, new stamp) is a new pickle."""
+    return f"{slot}-{print_id}{f'-{stamp}' if stamp else ''}.pkl"
+
+
+def parse_uploaded_name(filename: str | None) -> tuple[str, str | None] | None:
+    """(fingerprint, data stamp) of an uploaded pickle's file name, or None when it has none."""
+    match = PICKLE_NAME.search(filename or "")
+    return (match.group("fingerprint"), match.group("stamp")) if match else None
+
+
+def fingerprint_in(filename: str | None) -> str | None:
+    """The fingerprint encoded in an uploaded pickle's file name, if it has one."""
+    parsed = parse_uploaded_name(filename)
+    return parsed[0] if parsed else None

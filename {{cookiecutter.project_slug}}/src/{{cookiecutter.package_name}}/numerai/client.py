@@ -1,4 +1,4 @@
-"""The Numerai API as deploy and status use it: numerapi's methods and auth over a stricter transport.
+"""The Numerai API as every command uses it: numerapi's methods and auth over a stricter transport.
 
 numerapi posts without a timeout, retries 5xx with long sleeps, and swallows HTTP and network errors
 so that the calling method later fails with KeyError('data'). This client keeps numerapi's methods,
@@ -10,20 +10,22 @@ are never retried. No message it raises or prints contains the secret key.
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 import numerapi
 import requests
 from numerapi import base_api
 
-from ..api import KEYS_HINT, PUBLIC_ID_VARIABLE, SECRET_KEY_VARIABLE, Credentials, apply_api_url
-from ..errors import UsageError
+from ..logs import get_logger, remember_secrets, scrub
+from ..settings import Settings, load_settings
 from . import queries
+from .credentials import KEYS_HINT, PUBLIC_ID_VARIABLE, SECRET_KEY_VARIABLE, Credentials, apply_api_url
+from .errors import ApiError, AuthenticationFailed, GraphQLFailed, TransientFailure, UploadRejected
+
+log = get_logger(__name__)
 
 CLASSIC_TOURNAMENT = 8
 # Words in Numerai's error messages that mean the key, not the request, is the problem.
@@ -41,66 +43,6 @@ ROOT_FIELD = re.compile(r"^\s*(?:query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*
 TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
-class ApiError(Exception):
-    """A call to Numerai failed; the message says which call and why."""
-
-
-class AuthenticationFailed(ApiError):
-    """Numerai rejected the API key: never retried, exit 2."""
-
-
-class GraphQLFailed(ApiError):
-    """Numerai answered with an error for this request: retrying would get the same answer."""
-
-
-class TransientFailure(ApiError):
-    """5xx answers, dropped connections or timeouts outlasted the retries."""
-
-
-class UploadRejected(ApiError):
-    """The storage behind the upload URL refused the file."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Timeouts and retries, in seconds; the NUMERAI_* variables below change them (CI, tests)."""
-
-    request_timeout: float = 30.0
-    upload_timeout: float = 600.0
-    attempts: int = 4
-    backoff: float = 2.0
-    max_backoff: float = 30.0
-    retry_budget: float = 180.0
-
-    VARIABLES = {
-        "request_timeout": "NUMERAI_REQUEST_TIMEOUT",
-        "upload_timeout": "NUMERAI_UPLOAD_TIMEOUT",
-        "attempts": "NUMERAI_RETRY_ATTEMPTS",
-        "backoff": "NUMERAI_RETRY_BACKOFF",
-        "retry_budget": "NUMERAI_RETRY_BUDGET",
-    }
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        values = {}
-        for name, variable in cls.VARIABLES.items():
-            if environ.get(variable):
-                values[name] = positive_number(
-                    variable, environ[variable], int if name == "attempts" else float
-                )
-        return cls(**values)
-
-
-def positive_number(name: str, text: str, kind=float):
-    try:
-        value = kind(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise UsageError(f"{name}={text!r} ==> expected a positive {'whole ' if kind is int else ''}number")
-    return value
-
-
 def root_field(query: str) -> str:
     """The operation's root field (`model`, `assignPickleToModel`, ...), to name a call in messages."""
     match = ROOT_FIELD.match(query)
@@ -112,40 +54,20 @@ def is_auth_message(message: str) -> bool:
     return any(word in lowered for word in AUTH_WORDS)
 
 
-class Scrubber:
-    """Replaces the key (and the token built from it) in any text that may reach a user."""
-
-    def __init__(self, credentials: Credentials | None):
-        self.secrets = []
-        if credentials:
-            self.secrets = [f"{credentials.public_id}${credentials.secret_key}", credentials.secret_key]
-
-    def __call__(self, text: object) -> str:
-        text = str(text)
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
-
-
 class NumeraiClient(numerapi.NumerAPI):
     """numerapi with a transport that times out, retries within bounds and reports honestly."""
 
-    def __init__(
-        self,
-        credentials: Credentials | None,
-        settings: Settings | None = None,
-        log: Callable[[str], None] = print,
-    ):
-        apply_api_url()
+    def __init__(self, credentials: Credentials | None, settings: Settings | None = None):
+        self.settings = settings or load_settings()
+        apply_api_url(self.settings)
         public_id, secret_key = (
             (credentials.public_id, credentials.secret_key) if credentials else (None, None)
         )
         super().__init__(public_id, secret_key, verbosity="warning", show_progress_bars=False)
         if credentials is None:
             self.token = None  # numerapi would read the environment; the caller decided there is no key
-        self.settings = settings or Settings()
-        self.scrub = Scrubber(credentials)
-        self.log = log
+        if credentials:
+            remember_secrets([f"{credentials.public_id}${credentials.secret_key}", credentials.secret_key])
         self.session = requests.Session()
 
     # -- transport ---------------------------------------------------------------------------------
@@ -178,9 +100,9 @@ class NumeraiClient(numerapi.NumerAPI):
         errors = payload.get("errors") if isinstance(payload, dict) else None
         if errors:
             messages = [
-                self.scrub(error.get("message", error)) for error in errors if isinstance(error, dict)
+                scrub(error.get("message", error)) for error in errors if isinstance(error, dict)
             ]
-            message = "; ".join(messages) or self.scrub(errors)
+            message = "; ".join(messages) or scrub(errors)
             if is_auth_message(message) or response.status_code in (401, 403):
                 raise AuthenticationFailed(
                     f"Numerai rejected the API key ({operation}: {message}) ==> check "
@@ -194,45 +116,43 @@ class NumeraiClient(numerapi.NumerAPI):
             )
         if response.status_code >= 400 or not isinstance(payload, dict):
             raise GraphQLFailed(
-                f"{operation}: HTTP {response.status_code}: {self.scrub(response.text[:300])}"
+                f"{operation}: HTTP {response.status_code}: {scrub(response.text[:300])}"
             )
         return payload
 
     def with_retries(self, what: str, send: Callable[[], requests.Response]) -> requests.Response:
         """`send()` until it gets an answer below 500; transient faults retried with backoff, in bounds."""
         settings = self.settings
-        started, pause = time.monotonic(), settings.backoff
-        for attempt in range(1, settings.attempts + 1):
+        started, pause = time.monotonic(), settings.retry_backoff
+        for attempt in range(1, settings.retry_attempts + 1):
             try:
                 response = send()
             except TRANSIENT_ERRORS as error:
                 problem = describe(error)
             except requests.RequestException as error:  # a bad URL, say: retrying cannot help
-                raise ApiError(self.scrub(f"{what}: {describe(error)} ==> check NUMERAI_API_URL")) from None
+                raise ApiError(scrub(f"{what}: {describe(error)} ==> check NUMERAI_API_URL")) from None
             else:
                 if response.status_code < 500:
                     return response
                 problem = f"HTTP {response.status_code}"
             elapsed = time.monotonic() - started
-            if attempt == settings.attempts or elapsed + pause > settings.retry_budget:
+            if attempt == settings.retry_attempts or elapsed + pause > settings.retry_budget:
                 raise TransientFailure(
-                    self.scrub(
+                    scrub(
                         f"{what}: {problem}, gave up after {attempt} attempt(s) in "
                         f"{elapsed:.1f}s ==> Numerai or the network is unwell; re-run later"
                     )
                 )
-            self.log(
-                self.scrub(f"  {what}: {problem}; retry {attempt}/{settings.attempts - 1} in {pause:.3g}s")
-            )
+            log.info("  %s: %s; retry %d/%d in %.3gs", what, problem, attempt, settings.retry_attempts - 1, pause)
             time.sleep(pause)
-            pause = min(pause * 2, settings.max_backoff)
+            pause = min(pause * 2, settings.retry_max_backoff)
         raise AssertionError("unreachable")
 
     @staticmethod
     def data(payload: dict, field: str):
         data = payload.get("data") or {}
         if field not in data:
-            raise GraphQLFailed(f"{field}: Numerai's answer has no {field} ({str(payload)[:200]})")
+            raise GraphQLFailed(f"{field}: Numerai's answer has no {field} ({scrub(str(payload)[:200])})")
         return data[field]
 
     def query_field(self, query: str, variables: dict | None = None):
@@ -317,7 +237,7 @@ class NumeraiClient(numerapi.NumerAPI):
         )
         if not 200 <= response.status_code < 300:
             raise UploadRejected(
-                self.scrub(
+                scrub(
                     f"file upload: the storage refused {path.name} with HTTP "
                     f"{response.status_code}: {response.text[:300].strip()} ==> "
                     f"nothing was created; re-run deploy"

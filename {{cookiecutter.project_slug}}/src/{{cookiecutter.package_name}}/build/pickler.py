@@ -7,8 +7,8 @@ from pathlib import Path
 
 import cloudpickle
 
+from ..bundle.predictor import make_predict
 from ..files import write_atomic
-from .predictor import make_predict
 
 PACKAGE = __name__.split(".")[0]
 

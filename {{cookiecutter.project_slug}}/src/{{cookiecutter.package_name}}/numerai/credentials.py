@@ -1,35 +1,26 @@
-"""numerapi, pointed at NUMERAI_API_URL when set (tests point it at a loopback stand-in), and the
-credentials the authenticated commands read from the environment."""
+"""The API key, from the settings (NUMERAI_PUBLIC_ID, NUMERAI_SECRET_KEY), and where API calls go."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numerapi
 from numerapi import base_api
 
-from .errors import UsageError
+from ..errors import UsageError
+from ..logs import remember_secrets
+from ..settings import Settings, load_settings
 
-API_URL_VARIABLE = "NUMERAI_API_URL"
 PUBLIC_ID_VARIABLE = "NUMERAI_PUBLIC_ID"
 SECRET_KEY_VARIABLE = "NUMERAI_SECRET_KEY"
 KEYS_HINT = "create an API key at numer.ai (Account > Custom API Keys) with upload and model access"
 
 
-def apply_api_url() -> str:
+def apply_api_url(settings: Settings | None = None) -> str:
     """numerapi reads this module constant on every call: setting it redirects every request."""
-    url = os.environ.get(API_URL_VARIABLE)
+    url = (settings or load_settings()).api_url
     if url:
         base_api.API_TOURNAMENT_URL = url
     return base_api.API_TOURNAMENT_URL
-
-
-def public_api() -> numerapi.NumerAPI:
-    """An unauthenticated client: enough for downloading datasets."""
-    apply_api_url()
-    return numerapi.NumerAPI(verbosity="warning", show_progress_bars=False)
 
 
 @dataclass(frozen=True)
@@ -43,10 +34,11 @@ class Credentials:
     __str__ = __repr__
 
 
-def read_credentials(environ: Mapping[str, str] = os.environ) -> Credentials | None:
-    """The API key from the environment; None when neither half is set, an error when one is."""
-    public_id = environ.get(PUBLIC_ID_VARIABLE, "").strip()
-    secret_key = environ.get(SECRET_KEY_VARIABLE, "").strip()
+def read_credentials(settings: Settings | None = None) -> Credentials | None:
+    """The API key; None when neither half is set, an error when only one is."""
+    settings = settings or load_settings()
+    remember_secrets(settings.secrets())
+    public_id, secret_key = settings.public_id.strip(), settings.secret_key.get_secret_value().strip()
     if public_id and secret_key:
         return Credentials(public_id, secret_key)
     if public_id or secret_key:
@@ -58,8 +50,8 @@ def read_credentials(environ: Mapping[str, str] = os.environ) -> Credentials | N
     return None
 
 
-def require_credentials(environ: Mapping[str, str] = os.environ) -> Credentials:
-    credentials = read_credentials(environ)
+def require_credentials(settings: Settings | None = None) -> Credentials:
+    credentials = read_credentials(settings)
     if credentials is None:
         raise UsageError(
             f"{PUBLIC_ID_VARIABLE} and {SECRET_KEY_VARIABLE} are not set ==> export both "

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ..bundle.predictor import predict_frame
 from ..data import files
 from ..data.download import ensure_files, version_dir
 from ..data.read import (
@@ -25,7 +26,7 @@ from ..data.read import (
     select_eras,
 )
 from ..data.synthetic import ensure_synthetic
-from ..plan.fingerprint import fingerprint
+from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
 from ..spec import LoadedSpec
@@ -33,9 +34,11 @@ from ..spec.load import SpecError, data_problems
 from ..spec.model import targets_used
 from ..train.ensemble import TrainingSet, fit_node
 from ..train.metrics import per_era_scores, summary
-from .manifest import build_manifest, write_manifest
+from .fingerprint import fingerprint
+from .manifest import Manifest, build_manifest, write_manifest
 from .pickler import write_pickle
-from .predictor import predict_frame
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class BuildResult:
     fingerprint: str
     pickle_path: Path
     manifest_path: Path
-    manifest: dict
+    manifest: Manifest
 
 
 def needed_files(loaded: LoadedSpec) -> list[str]:
@@ -60,12 +63,12 @@ def needed_files(loaded: LoadedSpec) -> list[str]:
     return names
 
 
-def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool, log) -> Path:
+def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path:
     """Folder holding the spec's dataset version, downloaded or generated as needed."""
     version = loaded.spec.data.version
     if synthetic:
-        return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True), log=log)
-    ensure_files(repo.data_cache, version, needed_files(loaded), log=log)
+        return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True))
+    ensure_files(repo.data_cache, version, needed_files(loaded))
     return version_dir(repo.data_cache, version)
 
 
@@ -153,17 +156,16 @@ def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features:
     return summary(pd.concat(scores)) if scores else None
 
 
-def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: bool, out_dir: Path,
-               log=print) -> BuildResult:
+def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: bool, out_dir: Path) -> BuildResult:
     spec = loaded.spec
     started = time.monotonic()
     print_id = fingerprint(spec, runtime, repo.package_dir, synthetic)
-    log(f"build {spec.slot}: runtime {runtime.name} ({runtime.reference}), fingerprint {print_id}")
+    log.info(f"build {spec.slot}: runtime {runtime.name} ({runtime.reference}), fingerprint {print_id}")
     running = f"{sys.version_info[0]}.{sys.version_info[1]}"
     if running != runtime.python:
-        log(f"warning: building on Python {running} for the Python {runtime.python} image; "
+        log.warning(f"warning: building on Python {running} for the Python {runtime.python} image; "
             f"`check` will reject this pickle. Build in a Python {runtime.python} environment.")
-    folder = dataset(repo, loaded, synthetic, log)
+    folder = dataset(repo, loaded, synthetic)
     problems = data_problems(loaded, folder / files.FEATURES_JSON)
     if problems:
         raise SpecError(problems)
@@ -173,7 +175,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     eras = select_eras([*read_eras(folder / files.TRAIN), *validation_eras], spec.data.era_step, spec.data.max_eras)
     data = training_data(folder, loaded, features, eras, validation_eras)
     stamp = data_stamp(folder, loaded, eras)
-    log(f"train: {len(data.eras):,} rows, {len(eras)} eras"
+    log.info(f"train: {len(data.eras):,} rows, {len(eras)} eras"
         f"{' (validation eras included)' if validation_eras else ''}, {len(features)} features "
         f"({spec.data.feature_set}), target {spec.data.target}, model {spec.model.type}, data stamp {stamp}")
     bundle = {
@@ -187,7 +189,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     metrics = validation_metrics(folder, loaded, bundle, features) if spec.data.validation_metrics else None
     if metrics:
         metrics["in_sample"] = bool(validation_eras)
-        log(f"validation: {metrics['eras']} eras, corr mean {metrics['corr_mean']:.4f}, "
+        log.info(f"validation: {metrics['eras']} eras, corr mean {metrics['corr_mean']:.4f}, "
             f"std {metrics['corr_std']:.4f}, sharpe {metrics['corr_sharpe']}"
             f"{' (in-sample: the model trained on these eras)' if validation_eras else ''}")
     pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
@@ -201,5 +203,5 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         metrics={"validation": metrics} if metrics else None,
     )
     manifest_file = write_manifest(manifest, pickle_path)
-    log(f"wrote {pickle_path} ({len(pickle_bytes) / 1024:.0f} KiB) and {manifest_file.name}")
+    log.info(f"wrote {pickle_path} ({len(pickle_bytes) / 1024:.0f} KiB) and {manifest_file.name}")
     return BuildResult(spec.slot, print_id, pickle_path, manifest_file, manifest)

@@ -1,0 +1,182 @@
+"""The manifest beside every pickle: what it is, what it was built with, how it scored.
+
+One typed model, written and read here only; build writes it, check, plan, summary and deploy read it.
+A manifest that does not match the model is reported like a spec: file, key, what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import UsageError
+from ..files import write_atomic
+from ..runtimes import Runtime
+from .references import top_level_modules
+
+# Always recorded: what every pickle of this package needs to load, whatever its model.
+BASE_LIBRARIES = ("numpy", "pandas", "cloudpickle")
+
+
+class Part(BaseModel):
+    # Fields a later version adds are kept when an older one rewrites a manifest (summary --record).
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class PythonInfo(Part):
+    version: str
+    minor: str
+
+
+class RuntimeInfo(Part):
+    name: str
+    python: str
+    image: str
+    tag: str
+
+    @property
+    def reference(self) -> str:
+        return f"{self.image}:{self.tag}"
+
+
+class DataInfo(Part):
+    version: str
+    synthetic: bool = False
+    stamp: str | None = None
+
+
+class PickleInfo(Part):
+    sha256: str
+    bytes: int
+
+
+class Manifest(Part):
+    slot: str
+    fingerprint: str
+    runtime: RuntimeInfo
+    data: DataInfo
+    python: PythonInfo | None = None
+    libraries: dict[str, str] = Field(default_factory=dict)
+    modules: list[str] = Field(default_factory=list)
+    features: list[str] = Field(default_factory=list)
+    benchmark_inputs: list[str] = Field(default_factory=list)
+    targets: list[str] = Field(default_factory=list)
+    training: dict = Field(default_factory=dict)
+    metrics: dict | None = None
+    pickle: PickleInfo | None = None
+
+    @property
+    def validation(self) -> dict:
+        """The validation metrics ({} when there are none)."""
+        return (self.metrics or {}).get("validation") or {}
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), indent=2) + "\n"
+
+
+class ManifestError(UsageError):
+    """A manifest file that is missing, not JSON, or not a manifest."""
+
+
+def manifest_path(pickle_path: Path) -> Path:
+    return Path(pickle_path).with_suffix(".json")
+
+
+def library_versions(pickle_bytes: bytes) -> dict[str, str]:
+    """Installed versions of the distributions providing the modules the pickle references."""
+    providers = metadata.packages_distributions()
+    modules = top_level_modules(pickle_bytes) - set(sys.stdlib_module_names)
+    names = set(BASE_LIBRARIES)
+    for module in modules:
+        names.update(providers.get(module, []))
+    versions = {}
+    for name in sorted(names, key=str.lower):
+        try:
+            versions[name.lower()] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue  # this package itself, embedded by value
+    return versions
+
+
+def build_manifest(*, slot: str, fingerprint: str, runtime: Runtime, pickle_bytes: bytes, data_version: str,
+                   synthetic: bool, data_stamp: str, features: list[str], benchmark_inputs: list[str],
+                   targets: list[str], training: dict, metrics: dict | None) -> Manifest:
+    return Manifest(
+        slot=slot,
+        fingerprint=fingerprint,
+        python=PythonInfo(version=platform.python_version(), minor=f"{sys.version_info[0]}.{sys.version_info[1]}"),
+        runtime=RuntimeInfo(name=runtime.name, python=runtime.python, image=runtime.image, tag=runtime.tag),
+        libraries=library_versions(pickle_bytes),
+        modules=sorted(top_level_modules(pickle_bytes)),
+        data=DataInfo(version=data_version, synthetic=synthetic, stamp=data_stamp),
+        features=features,
+        benchmark_inputs=benchmark_inputs,
+        targets=targets,
+        training=training,
+        metrics=metrics,
+        pickle=PickleInfo(sha256=hashlib.sha256(pickle_bytes).hexdigest(), bytes=len(pickle_bytes)),
+    )
+
+
+def write_manifest(manifest: Manifest, pickle_path: Path) -> Path:
+    return write_atomic(manifest_path(pickle_path), manifest.to_json())
+
+
+def write_manifest_file(manifest: Manifest, path: Path) -> Path:
+    """A manifest kept under another name (summary --record keeps them as <slot>.json)."""
+    return write_atomic(Path(path), manifest.to_json())
+
+
+def problem_of(path: Path, error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"File {path} ==> At key {key} ==> {first['msg'].lower()} ==> rebuild the pickle (numerai-deploy build)"
+
+
+def parse_manifest(path: Path, document: object) -> Manifest:
+    try:
+        return Manifest.model_validate(document)
+    except ValidationError as error:
+        raise ManifestError(problem_of(path, error)) from None
+
+
+def load_manifest_file(path: Path) -> Manifest:
+    """A manifest file, or ManifestError saying which file and what is wrong with it."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"File {path} ==> expected the manifest `build` writes beside each pickle ==> "
+                            "rebuild it with numerai-deploy build") from None
+    except (OSError, ValueError) as error:
+        raise ManifestError(f"File {path} ==> not valid JSON ({error}) ==> rebuild the pickle") from None
+    return parse_manifest(path, document)
+
+
+def read_manifest(pickle_path: Path) -> Manifest:
+    """The manifest beside `pickle_path`."""
+    return load_manifest_file(manifest_path(pickle_path))
+
+
+def is_manifest_document(document: object) -> bool:
+    return isinstance(document, dict) and {"slot", "fingerprint"} <= document.keys()
+
+
+def read_manifests(folder: Path) -> dict[str, Manifest]:
+    """{slot: manifest} of every pickle manifest under `folder` (any depth); other JSON files are skipped."""
+    found = {}
+    for path in sorted(Path(folder).rglob("*.json")) if Path(folder).is_dir() else []:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if is_manifest_document(document):
+            manifest = parse_manifest(path, document)
+            found[manifest.slot] = manifest
+    return found

@@ -1,0 +1,73 @@
+"""Logging for the CLI: messages go through `logging`, and one filter scrubs every record.
+
+The filter removes the API key (and the token made of it) and the query string of every URL
+(presigned upload and dataset URLs carry their signature there) from the message, its arguments
+and any traceback text, whichever handler prints the record. `scrub()` applies the same rules to
+any other text that may reach a user (exception messages, reports).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+ROOT = __name__.rpartition(".")[0]
+# `?` and everything after it up to the end of the URL: signatures, tokens, expiry.
+URL_QUERY = re.compile(r"(?P<url>\b[a-z][a-z0-9+.-]*://[^\s?#'\"<>]+)\?[^\s'\"<>)]*", re.IGNORECASE)
+REDACTED = "***"
+
+_secrets: list[str] = []
+
+
+def remember_secrets(secrets: Iterable[str]) -> None:
+    """Texts `scrub` removes from now on (the API key of this run)."""
+    for secret in secrets:
+        if secret and secret not in _secrets:
+            _secrets.append(secret)
+    _secrets.sort(key=len, reverse=True)  # the token before the key it contains
+
+
+def scrub(text: object) -> str:
+    text = str(text)
+    for secret in _secrets:
+        text = text.replace(secret, REDACTED)
+    return URL_QUERY.sub(lambda match: f"{match.group('url')}?{REDACTED}", text)
+
+
+class ScrubFilter(logging.Filter):
+    """Rewrites each record's text through `scrub` before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return True
+
+
+def get_logger(name: str) -> logging.Logger:
+    """A module's logger: `get_logger(__name__)`."""
+    return logging.getLogger(name)
+
+
+def configure(stream: TextIO | None = None, *, debug: bool = False, secrets: Iterable[str] = ()) -> None:
+    """Send the package's messages (and, with debug, everyone's) to `stream`, scrubbed, as plain lines."""
+    remember_secrets(secrets)
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(ScrubFilter())
+    for name in (ROOT, ""):
+        logger = logging.getLogger(name)
+        for old in [old for old in logger.handlers if getattr(old, "numerai_cli", False)]:
+            logger.removeHandler(old)
+    handler.numerai_cli = True
+    logger = logging.getLogger(ROOT if not debug else "")
+    logger.addHandler(handler)
+    logging.getLogger(ROOT).setLevel(logging.DEBUG if debug else logging.INFO)
+    if debug:
+        logging.getLogger("").setLevel(logging.DEBUG)
