@@ -41,7 +41,7 @@ def test_good_answers_pass():
         ("feature_set", "huge", "unknown"),
         ("retrain_cron", "0 6 * *", "needs 5 fields"),
         ("retrain_cron", "61 6 * * *", "minute field '61' is outside 0-59"),
-        ("retrain_cron", "0 6 * * mon", "not a number"),
+        ("retrain_cron", "0 6 * * foo", "unknown name"),
         ("retrain_cron", "*/0 6 * * *", "zero step"),
         ("retrain_cron", "0 9-3 * * *", "outside 0-23"),
         ("use_deploy_environment", "maybe", "must be 'yes' or 'no'"),
