@@ -54,9 +54,12 @@ def git(repo: Path, *args: str) -> str:
 
 
 def local_repositories(workflow: Path) -> list[str]:
-    """`--local-repository owner/name@sha=folder` for every remote action the workflow pins."""
+    """`--local-repository owner/name@sha=folder` for every remote action the workflow pins, itself
+    or through the repository's composite actions (.github/actions/<name>/action.yml)."""
     mappings = set()
-    for owner_name, _subpath, sha in USES.findall(workflow.read_text(encoding="utf-8")):
+    actions = sorted((workflow.parents[1] / "actions").glob("*/action.yml"))
+    texts = [path.read_text(encoding="utf-8") for path in (workflow, *actions)]
+    for owner_name, _subpath, sha in USES.findall("\n".join(texts)):
         folder = STAND_INS / owner_name.split("/")[1]
         assert (folder / "action.yml").is_file(), f"no stand-in for {owner_name}"
         mappings.add(f"{owner_name}@{sha}={folder}")
