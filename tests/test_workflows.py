@@ -353,3 +353,7 @@ def test_health_and_test_workflows(baked):
     test = load(root / ".github" / "workflows" / "test.yml")
     runs = [step.get("run", "") for step in test["jobs"]["test"]["steps"]]
     assert "pytest" in runs and "ruff check ." in runs
+    # The package's layers are kept by import-linter's contracts, checked beside ruff.
+    assert runs.index("lint-imports") == runs.index("ruff check .") + 1
+    setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
+    assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}
