@@ -23,9 +23,9 @@ from baking import TEMPLATE, bake
 LINT = Path(__file__).parent / "lint"
 TOOLS = Path(sys.executable).parent
 ANSWER_SETS = {
-    "environment": {},
-    "repository-secrets": {"use_deploy_environment": "no", "github_owner": "someone-else",
-                           "retrain_cron": "30 2 * * 1-5", "include_examples": "no"},
+    "defaults": {},  # repository secrets, no environment
+    "environment": {"use_deploy_environment": "yes", "github_owner": "someone-else",
+                    "retrain_cron": "30 2 * * 1-5", "include_examples": "no"},
 }
 SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
 
@@ -231,8 +231,7 @@ def test_every_install_goes_through_the_setup_action(baked):
 
 
 def test_secrets_only_where_the_api_key_is_needed(baked):
-    root, answers = baked
-    environment = "numerai" if answers.get("use_deploy_environment", "yes") == "yes" else None
+    root, _ = baked
     allowed = {"deploy.yml": ("deploy", "Deploy"), "health.yml": ("status", "Status")}
     for path in workflow_files(root):
         workflow = load(path)
@@ -242,9 +241,39 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
                 if refers:
                     assert (name, step.get("name")) == allowed.get(path.name), f"{path.name}: {name}"
                     assert set(step["env"]) >= {"NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"}
-            holds_key = allowed.get(path.name, (None,))[0] == name
-            assert job.get("environment") == (environment if holds_key else None), f"{path.name}: {name}"
     assert "secrets." not in (root / ".github" / "workflows" / "pull-request.yml").read_text()
+
+
+def test_only_the_deploy_job_runs_in_the_environment(baked):
+    """`no` (the default) works on every plan: no `environment:` anywhere. `yes`: the deploy job
+    alone runs in the protected environment `numerai` (a daily job there would wait for approval)."""
+    root, answers = baked
+    with_environment = answers.get("use_deploy_environment", "no") == "yes"
+    environments = {(path.name, name): job["environment"] for path in workflow_files(root)
+                    for name, job in load(path)["jobs"].items() if "environment" in job}
+    assert environments == ({("deploy.yml", "deploy"): "numerai"} if with_environment else {})
+    if not with_environment:
+        assert not any(re.search(r"^\s*environment:", path.read_text(encoding="utf-8"), re.MULTILINE)
+                       for path in [*workflow_files(root), *action_files(root)])
+
+
+def test_schedules_skip_forks_without_naming_an_owner(baked):
+    """A fork has no API key: its schedules do nothing. The gate is the event's own fork flag, so it
+    holds whoever owns the repository (no owner baked in)."""
+    root, answers = baked
+    owner = answers.get("github_owner", "your-github-user")
+    for path in workflow_files(root):
+        text = path.read_text(encoding="utf-8")
+        assert "repository_owner" not in text and owner not in text, path.name
+        workflow = yaml.safe_load(text)
+        if "schedule" not in on(workflow):
+            continue
+        roots = [job for job in workflow["jobs"].values() if "needs" not in job]
+        assert roots, path.name
+        for job in roots:
+            gate = job["if"]
+            assert "github.event.repository.fork" in gate and "!github.event.repository.fork" in gate, gate
+            assert "github.event_name != 'schedule'" in gate, gate
 
 
 def test_dependabot_updates_actions_and_pip(baked):
@@ -268,10 +297,9 @@ def test_deploy_triggers(baked):
 
 
 def test_deploy_jobs_are_fed_by_the_plan(baked):
-    root, answers = baked
+    root, _ = baked
     jobs = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]
-    owner = answers.get("github_owner", "your-github-user")
-    assert f"github.repository_owner == '{owner}'" in jobs["plan"]["if"]
+    assert jobs["plan"]["if"] == "${{ github.event_name != 'schedule' || !github.event.repository.fork }}"
     assert jobs["plan"]["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
     assert jobs["plan"]["outputs"]["count"] == "${{ steps.plan.outputs.count }}"
     for name in ("build", "check"):
@@ -308,7 +336,7 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
 def test_deploy_job_is_gated_and_never_cancelled(baked):
     root, answers = baked
     deploy = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]["deploy"]
-    if answers.get("use_deploy_environment", "yes") == "yes":
+    if answers.get("use_deploy_environment", "no") == "yes":
         assert deploy["environment"] == "numerai"
     else:
         assert "environment" not in deploy
