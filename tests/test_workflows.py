@@ -230,6 +230,20 @@ def test_every_install_goes_through_the_setup_action(baked):
     assert len(installs) == 1 and "runtimes/py${PYTHON_VERSION}.txt" in installs[0], installs
 
 
+def test_uv_installs_and_its_cache_follows_the_pins(baked):
+    root, _ = baked
+    for where, script in scripts(root):
+        assert not re.search(r"(?<!uv )\bpip3? install", script), f"{where}: {script}"
+    steps = action_steps(root, "./.github/actions/setup")
+    setup_uv = next(step for step in steps if step.get("uses", "").startswith("astral-sh/setup-uv@"))
+    assert setup_uv["with"]["enable-cache"] is True
+    assert setup_uv["with"]["cache-dependency-glob"] == "runtimes/py${{ inputs.python-version }}.txt"
+    names = [step.get("uses", step.get("name")).split("@")[0] for step in steps]
+    assert names.index("astral-sh/setup-uv") < names.index("Install with the image's versions")
+    install = next(step for step in steps if step.get("name") == "Install with the image's versions")
+    assert install["run"].count("uv pip install") == 1
+
+
 def test_secrets_only_where_the_api_key_is_needed(baked):
     root, _ = baked
     allowed = {"deploy.yml": ("deploy", "Deploy"), "health.yml": ("status", "Status")}
