@@ -10,7 +10,7 @@ CHANGED = {
     "data_version": "v5.3",
     "feature_set": "medium",
     "retrain_cron": "30 2 * * 1-5",
-    "use_deploy_environment": "no",
+    "use_deploy_environment": "yes",
     "include_examples": "no",
 }
 

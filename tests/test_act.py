@@ -54,9 +54,12 @@ def git(repo: Path, *args: str) -> str:
 
 
 def local_repositories(workflow: Path) -> list[str]:
-    """`--local-repository owner/name@sha=folder` for every remote action the workflow pins."""
+    """`--local-repository owner/name@sha=folder` for every remote action the workflow pins, itself
+    or through the repository's composite actions (.github/actions/<name>/action.yml)."""
     mappings = set()
-    for owner_name, _subpath, sha in USES.findall(workflow.read_text(encoding="utf-8")):
+    actions = sorted((workflow.parents[1] / "actions").glob("*/action.yml"))
+    texts = [path.read_text(encoding="utf-8") for path in (workflow, *actions)]
+    for owner_name, _subpath, sha in USES.findall("\n".join(texts)):
         folder = STAND_INS / owner_name.split("/")[1]
         assert (folder / "action.yml").is_file(), f"no stand-in for {owner_name}"
         mappings.add(f"{owner_name}@{sha}={folder}")
@@ -69,15 +72,15 @@ def read_state(path: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def baked(tmp_path_factory) -> Path:
-    """A baked repository with two slots, committed. Its .venv holds the dependencies (and pip and
-    setuptools, which the workflow's install steps use) but not the package itself: each job
-    installs that into its own layer over .venv (see tests/act/setup-python)."""
+    """A baked repository with two slots, committed. Its .venv holds the dependencies (and
+    setuptools, which the workflow's install steps build with) but not the package itself: each job
+    installs that with uv into its own layer over .venv (see tests/act/setup-python)."""
     repo = bake(tmp_path_factory.mktemp("act"))
     (repo / "models" / "ridge_model.yaml").write_text(textwrap.dedent(RIDGE_SPEC), encoding="utf-8")
     python = str(install(repo) / "python")
     environment = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     environment.pop("VIRTUAL_ENV", None)
-    for command in (["install", "pip", "setuptools"], ["uninstall", PACKAGE]):
+    for command in (["install", "setuptools"], ["uninstall", PACKAGE]):
         subprocess.run([uv(), "pip", *command[:1], "-q", "--python", python, *command[1:]], check=True,
                        env=environment)
     git(repo, "init", "-q", "-b", "main")
@@ -119,10 +122,10 @@ def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event:
         "--env", f"NUMERAI_API_URL={numerai_url}",
         "--env", f"ACT_STANDIN_VENV={repo / '.venv'}",
         "--env", f"ACT_STANDIN_ARTIFACTS={artifacts}",
+        "--env", f"ACT_STANDIN_UV={uv()}",
         "--env", "NUMERAI_POLL_INTERVAL=0.2",
-        # The jobs' `pip install -e .` builds with the setuptools in .venv: no download per job
-        # (pip reads this variable the other way round: 0 turns isolation off).
-        "--env", "PIP_NO_BUILD_ISOLATION=0",
+        # The jobs' `uv pip install -e .` builds with the setuptools in .venv: no download per job.
+        "--env", "UV_NO_BUILD_ISOLATION=1",
         "-s", f"NUMERAI_PUBLIC_ID={PUBLIC_ID}", "-s", f"NUMERAI_SECRET_KEY={SECRET_KEY}",
         # One job at a time: the jobs share the stand-in's Python environment.
         "--concurrent-jobs", "1",
@@ -131,8 +134,8 @@ def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event:
     # Nothing of an outer GitHub Actions run (the template's own CI) may leak into act's jobs.
     environment = {name: value for name, value in os.environ.items()
                    if not name.startswith(("GITHUB_", "RUNNER_", "ACTIONS_")) and name != "VIRTUAL_ENV"}
-    environment.update({"PATH": f"{Path(uv()).parent}{os.pathsep}{os.environ['PATH']}",
-                        "NUMERAI_RUNTIME_CACHE": str(scratch / "check-environments")})
+    # The jobs get their uv from the setup-uv stand-in, as they do from setup-uv on GitHub.
+    environment.update({"NUMERAI_RUNTIME_CACHE": str(scratch / "check-environments")})
     result = subprocess.run(command, check=False, cwd=repo, capture_output=True, text=True, env=environment,
                             timeout=900)
     (scratch / f"{event_file.stem}.log").write_text(result.stdout + result.stderr, encoding="utf-8")

@@ -101,3 +101,20 @@ def test_each_answer_changed_alone_bakes_a_clean_repo(tmp_path, key):
         compile(path.read_text(), str(path), "exec")  # rendering must leave valid Python
     for path in [*repo.rglob("*.json")]:
         json.loads(path.read_text())
+
+
+def test_readme_explains_the_deploy_secrets_forks_and_schedules(tmp_path):
+    """Both answers of use_deploy_environment are explained where the user sets the secrets up."""
+    def readme(repo: Path) -> str:  # words, whatever the line breaks
+        return " ".join((repo / "README.md").read_text(encoding="utf-8").split())
+
+    default = readme(bake(tmp_path / "default"))
+    environment = readme(bake(tmp_path / "environment", use_deploy_environment="yes"))
+    assert "`use_deploy_environment: no`, the default" in default
+    assert "add `environment: numerai` to the `deploy` job" in default
+    assert "the deploy job runs in the environment `numerai`" in environment
+    for text in (default, environment):
+        assert "Repository secrets" in text
+        assert "free plan" in text
+        assert "github.event.repository.fork" in text
+        assert "60 days without a commit" in text

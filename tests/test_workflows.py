@@ -23,9 +23,9 @@ from baking import TEMPLATE, bake
 LINT = Path(__file__).parent / "lint"
 TOOLS = Path(sys.executable).parent
 ANSWER_SETS = {
-    "environment": {},
-    "repository-secrets": {"use_deploy_environment": "no", "github_owner": "someone-else",
-                           "retrain_cron": "30 2 * * 1-5", "include_examples": "no"},
+    "defaults": {},  # repository secrets, no environment
+    "environment": {"use_deploy_environment": "yes", "github_owner": "someone-else",
+                    "retrain_cron": "30 2 * * 1-5", "include_examples": "no"},
 }
 SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
 
@@ -54,6 +54,40 @@ def baked(request, tmp_path_factory) -> tuple[Path, dict]:
 
 def workflow_files(root: Path) -> list[Path]:
     return sorted((root / ".github" / "workflows").glob("*.yml"))
+
+
+def action_files(root: Path) -> list[Path]:
+    """The repository's own composite actions, `.github/actions/<name>/action.yml`."""
+    return sorted((root / ".github" / "actions").glob("*/action.yml"))
+
+
+def action_steps(root: Path, uses: str) -> list[dict]:
+    """The steps of the local action a step `uses` (`./.github/actions/<name>`)."""
+    assert uses.startswith("./.github/actions/"), uses
+    return load(root / uses / "action.yml")["runs"]["steps"]
+
+
+def expanded(root: Path, steps: list[dict]) -> list[dict]:
+    """Steps with every local composite action replaced by its own steps (what the runner runs)."""
+    result = []
+    for step in steps:
+        if step.get("uses", "").startswith("./"):
+            result.extend(expanded(root, action_steps(root, step["uses"])))
+        else:
+            result.append(step)
+    return result
+
+
+def scripts(root: Path) -> list[tuple[str, str]]:
+    """(where, script) for every `run:` in the workflows and the composite actions."""
+    found = []
+    for path in workflow_files(root):
+        for name, job in load(path)["jobs"].items():
+            found += [(f"{path.name}: {name}", step["run"]) for step in job["steps"] if "run" in step]
+    for path in action_files(root):
+        found += [(f"actions/{path.parent.name}", step["run"]) for step in load(path)["runs"]["steps"]
+                  if "run" in step]
+    return found
 
 
 # -- linters ---------------------------------------------------------------------------------------
@@ -96,9 +130,11 @@ def test_zizmor_finds_nothing(baked):
     assert "No findings" in result.stdout
 
 
-def test_schemas_accept_the_workflows_and_dependabot(baked):
+def test_schemas_accept_the_workflows_actions_and_dependabot(baked):
     root, _ = baked
+    assert action_files(root), "the workflows share composite actions"
     checks = [("vendor.github-workflows", workflow_files(root)),
+              ("vendor.github-actions", action_files(root)),
               ("vendor.dependabot", [root / ".github" / "dependabot.yml"])]
     for schema, files in checks:
         result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)],
@@ -136,18 +172,80 @@ def test_every_workflow_is_least_privilege_pinned_and_bounded(baked):
             assert isinstance(job.get("timeout-minutes"), int), f"{path.name}: {name} has no timeout"
             assert set(job.get("permissions", {}).values()) <= {"read"}, f"{path.name}: {name} can write"
             for step in job["steps"]:
-                # Untrusted text (inputs, event fields) reaches scripts through env, never spliced in.
-                assert "${{" not in step.get("run", ""), f"{path.name}: {name}: {step.get('run')}"
                 if step.get("uses", "").startswith("actions/checkout@"):
                     assert step["with"]["persist-credentials"] is False, f"{path.name}: {name}"
-        for line in text.splitlines():
+                if step.get("uses", "").startswith("./"):
+                    assert (root / step["uses"] / "action.yml").is_file(), f"{path.name}: {name}: {step['uses']}"
+    for path in [*workflow_files(root), *action_files(root)]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.match(r"^\s*(?:-\s+)?uses:\s+\./", line):
+                continue  # this repository's own composite actions
             if re.match(r"^\s*(?:-\s+)?uses:", line):
-                assert SHA_PIN.match(line), f"{path.name}: not pinned to a commit with its version: {line}"
+                assert SHA_PIN.match(line), f"{path}: not pinned to a commit with its version: {line}"
+    # Untrusted text (inputs, event fields) reaches scripts through env, never spliced in.
+    for where, script in scripts(root):
+        assert "${{" not in script, f"{where}: {script}"
+
+
+def test_composite_actions_are_self_contained(baked):
+    """A composite action cannot read `secrets`, and needs a shell for every script."""
+    root, _ = baked
+    for path in action_files(root):
+        action = load(path)
+        assert action["runs"]["using"] == "composite", path
+        assert "secrets." not in path.read_text(encoding="utf-8"), path
+        for step in action["runs"]["steps"]:
+            if "run" in step:
+                assert step.get("shell") == "bash", f"{path}: {step}"
+
+
+def significant_lines(script: str) -> tuple[str, ...]:
+    """A script's lines without indentation, blank lines or comment lines."""
+    lines = (line.strip() for line in script.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def test_no_script_of_several_lines_is_written_twice(baked):
+    """What the workflows share lives once, in a composite action under .github/actions/."""
+    root, _ = baked
+    seen: dict[tuple[str, ...], str] = {}
+    for where, script in scripts(root):
+        lines = significant_lines(script)
+        if len(lines) > 1:
+            assert lines not in seen, f"the same script in {seen.get(lines)} and {where}:\n{script}"
+            seen[lines] = where
+    assert seen, "the workflows have scripts of several lines"
+
+
+def test_every_install_goes_through_the_setup_action(baked):
+    root, _ = baked
+    setups = 0
+    for path in workflow_files(root):
+        for name, job in load(path)["jobs"].items():
+            uses = [step.get("uses", "") for step in job["steps"]]
+            assert not any(use.startswith("actions/setup-python@") for use in uses), f"{path.name}: {name}"
+            setups += uses.count("./.github/actions/setup")
+    assert setups >= 9
+    installs = [script for where, script in scripts(root) if "install" in script and "download" not in script]
+    assert len(installs) == 1 and "runtimes/py${PYTHON_VERSION}.txt" in installs[0], installs
+
+
+def test_uv_installs_and_its_cache_follows_the_pins(baked):
+    root, _ = baked
+    for where, script in scripts(root):
+        assert not re.search(r"(?<!uv )\bpip3? install", script), f"{where}: {script}"
+    steps = action_steps(root, "./.github/actions/setup")
+    setup_uv = next(step for step in steps if step.get("uses", "").startswith("astral-sh/setup-uv@"))
+    assert setup_uv["with"]["enable-cache"] is True
+    assert setup_uv["with"]["cache-dependency-glob"] == "runtimes/py${{ inputs.python-version }}.txt"
+    names = [step.get("uses", step.get("name")).split("@")[0] for step in steps]
+    assert names.index("astral-sh/setup-uv") < names.index("Install with the image's versions")
+    install = next(step for step in steps if step.get("name") == "Install with the image's versions")
+    assert install["run"].count("uv pip install") == 1
 
 
 def test_secrets_only_where_the_api_key_is_needed(baked):
-    root, answers = baked
-    environment = "numerai" if answers.get("use_deploy_environment", "yes") == "yes" else None
+    root, _ = baked
     allowed = {"deploy.yml": ("deploy", "Deploy"), "health.yml": ("status", "Status")}
     for path in workflow_files(root):
         workflow = load(path)
@@ -157,9 +255,39 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
                 if refers:
                     assert (name, step.get("name")) == allowed.get(path.name), f"{path.name}: {name}"
                     assert set(step["env"]) >= {"NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"}
-            holds_key = allowed.get(path.name, (None,))[0] == name
-            assert job.get("environment") == (environment if holds_key else None), f"{path.name}: {name}"
     assert "secrets." not in (root / ".github" / "workflows" / "pull-request.yml").read_text()
+
+
+def test_only_the_deploy_job_runs_in_the_environment(baked):
+    """`no` (the default) works on every plan: no `environment:` anywhere. `yes`: the deploy job
+    alone runs in the protected environment `numerai` (a daily job there would wait for approval)."""
+    root, answers = baked
+    with_environment = answers.get("use_deploy_environment", "no") == "yes"
+    environments = {(path.name, name): job["environment"] for path in workflow_files(root)
+                    for name, job in load(path)["jobs"].items() if "environment" in job}
+    assert environments == ({("deploy.yml", "deploy"): "numerai"} if with_environment else {})
+    if not with_environment:
+        assert not any(re.search(r"^\s*environment:", path.read_text(encoding="utf-8"), re.MULTILINE)
+                       for path in [*workflow_files(root), *action_files(root)])
+
+
+def test_schedules_skip_forks_without_naming_an_owner(baked):
+    """A fork has no API key: its schedules do nothing. The gate is the event's own fork flag, so it
+    holds whoever owns the repository (no owner baked in)."""
+    root, answers = baked
+    owner = answers.get("github_owner", "your-github-user")
+    for path in workflow_files(root):
+        text = path.read_text(encoding="utf-8")
+        assert "repository_owner" not in text and owner not in text, path.name
+        workflow = yaml.safe_load(text)
+        if "schedule" not in on(workflow):
+            continue
+        roots = [job for job in workflow["jobs"].values() if "needs" not in job]
+        assert roots, path.name
+        for job in roots:
+            gate = job["if"]
+            assert "github.event.repository.fork" in gate and "!github.event.repository.fork" in gate, gate
+            assert "github.event_name != 'schedule'" in gate, gate
 
 
 def test_dependabot_updates_actions_and_pip(baked):
@@ -183,10 +311,9 @@ def test_deploy_triggers(baked):
 
 
 def test_deploy_jobs_are_fed_by_the_plan(baked):
-    root, answers = baked
+    root, _ = baked
     jobs = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]
-    owner = answers.get("github_owner", "your-github-user")
-    assert f"github.repository_owner == '{owner}'" in jobs["plan"]["if"]
+    assert jobs["plan"]["if"] == "${{ github.event_name != 'schedule' || !github.event.repository.fork }}"
     assert jobs["plan"]["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
     assert jobs["plan"]["outputs"]["count"] == "${{ steps.plan.outputs.count }}"
     for name in ("build", "check"):
@@ -195,27 +322,35 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
         assert job["strategy"] == {"fail-fast": False, "matrix": "${{ fromJSON(needs.plan.outputs.matrix) }}"}
         # An empty plan skips everything after it.
         assert "needs.plan.outputs.count != '0'" in job["if"]
-        setup = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/setup-python@"))
+        # The image's Python, and its pins as the install's constraints.
+        setup = next(step for step in job["steps"] if step.get("uses") == "./.github/actions/setup")
         assert setup["with"]["python-version"] == "${{ matrix.python }}"
-        assert job["env"]["PYTHON"] == "${{ matrix.python }}"
-        install = next(step for step in job["steps"] if step.get("name", "").startswith("Install"))
-        assert '-c "runtimes/py${PYTHON}.txt"' in install["run"]
+        inner = action_steps(root, setup["uses"])
+        python = next(step for step in inner if step.get("uses", "").startswith("actions/setup-python@")
+                      and "if" not in step)
+        assert python["with"]["python-version"] == "${{ inputs.python-version }}"
+        install = next(step for step in inner if step.get("name", "").startswith("Install"))
+        assert install["env"]["PYTHON_VERSION"] == "${{ inputs.python-version }}"
+        assert '-c "runtimes/py${PYTHON_VERSION}.txt"' in install["run"]
     build = jobs["build"]
     assert build["runs-on"] == "${{ matrix.runner }}"
     cache = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache@"))
     assert "matrix.data_version" in cache["with"]["key"]
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["name"] == "${{ matrix.artifact }}"
-    check_runs = " ".join(step.get("run", "") for step in jobs["check"]["steps"])
-    assert "numerai-deploy check" in check_runs
-    container = next(step for step in jobs["check"]["steps"] if "container" in step.get("name", ""))
+    check_steps = expanded(root, jobs["check"]["steps"])
+    check_runs = " ".join(step.get("run", "") for step in check_steps)
+    assert "numerai-deploy check" in check_runs and "numerapi download-dataset" in check_runs
+    container = next(step for step in check_steps if "container" in step.get("name", ""))
     assert container["if"] == "steps.docker.outputs.engine == 'true'"
+    build_runs = " ".join(step.get("run", "") for step in expanded(root, build["steps"]))
+    assert "numerai-deploy build" in build_runs
 
 
 def test_deploy_job_is_gated_and_never_cancelled(baked):
     root, answers = baked
     deploy = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]["deploy"]
-    if answers.get("use_deploy_environment", "yes") == "yes":
+    if answers.get("use_deploy_environment", "no") == "yes":
         assert deploy["environment"] == "numerai"
     else:
         assert "environment" not in deploy
@@ -245,6 +380,11 @@ def test_pull_request_workflow_plans_against_the_base_without_secrets(baked):
         "a pull request only restores caches"
     summary = " ".join(step.get("run", "") for step in jobs["summary"]["steps"])
     assert "numerai-deploy summary" in summary and "--baseline" in summary
+    # The same build and check as the deploy workflow's, through the same actions.
+    deploy_jobs = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]
+    local = {step["uses"] for step in jobs["build"]["steps"] if step.get("uses", "").startswith("./")}
+    assert local == {step["uses"] for job in ("build", "check") for step in deploy_jobs[job]["steps"]
+                     if step.get("uses", "").startswith("./")}
 
 
 def test_health_and_test_workflows(baked):
@@ -255,3 +395,7 @@ def test_health_and_test_workflows(baked):
     test = load(root / ".github" / "workflows" / "test.yml")
     runs = [step.get("run", "") for step in test["jobs"]["test"]["steps"]]
     assert "pytest" in runs and "ruff check ." in runs
+    # The package's layers are kept by import-linter's contracts, checked beside ruff.
+    assert runs.index("lint-imports") == runs.index("ruff check .") + 1
+    setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
+    assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}
