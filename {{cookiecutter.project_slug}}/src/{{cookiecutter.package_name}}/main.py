@@ -43,6 +43,8 @@ def make_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         sub = subparsers.add_parser(name, help=summary, description=summary + "\n" + details,
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.add_argument("--repo", default=".", metavar="DIR", help="the repository's root (default: .)")
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                         help="show debug messages and the traceback of an unexpected error")
         module.add_arguments(sub)
     return parser
 

@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_run
 
 from conftest import REPO_ROOT, manifest_dict
 
-BUILDER = Path(__file__).with_name("corpus_builder.py")
+BUILDER = Path(__file__).resolve().parents[1] / "corpus_builder.py"
 CATALOGUE = load_catalogue(REPO_ROOT / "runtimes")
 
 # case -> (the check that rejects it, words of its message)

@@ -1,0 +1,78 @@
+"""main's error policy: exit 2 bad input, 1 failed work, 3 the unexpected (one line; --debug shows more)."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+
+import pytest
+
+from {{ cookiecutter.package_name }}.errors import UsageError, WorkFailed
+from {{ cookiecutter.package_name }}.main import main
+
+from conftest import PACKAGE, REPO_ROOT
+
+SECRET = "s3cret-in-an-exception-9f1c"
+
+
+@pytest.fixture
+def failing_command(monkeypatch):
+    """Make `validate` raise `error` when it runs (the fault a test injects)."""
+
+    def make(error: BaseException):
+        module = importlib.import_module(f"{PACKAGE}.commands.validate")
+
+        def run(args):
+            raise error
+
+        monkeypatch.setattr(module, "run", run)
+
+    return make
+
+
+@pytest.mark.parametrize(("error", "code", "label"), [
+    (UsageError("bad spec ==> fix it"), 2, "error: bad spec ==> fix it"),
+    (WorkFailed("upload failed ==> re-run"), 1, "failed: upload failed ==> re-run"),
+])
+def test_expected_errors_exit_with_their_code_and_one_line(failing_command, capsys, tmp_path, error, code, label):
+    failing_command(error)
+    assert main(["validate", "--repo", str(tmp_path)]) == code
+    captured = capsys.readouterr()
+    assert captured.err.strip() == label and "Traceback" not in captured.err
+
+
+def test_an_unexpected_error_exits_3_with_one_line(failing_command, capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("NUMERAI_DEBUG", raising=False)
+    failing_command(RuntimeError("the index is out of step\nsecond line"))
+    assert main(["validate", "--repo", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "unexpected error: RuntimeError: the index is out of step" in err
+    assert "--debug" in err and "NUMERAI_DEBUG=1" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("how", ["flag", "flag after the command", "variable"])
+def test_debug_shows_the_traceback_scrubbed(failing_command, capsys, monkeypatch, tmp_path, how):
+    monkeypatch.setenv("NUMERAI_PUBLIC_ID", "PUBLIC")
+    monkeypatch.setenv("NUMERAI_SECRET_KEY", SECRET)
+    failing_command(KeyError(f"https://storage.example/file.pkl?X-Amz-Signature=abc123&token={SECRET}"))
+    argv = {"flag": ["--debug", "validate"], "flag after the command": ["validate", "--debug"],
+            "variable": ["validate"]}[how]
+    if how == "variable":
+        monkeypatch.setenv("NUMERAI_DEBUG", "1")
+    from {{ cookiecutter.package_name }}.numerai.credentials import read_credentials
+
+    read_credentials()  # the run's key, as every API command reads it
+    assert main([*argv, "--repo", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "KeyError" in err
+    assert SECRET not in err and "abc123" not in err and "X-Amz-Signature" not in err
+
+
+def test_a_malformed_setting_is_bad_input(capsys, monkeypatch, tmp_path):
+    for folder in ("models", "runtimes"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    monkeypatch.setenv("NUMERAI_REQUEST_TIMEOUT", "soon")
+    assert main(["status", "--repo", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "NUMERAI_REQUEST_TIMEOUT='soon' ==> expected a positive number" in err and "Traceback" not in err
