@@ -441,6 +441,7 @@ class NumeraiStandIn:
             "method": "POST",
             "operation": operation,
             "kind": kind,
+            "query": query,
             "variables": variables,
             "authorized": header is not None,
             "fault": None,
