@@ -85,11 +85,13 @@ def variable_usage_allowed(schema, variable_type, variable_default, location_typ
 
 class VariablesInAllowedPosition(graphql.ValidationRule):
     """graphql-core's VariablesInAllowedPositionRule, except that a `String` variable may fill an `ID`
-    argument and the other way round. numerapi 3.1.1, Numerai's own client, declares `$modelId: String`
-    (and String data version and image ids) for the `ID` arguments of computePickleUploadAuth and
-    createComputePickleUpload; its model_upload is how Numerai's users upload, so Numerai evidently
-    accepts that mix. Any other mismatch (an Int for a String, a nullable variable for a required argument) is an
-    error, as the spec and Numerai have it."""
+    argument and the other way round.
+
+    numerapi 3.1.1, Numerai's own client, declares `$modelId: String` (and String data version and
+    image ids) for the `ID` arguments of computePickleUploadAuth and createComputePickleUpload; its
+    model_upload is how Numerai's users upload, so Numerai evidently accepts that mix. Any other
+    mismatch (an Int for a String, a nullable variable for a required argument) is an error, as the
+    spec has it."""
 
     def __init__(self, context: graphql.ValidationContext) -> None:
         super().__init__(context)
