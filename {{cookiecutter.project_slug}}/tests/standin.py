@@ -1,11 +1,15 @@
 """A stand-in for Numerai's API: a real HTTP server on 127.0.0.1 for the tests and for local runs.
 
-It answers the GraphQL operations numerapi and `numerai-deploy` send, dispatching on the root field
-(operations are anonymous), checks `Authorization: Token PUBLIC$SECRET`, hands out upload URLs that
-point back at itself, accepts the file PUT, keeps state (models, webhooks, pickles, assignments),
-moves each upload from pending through validating to validated or invalid over successive polls,
-serves dataset files, and injects faults on demand: 5xx bursts, slow answers, dropped connections,
-a rejected PUT, GraphQL errors, a validation that fails or never finishes.
+Every GraphQL request is parsed, validated and executed (graphql-core) against Numerai's own schema,
+vendored in tests/numerai_schema.graphql, so a misspelt field, an unknown argument, a missing required
+argument or a variable of the wrong type gets the answer Numerai gives: HTTP 200 with
+`{"errors": [{"message": ...}], "data": null}`; and every answer has the schema's shape and types. The
+root fields are resolved by the `op_<field>` methods below, from the stand-in's state. It checks
+`Authorization: Token PUBLIC$SECRET`, hands out upload URLs that point back at itself, accepts the
+file PUT, keeps state (models, webhooks, pickles, assignments), moves each upload from pending
+through validating to validated or invalid over successive polls, serves dataset files, and injects
+faults on demand: 5xx bursts, slow answers, dropped connections, a rejected PUT, GraphQL errors, a
+validation that fails or never finishes.
 
 In a test:
 
@@ -37,6 +41,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import graphql
+from graphql.pyutils import Undefined
+
 ROOT_FIELD = re.compile(r"^\s*(query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
 PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets"})
 DATA_VERSIONS = ("v5.0", "v5.2", "v5.3")
@@ -44,10 +51,110 @@ CLASSIC = 8
 CATALOGUE = Path(__file__).resolve().parents[1] / "runtimes" / "catalogue.json"
 MISSING_KEY = "You must be authenticated to perform this action"
 WRONG_KEY = "Invalid API key: authentication failed"
+SCHEMA_FILE = Path(__file__).resolve().with_name("numerai_schema.graphql")
+SCHEMA = graphql.build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 class GraphQLError(Exception):
-    """Answered as {"data": null, "errors": [{"message": ...}]} with HTTP 200, as GraphQL servers do."""
+    """Raised by a resolver: answered with HTTP 200, the message in `errors` and the field null."""
+
+
+# -- the schema's rules ----------------------------------------------------------------------------
+
+
+def string_for_id(schema: graphql.GraphQLSchema, type_: graphql.GraphQLType) -> graphql.GraphQLType:
+    """The type with ID read as String (wrappers kept)."""
+    if graphql.is_non_null_type(type_):
+        return graphql.GraphQLNonNull(string_for_id(schema, type_.of_type))
+    if graphql.is_list_type(type_):
+        return graphql.GraphQLList(string_for_id(schema, type_.of_type))
+    return schema.get_type("String") if graphql.get_named_type(type_).name == "ID" else type_
+
+
+def variable_usage_allowed(schema, variable_type, variable_default, location_type, location_default) -> bool:
+    """The spec's "All Variable Usages Are Allowed", with ID and String standing for each other."""
+    if graphql.is_non_null_type(location_type) and not graphql.is_non_null_type(variable_type):
+        has_default = variable_default is not None and not isinstance(variable_default, graphql.NullValueNode)
+        if not has_default and location_default is Undefined:
+            return False
+        location_type = location_type.of_type
+    return graphql.is_type_sub_type_of(
+        schema, string_for_id(schema, variable_type), string_for_id(schema, location_type)
+    )
+
+
+class VariablesInAllowedPosition(graphql.ValidationRule):
+    """graphql-core's VariablesInAllowedPositionRule, except that a `String` variable may fill an `ID`
+    argument and the other way round.
+
+    numerapi 3.1.1, Numerai's own client, declares `$modelId: String` (and String data version and
+    image ids) for the `ID` arguments of computePickleUploadAuth and createComputePickleUpload; its
+    model_upload is how Numerai's users upload, so Numerai evidently accepts that mix. Any other
+    mismatch (an Int for a String, a nullable variable for a required argument) is an error, as the
+    spec has it."""
+
+    def __init__(self, context: graphql.ValidationContext) -> None:
+        super().__init__(context)
+        self.definitions: dict = {}
+
+    def enter_operation_definition(self, operation, *_args) -> None:
+        self.definitions = {item.variable.name.value: item for item in operation.variable_definitions or ()}
+
+    def leave_operation_definition(self, operation, *_args) -> None:
+        schema = self.context.schema
+        for usage in self.context.get_recursive_variable_usages(operation):
+            name = usage.node.name.value
+            definition = self.definitions.get(name)
+            if not definition or not usage.type:
+                continue
+            variable_type = graphql.type_from_ast(schema, definition.type)
+            if variable_type and not variable_usage_allowed(
+                schema, variable_type, definition.default_value, usage.type, usage.default_value
+            ):
+                self.report_error(
+                    graphql.GraphQLError(
+                        f"Variable '${name}' of type '{variable_type}' used in position expecting type "
+                        f"'{usage.type}'.",
+                        [definition, usage.node],
+                    )
+                )
+
+
+VALIDATION_RULES = tuple(
+    VariablesInAllowedPosition if rule is graphql.VariablesInAllowedPositionRule else rule
+    for rule in graphql.specified_rules
+)
+
+
+def schema_errors(query: str, schema: graphql.GraphQLSchema = SCHEMA) -> list[graphql.GraphQLError]:
+    """What Numerai says of this query text before running it: syntax and validation errors, or []."""
+    try:
+        document = graphql.parse(query)
+    except graphql.GraphQLError as error:
+        return [error]
+    return list(graphql.validate(schema, document, VALIDATION_RULES))
+
+
+def root_fields(document: graphql.DocumentNode, operation_name: str | None) -> tuple[str, list[str]]:
+    """The operation's kind ("query", "mutation") and the names of its root fields."""
+    operation = graphql.get_operation_ast(document, operation_name)
+    if operation is None:
+        return "query", []
+    fields = [item.name.value for item in operation.selection_set.selections if isinstance(item, graphql.FieldNode)]
+    return operation.operation.value, fields
+
+
+class Resolvers:
+    """The root value for graphql.execute: root field `x` is answered by the stand-in's `op_x(**arguments)`."""
+
+    def __init__(self, standin: NumeraiStandIn):
+        self.standin = standin
+
+    def __getattr__(self, field: str):
+        method = getattr(self.standin, f"op_{field}", None)
+        if method is None:
+            raise AttributeError(field)
+        return lambda _info, **arguments: method(**arguments)
 
 
 @dataclass
@@ -72,7 +179,14 @@ def stable_id(*parts: str) -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    """A `Time` as Numerai writes it: ISO 8601 in UTC, with a Z."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def log_line(message: str) -> dict:
+    """An `InvocationLog`, whose timestamp is an Int: seconds since the epoch here. (Numerai's Int holds
+    53 bits, graphql-core's 32: milliseconds would not fit.)"""
+    return {"timestamp": int(time.time()), "message": message}
 
 
 def docker_images_from_catalogue(path: Path = CATALOGUE) -> list[dict]:
@@ -103,9 +217,12 @@ class NumeraiStandIn:
         polls_to_validate: int = 2,
         state_file: Path | None = None,
         port: int = 0,
+        username: str = "standin",
+        scopes=("upload_submission", "read_submission_info", "read_user_info"),
     ):
         self.lock = threading.RLock()
         self.public_id, self.secret_key = public_id, secret_key
+        self.username, self.scopes = username, tuple(scopes)
         self.data_dir = Path(data_dir) if data_dir else None
         self.polls_to_validate = polls_to_validate
         self.state_file = Path(state_file) if state_file else None
@@ -169,6 +286,9 @@ class NumeraiStandIn:
                 "tournament": tournament,
                 "submissionWebhook": webhook,
                 "computeEnabled": False,
+                "archived": False,
+                "insertedAt": now(),
+                "username": name,
             }
             return model_id
 
@@ -205,7 +325,7 @@ class NumeraiStandIn:
             pickle = self.pickles[self.assignments[self.model_named(slot)["id"]]]
             trigger = self.add_trigger(pickle, "pending")
             self.set_trigger_status(pickle, trigger, status, description)
-            self.logs[trigger["id"]] = [{"timestamp": now(), "message": line} for line in logs]
+            self.logs[trigger["id"]] = [log_line(line) for line in logs]
             return trigger["id"]
 
     # -- faults ------------------------------------------------------------------------------------
@@ -307,15 +427,23 @@ class NumeraiStandIn:
         try:
             payload = json.loads(body or b"{}")
             query, variables = payload.get("query") or "", payload.get("variables") or {}
+            operation_name = payload.get("operationName")
         except (ValueError, AttributeError):
             return send_json(request, 400, {"errors": [{"message": "Body is not JSON"}]})
-        match = ROOT_FIELD.match(query)
-        kind, operation = ((match.group(1) or "query"), match.group(2)) if match else ("query", "?")
+        try:
+            document, syntax_error = graphql.parse(query), None
+            kind, fields = root_fields(document, operation_name)
+        except graphql.GraphQLError as error:
+            document, syntax_error = None, error
+            match = ROOT_FIELD.match(query)
+            kind, fields = ((match.group(1) or "query"), [match.group(2)]) if match else ("query", [])
+        operation = fields[0] if fields else "?"
         header = request.headers.get("Authorization")
         entry = {
             "method": "POST",
             "operation": operation,
             "kind": kind,
+            "query": query,
             "variables": variables,
             "authorized": header is not None,
             "fault": None,
@@ -332,19 +460,31 @@ class NumeraiStandIn:
                 return send_json(
                     request, 200, {"data": None, "errors": [{"message": message, "path": [operation]}]}
                 )
+        errors = [syntax_error] if syntax_error else graphql.validate(SCHEMA, document, VALIDATION_RULES)
+        if errors:
+            return send_json(request, 200, {"errors": [error.formatted for error in errors], "data": None})
         try:
-            if operation not in PUBLIC_OPERATIONS:
+            if not set(fields) <= PUBLIC_OPERATIONS:
                 self.authenticate(header)
-            with self.lock:
-                data = self.resolve(operation, kind, variables)
-                if kind == "mutation":
-                    self.mutations.append(operation)
-                    self.dump_state()
         except GraphQLError as error:
             return send_json(
                 request, 200, {"data": None, "errors": [{"message": str(error), "path": [operation]}]}
             )
-        send_json(request, 200, {"data": {operation: data}})
+        with self.lock:
+            result = graphql.execute(
+                SCHEMA,
+                document,
+                root_value=Resolvers(self),
+                variable_values=variables if isinstance(variables, dict) else None,
+                operation_name=operation_name,
+            )
+            if kind == "mutation" and not result.errors:
+                self.mutations.extend(fields)
+                self.dump_state()
+        answer = {"data": result.data}
+        if result.errors:
+            answer["errors"] = [error.formatted for error in result.errors]
+        send_json(request, 200, answer)
 
     def apply_transport_fault(self, request: BaseHTTPRequestHandler, fault: Fault) -> bool:
         """Apply a 5xx, a drop or a delay; True when the request was answered (or dropped) here."""
@@ -431,29 +571,34 @@ class NumeraiStandIn:
 
     # -- GraphQL operations ------------------------------------------------------------------------
 
-    def resolve(self, operation: str, kind: str, variables: dict):
-        resolver = getattr(self, f"op_{operation}", None)
-        if resolver is None:
-            raise GraphQLError(f'Cannot query field "{operation}" on type "{kind.capitalize()}".')
-        return resolver(**variables)
+    # Each `op_<field>` answers root field <field> with the arguments graphql-core coerced (defaults
+    # filled in), as plain data that graphql-core then shapes and types per the schema.
 
     def op_account(self):
         return {
-            "models": [
-                {"id": model["id"], "name": model["name"], "tournament": model["tournament"]}
-                for model in self.models.values()
-            ]
+            "id": stable_id("account", self.public_id),
+            "username": self.username,
+            "models": [self.model_view(model) for model in self.models.values()],
+        }
+
+    def op_apiTokenInfo(self):
+        return {
+            "accountUsername": self.username,
+            "name": "stand-in token",
+            "publicId": self.public_id,
+            "scopes": list(self.scopes),
         }
 
     def op_model(self, modelId=None, **_):
         model = self.models.get(modelId)
         if model is None:
             raise GraphQLError("Model not found")
-        pickle_id = self.assignments.get(modelId)
-        return {
-            **model,
-            "computePickleUpload": self.pickle_view(self.pickles[pickle_id]) if pickle_id else None,
-        }
+        return self.model_view(model)
+
+    def op_addModel(self, name, tournament):
+        if any(model["name"] == name and model["tournament"] == tournament for model in self.models.values()):
+            raise GraphQLError(f"Model name {name} is already taken")
+        return self.model_view(self.models[self.add_model(name, tournament=tournament)])
 
     def op_computePickleDockerImages(self, **_):
         return list(self.docker_images)
@@ -468,7 +613,12 @@ class NumeraiStandIn:
         token = uuid.uuid4().hex
         key = f"{token}/{filename}"  # like a storage key: the name Numerai keeps carries a prefix
         self.upload_urls[token] = {"key": key, "modelId": modelId}
-        return {"filename": key, "url": f"{self.url}/uploads/{token}/{filename}?signature=stand-in"}
+        return {
+            "filename": key,
+            "url": f"{self.url}/uploads/{token}/{filename}?signature=stand-in",
+            "accelerated": False,
+            "countryCode": None,
+        }
 
     def op_createComputePickleUpload(
         self, filename=None, tournament=None, modelId=None, dataVersionId=None, dockerImageId=None, **_
@@ -486,7 +636,7 @@ class NumeraiStandIn:
             raise GraphQLError(f"Unknown docker image {dockerImageId}")
         pickle = self.new_pickle(model, filename, dataVersionId, dockerImageId)
         pickle["uploaded"] = True
-        return {"id": pickle["id"]}
+        return self.pickle_view(pickle)
 
     def op_computePickles(self, id=None, modelId=None, unassigned=False, **_):  # noqa: A002 (GraphQL's name)
         if modelId is not None:
@@ -523,7 +673,7 @@ class NumeraiStandIn:
             raise GraphQLError("Pickle not found")
         trigger = self.add_trigger(pickle, "pending")
         self.set_trigger_status(pickle, trigger, "success", "submitted")
-        return "true"
+        return self.pickle_view(pickle)
 
     def op_triggerLogs(self, triggerId=None, **_):
         return list(self.logs.get(triggerId, []))
@@ -550,6 +700,7 @@ class NumeraiStandIn:
 
     def new_pickle(self, model: dict, filename: str, data_version_id, docker_image_id) -> dict:
         image = {item["id"]: item["name"] for item in self.docker_images}.get(docker_image_id)
+        data_version = {version_id: name for name, version_id in self.data_versions.items()}.get(data_version_id)
         pickle = {
             "id": str(uuid.uuid4()),
             "filename": filename,
@@ -559,6 +710,7 @@ class NumeraiStandIn:
             "triggerStatus": None,
             "diagnosticsStatus": None,
             "dataVersionId": data_version_id,
+            "dataVersion": data_version,
             "dockerImageId": docker_image_id,
             "dockerImageName": image,
             "label": None,
@@ -570,22 +722,33 @@ class NumeraiStandIn:
         }
         self.pickles[pickle["id"]] = pickle
         trigger = self.add_trigger(pickle, "pending")
-        self.logs[trigger["id"]] = [{"timestamp": now(), "message": "Pulling image"}]
+        self.logs[trigger["id"]] = [log_line("Pulling image")]
         return pickle
 
     def add_trigger(self, pickle: dict, status: str) -> dict:
         trigger = {
             "id": str(uuid.uuid4()),
+            "computePickleUploadId": pickle["id"],
             "status": status,
-            "statuses": [{"status": status, "description": None, "insertedAt": now()}],
+            "statuses": [],
+            "insertedAt": now(),
         }
         pickle["triggers"].append(trigger)
+        self.set_trigger_status(pickle, trigger, status, None)
         return trigger
 
     @staticmethod
     def set_trigger_status(pickle: dict, trigger: dict, status: str, description: str | None) -> None:
-        trigger["status"] = status
-        trigger["statuses"].append({"status": status, "description": description, "insertedAt": now()})
+        trigger["status"], trigger["updatedAt"] = status, now()
+        trigger["statuses"].append(
+            {
+                "id": str(uuid.uuid4()),
+                "computePickleTriggerId": trigger["id"],
+                "status": status,
+                "description": description,
+                "insertedAt": trigger["updatedAt"],
+            }
+        )
         if status in ("success", "failed", "error"):
             pickle["triggerStatus"] = "submission_succeeded" if status == "success" else "model_failed"
 
@@ -602,8 +765,7 @@ class NumeraiStandIn:
         if pickle["polls"] > self.polls_to_validate and outcome != "never":
             self.finish_validation(pickle, outcome, pickle["plan"].get("description"))
             self.logs.setdefault(trigger["id"], []).extend(
-                {"timestamp": now(), "message": line}
-                for line in pickle["plan"].get("logs", ["Predictions ok"])
+                log_line(line) for line in pickle["plan"].get("logs", ["Predictions ok"])
             )
             self.dump_state()
 
@@ -613,17 +775,20 @@ class NumeraiStandIn:
         self.set_trigger_status(pickle, pickle["triggers"][0], status, description or status)
 
     def pickle_view(self, pickle: dict) -> dict:
-        names = {
-            model_id: self.models[model_id]["name"]
-            for model_id, pickle_id in self.assignments.items()
-            if pickle_id == pickle["id"]
-        }
+        """A `ComputePickleUpload`: `assignedModelSlots` holds the ids of the models it is assigned to."""
         hidden = ("polls", "uploaded", "plan", "slot")
         return {
             **{key: value for key, value in pickle.items() if key not in hidden},
-            "assignedModelSlots": sorted(names.values()),
+            "assignedModelSlots": sorted(
+                model_id for model_id, pickle_id in self.assignments.items() if pickle_id == pickle["id"]
+            ),
             "triggers": json.loads(json.dumps(pickle["triggers"])),
         }
+
+    def model_view(self, model: dict) -> dict:
+        """A `Model`, with the pickle assigned to it."""
+        pickle_id = self.assignments.get(model["id"])
+        return {**model, "computePickleUpload": self.pickle_view(self.pickles[pickle_id]) if pickle_id else None}
 
 
 # -- HTTP plumbing ---------------------------------------------------------------------------------

@@ -45,14 +45,14 @@ mutation ($modelId: String, $pickleId: ID) {
 """
 
 UPLOAD_AUTH = """
-query ($filename: String! $modelId: String) {
+query ($filename: String! $modelId: ID) {
   computePickleUploadAuth(filename: $filename modelId: $modelId) { filename url }
 }
 """
 
 CREATE_UPLOAD = """
-mutation ($filename: String! $tournament: Int! $modelId: String
-          $dataVersionId: String $dockerImageId: String) {
+mutation ($filename: String! $tournament: Int! $modelId: ID
+          $dataVersionId: ID $dockerImageId: ID) {
   createComputePickleUpload(filename: $filename tournament: $tournament modelId: $modelId
                             dataVersionId: $dataVersionId dockerImageId: $dockerImageId) { id }
 }
