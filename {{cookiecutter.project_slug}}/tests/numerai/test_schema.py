@@ -15,20 +15,13 @@ from standin import SCHEMA, NumeraiStandIn, schema_errors
 
 PUBLIC_ID, SECRET_KEY = "PUB", "SEC"
 AUTH = {"Authorization": f"Token {PUBLIC_ID}${SECRET_KEY}"}
-# Where the client's query texts live (the first that exists).
-QUERY_MODULES = ("{{ cookiecutter.package_name }}.numerai.queries", "{{ cookiecutter.package_name }}.deploy.queries")
 # The client's queries, by name; at least these exist.
 CLIENT_QUERIES = {"MODEL", "COMPUTE_PICKLES", "DOCKER_IMAGES", "TRIGGER_LOGS", "ASSIGN", "UPLOAD_AUTH", "CREATE_UPLOAD"}
 
 
 def queries_module():
-    for name in QUERY_MODULES:
-        try:
-            return importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if not name.startswith(str(error.name)):
-                raise
-    raise AssertionError(f"none of {QUERY_MODULES} exists")
+    """Where the client's query texts live."""
+    return importlib.import_module("{{ cookiecutter.package_name }}.numerai.queries")
 
 
 def operations_in(module) -> dict[str, str]:
