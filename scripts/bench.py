@@ -367,8 +367,8 @@ def probe_predict_once(mode: str, pickle_path: str, folder: str) -> dict:
 
 def probe_plan_time(repo: str) -> dict:
     started = time.perf_counter()
-    from numerai_models.commands.common import load_all, runtime_of
     from numerai_models.build.fingerprint import fingerprint
+    from numerai_models.commands.common import load_all, runtime_of
     from numerai_models.repo import Repo
 
     imported = time.perf_counter()
