@@ -29,6 +29,15 @@ def write_spec(models: Path, name: str, text: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    """No test talks to the real Numerai: API calls go to a closed loopback port unless a test points
+    them at the stand-in."""
+    monkeypatch.setenv("NUMERAI_API_URL", "http://127.0.0.1:9/graphql")
+    for name in ("NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def data_cache(tmp_path_factory) -> Path:
     """One synthetic dataset cache for the whole session (NUMERAI_DATA_DIR)."""

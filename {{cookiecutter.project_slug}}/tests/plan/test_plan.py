@@ -244,3 +244,15 @@ def test_summary_sets_metrics_beside_the_deployed_version(tmp_path, cli, history
     assert summary_file.read_text() == result.stdout
     assert sorted(path.name for path in record.iterdir()) == ["gbm_model.json", "ridge_model.json"]
     assert json.loads((record / "gbm_model.json").read_text())["fingerprint"] == "aaa"
+
+
+@pytest.mark.parametrize("state", ["missing", "empty"])
+def test_summary_of_a_missing_or_empty_folder_is_bad_input(tmp_path, cli, history, state):
+    folder = tmp_path / "artifacts"
+    if state == "empty":
+        folder.mkdir()
+        (folder / "notes.json").write_text("{}")  # JSON, but no manifest
+    result = cli("summary", "--artifacts", str(folder), cwd=history)
+    assert result.returncode == 2
+    assert f"--artifacts {folder}" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""

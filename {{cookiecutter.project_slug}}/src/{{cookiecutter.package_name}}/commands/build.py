@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..build.builder import build_slot
 from ..check import check_built
+from ..spec import check_parameters
 from .common import load_all, repo_from, runtime_of, select
 
 
@@ -24,8 +25,10 @@ def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     out_dir = Path(args.out) if args.out else repo.dist
+    chosen = select(specs, args.slots)
+    check_parameters(chosen)  # a typo in a model parameter stops the build before any training
     built = []
-    for item in select(specs, args.slots):
+    for item in chosen:
         runtime = runtime_of(item, catalogue)
         result = build_slot(repo, item, runtime, synthetic=args.synthetic, out_dir=out_dir)
         built.append((result.pickle_path, runtime))

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..build.manifest import read_manifests
 from ..build.summary import record, table
 from ..deploy.summary import append_step_summary
+from ..errors import UsageError
 
 STDOUT_IS_DATA = True  # the table
 
@@ -28,8 +29,20 @@ def add_arguments(parser) -> None:
     parser.add_argument("--title", default="Numerai models", help="heading of the table")
 
 
+def built_manifests(folder: Path):
+    """The manifests under --artifacts; a missing folder, or one without any, is a mistake in the call."""
+    if not folder.is_dir():
+        raise UsageError(f"--artifacts {folder}: no such folder ==> pass the folder `build` wrote (default: dist/) "
+                         "or the downloaded artifacts")
+    built = read_manifests(folder)
+    if not built:
+        raise UsageError(f"--artifacts {folder}: no pickle manifests (<slot>-<fingerprint>.json) in it ==> "
+                         "run `numerai-deploy build` first, or pass the folder that holds them")
+    return built
+
+
 def run(args) -> int:
-    built = read_manifests(Path(args.artifacts))
+    built = built_manifests(Path(args.artifacts))
     deployed = read_manifests(Path(args.baseline)) if args.baseline else {}
     text = table(built, deployed, args.title)
     print(text, end="")

@@ -1,13 +1,16 @@
 """Validate every models/*.yaml spec and report each problem with file, line and key.
 
-Checks feature sets and targets against a cached features.json when one is present.
+Checks what build checks, before any training: the spec's structure, runtimes, import paths,
+stacking layers against max_eras, model parameters against LightGBM's and the estimator's own
+parameter lists, and the data version, feature set and targets against what Numerai publishes
+(its dataset listing and features.json, fetched once and cached). Without a network it says what
+it could not check.
 """
 
 from __future__ import annotations
 
-from ..data import files
-from ..data.download import version_dir
-from ..spec.load import SpecError, data_problems
+from ..data.published import check_against_numerai
+from ..spec import SpecError, check_parameters
 from ..spec.schema import schema_is_current
 from .common import load_all, repo_from
 
@@ -19,15 +22,14 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     repo = repo_from(args)
     specs, _ = load_all(repo)
-    problems = []
-    for item in specs:
-        metadata = version_dir(repo.data_cache, item.spec.data.version, args.synthetic) / files.FEATURES_JSON
-        if metadata.exists():
-            problems.extend(data_problems(item, metadata))
-    if problems:
-        raise SpecError(problems)
+    check_parameters(specs)
+    verdict = check_against_numerai(specs, repo.data_cache, synthetic=args.synthetic)
+    if verdict.problems:
+        raise SpecError(verdict.problems)
     for item in specs:
         print(f"ok: {item.path.name} (slot {item.spec.slot}, {item.spec.model.type})")
+    for note in verdict.notes:
+        print(f"note: {note}")
     if not schema_is_current(repo.models):
         print("note: models/spec.schema.json is out of date; run `numerai-deploy schema`")
     return 0

@@ -1,14 +1,20 @@
-"""Numerai's dataset files, through numerapi's public (unauthenticated) client."""
+"""Numerai's dataset files, through the unauthenticated client (timeouts and bounded retries)."""
 
 from __future__ import annotations
 
-import numerapi
-
 from ..settings import Settings, load_settings
-from .credentials import apply_api_url
+from .client import NumeraiClient
 
 
-def public_api(settings: Settings | None = None) -> numerapi.NumerAPI:
-    """An unauthenticated client: enough for downloading datasets."""
-    apply_api_url(settings or load_settings())
-    return numerapi.NumerAPI(verbosity="warning", show_progress_bars=False)
+def public_api(settings: Settings | None = None) -> NumeraiClient:
+    """An unauthenticated client: enough for listing and downloading datasets."""
+    return NumeraiClient(None, settings or load_settings())
+
+
+def published_files() -> list[str]:
+    """Every dataset file Numerai publishes now (`v5.2/train.parquet`, ...): numerapi's list_datasets.
+
+    Asked once, without retries: a best-effort look-up that must not hold `validate` up when offline.
+    """
+    quick = load_settings().model_copy(update={"retry_attempts": 1})
+    return list(public_api(quick).list_datasets())

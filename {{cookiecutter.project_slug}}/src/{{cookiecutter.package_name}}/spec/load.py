@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from ..errors import UsageError
-from .model import CustomModel, ModelSpec, SklearnModel, iter_models, targets_used
+from .model import CustomModel, EnsembleModel, LightGBMModel, ModelSpec, SklearnModel, iter_models, targets_used
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def load_spec(path: Path) -> LoadedSpec:
     except ValidationError as error:
         raise SpecError(problems_from(error, display_path(path), document)) from None
     loaded = LoadedSpec(path=path, spec=spec, document=document)
-    problems = reference_problems(loaded)
+    problems = reference_problems(loaded) + stacking_problems(loaded)
     if problems:
         raise SpecError(problems)
     return loaded
@@ -358,6 +358,104 @@ def reference_problems(item: LoadedSpec) -> list[Problem]:
         if reason:
             problems.append(problem_at_value(item, target, key, f"an importable {key}: {target!r} {reason}"))
     return problems
+
+
+def eras_needed(model) -> int:
+    """Fewest training eras `model` can learn from: each stacking stage trains on its own chunk of eras."""
+    if not isinstance(model, EnsembleModel):
+        return 1
+    stages = [model.members, *(layer.members for layer in model.layers)]
+    inner = max(eras_needed(member.model) for members in stages for member in members)
+    return len(stages) * inner if len(stages) > 1 else inner
+
+
+def stacking_problems(item: LoadedSpec) -> list[Problem]:
+    """A stacked ensemble needs at least one era per stage: `max_eras` must leave that many."""
+    needed, max_eras = eras_needed(item.spec.model), item.spec.data.max_eras
+    if max_eras is None or max_eras >= needed:
+        return []
+    return [Problem(display_path(item.path), item.line_of("data", "max_eras"), "data.max_eras",
+                    f"at least {needed} eras: the model's stacking layers each train on their own consecutive "
+                    f"eras, got {max_eras}; raise max_eras or remove layers")]
+
+
+# --- Model parameters, against the libraries' own lists (validate and build; plan stays fast) ------
+
+def lightgbm_parameters() -> set[str] | None:
+    """Every name LightGBM accepts: its parameters and their aliases, and LGBMRegressor's arguments."""
+    try:
+        import lightgbm
+        from lightgbm.basic import _ConfigAliases
+
+        names = set(lightgbm.LGBMRegressor().get_params())
+        for name, aliases in _ConfigAliases._get_all_param_aliases().items():
+            names.update([name, *aliases])
+        return names
+    except (ImportError, AttributeError):  # a LightGBM without its parameter list: nothing to compare with
+        return None
+
+
+def estimator_parameters(path: str) -> set[str] | None:
+    module_name, _, name = path.rpartition(".")
+    try:
+        estimator_class = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError):
+        return None  # reference_problems reports it
+    try:
+        return set(estimator_class().get_params())
+    except Exception:  # noqa: BLE001 - an estimator that needs arguments: read its signature instead
+        import inspect
+
+        try:
+            parameters = inspect.signature(estimator_class).parameters.values()
+        except (TypeError, ValueError):
+            return None
+        if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters):
+            return None
+        return {parameter.name for parameter in parameters if parameter.name != "self"}
+
+
+def unknown_parameter(item: LoadedSpec, keys: tuple, name: str, known: set[str], library: str) -> Problem:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; see {library}'s documentation"
+    return Problem(display_path(item.path), line_of(item.document, (*keys, name)), ".".join(map(str, (*keys, name))),
+                   f"a parameter {library} knows, got {name!r}{hint}")
+
+
+def model_keys(model, keys: tuple = ("model",)):
+    """(definition, keys of it in the document) for `model` and every model inside it."""
+    yield model, keys
+    if isinstance(model, EnsembleModel):
+        for index, member in enumerate(model.members):
+            yield from model_keys(member.model, (*keys, "members", index, "model"))
+        for depth, layer in enumerate(model.layers):
+            for index, member in enumerate(layer.members):
+                yield from model_keys(member.model, (*keys, "layers", depth, "members", index, "model"))
+
+
+def parameter_problems(item: LoadedSpec) -> list[Problem]:
+    """Model parameters the library does not know: a typo would otherwise be ignored or crash the build."""
+    problems, lightgbm_names = [], None
+    for model, keys in model_keys(item.spec.model):
+        if isinstance(model, LightGBMModel) and model.params:
+            lightgbm_names = lightgbm_names if lightgbm_names is not None else (lightgbm_parameters() or set())
+            known, library = lightgbm_names, "LightGBM"
+        elif isinstance(model, SklearnModel) and model.params:
+            known, library = estimator_parameters(model.estimator) or set(), model.estimator
+        else:
+            continue
+        if not known:
+            continue
+        problems += [unknown_parameter(item, (*keys, "params"), name, known, library)
+                     for name in model.params if name not in known]
+    return problems
+
+
+def check_parameters(specs: list[LoadedSpec]) -> None:
+    """Raise one SpecError for every unknown model parameter in `specs`."""
+    problems = [problem for item in specs for problem in parameter_problems(item)]
+    if problems:
+        raise SpecError(problems)
 
 
 def import_problem(module_name: str, attribute: str) -> str | None:

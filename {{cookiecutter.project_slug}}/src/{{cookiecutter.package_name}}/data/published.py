@@ -1,0 +1,89 @@
+"""Specs against what Numerai publishes: the data version, and the feature set and targets of its
+features.json. `validate` runs this before any training; without a network it says what it could
+not check (build checks it then, with the data at hand).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import WorkFailed
+from ..files import write_atomic
+from ..logs import get_logger
+from ..numerai.datasets import published_files
+from ..spec import LoadedSpec, Problem
+from ..spec.load import data_problems, display_path
+from . import files
+from .download import ensure_files, version_dir
+
+log = get_logger(__name__)
+
+LISTING = "published.json"  # the cached answer of list_datasets, beside the datasets
+LISTING_MAX_AGE = 24 * 3600  # Numerai adds versions rarely: a day-old listing is current enough
+
+
+@dataclass
+class Verdict:
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def published_versions(cache: Path) -> list[str] | None:
+    """Dataset versions Numerai publishes (cached for a day), or None when Numerai cannot be asked."""
+    listing = Path(cache) / LISTING
+    try:
+        if listing.exists() and time.time() - listing.stat().st_mtime < LISTING_MAX_AGE:
+            return json.loads(listing.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    try:
+        names = published_files()
+    except Exception as error:  # noqa: BLE001 - offline or Numerai unwell: validation goes on without it
+        log.debug("list_datasets failed: %s", error)
+        return None
+    versions = sorted({name.split("/", 1)[0] for name in names if "/" in name})
+    write_atomic(listing, json.dumps(versions) + "\n")
+    return versions
+
+
+def version_problem(item: LoadedSpec, versions: list[str]) -> Problem:
+    return Problem(display_path(item.path), item.line_of("data", "version"), "data.version",
+                   f"a dataset version Numerai publishes ({', '.join(versions)}), got {item.spec.data.version!r}")
+
+
+def features_json(cache: Path, version: str, synthetic: bool) -> Path | None:
+    """features.json of `version` from the cache, downloaded when missing; None when it cannot be had."""
+    path = version_dir(cache, version, synthetic) / files.FEATURES_JSON
+    if path.exists() or synthetic:
+        return path if path.exists() else None
+    try:
+        return ensure_files(cache, version, [files.FEATURES_JSON])[files.FEATURES_JSON]
+    except WorkFailed:
+        return None
+
+
+def check_against_numerai(specs: list[LoadedSpec], cache: Path, *, synthetic: bool = False) -> Verdict:
+    """Problems of `specs` against Numerai's datasets, and notes on what could not be checked."""
+    verdict = Verdict()
+    versions = None if synthetic else published_versions(cache)
+    if versions is None and not synthetic:
+        verdict.notes.append("Numerai could not be asked which dataset versions it publishes (offline?): "
+                             "data.version was not checked; build checks it")
+    unknown = set()
+    for item in specs:
+        if versions is not None and item.spec.data.version not in versions:
+            verdict.problems.append(version_problem(item, versions))
+            unknown.add(item.spec.data.version)
+    for version in sorted({item.spec.data.version for item in specs} - unknown):
+        metadata = features_json(cache, version, synthetic)
+        if metadata is None:
+            verdict.notes.append(f"{version}/features.json could not be read: feature sets and targets were not "
+                                 "checked; build checks them")
+            continue
+        for item in specs:
+            if item.spec.data.version == version:
+                verdict.problems.extend(data_problems(item, metadata))
+    return verdict
