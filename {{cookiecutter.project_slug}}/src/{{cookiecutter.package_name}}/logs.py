@@ -31,7 +31,8 @@ def remember_secrets(secrets: Iterable[str]) -> None:
 
 
 def scrub(text: object) -> str:
-    text = str(text)
+    # Printable whatever it holds: a lone surrogate would make the print itself fail.
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
     for secret in _secrets:
         text = text.replace(secret, REDACTED)
     return URL_QUERY.sub(lambda match: f"{match.group('url')}?{REDACTED}", text)

@@ -12,6 +12,7 @@ import platform
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -56,6 +57,10 @@ class PickleInfo(Part):
     bytes: int
 
 
+class Metrics(Part):
+    validation: dict[str, Any] | None = None
+
+
 class Manifest(Part):
     slot: str
     fingerprint: str
@@ -68,13 +73,13 @@ class Manifest(Part):
     benchmark_inputs: list[str] = Field(default_factory=list)
     targets: list[str] = Field(default_factory=list)
     training: dict = Field(default_factory=dict)
-    metrics: dict | None = None
+    metrics: Metrics | None = None
     pickle: PickleInfo | None = None
 
     @property
     def validation(self) -> dict:
         """The validation metrics ({} when there are none)."""
-        return (self.metrics or {}).get("validation") or {}
+        return (self.metrics.validation if self.metrics else None) or {}
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=2) + "\n"

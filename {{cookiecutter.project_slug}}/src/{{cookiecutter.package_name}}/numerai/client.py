@@ -155,8 +155,15 @@ class NumeraiClient(numerapi.NumerAPI):
             raise GraphQLFailed(f"{field}: Numerai's answer has no {field} ({scrub(str(payload)[:200])})")
         return data[field]
 
-    def query_field(self, query: str, variables: dict | None = None):
-        return self.data(self.raw_query(query, variables, authorization=True), root_field(query))
+    def query_field(self, query: str, variables: dict | None = None, shape: type | None = None):
+        """The answer's root field; with `shape` (dict, or list of dicts) an answer of another shape is an
+        ApiError naming the call, never a crash further on."""
+        field = root_field(query)
+        value = self.data(self.raw_query(query, variables, authorization=True), field)
+        if shape is not None and value is not None and not has_shape(value, shape):
+            raise GraphQLFailed(f"{field}: Numerai's answer has an unexpected shape "
+                                f"({type(value).__name__}: {scrub(str(value)[:80])})")
+        return value
 
     # -- lookups -----------------------------------------------------------------------------------
 
@@ -166,14 +173,14 @@ class NumeraiClient(numerapi.NumerAPI):
 
     def model_state(self, model_id: str) -> dict:
         """The slot: webhook, compute flag and the assigned pickle with its triggers."""
-        model = self.query_field(queries.MODEL, {"modelId": model_id})
+        model = self.query_field(queries.MODEL, {"modelId": model_id}, dict)
         if not model:
             raise GraphQLFailed(f"model: Numerai knows no model with id {model_id}")
         return model
 
     def pickles(self, model_id: str, pickle_id: str | None = None) -> list[dict]:
         variables = {"modelId": model_id, "id": pickle_id}
-        return self.query_field(queries.COMPUTE_PICKLES, variables) or []
+        return self.query_field(queries.COMPUTE_PICKLES, variables, list) or []
 
     def pickle(self, model_id: str, pickle_id: str) -> dict:
         found = [item for item in self.pickles(model_id, pickle_id) if item.get("id") == pickle_id]
@@ -182,7 +189,7 @@ class NumeraiClient(numerapi.NumerAPI):
         return found[0]
 
     def docker_images(self) -> list[dict]:
-        return self.query_field(queries.DOCKER_IMAGES) or []
+        return self.query_field(queries.DOCKER_IMAGES, None, list) or []
 
     def data_versions(self) -> dict[str, str]:
         return self.through_numerapi("computePickleDataVersions", self.model_upload_data_versions)
@@ -196,7 +203,7 @@ class NumeraiClient(numerapi.NumerAPI):
             raise GraphQLFailed(f"{operation}: Numerai's answer lacks {error}") from None
 
     def trigger_logs(self, trigger_id: str) -> list[dict]:
-        return self.query_field(queries.TRIGGER_LOGS, {"triggerId": trigger_id}) or []
+        return self.query_field(queries.TRIGGER_LOGS, {"triggerId": trigger_id}, list) or []
 
     # -- changes -----------------------------------------------------------------------------------
 
@@ -215,19 +222,24 @@ class NumeraiClient(numerapi.NumerAPI):
         self, path: Path, *, filename: str, model_id: str, data_version_id: str, docker_image_id: str
     ) -> str:
         """numerapi's model_upload steps, checking the file PUT it ignores; returns the pickle id."""
-        auth = self.query_field(queries.UPLOAD_AUTH, {"filename": filename, "modelId": model_id})
+        auth = self.query_field(queries.UPLOAD_AUTH, {"filename": filename, "modelId": model_id}, dict) or {}
+        if not isinstance(auth.get("url"), str):
+            raise GraphQLFailed("computePickleUploadAuth: Numerai's answer has no upload URL")
         self.put_file(auth["url"], Path(path))
         created = self.query_field(
             queries.CREATE_UPLOAD,
             {
-                "filename": auth["filename"],
+                "filename": auth.get("filename") or filename,
                 "tournament": CLASSIC_TOURNAMENT,
                 "modelId": model_id,
                 "dataVersionId": data_version_id,
                 "dockerImageId": docker_image_id,
             },
-        )
-        return created["id"]
+            dict,
+        ) or {}
+        if not created.get("id"):
+            raise GraphQLFailed("createComputePickleUpload: Numerai's answer has no pickle id")
+        return str(created["id"])
 
     def put_file(self, url: str, path: Path) -> None:
         # A presigned storage URL: it carries its own authorisation, so the API token is not sent.
@@ -243,6 +255,12 @@ class NumeraiClient(numerapi.NumerAPI):
                     f"nothing was created; re-run deploy"
                 )
             )
+
+
+def has_shape(value, shape: type) -> bool:
+    if shape is list:
+        return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+    return isinstance(value, shape)
 
 
 def describe(error: Exception) -> str:

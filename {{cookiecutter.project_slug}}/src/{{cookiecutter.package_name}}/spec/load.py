@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import UsageError
 from .model import CustomModel, EnsembleModel, LightGBMModel, ModelSpec, SklearnModel, iter_models, targets_used
@@ -219,6 +219,8 @@ def read_document(path: Path) -> tuple[Any, list[Problem]]:
         mark = error.problem_mark or error.context_mark
         reason = " ".join(str(part) for part in (error.context, error.problem) if part)
         return None, [Problem(file, mark.line + 1 if mark else None, "", f"valid YAML ({reason})")]
+    except YAMLError as error:  # the reader's own errors (a control character, say) carry no mark
+        return None, [Problem(file, None, "", f"valid YAML ({str(error).splitlines()[0]})")]
     if not isinstance(document, dict):
         return None, [Problem(file, 1, "", "a mapping with at least `slot` and `model` keys")]
     return document, []
@@ -229,8 +231,12 @@ def load_spec(path: Path) -> LoadedSpec:
     document, problems = read_document(path)
     if problems:
         raise SpecError(problems)
+    plain = to_plain(document)
+    if not encodable(plain):
+        raise SpecError([Problem(display_path(path), None, "", "text whose characters are valid Unicode "
+                                 "(an escape like \\ud800 stands for half a character)")])
     try:
-        spec = ModelSpec.model_validate(to_plain(document))
+        spec = ModelSpec.model_validate(plain)
     except ValidationError as error:
         raise SpecError(problems_from(error, display_path(path), document)) from None
     loaded = LoadedSpec(path=path, spec=spec, document=document)
@@ -238,6 +244,15 @@ def load_spec(path: Path) -> LoadedSpec:
     if problems:
         raise SpecError(problems)
     return loaded
+
+
+def encodable(plain: Any) -> bool:
+    """Whether every string in `plain` can be written as UTF-8 (lone surrogates cannot)."""
+    try:
+        json.dumps(plain, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def to_plain(node: Any) -> Any:
