@@ -108,8 +108,8 @@ def numerai_validator() -> Validator:
         submissions.validate_values(live, prediction_column)
         return id_column, prediction_column, live, invalid
 
-    return Validator(chained, f"numerai-tools {version} (its header, id and value checks, chained as "
-                              "0.5's validate_submission_numerai does)")
+    return Validator(chained, f"numerai-tools {version}: its header, id and value checks, chained as "
+                              "0.5's validate_submission_numerai does")
 
 
 def read_submission(csv: Path):
