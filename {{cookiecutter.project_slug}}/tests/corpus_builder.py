@@ -12,6 +12,8 @@ class of the repository by reference.
 
 import hashlib
 import json
+import marshal
+import os
 import platform
 import sys
 import time
@@ -84,6 +86,59 @@ def constant(live_features):
     return pd.DataFrame({"prediction": 0.5}, index=live_features.index)
 
 
+def near_constant(live_features):
+    """Tiny noise around 0.5: predict.py passes it, Numerai's standard deviation test does not."""
+    return pd.DataFrame({"prediction": 0.5 + (score(live_features) - 0.5) * 1e-9}, index=live_features.index)
+
+
+def probability(live_features):
+    """Numerai's validation accepts a `probability` column as it does `prediction`."""
+    return pd.DataFrame({"probability": score(live_features)}, index=live_features.index)
+
+
+def unnamed_index(live_features):
+    """The live ids, but the index lost its name: the CSV gets no `id` header."""
+    return pd.DataFrame({"prediction": score(live_features).to_numpy()}, index=live_features.index.rename(None))
+
+
+def refuses_secrets(live_features):
+    """Fails when it can see credentials: the check must hide the caller's."""
+    seen = sorted(name for name in ("NUMERAI_SECRET_KEY", "GITHUB_TOKEN") if name in os.environ)
+    if seen:
+        raise RuntimeError(f"the pickle can see {', '.join(seen)}")
+    return pd.DataFrame({"prediction": score(live_features)}, index=live_features.index)
+
+
+def records_environment():
+    """Writes what the pickle saw (environment names, working and temporary folders) beside the corpus."""
+    record = Path(sys.argv[1]).resolve() / "environment-seen.json"
+
+    def predict(live_features):
+        import tempfile
+
+        record.write_text(json.dumps({"names": sorted(os.environ), "cwd": os.getcwd(),
+                                      "tmp": tempfile.gettempdir(), "home": os.path.expanduser("~")}))
+        return pd.DataFrame({"prediction": score(live_features)}, index=live_features.index)
+
+    return predict
+
+
+class BadMarshal:
+    """Loads through marshal data that this Python cannot read, as an old code object would."""
+
+    def __reduce__(self):
+        return marshal.loads, (b"\xff not marshal data",)
+
+
+def bad_marshal():
+    return BadMarshal()
+
+
+def future_protocol():
+    """The good function, its PROTO opcode then set to a protocol newer than any Python's (in main())."""
+    return good
+
+
 def two_columns(live_features):
     values = score(live_features)
     return pd.DataFrame({"prediction": values, "confidence": values}, index=live_features.index)
@@ -153,7 +208,9 @@ def bare_estimator():
 # Every function above but the helper is a case (defined before manifest() and main() on purpose).
 CASES = {name: value for name, value in globals().items() if isinstance(value, types.FunctionType)
          and name != "score"}
-FACTORIES = {"missing_package", "repository_module", "bare_estimator"}  # called to make the object
+FACTORIES = {"missing_package", "repository_module", "bare_estimator", "records_environment",
+             "bad_marshal", "future_protocol"}  # called to make the object
+FUTURE_PROTOCOL = 6  # no Python reads it yet
 
 
 def manifest(data: bytes, libraries: list[str]) -> dict:
@@ -178,6 +235,9 @@ def main() -> int:
     for name in sys.argv[3:] or CASES:
         obj = CASES[name]() if name in FACTORIES else CASES[name]
         data = cloudpickle.dumps(obj)
+        if name == "future_protocol":
+            assert data[0] == 0x80, "cloudpickle writes a PROTO opcode first"
+            data = data[:1] + bytes([FUTURE_PROTOCOL]) + data[2:]
         libraries = ["numpy", "pandas", "cloudpickle"] + (["lightgbm"] if name == "bare_estimator" else [])
         (out / f"{name}.pkl").write_bytes(data)
         (out / f"{name}.json").write_text(json.dumps(manifest(data, libraries), indent=1))

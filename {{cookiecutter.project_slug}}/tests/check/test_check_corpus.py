@@ -8,6 +8,7 @@ so only the first run on a machine pays for creating them.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,8 +17,9 @@ import pytest
 
 from {{ cookiecutter.package_name }}.check import check_pickle
 from {{ cookiecutter.package_name }}.check.environment import ensure_environment
-from {{ cookiecutter.package_name }}.check.execute import GB, Limits
+from {{ cookiecutter.package_name }}.check.execute import GB, THREAD_VARIABLES, Limits
 from {{ cookiecutter.package_name }}.check.report import ERROR
+from {{ cookiecutter.package_name }}.check.validation import NUMERAI, OURS
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
@@ -39,10 +41,12 @@ REJECTED = {
     "empty_frame": ("predict.py", "Pickle function returned 0 predictions"),
     "has_nan": ("predict.py", "Pickle function returned at least 1 NaN prediction"),
     "above_one": ("predict.py", "Ensure values are between 0 and 1."),
-    "wrong_ids": ("validation", "5000 id(s) in the result are not live ids"),
-    "duplicate_ids": ("validation", "appear more than once"),
-    "constant": ("validation", "are the same value 0.5"),
-    "two_columns": ("validation", "['prediction', 'confidence']; Numerai expects exactly one"),
+    "wrong_ids": (NUMERAI, "index has no name and its values are not live ids (e.g. 0, 1, 2)"),
+    "unnamed_index": (NUMERAI, "index has no name, so its column has no `id` header"),
+    "duplicate_ids": (NUMERAI, "Duplicates detected in id for live period"),
+    "constant": (NUMERAI, "standard deviation is 0 (between 0.5 and 0.5)"),
+    "near_constant": (NUMERAI, "standard deviation is 2.89e-10"),
+    "two_columns": (NUMERAI, "the CSV's header is ['id', 'prediction', 'confidence']"),
     "raises": ("predict", "raised ValueError: no model for this era"),
     "uses_network": ("network", "tried to use the network (socket.getaddrinfo numer.ai)"),
 }
@@ -91,13 +95,13 @@ def error_findings(report):
     return [finding for finding in report.findings if finding.level == ERROR]
 
 
-@pytest.mark.parametrize("case", ["good", "good_one_argument"])
+@pytest.mark.parametrize("case", ["good", "good_one_argument", "probability"])
 def test_a_good_pickle_passes_on_3_12(check, corpus, case):
     report = check(corpus / f"{case}.pkl")
     assert report.ok, report.findings
     assert report.run.arguments == (2 if case == "good" else 1)
     assert report.run.rows == 5000 and "generated" in report.run.data
-    assert {finding.check for finding in report.findings} >= {"modules", "versions", "predict.py", "validation"}
+    assert {finding.check for finding in report.findings} >= {"modules", "versions", "predict.py", NUMERAI, OURS}
     assert 0 < report.run.peak_memory_bytes < report.run.limit_memory_bytes
     assert report.run.predict_seconds < report.run.seconds < report.run.limit_seconds
 
@@ -117,6 +121,24 @@ def test_each_broken_pickle_is_rejected_with_its_own_message(check, corpus, case
     assert (first.check, words in first.message) == (expected_check, True), report.findings
     others = [other for other, (_, other_words) in REJECTED.items() if other_words != words]
     assert not any(REJECTED[other][1] in first.message for other in others)
+
+
+@pytest.mark.parametrize("case", sorted(case for case, (check, _) in REJECTED.items() if check == NUMERAI))
+def test_numerais_validation_says_what_numerai_would_do_and_the_fix(check, corpus, case):
+    [problem] = error_findings(check(corpus / f"{case}.pkl"))
+    assert "Numerai would refuse this submission at its validation step" in problem.message
+    assert problem.fix and "numerai-tools" in problem.detail
+
+
+@pytest.mark.parametrize(("case", "error"), [("future_protocol", "ValueError: unsupported pickle protocol: 6"),
+                                             ("bad_marshal", "ValueError: bad marshal data")])
+def test_a_pickle_of_another_python_gets_predict_pys_newest_words(check, corpus, case, error):
+    report = check(corpus / f"{case}.pkl")
+    [problem] = [finding for finding in error_findings(report) if finding.check == "load"]
+    assert problem.message == ("Pickle could not be loaded in Python 3.12. It was likely created with a different "
+                               "Python version. Recreate the pickle with Python 3.12 or submit it to the matching "
+                               "numerai-predict image.")
+    assert problem.detail.startswith(error) and "-c runtimes/py3.12.txt" in problem.fix
 
 
 @pytest.mark.parametrize(("case", "count"), [("zero_arguments", 0), ("three_arguments", 3)])
@@ -159,8 +181,49 @@ def test_a_pickle_made_on_3_11_is_rejected_by_the_3_12_image(check, corpus_311, 
     lone = tmp_path / "good.pkl"
     shutil.copy(corpus_311 / "good.pkl", lone)
     report = check(lone, "3.12")
-    assert not report.ok
-    assert {problem.check for problem in error_findings(report)} & {"crash", "load", "predict"}, report.findings
+    [problem] = error_findings(report)
+    # 3.11's code objects load on 3.12 (the same constructor) and crash it when called.
+    assert problem.check == "crash" and "while predicting" in problem.message, report.findings
+    assert "Ensure python and library versions match our environment." in problem.message
+
+
+def test_a_pickle_made_on_3_11_is_rejected_on_load_by_the_3_10_image(check, corpus_311, tmp_path):
+    environment_python("3.10")  # skips where this machine has no Python 3.10
+    lone = tmp_path / "good.pkl"
+    shutil.copy(corpus_311 / "good.pkl", lone)
+    [problem] = error_findings(check(lone, "3.10"))
+    # pandas.read_pickle retries with its own unpickler and raises that attempt's TypeError: predict.py
+    # says "incompatible"; the fix names the telling error from the chain.
+    assert (problem.check, problem.message) == ("load", "Pickle incompatible with 3.10")
+    assert "made by another Python (code expected at most 16 arguments, got 18)" in problem.fix
+
+
+def test_the_pickle_sees_no_credentials(check, corpus, monkeypatch):
+    monkeypatch.setenv("NUMERAI_SECRET_KEY", "secret-key")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_token")
+    report = check(corpus / "refuses_secrets.pkl")
+    assert report.ok, report.findings
+
+
+ALLOWED = {"PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", *THREAD_VARIABLES}
+
+
+def test_the_pickle_sees_only_the_allow_listed_environment_in_a_scratch_folder(check, corpus, monkeypatch):
+    for name in ("NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY", "GITHUB_TOKEN", "ACTIONS_RUNTIME_TOKEN",
+                 "AWS_SECRET_ACCESS_KEY", "GOOGLE_APPLICATION_CREDENTIALS", "AZURE_CLIENT_SECRET", "SOME_SETTING"):
+        monkeypatch.setenv(name, "set-by-the-caller")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("LC_NUMERIC", "C")
+    record = corpus / "environment-seen.json"
+    record.unlink(missing_ok=True)
+    assert check(corpus / "records_environment.pkl").ok
+    seen = json.loads(record.read_text())
+    names = set(seen["names"])
+    assert {"PATH", "HOME", "TMPDIR", "LANG", "LC_NUMERIC", "OMP_NUM_THREADS"} <= names
+    assert not {name for name in names if name not in ALLOWED and not name.startswith("LC_")}, names
+    scratch = Path(seen["cwd"]).parent
+    assert scratch.name.startswith("numerai-check-") and not scratch.exists()  # removed after the run
+    assert Path(seen["tmp"]).parent == scratch and Path(seen["home"]).parent == scratch
 
 
 def test_the_built_pipeline_pickles_pass(check, built):

@@ -215,23 +215,6 @@ def test_predict_py_accepts_the_bounds_and_leaves_ids_to_numerai():
     assert runner.predict_py_problem(pd, frame([0.1] * 3, index=pd.RangeIndex(3))) is None
 
 
-@pytest.mark.parametrize(("result", "words"), [
-    (frame([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], column="target"), "exactly one, `prediction`"),
-    (frame([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], index=pd.RangeIndex(6)), "not live ids"),
-    (frame([0.1, 0.2, 0.3], index=LIVE_INDEX[:3]), "3 of 6 live ids have no prediction"),
-    (frame([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], index=LIVE_INDEX[[0, 0, 2, 3, 4, 5]]), "more than once"),
-    (frame([0.5] * 6), "the same value"),
-    (frame(["a", "b", "c", "d", "e", "f"]), "dtype object"),
-])
-def test_what_numerais_validation_judges(result, words):
-    problems = runner.validation_problems(np, result, LIVE_INDEX)
-    assert any(words in message for message, _ in problems), problems
-
-
-def test_a_good_result_has_no_validation_problem():
-    assert runner.validation_problems(np, frame([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), LIVE_INDEX) == []
-
-
 # -- limits, live data, the container line ---------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "expected"), [("4g", 4 * GB), ("512m", 512 * 2**20), ("1.5G", int(1.5 * GB)),

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import UsageError
 from .live import LiveData
 from .report import ERROR, OK, WARNING, Finding, RunFigures
+from .validation import numerai_findings
 
 RUNNER = Path(__file__).with_name("runner.py")
 GB = 2**30
@@ -25,6 +26,10 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
                     "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS", "NUMBA_NUM_THREADS", "POLARS_MAX_THREADS",
                     "RAYON_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 CLOSE_TO_LIMIT = 0.8
+# All the pickle under check sees of the caller's environment: never credentials (NUMERAI_*,
+# GITHUB_TOKEN, ACTIONS_*, cloud keys) nor anything else. HOME and TMPDIR point into the scratch folder.
+PASSED_THROUGH = ("PATH", "LANG", "LANGUAGE", "TZ")
+PASSED_THROUGH_PREFIXES = ("LC_",)
 
 
 @dataclass(frozen=True)
@@ -45,19 +50,25 @@ def parse_size(text: str, flag: str = "--memory") -> int:
     return int(float(match.group(1)) * UNITS[match.group(2).lower()])
 
 
-def child_environment(limits: Limits) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
-    environment.pop("VIRTUAL_ENV", None)
+def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
+    """An allow-list: PATH, locale and time zone from the caller; HOME and TMPDIR in `scratch`; threads."""
+    environment = {key: value for key, value in os.environ.items()
+                   if key in PASSED_THROUGH or key.startswith(PASSED_THROUGH_PREFIXES)}
+    environment.setdefault("PATH", os.defpath)
+    for name, folder in (("HOME", "home"), ("TMPDIR", "tmp")):
+        (scratch / folder).mkdir(exist_ok=True)
+        environment[name] = str(scratch / folder)
     if limits.cpus > 0:
         environment.update({name: str(limits.cpus) for name in THREAD_VARIABLES})
     return environment
 
 
-def runner_command(python: Path, pickle_path: Path, live: LiveData, events: Path, limits: Limits) -> list[str]:
+def runner_command(python: Path, pickle_path: Path, live: LiveData, events: Path, limits: Limits,
+                   output: Path) -> list[str]:
     # Absolute paths: the runner starts in a scratch folder, so that nothing of the repository is near.
     command = [str(python), "-I", str(RUNNER), "--model", str(Path(pickle_path).resolve()),
                "--dataset", str(live.dataset.resolve()), "--benchmarks", str(live.benchmarks.resolve()),
-               "--events", str(events),
+               "--events", str(events), "--output", str(output),
                "--memory", str(limits.memory_bytes), "--cpus", str(limits.cpus)]
     if not limits.network:
         command.append("--block-network")
@@ -142,8 +153,15 @@ def outcome_findings(events: list[dict], code: int, timed_out: bool, limits: Lim
 
 PASSED = {
     "predict.py": "not None, a pd.DataFrame, {rows:,} rows, no NaN, first column within [0, 1] (predict.py's checks)",
-    "validation": "the live ids once each, one `prediction` column, finite, not constant (Numerai's validation)",
 }
+
+
+def submission_findings(events: list[dict]) -> list[Finding]:
+    """Numerai's validation and ours, on the CSV the runner wrote as predict.py would."""
+    written = next((event for event in events if event["event"] == "submission"), None)
+    if written is None or not Path(written["csv"]).is_file():
+        return []
+    return numerai_findings(Path(written["csv"]), Path(written["live_ids"]), written.get("index_name"))
 
 
 def limit_findings(figures: RunFigures) -> list[Finding]:
@@ -162,19 +180,25 @@ def limit_findings(figures: RunFigures) -> list[Finding]:
 def run_pickle(python: Path, minor: str, pickle_path: Path, live: LiveData,
                limits: Limits) -> tuple[list[Finding], RunFigures]:
     """Run the pickle with the runner script; the findings and the figures of the run."""
-    with tempfile.TemporaryDirectory(prefix="numerai-check-") as scratch:
-        events_path, output_path = Path(scratch) / "events.jsonl", Path(scratch) / "output.txt"
+    with tempfile.TemporaryDirectory(prefix="numerai-check-") as folder:
+        scratch = Path(folder)
+        events_path, output_path = scratch / "events.jsonl", scratch / "output.txt"
         events_path.touch()
+        submission, work = scratch / "submission", scratch / "work"
+        submission.mkdir()
+        work.mkdir()
         started = time.perf_counter()
         with open(output_path, "wb") as output:
-            process = subprocess.Popen(runner_command(python, pickle_path, live, events_path, limits),
+            process = subprocess.Popen(runner_command(python, pickle_path, live, events_path, limits, submission),
                                        stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       env=child_environment(limits), cwd=scratch, start_new_session=True)
+                                       env=child_environment(limits, scratch), cwd=work, start_new_session=True)
             code, timed_out = wait(process, limits.seconds)
         seconds = time.perf_counter() - started
         events = read_events(events_path)
         tail = output_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-    findings = outcome_findings(events, code, timed_out, limits, minor, tail)
+        findings = outcome_findings(events, code, timed_out, limits, minor, tail)
+        if not timed_out and code == 0:
+            findings.extend(submission_findings(events))
     stages = [event["stage"] for event in events if event["event"] == "stage"]
     figures = RunFigures(
         seconds=seconds, limit_seconds=limits.seconds,

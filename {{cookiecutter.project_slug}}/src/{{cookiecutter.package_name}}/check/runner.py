@@ -7,9 +7,13 @@ the stages it reached, which tells `check` where the pickle died.
 
 Order and wording follow predict.py: load with pandas.read_pickle, count the parameters with
 inspect.signature, read the live data (the benchmarks only for two parameters), call, then
-validate: not None, exactly a pd.DataFrame, not empty, no NaN, first column within [0, 1]. Then
-what predict.py leaves to Numerai's later validation: the live ids once each, one `prediction`
-column, finite values, not constant.
+validate: not None, exactly a pd.DataFrame, not empty, no NaN, first column within [0, 1]; then
+write the CSV as predict.py does (`to_csv`, index included) and the live ids beside it. What
+predict.py leaves to Numerai's later validation, `check` judges on that CSV with numerai-tools in
+its own environment (this one is the image's and has no numerai-tools for every Python).
+
+Runs in a scratch working directory with an allow-listed environment (no credentials): `check`
+sees to both.
 """
 
 from __future__ import annotations
@@ -106,18 +110,51 @@ def py_version() -> str:
     return ".".join(sys.version.split(".")[:2])
 
 
+# predict.py (after 19d1769): errors that mean "pickled by another Python", and what it then says.
+PYTHON_VERSION_ERRORS = ("unsupported pickle protocol", "code expected at most", "bad marshal data")
+PYTHON_VERSION_MESSAGE = ("Pickle could not be loaded in Python {0}. It was likely created with a different "
+                          "Python version. Recreate the pickle with Python {0} or submit it to the matching "
+                          "numerai-predict image.")
+
+
+def is_python_version_pickle_error(error: BaseException) -> bool:
+    """predict.py's test of an error's text."""
+    return any(marker in str(error) for marker in PYTHON_VERSION_ERRORS)
+
+
+def chained_python_version_error(error: BaseException) -> BaseException | None:
+    """Such an error anywhere in the chain: pandas.read_pickle retries a failed load with its own
+    unpickler and raises that attempt's error, with the telling one as its context."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if is_python_version_pickle_error(error):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def load_model(pd, model_path: str, events: Events):
     """pandas.read_pickle with predict.py's handling: its message, plus the likely cause and fix."""
     import pickle
 
     rebuild = (f"build the pickle with Python {py_version()} and the image's pinned versions "
                f"(pip install -c runtimes/py{py_version()}.txt), then rebuild")
+    version_message = PYTHON_VERSION_MESSAGE.format(py_version())
     try:
         return pd.read_pickle(model_path), True
     except pickle.UnpicklingError as error:
         events.fail("load", f"Invalid pickle - {error}", "the file is not a complete pickle: rebuild it")
     except TypeError as error:
-        events.fail("load", f"Pickle incompatible with {py_version()}", rebuild, detail=str(error))
+        if is_python_version_pickle_error(error):
+            events.fail("load", version_message, rebuild, detail=f"TypeError: {error}")
+        else:
+            cause = chained_python_version_error(error)
+            hint = f"the pickle was made by another Python ({cause}): " if cause else ""
+            events.fail("load", f"Pickle incompatible with {py_version()}", hint + rebuild,
+                        detail=f"TypeError: {error}")
+    except ValueError as error:
+        events.fail("load", version_message, rebuild, detail=f"ValueError: {error}")
     except ModuleNotFoundError as error:
         fix = ("the image lacks this module: embed your own code in the pickle by value "
                "(cloudpickle.register_pickle_by_value) or drop the dependency")
@@ -127,8 +164,10 @@ def load_model(pd, model_path: str, events: Events):
     except MemoryError:
         events.fail("memory", "out of memory while loading the pickle", "make the model smaller")
     except Exception as error:  # predict.py lets these escape: the container exits 1 with a traceback
-        events.fail("load", f"loading the pickle raised {type(error).__name__}: {error}",
-                    "a different Python minor or library version is the usual cause: " + rebuild,
+        cause = chained_python_version_error(error)
+        hint = f"the pickle was made by another Python ({cause}): " if cause else \
+            "a different Python minor or library version is the usual cause: "
+        events.fail("load", f"loading the pickle raised {type(error).__name__}: {error}", hint + rebuild,
                     detail=traceback.format_exc(limit=-3))
     return None, False
 
@@ -207,40 +246,16 @@ def fix_for(message: str) -> str:
     return next((fix for key, fix in PREDICT_PY_FIXES.items() if key in message), "")
 
 
-def sample(values, count: int = 3) -> str:
-    return ", ".join(str(value) for value in list(values)[:count])
-
-
-def validation_problems(np, predictions, live_index) -> list[tuple[str, str]]:
-    """What Numerai's later "Validating" step judges: (message, fix) per problem."""
-    problems = []
-    if list(predictions.columns) != ["prediction"]:
-        problems.append((f"the result has columns {list(predictions.columns)}; Numerai expects exactly one, "
-                         "`prediction`", "return pd.DataFrame({'prediction': values}, index=live_features.index)"))
-    index = predictions.index
-    duplicated = index[index.duplicated()].unique()
-    if len(duplicated):
-        problems.append((f"{len(duplicated)} id(s) appear more than once in the result's index, e.g. "
-                         f"{sample(duplicated)}", "return one row per live id"))
-    missing = live_index.difference(index)
-    unknown = index.unique().difference(live_index)
-    if len(unknown):
-        problems.append((f"{len(unknown)} id(s) in the result are not live ids, e.g. {sample(unknown)}",
-                         "keep live_features.index as the result's index"))
-    if len(missing):
-        problems.append((f"{len(missing)} of {len(live_index)} live ids have no prediction, e.g. "
-                         f"{sample(missing)}", "predict every row of live_features"))
-    column = predictions.iloc[:, 0]
-    if not np.issubdtype(column.dtype, np.number):
-        problems.append((f"the predictions are of dtype {column.dtype}, not numbers", "return floats"))
-    else:
-        values = column.to_numpy(dtype=np.float64)
-        if not np.isfinite(values).all():
-            problems.append(("the predictions include infinite values", "return finite floats in [0, 1]"))
-        elif len(values) > 1 and np.nanmin(values) == np.nanmax(values):
-            problems.append((f"all {len(values)} predictions are the same value {values[0]}; Numerai cannot "
-                             "score a constant", "check the model receives the features it was trained on"))
-    return problems
+def write_submission(predictions, live_index, output: str, events: Events) -> None:
+    """The CSV predict.py would write (to_csv with the index) and the live ids, for Numerai's validation."""
+    csv = os.path.join(output, "live_predictions.csv")
+    with open(csv, "w") as handle:
+        predictions.to_csv(handle)
+    ids = os.path.join(output, "live_ids.txt")
+    with open(ids, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(str(value) for value in live_index))
+    name = predictions.index.name
+    events.emit("submission", csv=csv, live_ids=ids, index_name=None if name is None else str(name))
 
 
 def read_live(pd, path: str, what: str, events: Events):
@@ -257,7 +272,7 @@ def run(args, events: Events) -> None:
     if args.block_network:
         sys.addaudithook(network_guard(events, attempts))
     events.stage("import")
-    import numpy as np
+    import numpy  # noqa: F401  (as predict.py's pandas does)
     import pandas as pd
 
     events.stage("load")
@@ -289,11 +304,7 @@ def run(args, events: Events) -> None:
         events.fail("predict.py", problem, fix_for(problem))
         return
     events.emit("passed", check="predict.py", rows=len(predictions))
-    problems = validation_problems(np, predictions, live.index)
-    for message, fix in problems:
-        events.fail("validation", message, fix)
-    if not problems:
-        events.emit("passed", check="validation", rows=len(predictions))
+    write_submission(predictions, live.index, args.output, events)
 
 
 def parse_args(argv=None):
@@ -302,6 +313,7 @@ def parse_args(argv=None):
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--benchmarks", required=True)
     parser.add_argument("--events", required=True)
+    parser.add_argument("--output", required=True, help="folder for the CSV predict.py would write")
     parser.add_argument("--memory", type=int, default=0, help="bytes of address space (0: no limit)")
     parser.add_argument("--cpus", type=int, default=1)
     parser.add_argument("--block-network", action="store_true")
