@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
+import sys
+from pathlib import Path
 
 from ruamel.yaml import YAML
 
@@ -45,7 +48,10 @@ def test_the_local_hook_runs_numerai_deploy_validate_and_passes_here():
     repo, hook = hooks()["numerai-deploy-validate"]
     assert repo["repo"] == "local" and hook["language"] == "system" and hook["pass_filenames"] is False
     assert hook["entry"] == "numerai-deploy validate"
-    result = subprocess.run(shlex.split(hook["entry"]), cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    # As pre-commit runs a system hook: the command found on PATH (this environment's scripts first).
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    result = subprocess.run(shlex.split(hook["entry"]), cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PATH": path})
     assert result.returncode == 0, result.stdout + result.stderr
 
 
