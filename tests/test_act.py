@@ -219,5 +219,11 @@ def test_pull_request_workflow_builds_only_what_the_branch_changed(baked, numera
     assert f"[pull request/build and check {SLOTS[1]}]" in result.stdout
     assert f"build and check {SLOTS[0]}" not in result.stdout
     assert re.search(rf"\| {SLOTS[1]} \| `[0-9a-f]{{12}}` \|", result.stdout), "no metrics table in the summary"
+    # act prints each step's summary file after the step ("Summary - <file content>"): the job summary
+    # holds the chart of cumulative validation CORR.
+    step_summary = re.search(r"\] +\S+ +Summary - (### Validation metrics.*?)\n\[pull request/", result.stdout, re.S)
+    assert step_summary, "the summary step wrote no step summary"
+    assert "```mermaid\n" in step_summary.group(1) and "xychart-beta" in step_summary.group(1)
+    assert f'title "{SLOTS[1]}: cumulative validation CORR"' in step_summary.group(1)
     # No API key in a pull request: Numerai was never called.
     assert read_state(state_file)["operations"] == before["operations"]

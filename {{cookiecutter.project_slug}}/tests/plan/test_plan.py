@@ -246,6 +246,62 @@ def test_summary_sets_metrics_beside_the_deployed_version(tmp_path, cli, history
     assert json.loads((record / "gbm_model.json").read_text())["fingerprint"] == "aaa"
 
 
+def scored_manifest(slot: str, fingerprint: str, corr: float, curve: list | None, **extra) -> dict:
+    document = manifest(slot, fingerprint, corr)
+    document["metrics"]["validation"] = {
+        "eras": 40, "corr_eras": 40, "corr_mean": corr, "corr_std": 0.02, "corr_sharpe": corr / 0.02,
+        "corr_max_drawdown": 0.03, "bmc_eras": 40, "bmc_mean": 0.004, "bmc_std": 0.01, "bmc_sharpe": 0.4,
+        "bmc_max_drawdown": 0.02, "bmc_benchmark": "v52_lgbm_cyrus20",
+        "not_scored": {"mmc": "no meta_model.parquet (column numerai_meta_model) in this data version"},
+        **({"corr_curve": curve} if curve is not None else {}), **extra,
+    }
+    return document
+
+
+def test_summary_shows_each_metric_and_charts_cumulative_corr_beside_the_deployed_version(tmp_path):
+    eras = [f"{era:04d}" for era in range(100, 140)]
+    new_curve = [[era, round(0.02 * (step + 1), 4)] for step, era in enumerate(eras)]
+    old_curve = [[era, round(0.01 * (step + 1), 4)] for step, era in enumerate(eras[::4])]
+    built = {"gbm_model": scored_manifest("gbm_model", "aaa", 0.02, new_curve,
+                                          mmc_eras=20, mmc_mean=0.006, mmc_std=0.01, mmc_sharpe=0.6,
+                                          mmc_max_drawdown=0.01, not_scored={})}
+    deployed = {"gbm_model": scored_manifest("gbm_model", "old", 0.01, old_curve)}
+    for folder, documents in (("dist", built), ("deployed", deployed)):
+        (tmp_path / folder).mkdir()
+        for slot, document in documents.items():
+            (tmp_path / folder / f"{slot}-{document['fingerprint']}.json").write_text(json.dumps(document))
+
+    text = table(read_manifests(tmp_path / "dist"), read_manifests(tmp_path / "deployed"), "Metrics")
+
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}
+    assert "0.0200 (0.0100, +0.0100)" in rows["CORR"] and "0.0300 (0.0300, +0.0000)" in rows["CORR"]
+    assert "0.0060 | 0.0100 | 0.6000 | 0.0100" in rows["MMC"], "no deployed MMC: the build's value alone"
+    assert "0.0040 (0.0040, +0.0000)" in rows["BMC (against v52_lgbm_cyrus20)"]
+    chart = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert "xychart-beta" in chart and 'title "gbm_model: cumulative validation CORR"' in chart
+    lines = [line.strip() for line in chart.splitlines() if line.strip().startswith("line [")]
+    assert len(lines) == 2, "this build and the deployed version"
+    axis = next(line for line in chart.splitlines() if "x-axis" in line)
+    assert axis.count('"') // 2 == 40
+    built_values = [float(value) for value in lines[0][len("line ["):-1].split(",")]
+    deployed_values = [float(value) for value in lines[1][len("line ["):-1].split(",")]
+    assert built_values[-1] == 0.8 and deployed_values[0] == 0.01 and deployed_values[-1] == 0.1
+    assert "grey: the deployed version" in text
+
+    alone = table(read_manifests(tmp_path / "deployed"), {}, "Metrics")
+    assert "| MMC | – | not scored: no meta_model.parquet" in alone
+    assert alone.count("line [") == 1
+
+
+def test_summary_without_curves_or_metrics_draws_no_chart(tmp_path):
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "a-aaa.json").write_text(json.dumps(manifest("a", "aaa", 0.02)))
+    (tmp_path / "dist" / "b-bbb.json").write_text(json.dumps(manifest("b", "bbb", None)))
+    text = table(read_manifests(tmp_path / "dist"), {}, "Metrics")
+    assert "xychart-beta" not in text
+    assert "No validation metrics" in text
+
+
 @pytest.mark.parametrize("state", ["missing", "empty"])
 def test_summary_of_a_missing_or_empty_folder_is_bad_input(tmp_path, cli, history, state):
     folder = tmp_path / "artifacts"

@@ -26,14 +26,15 @@ from ..data.read import (
     select_eras,
 )
 from ..data.synthetic import ensure_synthetic
+from ..errors import WorkFailed
 from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
 from ..spec import LoadedSpec
 from ..spec.load import SpecError, data_problems
 from ..spec.model import targets_used
+from ..train import metrics
 from ..train.ensemble import TrainingSet, fit_node
-from ..train.metrics import per_era_scores, summary
 from .fingerprint import fingerprint
 from .manifest import Manifest, build_manifest, write_manifest
 from .pickler import write_pickle
@@ -134,26 +135,100 @@ def data_stamp(folder: Path, loaded: LoadedSpec, eras: list[str]) -> str:
 # Validation eras scored per pass: memory stays at a slice of the file (a few hundred MB for the
 # medium set), whatever the number of eras Numerai has added.
 VALIDATION_ERAS_PER_PASS = 25
+# Columns of a benchmark or meta model file that are not a model's predictions.
+NOT_PREDICTIONS = {"era", "data_type", "id"}
+
+
+def fetch_scoring_files(repo: Repo, version: str) -> None:
+    """Download the files MMC and BMC are scored against, when the version has them; a version
+    without one only goes without that metric (validation_metrics says so)."""
+    for name in files.SCORING_FILES:
+        try:
+            ensure_files(repo.data_cache, version, [name])
+        except WorkFailed as error:
+            log.info(f"data: {name} not available ({error}); validation metrics go without it")
+
+
+def prediction_columns(path: Path) -> list[str]:
+    return [name for name in pq.ParquetFile(path).schema_arrow.names
+            if name not in NOT_PREDICTIONS and not name.startswith("__")]
+
+
+def benchmark_model(columns: list[str], target: str) -> str | None:
+    """The benchmark model BMC is scored against: the one trained on the spec's target when the
+    file has it (`target_cyrus_20` -> `..._cyrus20`), else the file's first."""
+    short = target.removeprefix("target_").replace("_", "")
+    return next((name for name in columns if name.endswith(short)), columns[0] if columns else None)
+
+
+def scoring_references(folder: Path, target: str) -> tuple[dict[str, tuple[Path, str]], dict[str, str]]:
+    """{metric column: (file, column)} of the models MMC and BMC are scored against, and
+    {metric: why not} for those the dataset version lacks."""
+    references, missing = {}, {}
+    meta = folder / files.META_MODEL
+    if meta.exists() and files.META_MODEL_COLUMN in prediction_columns(meta):
+        references[metrics.META_MODEL] = (meta, files.META_MODEL_COLUMN)
+    else:
+        missing["mmc"] = f"no {files.META_MODEL} (column {files.META_MODEL_COLUMN}) in this data version"
+    benchmarks = folder / files.VALIDATION_BENCHMARKS
+    chosen = benchmark_model(prediction_columns(benchmarks), target) if benchmarks.exists() else None
+    if chosen:
+        references[metrics.BENCHMARK] = (benchmarks, chosen)
+    else:
+        missing["bmc"] = f"no benchmark model predictions ({files.VALIDATION_BENCHMARKS}) in this data version"
+    return references, missing
+
+
+def reference_values(path: Path, column: str, eras: list[str], index: pd.Index) -> pd.Series:
+    """`column` of `path` for the rows of `index` (NaN where the file has no row), reading only the
+    row groups of `eras` when the file has an `era` column."""
+    has_eras = "era" in pq.ParquetFile(path).schema_arrow.names
+    frame = read_columns(path, [column], eras if has_eras else None, index=True)
+    return frame[column].reindex(index)
 
 
 def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features: list[str]) -> dict | None:
-    """Score the bundle exactly as the pickle will predict, on validation eras with targets."""
+    """Score the bundle exactly as the pickle will predict, on validation eras with targets: CORR,
+    and MMC and BMC when the version has the meta model and benchmark models (numerai-tools)."""
     spec = loaded.spec
     target = spec.data.target
     path = folder / files.VALIDATION
     benchmarks = None
     if spec.predict.benchmark_inputs:
         benchmarks = read_benchmark_frame(folder / files.VALIDATION_BENCHMARKS, spec.predict.benchmark_inputs)
+    references, missing = scoring_references(folder, target)
     eras = sorted(read_eras(path))
     scores = []
     for start in range(0, len(eras), VALIDATION_ERAS_PER_PASS):
-        frame = read_frame(path, features, ["era", target], eras[start:start + VALIDATION_ERAS_PER_PASS])
+        chosen = eras[start:start + VALIDATION_ERAS_PER_PASS]
+        frame = read_frame(path, features, ["era", target], chosen)
         frame = frame[frame[target].notna()]
         if frame.empty:
             continue
-        predictions = predict_frame(bundle, frame, benchmarks)["prediction"].to_numpy()
-        scores.append(per_era_scores(predictions, frame[target].to_numpy(), frame["era"].to_numpy()))
-    return summary(pd.concat(scores)) if scores else None
+        scored = pd.DataFrame({"prediction": predict_frame(bundle, frame, benchmarks)["prediction"].to_numpy(),
+                               "target": frame[target].to_numpy(), "era": frame["era"].astype(str).to_numpy()},
+                              index=frame.index)
+        for name, (reference, column) in references.items():
+            scored[name] = reference_values(reference, column, chosen, frame.index).to_numpy()
+        scores.append(metrics.per_era_scores(scored))
+    if not scores:
+        return None
+    result = metrics.summary(pd.concat(scores), missing)
+    if metrics.BENCHMARK in references:
+        result["bmc_benchmark"] = references[metrics.BENCHMARK][1]
+    return result
+
+
+def describe_scores(scores: dict) -> str:
+    """'CORR mean 0.0213 std 0.0150 sharpe 1.42; MMC not scored (why)' for the log."""
+    parts = []
+    for name in metrics.METRICS:
+        if f"{name}_mean" in scores:
+            parts.append(f"{name.upper()} mean {scores[f'{name}_mean']:.4f} std {scores[f'{name}_std']:.4f} "
+                         f"sharpe {scores[f'{name}_sharpe']}")
+        else:
+            parts.append(f"{name.upper()} not scored ({scores['not_scored'].get(name, 'unknown')})")
+    return "; ".join(parts)
 
 
 def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: bool, out_dir: Path) -> BuildResult:
@@ -186,11 +261,14 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     }
     rows = len(data.eras)
     del data
-    metrics = validation_metrics(folder, loaded, bundle, features) if spec.data.validation_metrics else None
-    if metrics:
-        metrics["in_sample"] = bool(validation_eras)
-        log.info(f"validation: {metrics['eras']} eras, corr mean {metrics['corr_mean']:.4f}, "
-            f"std {metrics['corr_std']:.4f}, sharpe {metrics['corr_sharpe']}"
+    scores = None
+    if spec.data.validation_metrics:
+        if not synthetic:
+            fetch_scoring_files(repo, spec.data.version)
+        scores = validation_metrics(folder, loaded, bundle, features)
+    if scores:
+        scores["in_sample"] = bool(validation_eras)
+        log.info(f"validation: {scores['eras']} eras, {describe_scores(scores)}"
             f"{' (in-sample: the model trained on these eras)' if validation_eras else ''}")
     pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
     pickle_bytes = write_pickle(bundle, pickle_path)
@@ -200,7 +278,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         benchmark_inputs=list(spec.predict.benchmark_inputs), targets=targets_used(spec),
         training={"rows": rows, "eras": len(eras),
                   "seconds": round(time.monotonic() - started, 2)},
-        metrics={"validation": metrics} if metrics else None,
+        metrics={"validation": scores} if scores else None,
     )
     manifest_file = write_manifest(manifest, pickle_path)
     log.info(f"wrote {pickle_path} ({len(pickle_bytes) / 1024:.0f} KiB) and {manifest_file.name}")

@@ -1,16 +1,38 @@
-"""A Markdown table of built pickles' validation metrics beside the deployed versions'."""
+"""Markdown of built pickles' validation metrics beside the deployed versions', with a chart.
+
+For each built slot: one row in the overview table; then CORR, MMC and BMC with their mean, standard
+deviation, Sharpe and max drawdown (or why one was not scored), and a Mermaid `xychart-beta` of the
+cumulative per-era validation CORR of the build and, when known, of the deployed version (GitHub
+renders Mermaid in Markdown, job summaries included).
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .manifest import Manifest, write_manifest_file
 
-METRICS = (("corr_mean", "CORR mean"), ("corr_sharpe", "Sharpe"), ("max_drawdown", "Max drawdown"))
+SCORES = (("corr", "CORR"), ("mmc", "MMC"), ("bmc", "BMC"))
+STATISTICS = (("mean", "Mean"), ("std", "Std"), ("sharpe", "Sharpe"), ("max_drawdown", "Max drawdown"))
+OVERVIEW = (("corr_mean", "CORR mean"), ("corr_sharpe", "CORR sharpe"), ("mmc_mean", "MMC mean"),
+            ("bmc_mean", "BMC mean"))
+# Lines of the chart: this build, then the deployed version (xychart-beta draws no legend).
+COLOURS = ("#2563eb", "#9ca3af")
 
 
 def number(value) -> str:
     return "–" if value is None else f"{value:.4f}"
+
+
+def scores_of(manifest: Manifest | None) -> dict:
+    """The validation metrics; a CORR drawdown recorded by an older version under `max_drawdown` too."""
+    if manifest is None:
+        return {}
+    scores = dict(manifest.validation)
+    if "max_drawdown" in scores:
+        scores.setdefault("corr_max_drawdown", scores["max_drawdown"])
+    return scores
 
 
 def cell(new: dict, old: dict | None, key: str) -> str:
@@ -23,25 +45,88 @@ def cell(new: dict, old: dict | None, key: str) -> str:
     return f"{number(value)} ({number(before)}, {value - before:+.4f})"
 
 
-def table(built: dict[str, Manifest], deployed: dict[str, Manifest], title: str) -> str:
-    lines = [f"### {title}", ""]
-    if not built:
-        return "\n".join([*lines, "Nothing was built: every model is up to date.", ""])
-    names = " | ".join(label for _, label in METRICS)
-    lines += [
-        f"| Slot | Fingerprint | Image | Data | Eras | {names} | Deployed |",
-        "|" + " --- |" * (6 + len(METRICS)),
-    ]
+def overview(built: dict[str, Manifest], deployed: dict[str, Manifest]) -> list[str]:
+    names = " | ".join(label for _, label in OVERVIEW)
+    lines = [f"| Slot | Fingerprint | Image | Data | Eras | {names} | Deployed |",
+             "|" + " --- |" * (6 + len(OVERVIEW))]
     for slot, manifest in sorted(built.items()):
         before = deployed.get(slot)
-        scores, old_scores = manifest.validation, (before.validation if before else None)
+        scores, old_scores = scores_of(manifest), (scores_of(before) if before else None)
         data_label = manifest.data.version + (" (synthetic)" if manifest.data.synthetic else "")
-        cells = " | ".join(cell(scores, old_scores, key) for key, _ in METRICS)
+        cells = " | ".join(cell(scores, old_scores, key) for key, _ in OVERVIEW)
         deployed_label = f"`{before.fingerprint}`" if before else "–"
         image = f"{manifest.runtime.image.rsplit('/', 1)[-1]}:{manifest.runtime.tag}"
         lines.append(f"| {slot} | `{manifest.fingerprint}` | {image} | {data_label} | "
                      f"{scores.get('eras', '–')} | {cells} | {deployed_label} |")
-    lines += ["", "Per-era CORR on validation eras; in brackets the deployed version's, and the change."]
+    return lines
+
+
+def details(scores: dict, old_scores: dict | None) -> list[str]:
+    """CORR, MMC and BMC: eras, mean, std, Sharpe, max drawdown, or why a metric was not scored."""
+    lines = ["| Metric | Eras | " + " | ".join(label for _, label in STATISTICS) + " |",
+             "|" + " --- |" * (2 + len(STATISTICS))]
+    not_scored = scores.get("not_scored") or {}
+    for name, label in SCORES:
+        if f"{name}_mean" not in scores:
+            why = not_scored.get(name, "not recorded by the build that made this pickle")
+            lines.append(f"| {label} | – | not scored: {why} |" + " |" * (len(STATISTICS) - 1))
+            continue
+        against = f" (against {scores['bmc_benchmark']})" if name == "bmc" and scores.get("bmc_benchmark") else ""
+        cells = " | ".join(cell(scores, old_scores, f"{name}_{key}") for key, _ in STATISTICS)
+        lines.append(f"| {label}{against} | {scores.get(f'{name}_eras', '–')} | {cells} |")
+    return lines
+
+
+def value_at(curve: list[list], era: str) -> float:
+    """The cumulative score at `era`: the last point at or before it (0 before the first)."""
+    value = 0.0
+    for point_era, point_value in curve:
+        if str(point_era) > era:
+            break
+        value = point_value
+    return value
+
+
+def chart(slot: str, curve: list[list], deployed_curve: list[list] | None) -> list[str]:
+    """A Mermaid xychart-beta of the cumulative per-era validation CORR, this build's line first."""
+    curves = [curve, *([deployed_curve] if deployed_curve else [])]
+    eras = sorted({str(era) for line in curves for era, _ in line})
+    theme = {"themeVariables": {"xyChart": {"plotColorPalette": ", ".join(COLOURS[:len(curves)])}}}
+    lines = ["```mermaid", "%%{init: " + json.dumps(theme) + "}%%", "xychart-beta",
+             f'    title "{slot}: cumulative validation CORR"',
+             "    x-axis [" + ", ".join(f'"{era}"' for era in eras) + "]",
+             '    y-axis "cumulative CORR"']
+    for line in curves:
+        lines.append("    line [" + ", ".join(f"{value_at(line, era):.4f}" for era in eras) + "]")
+    lines.append("```")
+    legend = "Blue: this build" + ("; grey: the deployed version." if deployed_curve else ".")
+    return [*lines, "", legend]
+
+
+def slot_section(slot: str, manifest: Manifest, before: Manifest | None) -> list[str]:
+    scores, old_scores = scores_of(manifest), (scores_of(before) if before else None)
+    lines = ["", f"#### {slot}", ""]
+    if not scores:
+        return [*lines, "No validation metrics (the spec turns them off, or the build had no validation eras)."]
+    lines += details(scores, old_scores)
+    if scores.get("in_sample"):
+        lines += ["", "In-sample: the model trained on these validation eras."]
+    if scores.get("corr_curve"):
+        deployed_curve = (old_scores or {}).get("corr_curve")
+        lines += ["", *chart(slot, scores["corr_curve"], deployed_curve)]
+    return lines
+
+
+def table(built: dict[str, Manifest], deployed: dict[str, Manifest], title: str) -> str:
+    lines = [f"### {title}", ""]
+    if not built:
+        return "\n".join([*lines, "Nothing was built: every model is up to date.", ""])
+    lines += overview(built, deployed)
+    lines += ["", "Per-era scores on validation eras (numerai-tools: CORR, and MMC against the meta model, "
+              "BMC against a benchmark model when the data version has them); in brackets the deployed "
+              "version's, and the change."]
+    for slot, manifest in sorted(built.items()):
+        lines += slot_section(slot, manifest, deployed.get(slot))
     return "\n".join(lines) + "\n"
 
 

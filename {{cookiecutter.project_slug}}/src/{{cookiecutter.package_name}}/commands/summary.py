@@ -1,4 +1,7 @@
-"""Write a Markdown table of built pickles' validation metrics beside the deployed versions'.
+"""Write Markdown of built pickles' validation metrics beside the deployed versions', with charts.
+
+Per built slot: CORR, MMC and BMC (mean, std, Sharpe, max drawdown; or why one was not scored) and
+a Mermaid chart of the cumulative per-era validation CORR, the deployed version's beside it.
 
 Reads the manifests under --artifacts (any depth: one folder per downloaded artifact) and, for
 comparison, the manifests of the deployed versions under --baseline when there are any. The

@@ -7,5 +7,10 @@ LIVE = "live.parquet"
 TRAIN_BENCHMARKS = "train_benchmark_models.parquet"
 VALIDATION_BENCHMARKS = "validation_benchmark_models.parquet"
 LIVE_BENCHMARKS = "live_benchmark_models.parquet"
+# The meta model's predictions on (recent) validation eras, indexed by id, beside `era`: MMC's reference.
+META_MODEL = "meta_model.parquet"
+META_MODEL_COLUMN = "numerai_meta_model"
 
 ALL_FILES = (FEATURES_JSON, TRAIN, VALIDATION, LIVE, TRAIN_BENCHMARKS, VALIDATION_BENCHMARKS, LIVE_BENCHMARKS)
+# What validation metrics are scored against besides the target (MMC, BMC); a version may lack them.
+SCORING_FILES = (META_MODEL, VALIDATION_BENCHMARKS)

@@ -2,8 +2,10 @@
 
 Same files, columns, dtypes and value grids as a real dataset version: ids as the index, `era`,
 `data_type`, `feature_*` int8 in 0..4, targets in steps of 0.25 with some NaN, features.json with
-small/medium/all sets and targets, a live file of one era, benchmark model predictions. A few
-features carry signal, so a trained model scores above zero on validation.
+small/medium/all sets and targets, a live file of one era, benchmark model predictions and, when
+asked for (`Shape(meta_model=True)`), the meta model's predictions on the later validation eras, as
+Numerai's `meta_model.parquet` has them. A few features carry signal, so a trained model scores above
+zero on validation.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ class Shape:
     features_medium: int = 30
     features_small: int = 12
     seed: int = 0
+    # Also write meta_model.parquet (Numerai's v5 versions have it; MMC needs it).
+    meta_model: bool = False
+    # The share of validation eras, the latest ones, the meta model covers (Numerai's covers recent eras).
+    meta_model_share: float = 0.5
 
     @property
     def feature_names(self) -> list[str]:
@@ -154,6 +160,32 @@ def write_parquet(path: Path, blocks) -> None:
             write(block)
 
 
+def meta_model_block(rng: np.random.Generator, benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """The meta model's predictions for one era: a noisy blend of the benchmark models, as ranks."""
+    blend = benchmarks[list(BENCHMARKS)].mean(axis=1).to_numpy() + rng.normal(0, 0.1, len(benchmarks))
+    frame = pd.DataFrame(index=benchmarks.index)
+    frame["era"] = benchmarks["era"]
+    frame["data_type"] = "validation"
+    frame[files.META_MODEL_COLUMN] = pd.Series(blend).rank(pct=True).to_numpy().astype(np.float32)
+    return frame
+
+
+def write_meta_model(folder: Path, shape: Shape) -> None:
+    """meta_model.parquet for the latest `meta_model_share` of validation eras, from the benchmark
+    predictions already written (a separate random stream: the other files stay as without it)."""
+    rng = np.random.default_rng(shape.seed + 1)
+    benchmarks = pd.read_parquet(folder / files.VALIDATION_BENCHMARKS)
+    eras = sorted(benchmarks["era"].unique())
+    covered = eras[len(eras) - max(1, round(len(eras) * shape.meta_model_share)):]
+    with parquet_stream(folder / files.META_MODEL) as write:
+        for era in covered:
+            write(meta_model_block(rng, benchmarks[benchmarks["era"] == era]))
+
+
+def expected_files(shape: Shape) -> tuple[str, ...]:
+    return (*files.ALL_FILES, files.META_MODEL) if shape.meta_model else files.ALL_FILES
+
+
 def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
     """Write every file of a dataset version into `folder`; returns `folder`."""
     folder = Path(folder)
@@ -179,6 +211,8 @@ def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
                 write_data(frame)
                 write_benchmarks(benchmarks)
                 id_start += rows
+    if shape.meta_model:
+        write_meta_model(folder, shape)
     metadata = {"feature_sets": feature_sets(shape), "targets": list(TARGETS)}
     write_atomic(folder / files.FEATURES_JSON, json.dumps(metadata, indent=1))
     return folder
@@ -187,7 +221,7 @@ def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
 def ensure_synthetic(folder: Path, shape: Shape = Shape()) -> Path:
     """The synthetic dataset in `folder`, written once and reused."""
     folder = Path(folder)
-    if all((folder / name).exists() for name in files.ALL_FILES):
+    if all((folder / name).exists() for name in expected_files(shape)):
         log.info(f"data: synthetic dataset in {folder} (cached)")
         return folder
     log.info(f"data: writing a synthetic dataset to {folder}")

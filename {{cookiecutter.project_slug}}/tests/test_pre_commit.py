@@ -1,0 +1,61 @@
+"""The pre-commit hooks a Python user expects, each pinned to a release, and the test workflow runs them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from conftest import REPO_ROOT
+
+RELEASE = re.compile(r"^v?\d+\.\d+\.\d+$")
+
+
+def load(path):
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+def hooks() -> dict[str, tuple[dict, dict]]:
+    """{hook id: (its repo entry, the hook)} of .pre-commit-config.yaml."""
+    config = load(REPO_ROOT / ".pre-commit-config.yaml")
+    return {hook["id"]: (repo, hook) for repo in config["repos"] for hook in repo["hooks"]}
+
+
+def test_the_config_names_ruff_the_spec_schema_actionlint_and_validate():
+    found = hooks()
+    assert {"ruff-check", "check-jsonschema", "actionlint", "numerai-deploy-validate"} <= set(found)
+    assert found["ruff-check"][0]["repo"] == "https://github.com/astral-sh/ruff-pre-commit"
+    assert found["actionlint"][0]["repo"] == "https://github.com/rhysd/actionlint"
+    for repo, _hook in found.values():
+        assert repo["repo"] == "local" or RELEASE.match(str(repo["rev"])), f"{repo['repo']} is not pinned to a release"
+
+
+def test_the_schema_hook_checks_every_spec_against_the_generated_schema():
+    _repo, hook = hooks()["check-jsonschema"]
+    assert hook["args"] == ["--schemafile", "models/spec.schema.json"]
+    assert (REPO_ROOT / "models" / "spec.schema.json").is_file()
+    specs = [path.relative_to(REPO_ROOT).as_posix() for path in (REPO_ROOT / "models").glob("*.yaml")]
+    assert specs and all(re.search(hook["files"], spec) for spec in specs)
+    assert not re.search(hook["files"], "models/spec.schema.json")
+
+
+def test_the_local_hook_runs_numerai_deploy_validate_and_passes_here():
+    repo, hook = hooks()["numerai-deploy-validate"]
+    assert repo["repo"] == "local" and hook["language"] == "system" and hook["pass_filenames"] is False
+    assert hook["entry"] == "numerai-deploy validate"
+    # As pre-commit runs a system hook: the command found on PATH (this environment's scripts first).
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    result = subprocess.run(shlex.split(hook["entry"]), cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PATH": path})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_test_workflow_runs_the_same_hooks():
+    steps = load(REPO_ROOT / ".github" / "workflows" / "test.yml")["jobs"]["test"]["steps"]
+    commands = " ".join(step.get("run", "") for step in steps)
+    assert re.search(r"pre-commit(@[\d.]+)? run --all-files", commands)
