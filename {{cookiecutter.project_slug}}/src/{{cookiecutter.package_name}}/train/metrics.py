@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from .scoring import correlation_contribution, numerai_corr
 
 # Columns of the frame `per_era_scores` takes besides `prediction`, `target` and `era`.

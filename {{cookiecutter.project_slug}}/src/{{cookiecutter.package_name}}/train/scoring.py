@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+
 def aligned(first, second):
     """Both on the ids they share (no missing values), sorted: numerai-tools' filter_sort_index."""
     ids = first.dropna().index.intersection(second.dropna().index)
