@@ -117,14 +117,14 @@ CUSTOM_SPEC = f"""
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, data_cache) -> dict[str, Path]:
-    """The LightGBM, ensemble and custom specs built once on synthetic data: {slot: pickle path}."""
+    """The LightGBM, ensemble and custom specs built and checked once on synthetic data: {slot: pickle path}."""
     root = tmp_path_factory.mktemp("built-repo")
     shutil.copytree(REPO_ROOT / "runtimes", root / "runtimes")
     (root / "models").mkdir()
     for name, text in (("gbm.yaml", LIGHTGBM_SPEC), ("ensemble.yaml", ENSEMBLE_SPEC), ("custom.yaml", CUSTOM_SPEC)):
         write_spec(root / "models", name, text)
     environment = {**os.environ, "NUMERAI_DATA_DIR": str(data_cache)}
-    result = subprocess.run([sys.executable, "-m", PACKAGE, "build", "--synthetic", "--no-check"], cwd=root,
+    result = subprocess.run([sys.executable, "-m", PACKAGE, "build", "--synthetic"], cwd=root,
                             capture_output=True, text=True, env=environment, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return {path.name.rsplit("-", 1)[0]: path for path in sorted((root / "dist").glob("*.pkl"))}

@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }}.check.static import distributions_for, in_s
 from {{ cookiecutter.package_name }}.custom.example import CentredRidge
 from {{ cookiecutter.package_name }}.data.download import version_dir
 from {{ cookiecutter.package_name }}.errors import UsageError
-from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
+from {{ cookiecutter.package_name }}.runtimes import environments, load_catalogue, resolve_runtime
 
 from conftest import REPO_ROOT
 
@@ -295,7 +295,7 @@ def test_the_json_report_is_serialisable():
 # -- environments and crashes ----------------------------------------------------------------------
 
 def test_an_environment_holds_the_images_pins_of_what_the_pickle_needs(monkeypatch, tmp_path):
-    monkeypatch.setenv(environment.CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.setenv("NUMERAI_RUNTIME_CACHE", str(tmp_path))
     pins = environment.requirements(PY312, {"lightgbm", "not-in-the-image"})
     assert pins == tuple(sorted(f"{name}=={PY312.version_of(name)}"
                                 for name in ("numpy", "pandas", "pyarrow", "cloudpickle", "lightgbm")))
@@ -303,13 +303,13 @@ def test_an_environment_holds_the_images_pins_of_what_the_pickle_needs(monkeypat
     assert folder.parent == tmp_path and folder.name.startswith("py3.12-")
     assert folder != environment.environment_folder(PY312, environment.requirements(PY312, set()))
     folder.mkdir()  # a folder left by an interrupted install is not taken for a finished one
-    assert not environment.is_complete(folder, pins)
+    assert not environments.is_complete(folder, {"requirements": list(pins)})
 
 
 def test_the_cache_follows_xdg(monkeypatch, tmp_path):
-    monkeypatch.delenv(environment.CACHE_VARIABLE, raising=False)
+    monkeypatch.delenv("NUMERAI_RUNTIME_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert environment.cache_root() == tmp_path / "numerai-gitops" / "runtimes"
+    assert environments.cache_root() == tmp_path / "numerai-gitops" / "runtimes"
 
 
 def test_this_interpreters_minor_is_found():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +29,13 @@ from ..errors import WorkFailed
 from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
+from ..runtimes.environments import environment_record
 from ..spec import LoadedSpec
 from ..spec.load import SpecError, data_problems
 from ..spec.model import targets_used
 from ..train import metrics
 from ..train.ensemble import TrainingSet, fit_node
+from .environment import refuse_mismatch
 from .fingerprint import fingerprint
 from .manifest import Manifest, build_manifest, write_manifest
 from .pickler import write_pickle
@@ -236,10 +237,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     started = time.monotonic()
     print_id = fingerprint(spec, runtime, repo.package_dir, synthetic)
     log.info(f"build {spec.slot}: runtime {runtime.name} ({runtime.reference}), fingerprint {print_id}")
-    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    if running != runtime.python:
-        log.warning(f"warning: building on Python {running} for the Python {runtime.python} image; "
-            f"`check` will reject this pickle. Build in a Python {runtime.python} environment.")
+    refuse_mismatch(runtime)  # never a pickle of libraries the image does not have
     folder = dataset(repo, loaded, synthetic)
     problems = data_problems(loaded, folder / files.FEATURES_JSON)
     if problems:
@@ -279,6 +277,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         training={"rows": rows, "eras": len(eras),
                   "seconds": round(time.monotonic() - started, 2)},
         metrics={"validation": scores} if scores else None,
+        environment=environment_record(runtime),
     )
     manifest_file = write_manifest(manifest, pickle_path)
     log.info(f"wrote {pickle_path} ({len(pickle_bytes) / 1024:.0f} KiB) and {manifest_file.name}")

@@ -57,6 +57,25 @@ class PickleInfo(Part):
     bytes: int
 
 
+class EnvironmentInfo(Part):
+    """The interpreter a build ran in: its Python and key libraries, and whether they are the image's."""
+
+    python: str
+    minor: str
+    libraries: dict[str, str | None] = Field(default_factory=dict)
+    matches_image: bool
+
+
+class CheckInfo(Part):
+    """The outcome of `check` on this very pickle (sha256), against an image."""
+
+    passed: bool
+    image: str
+    sha256: str
+    errors: int = 0
+    at: str = ""
+
+
 class Metrics(Part):
     validation: dict[str, Any] | None = None
 
@@ -75,6 +94,8 @@ class Manifest(Part):
     training: dict = Field(default_factory=dict)
     metrics: Metrics | None = None
     pickle: PickleInfo | None = None
+    environment: EnvironmentInfo | None = None
+    check: CheckInfo | None = None
 
     @property
     def validation(self) -> dict:
@@ -111,7 +132,8 @@ def library_versions(pickle_bytes: bytes) -> dict[str, str]:
 
 def build_manifest(*, slot: str, fingerprint: str, runtime: Runtime, pickle_bytes: bytes, data_version: str,
                    synthetic: bool, data_stamp: str, features: list[str], benchmark_inputs: list[str],
-                   targets: list[str], training: dict, metrics: dict | None) -> Manifest:
+                   targets: list[str], training: dict, metrics: dict | None,
+                   environment: dict | None = None) -> Manifest:
     return Manifest(
         slot=slot,
         fingerprint=fingerprint,
@@ -126,11 +148,16 @@ def build_manifest(*, slot: str, fingerprint: str, runtime: Runtime, pickle_byte
         training=training,
         metrics=metrics,
         pickle=PickleInfo(sha256=hashlib.sha256(pickle_bytes).hexdigest(), bytes=len(pickle_bytes)),
+        environment=environment,
     )
 
 
 def write_manifest(manifest: Manifest, pickle_path: Path) -> Path:
     return write_atomic(manifest_path(pickle_path), manifest.to_json())
+
+
+def with_check(manifest: Manifest, check: CheckInfo) -> Manifest:
+    return manifest.model_copy(update={"check": check})
 
 
 def write_manifest_file(manifest: Manifest, path: Path) -> Path:

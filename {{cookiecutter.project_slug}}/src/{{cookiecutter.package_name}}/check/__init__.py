@@ -7,10 +7,20 @@ validated as predict.py and Numerai's later validation do.
 
 from __future__ import annotations
 
+import hashlib
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
-from ..build.manifest import Manifest, ManifestError, manifest_path, read_manifest
+from ..build.manifest import (
+    CheckInfo,
+    Manifest,
+    ManifestError,
+    manifest_path,
+    read_manifest,
+    with_check,
+    write_manifest,
+)
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
 from ..repo import Repo
@@ -70,7 +80,19 @@ def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Lim
     report.findings.extend(run_findings)
     report.run = figures
     report.seconds = time.monotonic() - started
+    if manifest is not None and limits == Limits():
+        record_outcome(pickle_path, manifest, pickle_bytes, runtime, report)
     return report
+
+
+def record_outcome(pickle_path: Path, manifest: Manifest, pickle_bytes: bytes, runtime: Runtime,
+                   report: Report) -> None:
+    """Write the verdict into the manifest beside the pickle: deploy uploads only a pickle whose own
+    check (same sha256, same image, Numerai's limits) passed."""
+    errors = sum(1 for finding in report.findings if finding.level == ERROR)
+    outcome = CheckInfo(passed=report.ok, image=runtime.reference, sha256=hashlib.sha256(pickle_bytes).hexdigest(),
+                        errors=errors, at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    write_manifest(with_check(manifest, outcome), pickle_path)
 
 
 def check_built(repo: Repo, built: list[tuple[Path, Runtime]]) -> list[Report]:

@@ -1,7 +1,10 @@
-"""Train the model of each slot and write dist/<slot>-<fingerprint>.pkl and its manifest.
+"""Train the model of each slot and write dist/<slot>-<fingerprint>.pkl and its manifest, then check it.
 
 Trains on the spec's Numerai dataset (downloaded once into the data cache) or, with --synthetic,
-on generated Numerai-shaped data, so everything runs offline.
+on generated Numerai-shaped data, so everything runs offline. The pickle is always made with the
+image's Python minor and pinned libraries: in this interpreter when it already is the image's, else
+in a build environment made once per runtime (uv when present, else venv and pip) where the build
+runs itself. --here forces this interpreter, and then refuses one that is not the image's.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..build.builder import build_slot
+from ..build.environment import build_elsewhere, refuse_mismatch, runs_here
+from ..build.fingerprint import fingerprint
 from ..check import check_built
 from ..spec import check_parameters
 from .common import load_all, repo_from, runtime_of, select
@@ -19,19 +24,32 @@ def add_arguments(parser) -> None:
     parser.add_argument("--synthetic", action="store_true", help="train on generated Numerai-shaped data")
     parser.add_argument("--out", default=None, metavar="DIR", help="where pickles go (default: dist/)")
     parser.add_argument("--no-check", action="store_true", help="do not run `check` on what was built")
+    parser.add_argument("--here", action="store_true",
+                        help="train in this Python, which must then be the image's (Python minor and pins)")
 
 
 def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     out_dir = Path(args.out) if args.out else repo.dist
-    chosen = select(specs, args.slots)
-    check_parameters(chosen)  # a typo in a model parameter stops the build before any training
+    chosen = [(item, runtime_of(item, catalogue)) for item in select(specs, args.slots)]
+    check_parameters([item for item, _runtime in chosen])  # a typo in a model parameter stops it before training
+    if args.here:
+        for _item, runtime in chosen:
+            refuse_mismatch(runtime)
     built = []
-    for item in chosen:
-        runtime = runtime_of(item, catalogue)
-        result = build_slot(repo, item, runtime, synthetic=args.synthetic, out_dir=out_dir)
-        built.append((result.pickle_path, runtime))
+    for runtime in dict.fromkeys(runtime for _item, runtime in chosen):
+        group = [item for item, its_runtime in chosen if its_runtime == runtime]
+        if args.here or runs_here(runtime):
+            built += [(build_slot(repo, item, runtime, synthetic=args.synthetic, out_dir=out_dir).pickle_path,
+                       runtime) for item in group]
+            continue
+        code = build_elsewhere(repo, runtime, [item.spec.slot for item in group], synthetic=args.synthetic,
+                               out_dir=out_dir)
+        if code:
+            return code
+        built += [(out_dir / f"{item.spec.slot}-{fingerprint(item.spec, runtime, repo.package_dir, args.synthetic)}"
+                   f".pkl", runtime) for item in group]
     if not args.no_check:
         check_built(repo, built)  # raises WorkFailed (exit 1) when a pickle fails
     return 0

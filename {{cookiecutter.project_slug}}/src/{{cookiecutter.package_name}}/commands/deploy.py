@@ -1,6 +1,9 @@
 """Upload each built pickle to its slot on numer.ai, wait for validation, assign it and read it back.
 
-For every pickle in dist/ (or --artifacts) whose slot has a spec: resolve the slot to its model id,
+For each slot, deploy takes the build in dist/ (or --artifacts) whose fingerprint is what the current
+spec builds, and only when its sha256 matches its manifest, its check passed against the image it
+will run in and it was built with that image's Python and pins; anything else is refused (exit 1,
+nothing uploaded) with the reason and the fix. Then: resolve the slot to its model id,
 refuse (or, with `deploy.webhook: clear`, clear) a submission webhook, skip the slot when the pickle
 assigned to it is the same build, else upload it with the image and data version it was built for,
 wait for Numerai's validation, assign it and confirm the assignment. Every slot is attempted; the
@@ -20,7 +23,7 @@ from pathlib import Path
 from ..deploy.slots import deploy_slots
 from ..deploy.summary import Outcome, append_step_summary, markdown, text_table
 from ..settings import load_settings
-from .common import load_all, positive_seconds, repo_from
+from .common import load_all, positive_seconds, repo_from, runtime_of
 
 
 def add_arguments(parser) -> None:
@@ -31,6 +34,8 @@ def add_arguments(parser) -> None:
                         help="print what would happen; read-only lookups only, no upload or change")
     parser.add_argument("--allow-synthetic", action="store_true",
                         help="deploy pickles trained on synthetic data too (tests and demos only)")
+    parser.add_argument("--force", action="store_true",
+                        help="upload again even when the assigned pickle is already this build")
     parser.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",
                         help="seconds between validation polls (default: 10)")
     parser.add_argument("--wait-timeout", type=float, default=None, metavar="SECONDS",
@@ -39,13 +44,14 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     repo = repo_from(args)
-    specs, _catalogue = load_all(repo)
+    specs, catalogue = load_all(repo)
     settings = load_settings(
         poll_interval=positive_seconds("--poll-interval", args.poll_interval),
         validation_timeout=positive_seconds("--wait-timeout", args.wait_timeout),
     )
-    outcomes = deploy_slots(specs, Path(args.artifacts) if args.artifacts else repo.dist, args.slots,
-                            settings=settings, dry_run=args.dry_run, allow_synthetic=args.allow_synthetic)
+    outcomes = deploy_slots([(item, runtime_of(item, catalogue)) for item in specs], repo.package_dir,
+                            Path(args.artifacts) if args.artifacts else repo.dist, args.slots, settings=settings,
+                            dry_run=args.dry_run, allow_synthetic=args.allow_synthetic, force=args.force)
     return report(outcomes, dry_run=args.dry_run)
 
 

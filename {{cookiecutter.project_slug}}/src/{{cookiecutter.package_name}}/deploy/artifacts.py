@@ -1,18 +1,26 @@
-"""Built pickles waiting to be deployed, and the fingerprint that travels in their file name.
+"""Built pickles waiting to be deployed: which one is the checked build of the current spec.
 
-`build` writes `dist/<slot>-<fingerprint>.pkl` with a manifest beside it. The same name is the
-uploaded file's name, so the pickle assigned on Numerai says which build it is: deploy skips a slot
-whose assigned pickle has the fingerprint at hand, and status compares it with the local spec.
+`build` writes `dist/<slot>-<fingerprint>.pkl` with a manifest beside it; `check` records its verdict
+in that manifest. Deploy takes, for each slot, the build whose fingerprint is what the current spec
+(and runtime) builds, and only when it is sound: its sha256 matches its manifest, its own check
+passed against the image it will run in, and it was built with that image's Python and pins.
+Anything else is refused with the reason and the fix; nothing is uploaded for that slot.
+
+The uploaded file keeps the name, so the pickle assigned on Numerai says which build it is.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.fingerprint import parse_uploaded_name, uploaded_name
+from ..build.fingerprint import fingerprint, parse_uploaded_name, uploaded_name
 from ..build.manifest import Manifest, read_manifest
 from ..errors import UsageError
+from ..runtimes import Runtime
+from ..runtimes.environments import KEY_LIBRARIES
+from ..spec import LoadedSpec
 
 
 @dataclass(frozen=True)
@@ -48,15 +56,72 @@ class Artifact:
         return self.manifest.data.synthetic
 
 
-def find_artifacts(folder: Path) -> dict[str, Artifact]:
-    """{slot: its newest built pickle} in `folder`."""
+class Refused(Exception):
+    """This slot's build may not be uploaded; the message says why and what to do."""
+
+
+def find_artifacts(folder: Path) -> dict[str, list[Artifact]]:
+    """{slot: its built pickles, newest first} in `folder`."""
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(
             f"{folder} does not exist ==> build first (numerai-deploy build) or pass --artifacts DIR"
         )
-    newest: dict[str, Artifact] = {}
-    for path in sorted(folder.glob("*.pkl"), key=lambda item: item.stat().st_mtime):
+    found: dict[str, list[Artifact]] = {}
+    for path in sorted(folder.glob("*.pkl"), key=lambda item: item.stat().st_mtime, reverse=True):
         artifact = Artifact(path, read_manifest(path))
-        newest[artifact.slot] = artifact
-    return newest
+        found.setdefault(artifact.slot, []).append(artifact)
+    return found
+
+
+def current_build(item: LoadedSpec, runtime: Runtime, package_dir: Path, candidates: list[Artifact]) -> Artifact:
+    """The newest of `candidates` that the current spec builds (for real data, else synthetic)."""
+    wanted = {synthetic: fingerprint(item.spec, runtime, package_dir, synthetic) for synthetic in (False, True)}
+    matching = [artifact for artifact in candidates if artifact.fingerprint == wanted[artifact.synthetic]]
+    if matching:
+        return next((artifact for artifact in matching if not artifact.synthetic), matching[0])
+    slot = item.spec.slot
+    if not candidates:
+        raise Refused(f"slot {slot}: no build of it ==> run `numerai-deploy build {slot}` first")
+    names = ", ".join(artifact.path.name for artifact in candidates)
+    raise Refused(f"slot {slot}: the builds at hand ({names}) are stale: models/{item.path.name} (or the code, "
+                  f"or the runtime's pins) changed since; the current spec builds {wanted[False]} ==> run "
+                  f"`numerai-deploy build {slot}`")
+
+
+def soundness_problems(artifact: Artifact, runtime: Runtime) -> list[str]:
+    """Why `artifact` may not run on `runtime`'s image, if it may not."""
+    manifest, problems = artifact.manifest, []
+    actual = hashlib.sha256(artifact.path.read_bytes()).hexdigest()
+    if manifest.pickle is None or manifest.pickle.sha256 != actual:
+        problems.append("its sha256 differs from its manifest's: the file changed after the build")
+    if manifest.runtime.reference != runtime.reference:
+        problems.append(f"it was built for {manifest.runtime.reference}, not {runtime.reference}")
+    if manifest.python is None or manifest.python.minor != runtime.python:
+        built_with = manifest.python.version if manifest.python else "an unknown Python"
+        problems.append(f"it was built with Python {built_with}; the image runs {runtime.python}")
+    for name in KEY_LIBRARIES:
+        built, pinned = manifest.libraries.get(name), runtime.version_of(name)
+        if built and pinned and built != pinned:
+            problems.append(f"it was built with {name} {built}; the image has {pinned}")
+    check = manifest.check
+    if check is None:
+        problems.append("it was never checked")
+    elif check.sha256 != actual:
+        problems.append("its check was of another file")
+    elif check.image != runtime.reference:
+        problems.append(f"it was checked against {check.image}, not {runtime.reference}")
+    elif not check.passed:
+        problems.append(f"its check failed ({check.errors} error(s))")
+    return problems
+
+
+def deployable(item: LoadedSpec, runtime: Runtime, package_dir: Path, candidates: list[Artifact]) -> Artifact:
+    """The checked build of the current spec, or Refused saying why not and what to do."""
+    artifact = current_build(item, runtime, package_dir, candidates)
+    problems = soundness_problems(artifact, runtime)
+    if problems:
+        raise Refused(f"slot {item.spec.slot}: {artifact.path.name} is not deployed: {'; '.join(problems)} ==> "
+                      f"`numerai-deploy build {item.spec.slot}` builds and checks it again "
+                      f"(`numerai-deploy check {artifact.path}` repeats the check)")
+    return artifact

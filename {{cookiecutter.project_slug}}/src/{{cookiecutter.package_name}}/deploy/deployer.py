@@ -37,8 +37,10 @@ def spec_file(item: LoadedSpec) -> str:
 
 
 class Deployer:
-    def __init__(self, client: NumeraiClient, account: dict[str, str], *, settings: Settings, dry_run: bool = False):
+    def __init__(self, client: NumeraiClient, account: dict[str, str], *, settings: Settings, dry_run: bool = False,
+                 force: bool = False):
         self.client = client
+        self.force = force  # upload again even when the assigned pickle is this very build
         self.account = account
         self.settings = settings
         self.dry_run = dry_run
@@ -69,7 +71,7 @@ class Deployer:
         self.handle_webhook(item, model_id, state)
 
         assigned = state.get("computePickleUpload") or {}
-        if artifact.built_as(assigned.get("filename")):
+        if artifact.built_as(assigned.get("filename")) and not self.force:
             log.info(
                 f"{slot}: unchanged, pickle {assigned.get('id')} ({artifact.filename}) is already assigned"
             )
@@ -88,7 +90,7 @@ class Deployer:
             outcome.action, outcome.status = "would deploy", "dry run"
             return
 
-        pickle_id = self.reusable_upload(slot, model_id, artifact)
+        pickle_id = None if self.force else self.reusable_upload(slot, model_id, artifact)
         if pickle_id is None:
             log.info(f"{slot}: uploading {what}")
             pickle_id = self.client.upload(

@@ -1,4 +1,5 @@
-"""Deploy every chosen slot: pair specs with built pickles, then hand each to the Deployer.
+"""Deploy every chosen slot: for each spec, the checked build of its current version, handed to the
+Deployer; a slot without one is refused (nothing uploaded) with the reason and the fix.
 
 Every slot is attempted; a slot's failure is its Outcome, never an exception, so one slot never
 stops the others. Without credentials a dry run says what it would do and which lookups it skipped.
@@ -12,36 +13,26 @@ from ..errors import UsageError
 from ..logs import get_logger
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import read_credentials, require_credentials
+from ..runtimes import Runtime
 from ..settings import Settings
 from ..spec import LoadedSpec, select_specs
-from .artifacts import Artifact, find_artifacts
+from .artifacts import Artifact, Refused, deployable, find_artifacts
 from .deployer import Deployer
 from .summary import Outcome
 
 log = get_logger(__name__)
 
 
-def targets_of(
-    specs: list[LoadedSpec], artifacts: dict[str, Artifact], slots: list[str]
-) -> list[tuple[LoadedSpec, Artifact]]:
-    """(spec, pickle) per slot to deploy: the named slots, or every spec with a built pickle."""
+def chosen_specs(specs: list[LoadedSpec], artifacts: dict[str, list[Artifact]], slots: list[str]) -> list[LoadedSpec]:
+    """The named slots, or every spec with a build at hand (CI downloads only the builds of changed slots)."""
     if slots:
-        chosen = select_specs(specs, slots)
-        missing = [item.spec.slot for item in chosen if item.spec.slot not in artifacts]
-        if missing:
-            raise UsageError(
-                f"no built pickle for slot(s) {', '.join(missing)} ==> run "
-                f"`numerai-deploy build {' '.join(missing)}` first (or pass --artifacts DIR)"
-            )
-    else:
-        chosen = [item for item in specs if item.spec.slot in artifacts]
-        for slot in sorted(set(artifacts) - {item.spec.slot for item in specs}):
-            log.info(f"{slot}: not deployed: {artifacts[slot].path.name} has no spec in models/")
-        if not chosen:
-            raise UsageError(
-                "no built pickle for any spec ==> run `numerai-deploy build` first (or pass --artifacts DIR)"
-            )
-    return [(item, artifacts[item.spec.slot]) for item in chosen]
+        return select_specs(specs, slots)
+    for slot in sorted(set(artifacts) - {item.spec.slot for item in specs}):
+        log.info(f"{slot}: not deployed: {artifacts[slot][0].path.name} has no spec in models/")
+    chosen = [item for item in specs if item.spec.slot in artifacts]
+    if not chosen:
+        raise UsageError("no built pickle for any spec ==> run `numerai-deploy build` first (or pass --artifacts DIR)")
+    return chosen
 
 
 def refuse_synthetic(targets: list[tuple[LoadedSpec, Artifact]], allowed: bool) -> None:
@@ -75,19 +66,38 @@ def disabled(item: LoadedSpec) -> Outcome:
     return Outcome(item.spec.slot, action="disabled", status="skipped")
 
 
-def deploy_slots(specs: list[LoadedSpec], artifacts_dir: Path, slots: list[str], *, settings: Settings,
-                 dry_run: bool = False, allow_synthetic: bool = False) -> list[Outcome]:
+def refused(slot: str, reason: Refused) -> Outcome:
+    outcome = Outcome(slot)
+    outcome.fail("refused", 1, str(reason))
+    log.info(f"{slot}: refused: {reason}")
+    return outcome
+
+
+def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, artifacts_dir: Path, slots: list[str], *,
+                 settings: Settings, dry_run: bool = False, allow_synthetic: bool = False,
+                 force: bool = False) -> list[Outcome]:
     """One Outcome per chosen slot, in spec order."""
-    targets = targets_of(specs, find_artifacts(artifacts_dir), slots)
+    runtimes = {item.spec.slot: runtime for item, runtime in specs}
+    artifacts = find_artifacts(artifacts_dir)
+    chosen = chosen_specs([item for item, _runtime in specs], artifacts, slots)
+    outcomes: dict[str, Outcome] = {}
+    targets = []
+    for item in chosen:
+        slot = item.spec.slot
+        if not item.spec.deploy.enabled:
+            outcomes[slot] = disabled(item)
+            continue
+        try:
+            targets.append((item, deployable(item, runtimes[slot], package_dir, artifacts.get(slot, []))))
+        except Refused as reason:
+            outcomes[slot] = refused(slot, reason)
     if not dry_run:
         refuse_synthetic(targets, allow_synthetic)
     credentials = read_credentials(settings) if dry_run else require_credentials(settings)
-    enabled = [(item, artifact) for item, artifact in targets if item.spec.deploy.enabled]
-    outcomes = {item.spec.slot: disabled(item) for item, _artifact in targets if not item.spec.deploy.enabled}
     if credentials is None:
-        outcomes.update({item.spec.slot: offline_plan(item, artifact) for item, artifact in enabled})
-    elif enabled:
+        outcomes.update({item.spec.slot: offline_plan(item, artifact) for item, artifact in targets})
+    elif targets:
         client = NumeraiClient(credentials, settings)
-        deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run)
-        outcomes.update({item.spec.slot: deployer.deploy(item, artifact) for item, artifact in enabled})
-    return [outcomes[item.spec.slot] for item, _artifact in targets]
+        deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run, force=force)
+        outcomes.update({item.spec.slot: deployer.deploy(item, artifact) for item, artifact in targets})
+    return [outcomes[item.spec.slot] for item in chosen]

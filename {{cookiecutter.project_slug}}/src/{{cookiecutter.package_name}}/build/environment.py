@@ -1,0 +1,64 @@
+"""Where a build trains: in this interpreter when it already is the image's (its Python minor and the
+image's pins of the key libraries), else in a build environment made for the image once and reused.
+
+A build environment holds the image's Python minor and this repository's package installed in
+editable mode against the image's lock (`-c runtimes/py3.XX.txt`), so every later build starts at
+once and sees the current code. `build` runs itself there (`build --here`), whatever Python runs the
+CLI: a pickle is only ever made with the libraries Numerai will load it with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from ..logs import get_logger
+from ..repo import Repo
+from ..runtimes import Runtime
+from ..runtimes.environments import cache_root, ensure, mismatches
+
+log = get_logger(__name__)
+PACKAGE = __name__.split(".")[0]
+
+
+def build_environment_folder(repo: Repo, runtime: Runtime) -> Path:
+    """One per repository, runtime and dependency list: a changed pyproject.toml or lock makes a new one."""
+    recipe_text = "\n".join([str(repo.root.resolve()), runtime.python, runtime.lock.read_text(encoding="utf-8"),
+                             (repo.root / "pyproject.toml").read_text(encoding="utf-8")])
+    return cache_root() / f"build-py{runtime.python}-{hashlib.sha256(recipe_text.encode()).hexdigest()[:12]}"
+
+
+def ensure_build_environment(repo: Repo, runtime: Runtime) -> Path:
+    """The build environment's Python for `runtime`, made when missing."""
+    folder = build_environment_folder(repo, runtime)
+    recipe = {"editable": str(repo.root.resolve()), "runtime": runtime.reference}
+    ensure(runtime, folder, ["-e", str(repo.root.resolve())], recipe, "build")
+    return folder / "bin" / "python"
+
+
+def refuse_mismatch(runtime: Runtime) -> None:
+    """--here: this interpreter must already be the image's, or nothing is trained."""
+    found = mismatches(runtime)
+    if found:
+        raise UsageError(f"--here builds in this Python, which is not the {runtime.name} image's: "
+                         f"{'; '.join(found)} ==> drop --here (build then trains in the image's environment, made "
+                         f"once), or run from a Python {runtime.python} environment installed with "
+                         f"`-c {runtime.lock.relative_to(runtime.lock.parent.parent)}`")
+
+
+def runs_here(runtime: Runtime) -> bool:
+    return not mismatches(runtime)
+
+
+def build_elsewhere(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic: bool, out_dir: Path) -> int:
+    """Run `build --here` for `slots` in the runtime's build environment; its exit code."""
+    python = ensure_build_environment(repo, runtime)
+    log.info(f"build: this Python is not the {runtime.name} image's ({'; '.join(mismatches(runtime))}); "
+             f"training in {python.parent.parent}")
+    command = [str(python), "-m", PACKAGE, "build", "--here", "--no-check", "--repo", str(repo.root.resolve()),
+               "--out", str(Path(out_dir).resolve()), *(["--synthetic"] if synthetic else []), *slots]
+    sys.stdout.flush()
+    return subprocess.run(command).returncode
