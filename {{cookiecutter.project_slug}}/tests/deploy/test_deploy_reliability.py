@@ -30,7 +30,7 @@ RETRY_VARIABLES = (
 )
 RETRY_LINE = re.compile(
     r"(?P<call>\w+|file upload): (?P<problem>.+); retry (?P<retry>\d+)/(?P<most>\d+) in (?P<wait>[\d.e+-]+)s "
-    r"\((?P<left>\d+)s of the (?P<budget>[\d.]+)s retry budget left\)"
+    r"\((?P<left>[\d.e+-]+)s of the (?P<budget>[\d.]+)s retry budget left\)"
 )
 
 
@@ -79,7 +79,7 @@ def test_an_outage_of_a_minute_is_ridden_out_with_the_default_settings(
     assert {line["budget"] for line in lines} == {"180"} and {line["most"] for line in lines} == {"11"}
     waits = [float(line["wait"]) for line in lines]
     assert waits[0] < 4 and max(waits) > 8  # exponential: short first, longer later
-    assert [int(line["left"]) for line in lines] == sorted((int(line["left"]) for line in lines), reverse=True)
+    assert [float(line["left"]) for line in lines] == sorted((float(line["left"]) for line in lines), reverse=True)
 
 
 def test_the_retry_budget_bounds_an_outage_that_lasts(numerai, numerai_cli, numerai_env, deploy_repo, monkeypatch):
@@ -88,14 +88,13 @@ def test_the_retry_budget_bounds_an_outage_that_lasts(numerai, numerai_cli, nume
     monkeypatch.setenv("NUMERAI_RETRY_MAX_BACKOFF", "0.3")
     monkeypatch.setenv("NUMERAI_RETRY_BUDGET", "2")
     numerai.outage(3600)
-    started = time.monotonic()
 
     result = deploy(numerai_cli, deploy_repo)
 
-    took = time.monotonic() - started
     assert result.code == 1
-    assert took < 2 + 3  # the budget, and one more request's worth at most
-    attempts = int(re.search(r"account: .*, gave up after (\d+) attempt\(s\) in ([\d.]+)s", result.err).group(1))
+    gave_up = re.search(r"account: .*, gave up after (\d+) attempt\(s\) in ([\d.]+)s", result.err)
+    attempts, took = int(gave_up.group(1)), float(gave_up.group(2))
+    assert 2 <= took < 2 + 2  # the budget, and one more request (NUMERAI_REQUEST_TIMEOUT=2) at most
     assert 4 < attempts < 1000  # the time ran out, not the attempts
     lines = retries(result.out)
     assert len(lines) == attempts - 1
@@ -114,6 +113,18 @@ def test_each_retry_says_what_it_waits_for(numerai, numerai_cli, numerai_env, de
     assert first["call"] == second["call"] == "computePickleDockerImages"
     assert first["problem"] == "HTTP 502" and (first["retry"], second["retry"]) == ("1", "2")
     assert first["most"] == "3"  # NUMERAI_RETRY_ATTEMPTS=4: three retries at most
+
+
+def test_status_rides_out_a_short_outage(numerai, numerai_cli, numerai_env, deploy_repo, monkeypatch):
+    monkeypatch.setenv("NUMERAI_RETRY_ATTEMPTS", "12")
+    monkeypatch.setenv("NUMERAI_RETRY_BACKOFF", "0.2")
+    numerai.outage(1.5)
+
+    result = numerai_cli("status", "--repo", deploy_repo)
+
+    assert result.code == 0, result.out + result.err
+    assert retries(result.err) and {line["call"] for line in retries(result.err)} == {"account"}  # logs: stderr
+    assert "gbm_model" in result.out and "no pickle assigned" in result.out
 
 
 # -- 2. no duplicate changes -----------------------------------------------------------------------

@@ -213,7 +213,7 @@ class NumeraiClient(numerapi.NumerAPI):
         pause = state.next_action.sleep if state.next_action else 0.0
         left = max(0.0, settings.retry_budget - state.seconds_since_start)
         log.info(
-            "  %s: %s; retry %d/%d in %.3gs (%.0fs of the %gs retry budget left)",
+            "  %s: %s; retry %d/%d in %.3gs (%.3gs of the %gs retry budget left)",
             what,
             getattr(fault, "problem", fault),
             state.attempt_number,
