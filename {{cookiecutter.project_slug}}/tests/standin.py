@@ -9,7 +9,11 @@ root fields are resolved by the `op_<field>` methods below, from the stand-in's 
 file PUT, keeps state (models, webhooks, pickles, assignments), moves each upload from pending
 through validating to validated or invalid over successive polls, serves dataset files, and injects
 faults on demand: 5xx bursts, slow answers, dropped connections, a rejected PUT, GraphQL errors, a
-validation that fails or never finishes.
+validation that fails or never finishes (or is held, then let finish), a change carried out whose
+answer is lost (dropped, or sent after the client gave up), an outage of some seconds of wall time
+(connections refused, then 5xx answers and dropped connections), and upload URLs to a dead port.
+Upload URLs are presigned-style (`?X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Signature=...`):
+every signature handed out is kept in `signatures`, so that tests can look for it in any output.
 
 In a test:
 
@@ -39,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 import graphql
 from graphql.pyutils import Undefined
@@ -159,7 +163,7 @@ class Resolvers:
 
 @dataclass
 class Fault:
-    kind: str  # "status", "slow", "drop", "graphql", "reject_put"
+    kind: str  # "status", "slow", "drop", "graphql", "reject_put", "lost"
     operation: str | None  # a root field, "upload" for the file PUT, None for any GraphQL call
     remaining: int
     status: int = 503
@@ -234,6 +238,12 @@ class NumeraiStandIn:
         self.logs: dict[str, list[dict]] = {}  # trigger id -> log lines
         self.plans: dict[str, dict] = {}  # slot -> how its next validations end
         self.faults: list[Fault] = []
+        self.outage_until = 0.0  # time.monotonic() until which every request fails
+        self.outage_answers = 0
+        self.outage_status = 503
+        self.reopen_timer: threading.Timer | None = None
+        self.dead_upload_port: int | None = None
+        self.signatures: list[str] = []  # every upload URL signature handed out
         self.mutations: list[str] = []
         self.requests: list[dict] = []
         self.file_gets: list[str] = []
@@ -241,10 +251,14 @@ class NumeraiStandIn:
         self.data_versions = {name: stable_id("data", name) for name in DATA_VERSIONS}
         for name in models:
             self.add_model(name)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self))
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
+        self.server = self.new_server(port)
         self.thread: threading.Thread | None = None
+
+    def new_server(self, port: int) -> ThreadingHTTPServer:
+        server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self))
+        server.daemon_threads = True
+        server.block_on_close = False
+        return server
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -253,6 +267,11 @@ class NumeraiStandIn:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def start(self) -> NumeraiStandIn:
+        self.serve()
+        self.dump_state()
+        return self
+
+    def serve(self) -> None:
         self.thread = threading.Thread(
             target=self.server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -260,11 +279,12 @@ class NumeraiStandIn:
             daemon=True,
         )
         self.thread.start()
-        self.dump_state()
-        return self
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self.reopen_timer:
+            self.reopen_timer.cancel()
+        if self.thread and self.thread.is_alive():
+            self.server.shutdown()
         self.server.server_close()
 
     def __enter__(self) -> NumeraiStandIn:
@@ -302,8 +322,17 @@ class NumeraiStandIn:
             self.plans[slot] = {"outcome": "invalid", "description": description, "logs": list(logs)}
 
     def validation_never_ends(self, slot: str) -> None:
+        """The slot's uploads stay in validation (pending, then validating) until `let_validation_finish`."""
         with self.lock:
             self.plans[slot] = {"outcome": "never"}
+
+    def let_validation_finish(self, slot: str) -> None:
+        """Let the slot's held validations (and its next uploads') end `validated` at the next poll."""
+        with self.lock:
+            self.plans.pop(slot, None)
+            for pickle in self.pickles.values():
+                if pickle["slot"] == slot and pickle["plan"].get("outcome") == "never":
+                    pickle["plan"] = {"outcome": "validated"}
 
     def seed_pickle(
         self, slot: str, filename: str, *, validation: str = "validated", assign: bool = True
@@ -341,6 +370,57 @@ class NumeraiStandIn:
 
     def reject_put(self, count: int = 1, *, status: int = 403) -> None:
         self.add_fault(Fault("reject_put", "upload", count, status=status))
+
+    def lose_answer(self, count: int, *, operation: str, seconds: float | None = None) -> None:
+        """The next `count` calls of `operation` are carried out (a mutation commits), but the answer
+        is lost: the connection dropped (seconds None), or the answer sent after `seconds` (set it
+        beyond the client's NUMERAI_REQUEST_TIMEOUT)."""
+        self.add_fault(Fault("lost", operation, count, seconds=seconds or 0.0))
+
+    def outage(self, seconds: float, *, refuse_for: float = 0.0, status: int = 503) -> None:
+        """From now on, for `seconds` of wall time, nothing works: for the first `refuse_for` seconds
+        nothing listens on the port (connections refused), then every request (GraphQL and file PUT)
+        gets HTTP `status` or a dropped connection, in turn."""
+        with self.lock:
+            self.outage_until = time.monotonic() + seconds
+            self.outage_status = status
+        if refuse_for > 0:
+            self.server.shutdown()
+            self.server.server_close()
+            self.reopen_timer = threading.Timer(refuse_for, self.reopen)
+            self.reopen_timer.daemon = True
+            self.reopen_timer.start()
+
+    def reopen(self) -> None:
+        """Listen again on the same port after a refusing outage."""
+        self.server = self.new_server(self.port)
+        self.serve()
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def upload_urls_to_dead_port(self) -> int:
+        """computePickleUploadAuth hands out URLs to a port where nothing listens (refused)."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.dead_upload_port = port
+        return port
+
+    def in_outage(self, request: BaseHTTPRequestHandler, entry: dict) -> bool:
+        """Answer (or drop) a request that arrives during an outage; True when it did."""
+        with self.lock:
+            if time.monotonic() >= self.outage_until:
+                return False
+            self.outage_answers += 1
+            turn = self.outage_answers
+        entry["fault"] = "outage"
+        if turn % 2:
+            send_json(request, self.outage_status, {"message": "stand-in: outage"})
+        else:
+            drop(request)
+        return True
 
     def graphql_error(self, operation: str, message: str, *, count: int = 1) -> None:
         """The next `count` calls of `operation` answer a GraphQL error; `{authorization}` in the
@@ -450,6 +530,8 @@ class NumeraiStandIn:
         }
         with self.lock:
             self.requests.append(entry)
+        if self.in_outage(request, entry):
+            return
         fault = self.take_fault(operation)
         if fault:
             entry["fault"] = fault.kind
@@ -484,6 +566,10 @@ class NumeraiStandIn:
         answer = {"data": result.data}
         if result.errors:
             answer["errors"] = [error.formatted for error in result.errors]
+        if fault and fault.kind == "lost":
+            if not fault.seconds:
+                return drop(request)
+            time.sleep(fault.seconds)  # the client has given up by now
         send_json(request, 200, answer)
 
     def apply_transport_fault(self, request: BaseHTTPRequestHandler, fault: Fault) -> bool:
@@ -512,14 +598,19 @@ class NumeraiStandIn:
         }
         with self.lock:
             self.requests.append(entry)
+        if self.in_outage(request, entry):
+            return
         fault = self.take_fault("upload")
         if fault:
             entry["fault"] = fault.kind
             if fault.kind == "reject_put":
+                # As S3 does, the error echoes the signature it was given.
+                signature = dict(parse_qsl(urlparse(request.path).query)).get("X-Amz-Signature", "")
                 return send_text(
                     request,
                     fault.status,
-                    "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+                    "<Error><Code>AccessDenied</Code><Message>Request has expired</Message>"
+                    f"<SignatureProvided>{signature}</SignatureProvided></Error>",
                 )
             if self.apply_transport_fault(request, fault):
                 return
@@ -527,6 +618,8 @@ class NumeraiStandIn:
             target = self.upload_urls.get(parts[1]) if len(parts) >= 2 and parts[0] == "uploads" else None
             if target is None:
                 return send_text(request, 403, "<Error><Code>AccessDenied</Code></Error>")
+            if dict(parse_qsl(urlparse(request.path).query)).get("X-Amz-Signature") != target["signature"]:
+                return send_text(request, 403, "<Error><Code>SignatureDoesNotMatch</Code></Error>")
             self.stored[target["key"]] = {
                 "modelId": target["modelId"],
                 "bytes": len(content),
@@ -612,10 +705,19 @@ class NumeraiStandIn:
             raise GraphQLError("filename must end with .pkl")
         token = uuid.uuid4().hex
         key = f"{token}/{filename}"  # like a storage key: the name Numerai keeps carries a prefix
-        self.upload_urls[token] = {"key": key, "modelId": modelId}
+        signature = hashlib.sha256(f"{token}{self.secret_key}".encode()).hexdigest()
+        self.upload_urls[token] = {"key": key, "modelId": modelId, "signature": signature}
+        self.signatures.append(signature)
+        base = f"http://127.0.0.1:{self.dead_upload_port}" if self.dead_upload_port else self.url
+        query = (
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            f"&X-Amz-Credential=STANDINACCESSKEY%2F{datetime.now(timezone.utc):%Y%m%d}%2Fus-east-1%2Fs3%2Faws4_request"
+            f"&X-Amz-Date={datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}&X-Amz-Expires=3600"
+            f"&X-Amz-SignedHeaders=host&X-Amz-Signature={signature}"
+        )
         return {
             "filename": key,
-            "url": f"{self.url}/uploads/{token}/{filename}?signature=stand-in",
+            "url": f"{base}/uploads/{token}/{filename}?{query}",
             "accelerated": False,
             "countryCode": None,
         }

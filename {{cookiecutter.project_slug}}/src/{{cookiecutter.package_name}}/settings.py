@@ -3,7 +3,8 @@
     NUMERAI_PUBLIC_ID, NUMERAI_SECRET_KEY   the API key (the secret never printed)
     NUMERAI_API_URL                         another endpoint for every API call (tests: a loopback stand-in)
     NUMERAI_REQUEST_TIMEOUT, NUMERAI_UPLOAD_TIMEOUT, NUMERAI_RETRY_ATTEMPTS, NUMERAI_RETRY_BACKOFF,
-    NUMERAI_RETRY_BUDGET                    timeouts and retries of API calls, in seconds
+    NUMERAI_RETRY_MAX_BACKOFF, NUMERAI_RETRY_BUDGET   timeouts and retries of each API call (seconds;
+                                            attempts a count; defaults ride out a 1-2 minute outage)
     NUMERAI_POLL_INTERVAL, NUMERAI_VALIDATION_TIMEOUT   waiting for Numerai's validation of an upload
     NUMERAI_DATA_DIR                        the dataset cache (default: .numerai-data in the repository)
     NUMERAI_RUNTIME_CACHE                   check environments (default: ~/.cache/numerai-gitops/runtimes)
@@ -31,11 +32,15 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("")
     api_url: str | None = None
 
+    # Each API call: a request times out after request_timeout seconds; transient faults (5xx, refused
+    # or dropped connections, timeouts) are retried after retry_backoff, 2x, 4x ... seconds (plus
+    # jitter, at most retry_max_backoff), at most retry_attempts attempts within retry_budget seconds:
+    # the defaults ride out an outage of Numerai's API of a minute or two.
     request_timeout: PositiveFloat = 30.0
     upload_timeout: PositiveFloat = 600.0
-    retry_attempts: PositiveInt = 4
+    retry_attempts: PositiveInt = 12
     retry_backoff: PositiveFloat = 2.0
-    retry_max_backoff: PositiveFloat = 30.0
+    retry_max_backoff: PositiveFloat = 20.0
     retry_budget: PositiveFloat = 180.0
 
     poll_interval: PositiveFloat = 10.0

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
+import leak_scan
 from conftest import ACCOUNT_SLOTS, CUSTOM_SPEC, LIGHTGBM_SPEC, manifest_dict, write_spec
+
+# Every run's output and every file written is scanned for the key and the upload signatures.
+numerai_cli, outputs, nothing_leaks = leak_scan.numerai_cli, leak_scan.outputs, leak_scan.nothing_leaks
 
 SLOTS = ("gbm_model", "ensemble_model")
 

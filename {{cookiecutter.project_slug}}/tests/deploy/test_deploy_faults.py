@@ -7,7 +7,11 @@ import os
 import subprocess
 import sys
 
+import leak_scan
 from conftest import PACKAGE, STANDIN_SECRET_KEY
+
+# Every run's output and every file written is scanned for the key and the upload signatures.
+numerai_cli, outputs, nothing_leaks = leak_scan.numerai_cli, leak_scan.outputs, leak_scan.nothing_leaks
 
 SLOTS = ("gbm_model", "ensemble_model")
 
@@ -106,6 +110,8 @@ def test_a_rejected_put_fails_clearly_and_nothing_is_created_or_assigned(
     assert result.code == 1
     assert "file upload: the storage refused" in result.err and "HTTP 403" in result.err
     assert "AccessDenied" in result.err
+    assert "<SignatureProvided>***</SignatureProvided>" in result.err  # echoed by the storage, scrubbed
+    assert numerai.signatures and not any(signature in result.err for signature in numerai.signatures)
     assert [entry["method"] for entry in numerai.requests].count("PUT") == 2  # a refusal is not retried
     assert "createComputePickleUpload" not in numerai.operations()
     assert all(numerai.assigned(slot) is None for slot in SLOTS)
@@ -169,7 +175,7 @@ def test_a_validation_that_never_ends_is_waited_for_within_bounds(numerai, numer
 
 
 def test_the_secret_key_appears_in_no_output_and_no_file(
-    numerai, numerai_env, numerai_cli, deploy_repo, tmp_path
+    numerai, numerai_env, numerai_cli, deploy_repo, tmp_path, outputs
 ):
     """Through retries, an error echoing the request's token, a failed validation and a success (the
     real CLI in a subprocess, then in-process runs), every byte printed and every file written is
@@ -186,6 +192,7 @@ def test_the_secret_key_appears_in_no_output_and_no_file(
         env={**os.environ, **numerai_env},
         timeout=300,
     )
+    outputs.extend([first.stdout, first.stderr])  # scanned for signatures too (conftest.nothing_leaks)
     # numerai_cli checks its own output for the key on every run.
     later = [
         numerai_cli(*args, "--repo", deploy_repo)

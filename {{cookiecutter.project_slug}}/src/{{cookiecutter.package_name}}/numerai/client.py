@@ -3,9 +3,19 @@
 numerapi posts without a timeout, retries 5xx with long sleeps, and swallows HTTP and network errors
 so that the calling method later fails with KeyError('data'). This client keeps numerapi's methods,
 their queries and its `Authorization: Token PUBLIC$SECRET` header, but sends every request with a
-timeout, retries only transient faults (5xx, connection errors, timeouts) a bounded number of times
-within a bounded time, and raises errors that say what happened. Authentication and GraphQL errors
-are never retried. No message it raises or prints contains the secret key.
+timeout and raises errors that say what happened. Authentication and GraphQL errors are never
+retried.
+
+Transient faults (5xx answers, refused or dropped connections, timeouts) are retried with
+exponential backoff and jitter (tenacity), bounded twice: at most NUMERAI_RETRY_ATTEMPTS attempts and
+NUMERAI_RETRY_BUDGET seconds per call (the defaults ride out an outage of a minute or two). Each retry
+logs the call, the problem, the wait and the budget left.
+
+A change (a GraphQL mutation) is never blindly sent again after its answer was lost: Numerai may have
+carried it out. The next attempt first reads Numerai's state (the upload by its file name, the model's
+assigned pickle, its webhook) and sends the change again only when it did not happen.
+
+No message it raises or logs contains the secret key or a presigned URL's query string.
 """
 
 from __future__ import annotations
@@ -14,9 +24,12 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
 import numerapi
 import requests
+import tenacity
 from numerapi import base_api
 
 from ..logs import get_logger, remember_secrets, scrub
@@ -40,7 +53,15 @@ AUTH_WORDS = (
     "session is invalid",
 )
 ROOT_FIELD = re.compile(r"^\s*(?:query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
+MUTATION = re.compile(r"^\s*mutation\b")
 TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+# A query string after a path with no scheme (urllib3 writes `url: /uploads/x.pkl?X-Amz-Signature=...`).
+PATH_QUERY = re.compile(r"(?P<path>/[^\s?#'\"<>]*)\?[^\s'\"<>)]*")
+# Query parameters of a presigned URL that grant access (AWS: X-Amz-Signature, X-Amz-Credential,
+# X-Amz-Security-Token; others: signature, sig, token, key).
+SIGNED_PARAMETER = re.compile(r"signature|credential|token|sig$|key", re.IGNORECASE)
+RETRY_HINT = "Numerai or the network is unwell; re-run later"
+T = TypeVar("T")
 
 
 def root_field(query: str) -> str:
@@ -49,9 +70,21 @@ def root_field(query: str) -> str:
     return match.group(1) if match else "query"
 
 
+def is_mutation(query: str) -> bool:
+    return bool(MUTATION.match(query))
+
+
 def is_auth_message(message: str) -> bool:
     lowered = message.lower()
     return any(word in lowered for word in AUTH_WORDS)
+
+
+class Transient(Exception):
+    """One attempt met a fault that another attempt may not meet: a 5xx, a network error, a timeout."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
 
 
 class NumeraiClient(numerapi.NumerAPI):
@@ -73,7 +106,24 @@ class NumeraiClient(numerapi.NumerAPI):
     # -- transport ---------------------------------------------------------------------------------
 
     def raw_query(self, query: str, variables: dict | None = None, authorization: bool = False, **_ignored):
-        """Same request as numerapi's raw_query (every numerapi method goes through here)."""
+        """Same request as numerapi's raw_query (every numerapi method goes through here).
+
+        A query is retried within bounds. A mutation is sent once: when its answer is lost, only a
+        caller that can look its effect up (`mutate`) may send it again.
+        """
+        operation = root_field(query)
+        if not is_mutation(query):
+            return self.retrying(operation, lambda: self.send(query, variables, authorization))
+        try:
+            return self.send(query, variables, authorization)
+        except Transient as fault:
+            raise TransientFailure(
+                f"{operation}: {fault.problem}; not sent again, since Numerai may have carried it out "
+                f"==> look at the model on numer.ai, then re-run"
+            ) from None
+
+    def send(self, query: str, variables: dict | None = None, authorization: bool = False) -> dict:
+        """One request: the answer's payload, or Transient for a fault worth another attempt."""
         operation = root_field(query)
         headers = {"Content-type": "application/json", "Accept": "application/json"}
         if authorization:
@@ -84,12 +134,16 @@ class NumeraiClient(numerapi.NumerAPI):
             public_id, secret_key = self.token
             headers["Authorization"] = f"Token {public_id}${secret_key}"
         body = {"query": query, "variables": variables}
-        response = self.with_retries(
-            operation,
-            lambda: self.session.post(
+        try:
+            response = self.session.post(
                 base_api.API_TOURNAMENT_URL, json=body, headers=headers, timeout=self.settings.request_timeout
-            ),
-        )
+            )
+        except TRANSIENT_ERRORS as error:
+            raise Transient(describe(error)) from None
+        except requests.RequestException as error:  # a bad URL, say: retrying cannot help
+            raise ApiError(f"{operation}: {describe(error)} ==> check NUMERAI_API_URL") from None
+        if response.status_code >= 500:
+            raise Transient(f"HTTP {response.status_code}")
         return self.payload_of(operation, response)
 
     def payload_of(self, operation: str, response: requests.Response) -> dict:
@@ -115,44 +169,88 @@ class NumeraiClient(numerapi.NumerAPI):
                 f"{PUBLIC_ID_VARIABLE} and {SECRET_KEY_VARIABLE}; {KEYS_HINT}"
             )
         if response.status_code >= 400 or not isinstance(payload, dict):
-            raise GraphQLFailed(
-                f"{operation}: HTTP {response.status_code}: {scrub(response.text[:300])}"
-            )
+            raise GraphQLFailed(f"{operation}: HTTP {response.status_code}: {response.text[:300]}")
         return payload
 
-    def with_retries(self, what: str, send: Callable[[], requests.Response]) -> requests.Response:
-        """`send()` until it gets an answer below 500; transient faults retried with backoff, in bounds."""
+    def retrying(self, what: str, attempt: Callable[[], T]) -> T:
+        """`attempt()` until it does not raise Transient: exponential backoff with jitter, at most
+        NUMERAI_RETRY_ATTEMPTS attempts, and no attempt starts after NUMERAI_RETRY_BUDGET seconds."""
         settings = self.settings
-        started, pause = time.monotonic(), settings.retry_backoff
-        for attempt in range(1, settings.retry_attempts + 1):
-            try:
-                response = send()
-            except TRANSIENT_ERRORS as error:
-                problem = describe(error)
-            except requests.RequestException as error:  # a bad URL, say: retrying cannot help
-                raise ApiError(scrub(f"{what}: {describe(error)} ==> check NUMERAI_API_URL")) from None
-            else:
-                if response.status_code < 500:
-                    return response
-                problem = f"HTTP {response.status_code}"
-            elapsed = time.monotonic() - started
-            if attempt == settings.retry_attempts or elapsed + pause > settings.retry_budget:
-                raise TransientFailure(
-                    scrub(
-                        f"{what}: {problem}, gave up after {attempt} attempt(s) in "
-                        f"{elapsed:.1f}s ==> Numerai or the network is unwell; re-run later"
-                    )
-                )
-            log.info("  %s: %s; retry %d/%d in %.3gs", what, problem, attempt, settings.retry_attempts - 1, pause)
-            time.sleep(pause)
-            pause = min(pause * 2, settings.retry_max_backoff)
-        raise AssertionError("unreachable")
+        count, started = 0, time.monotonic()
+        backoff = tenacity.wait_exponential_jitter(
+            initial=settings.retry_backoff, max=settings.retry_max_backoff, jitter=settings.retry_backoff
+        )
+
+        def within_budget(state: tenacity.RetryCallState) -> float:
+            """The backoff, cut short so that the last attempt starts within the budget."""
+            return max(0.0, min(backoff(state), settings.retry_budget - state.seconds_since_start))
+
+        def counted() -> T:
+            nonlocal count
+            count += 1
+            return attempt()
+
+        retryer = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(settings.retry_attempts)
+            | tenacity.stop_after_delay(settings.retry_budget),
+            wait=within_budget,
+            retry=tenacity.retry_if_exception_type(Transient),
+            before_sleep=lambda state: self.announce(what, state),
+            reraise=True,
+        )
+        try:
+            return retryer(counted)
+        except Transient as fault:
+            raise TransientFailure(
+                f"{what}: {fault.problem}, gave up after {count} attempt(s) in "
+                f"{time.monotonic() - started:.1f}s ==> {RETRY_HINT}"
+            ) from None
+
+    def announce(self, what: str, state: tenacity.RetryCallState) -> None:
+        """One line per retry: the call, the problem, the wait and the budget left."""
+        settings = self.settings
+        fault = state.outcome.exception() if state.outcome else None
+        pause = state.next_action.sleep if state.next_action else 0.0
+        left = max(0.0, settings.retry_budget - state.seconds_since_start)
+        log.info(
+            "  %s: %s; retry %d/%d in %.3gs (%.3gs of the %gs retry budget left)",
+            what,
+            getattr(fault, "problem", fault),
+            state.attempt_number,
+            settings.retry_attempts - 1,
+            pause,
+            left,
+            settings.retry_budget,
+        )
+
+    def mutate(self, query: str, variables: dict, landed: Callable[[], T | None]):
+        """Send a change, retrying within bounds, but never blindly: after an attempt whose answer
+        was lost, the next one first asks `landed()` whether the change happened (its result, or
+        None), and sends it again only when it did not."""
+        operation = root_field(query)
+        sent = False
+
+        def attempt():
+            nonlocal sent
+            if sent:
+                found = landed()
+                if found is not None:
+                    log.info(f"  {operation}: the change did happen, its answer was lost; not sending it again")
+                    return found
+            sent = True
+            return self.data(self.send(query, variables, authorization=True), operation)
+
+        return self.retrying(operation, attempt)
+
+    def ask(self, query: str, variables: dict | None = None):
+        """One attempt at a query's root field (for the look-ups inside a retried change)."""
+        return self.data(self.send(query, variables, authorization=True), root_field(query))
 
     @staticmethod
     def data(payload: dict, field: str):
         data = payload.get("data") or {}
         if field not in data:
-            raise GraphQLFailed(f"{field}: Numerai's answer has no {field} ({scrub(str(payload)[:200])})")
+            raise GraphQLFailed(f"{field}: Numerai's answer has no {field} ({str(payload)[:200]})")
         return data[field]
 
     def query_field(self, query: str, variables: dict | None = None, shape: type | None = None):
@@ -205,55 +303,83 @@ class NumeraiClient(numerapi.NumerAPI):
     def trigger_logs(self, trigger_id: str) -> list[dict]:
         return self.query_field(queries.TRIGGER_LOGS, {"triggerId": trigger_id}, list) or []
 
-    # -- changes -----------------------------------------------------------------------------------
+    # -- changes: each looked up before it is sent again -------------------------------------------
 
     def clear_webhook(self, model_id: str) -> None:
-        if not self.through_numerapi(
-            "setSubmissionWebhook", lambda: self.set_submission_webhook(model_id, None)
-        ):
+        def cleared() -> str | None:
+            model = self.ask(queries.MODEL, {"modelId": model_id})
+            return None if isinstance(model, dict) and model.get("submissionWebhook") else "true"
+
+        answer = self.mutate(queries.SET_WEBHOOK, {"modelId": model_id, "newSubmissionWebhook": None}, cleared)
+        if str(answer).lower() != "true":
             raise GraphQLFailed("setSubmissionWebhook: Numerai did not confirm clearing the webhook")
 
     def assign(self, model_id: str, pickle_id: str) -> None:
-        answer = self.query_field(queries.ASSIGN, {"modelId": model_id, "pickleId": pickle_id})
+        def assigned() -> str | None:
+            model = self.ask(queries.MODEL, {"modelId": model_id}) or {}
+            return "true" if (model.get("computePickleUpload") or {}).get("id") == pickle_id else None
+
+        answer = self.mutate(queries.ASSIGN, {"modelId": model_id, "pickleId": pickle_id}, assigned)
         if str(answer).lower() != "true":
             raise GraphQLFailed(f"assignPickleToModel: Numerai answered {answer!r}, not true")
 
     def upload(
         self, path: Path, *, filename: str, model_id: str, data_version_id: str, docker_image_id: str
     ) -> str:
-        """numerapi's model_upload steps, checking the file PUT it ignores; returns the pickle id."""
+        """numerapi's model_upload steps, checking the file PUT it ignores; returns the pickle id.
+
+        After a lost answer to createComputePickleUpload, the upload is looked up by the file name
+        Numerai gave it (computePickles of the model) before it is created again.
+        """
         auth = self.query_field(queries.UPLOAD_AUTH, {"filename": filename, "modelId": model_id}, dict) or {}
         if not isinstance(auth.get("url"), str):
             raise GraphQLFailed("computePickleUploadAuth: Numerai's answer has no upload URL")
         self.put_file(auth["url"], Path(path))
-        created = self.query_field(
-            queries.CREATE_UPLOAD,
-            {
-                "filename": auth.get("filename") or filename,
-                "tournament": CLASSIC_TOURNAMENT,
-                "modelId": model_id,
-                "dataVersionId": data_version_id,
-                "dockerImageId": docker_image_id,
-            },
-            dict,
-        ) or {}
-        if not created.get("id"):
+        stored_as = auth.get("filename") or filename
+
+        def created() -> dict | None:
+            found = [
+                item
+                for item in self.ask(queries.COMPUTE_PICKLES, {"modelId": model_id, "id": None}) or []
+                if isinstance(item, dict) and item.get("filename") == stored_as
+            ]
+            return found[-1] if found else None
+
+        variables = {
+            "filename": stored_as,
+            "tournament": CLASSIC_TOURNAMENT,
+            "modelId": model_id,
+            "dataVersionId": data_version_id,
+            "dockerImageId": docker_image_id,
+        }
+        answer = self.mutate(queries.CREATE_UPLOAD, variables, created)
+        if not isinstance(answer, dict) or not answer.get("id"):
             raise GraphQLFailed("createComputePickleUpload: Numerai's answer has no pickle id")
-        return str(created["id"])
+        return str(answer["id"])
 
     def put_file(self, url: str, path: Path) -> None:
-        # A presigned storage URL: it carries its own authorisation, so the API token is not sent.
+        """PUT the file to a presigned storage URL (it carries its own authorisation, so the API token
+        is not sent). Its query string is a credential: from here on no output shows it."""
+        hide_signed_url(url)
         content = path.read_bytes()
-        response = self.with_retries(
-            "file upload", lambda: self.session.put(url, data=content, timeout=self.settings.upload_timeout)
-        )
+
+        def put() -> requests.Response:
+            try:
+                response = self.session.put(url, data=content, timeout=self.settings.upload_timeout)
+            except TRANSIENT_ERRORS as error:
+                raise Transient(describe(error)) from None
+            except requests.RequestException as error:
+                raise ApiError(f"file upload: {describe(error)}") from None
+            if response.status_code >= 500:
+                raise Transient(f"HTTP {response.status_code}")
+            return response
+
+        response = self.retrying("file upload", put)
         if not 200 <= response.status_code < 300:
             raise UploadRejected(
-                scrub(
-                    f"file upload: the storage refused {path.name} with HTTP "
-                    f"{response.status_code}: {response.text[:300].strip()} ==> "
-                    f"nothing was created; re-run deploy"
-                )
+                f"file upload: the storage refused {path.name} with HTTP "
+                f"{response.status_code}: {response.text[:300].strip()} ==> "
+                f"nothing was created; re-run deploy"
             )
 
 
@@ -263,7 +389,24 @@ def has_shape(value, shape: type) -> bool:
     return isinstance(value, shape)
 
 
+def hide_signed_url(url: str) -> None:
+    """Have `scrub` remove a signed URL's query string and its values (a storage error may echo the
+    signature) wherever they turn up, the package's logs and error messages included."""
+    query = urlsplit(url).query
+    if not query:
+        return
+    raw = dict(part.partition("=")[::2] for part in query.split("&"))
+    secret = [
+        value
+        for pairs in (parse_qsl(query), raw.items())
+        for name, value in pairs
+        if SIGNED_PARAMETER.search(name) and len(value) >= 6
+    ]
+    remember_secrets([query, *secret])
+
+
 def describe(error: Exception) -> str:
-    """A short reason for a network fault: the exception type and its first line."""
+    """A short reason for a network fault: the exception type and its first line, scrubbed."""
     text = str(error).splitlines()[0] if str(error) else ""
+    text = PATH_QUERY.sub(lambda match: f"{match.group('path')}?***", scrub(text[:300]))
     return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__

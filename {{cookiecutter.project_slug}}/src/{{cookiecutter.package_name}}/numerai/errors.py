@@ -1,12 +1,20 @@
-"""What can go wrong talking to Numerai; main's error policy turns each into an exit code."""
+"""What can go wrong talking to Numerai; main's error policy turns each into an exit code.
+
+Every message is scrubbed (`logs.scrub`) when the error is made: the API key, the token made of it
+and URL query strings (signatures) never reach a report, whoever prints it.
+"""
 
 from __future__ import annotations
 
 from ..errors import UsageError, WorkFailed
+from ..logs import scrub
 
 
 class ApiError(WorkFailed):
     """A call to Numerai failed; the message says which call and why. Exit code 1."""
+
+    def __init__(self, message: object = "", *args: object):
+        super().__init__(scrub(message), *args)
 
 
 class AuthenticationFailed(ApiError, UsageError):
@@ -21,7 +29,7 @@ class GraphQLFailed(ApiError):
 
 
 class TransientFailure(ApiError):
-    """5xx answers, dropped connections or timeouts outlasted the retries."""
+    """5xx answers, dropped connections or timeouts outlasted the retries (their attempts or their time)."""
 
 
 class UploadRejected(ApiError):

@@ -1,7 +1,8 @@
 """The GraphQL operations numerapi has no method for (field names: numerai-facts, section 4).
 
 Upload auth and create are numerapi's own model_upload queries, sent here step by step so that the
-file PUT between them can be checked.
+file PUT between them can be checked; the webhook mutation is numerapi's set_submission_webhook, sent
+here so that a lost answer is looked up before the change is sent again.
 """
 
 TRIGGER_FIELDS = "triggers { id status statuses { status description insertedAt } }"
@@ -55,5 +56,11 @@ mutation ($filename: String! $tournament: Int! $modelId: ID
           $dataVersionId: ID $dockerImageId: ID) {
   createComputePickleUpload(filename: $filename tournament: $tournament modelId: $modelId
                             dataVersionId: $dataVersionId dockerImageId: $dockerImageId) { id }
+}
+"""
+
+SET_WEBHOOK = """
+mutation ($modelId: String! $newSubmissionWebhook: String) {
+  setSubmissionWebhook(modelId: $modelId newSubmissionWebhook: $newSubmissionWebhook)
 }
 """
