@@ -111,7 +111,8 @@ def load_model(pd, model_path: str, events: Events):
     import pickle
 
     rebuild = (f"build the pickle with Python {py_version()} and the image's pinned versions "
-               f"(pip install -c runtimes/py{py_version()}.txt), then rebuild")
+               f"(pip install -c runtimes/py{py_version()}-<tag>.txt, the lock runtimes/catalogue.json names), "
+               "then rebuild")
     try:
         return pd.read_pickle(model_path), True
     except pickle.UnpicklingError as error:
