@@ -102,7 +102,7 @@ def compare(catalogue: list[Runtime], images: list[RemoteImage]) -> Comparison:
     defaults = [image for image in images if image.default]
     default = defaults[0] if defaults else None
     catalogue_default = next((runtime for runtime in catalogue if runtime.default), None)
-    agrees = default is None or (catalogue_default is not None and catalogue_default.reference == default.reference)
+    agrees = default is None or (catalogue_default is not None and catalogue_default.image == default.image)
     grouped: dict[str, list[RemoteImage]] = {}
     for image in images:
         grouped.setdefault(image.image, []).append(image)
