@@ -434,7 +434,8 @@ def test_runtime_drift_is_compared_with_the_key_and_proposed_without_it(baked):
     refresh = next(step for step in propose["steps"] if "refresh_runtimes.py" in step.get("run", ""))
     assert refresh["env"] == {"REPORT": "${{ needs.runtimes.outputs.report }}"}
     assert "--report" in refresh["run"] and "--summary" in refresh["run"]
-    [opener] = [step for step in propose["steps"] if step.get("uses", "").startswith("peter-evans/create-pull-request@")]
+    [opener] = [step for step in propose["steps"]
+                if step.get("uses", "").startswith("peter-evans/create-pull-request@")]
     assert opener["with"]["add-paths"] == "runtimes/**" and "token" not in opener["with"]
     assert opener["with"]["body-path"].startswith("${{ runner.temp }}/")
     steps = [step.get("uses", step.get("name", "")).split("@")[0] for step in propose["steps"]]
