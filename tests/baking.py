@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +29,13 @@ def uv() -> str:
     return found
 
 
+def pins_file(repo: Path, runtime: str) -> str:
+    """The lock list the baked catalogue names for a Python minor: runtimes/py3.XX-<tag>.txt."""
+    entries = json.loads((repo / "runtimes" / "catalogue.json").read_text(encoding="utf-8"))["runtimes"]
+    [lock] = [entry["lock"] for entry in entries if entry["python"] == runtime]
+    return f"runtimes/{lock}"
+
+
 def install(repo: Path, runtime: str = DEFAULT_RUNTIME) -> Path:
     """A virtual environment in repo/.venv with the package and its dev tools, pinned to `runtime`.
 
@@ -41,7 +49,7 @@ def install(repo: Path, runtime: str = DEFAULT_RUNTIME) -> Path:
     subprocess.run([uv(), "venv", "-q", "--python", python, str(repo / ".venv")], check=True, env=environment)
     subprocess.run(
         [uv(), "pip", "install", "-q", "--python", str(repo / ".venv" / "bin" / "python"),
-         "-e", ".[dev]", "-c", f"runtimes/py{runtime}.txt"],
+         "-e", ".[dev]", "-c", pins_file(repo, runtime)],
         cwd=repo, check=True, env=environment,
     )
     return repo / ".venv" / "bin"

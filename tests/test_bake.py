@@ -85,7 +85,9 @@ def test_runtime_locks_are_numerai_predicts_own(baked):
     assert sum(entry["default"] for entry in catalogue) == 1
     for entry in catalogue:
         vendored = (repo / "runtimes" / entry["lock"]).read_text().splitlines()
-        source = (SHARED_RUNTIMES / entry["lock"]).read_text().splitlines()
+        # Pins are keyed by runtime and tag: the lock of the commit the image was built from.
+        assert entry["lock"] == f"py{entry['python']}-{entry['tag']}.txt"
+        source = (SHARED_RUNTIMES / entry["tag"] / f"py{entry['python']}.txt").read_text().splitlines()
         # Same lines, but numerapi is kept as a comment (the CLI needs a newer one).
         restored = [line.split("  (not a constraint")[0].removeprefix("# ") if "(not a constraint" in line else line
                     for line in vendored]

@@ -27,6 +27,8 @@ ANSWER_SETS = {
     "environment": {"use_deploy_environment": "yes", "github_owner": "someone-else",
                     "retrain_cron": "30 2 * * 1-5", "include_examples": "no"},
 }
+# The only jobs that may write: the one that proposes a runtimes refresh as a pull request.
+WRITERS = {("health.yml", "propose"): {"contents": "write", "pull-requests": "write"}}
 SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
 
 
@@ -170,7 +172,10 @@ def test_every_workflow_is_least_privilege_pinned_and_bounded(baked):
         assert "pull_request_target" not in on(workflow), path.name
         for name, job in workflow["jobs"].items():
             assert isinstance(job.get("timeout-minutes"), int), f"{path.name}: {name} has no timeout"
-            assert set(job.get("permissions", {}).values()) <= {"read"}, f"{path.name}: {name} can write"
+            if (path.name, name) in WRITERS:
+                assert job["permissions"] == WRITERS[(path.name, name)], f"{path.name}: {name}"
+            else:
+                assert set(job.get("permissions", {}).values()) <= {"read"}, f"{path.name}: {name} can write"
             for step in job["steps"]:
                 if step.get("uses", "").startswith("actions/checkout@"):
                     assert step["with"]["persist-credentials"] is False, f"{path.name}: {name}"
@@ -227,7 +232,7 @@ def test_every_install_goes_through_the_setup_action(baked):
             setups += uses.count("./.github/actions/setup")
     assert setups >= 9
     installs = [script for where, script in scripts(root) if "install" in script and "download" not in script]
-    assert len(installs) == 1 and "runtimes/py${PYTHON_VERSION}.txt" in installs[0], installs
+    assert len(installs) == 1 and '-c "$PINS"' in installs[0], installs
 
 
 def test_uv_installs_and_its_cache_follows_the_pins(baked):
@@ -237,7 +242,7 @@ def test_uv_installs_and_its_cache_follows_the_pins(baked):
     steps = action_steps(root, "./.github/actions/setup")
     setup_uv = next(step for step in steps if step.get("uses", "").startswith("astral-sh/setup-uv@"))
     assert setup_uv["with"]["enable-cache"] is True
-    assert setup_uv["with"]["cache-dependency-glob"] == "runtimes/py${{ inputs.python-version }}.txt"
+    assert setup_uv["with"]["cache-dependency-glob"] == "${{ steps.pins.outputs.file }}"
     names = [step.get("uses", step.get("name")).split("@")[0] for step in steps]
     assert names.index("astral-sh/setup-uv") < names.index("Install with the image's versions")
     install = next(step for step in steps if step.get("name") == "Install with the image's versions")
@@ -246,14 +251,15 @@ def test_uv_installs_and_its_cache_follows_the_pins(baked):
 
 def test_secrets_only_where_the_api_key_is_needed(baked):
     root, _ = baked
-    allowed = {"deploy.yml": ("deploy", "Deploy"), "health.yml": ("status", "Status")}
+    allowed = {"deploy.yml": {("deploy", "Deploy")},
+               "health.yml": {("status", "Status"), ("runtimes", "Compare runtimes")}}
     for path in workflow_files(root):
         workflow = load(path)
         for name, job in workflow["jobs"].items():
             for step in job["steps"]:
                 refers = "secrets." in json.dumps(step)
                 if refers:
-                    assert (name, step.get("name")) == allowed.get(path.name), f"{path.name}: {name}"
+                    assert (name, step.get("name")) in allowed.get(path.name, set()), f"{path.name}: {name}"
                     assert set(step["env"]) >= {"NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"}
     assert "secrets." not in (root / ".github" / "workflows" / "pull-request.yml").read_text()
 
@@ -330,8 +336,8 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
                       and "if" not in step)
         assert python["with"]["python-version"] == "${{ inputs.python-version }}"
         install = next(step for step in inner if step.get("name", "").startswith("Install"))
-        assert install["env"]["PYTHON_VERSION"] == "${{ inputs.python-version }}"
-        assert '-c "runtimes/py${PYTHON_VERSION}.txt"' in install["run"]
+        assert install["env"]["PINS"] == "${{ steps.pins.outputs.file }}"
+        assert '-c "$PINS"' in install["run"]
     build = jobs["build"]
     assert build["runs-on"] == "${{ matrix.runner }}"
     cache = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache@"))
@@ -399,3 +405,57 @@ def test_health_and_test_workflows(baked):
     assert runs.index("lint-imports") == runs.index("ruff check .") + 1
     setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
     assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}
+
+
+def test_runtime_drift_is_compared_with_the_key_and_proposed_without_it(baked):
+    """The daily comparison with Numerai's images holds the API key and can only read; the job that
+    opens the refresh pull request can write but never sees the key: it gets the drift report only."""
+    root, _ = baked
+    health = load(root / ".github" / "workflows" / "health.yml")
+    assert "env" not in health  # no key at the workflow's level: only the steps that need it have it
+    compare = health["jobs"]["runtimes"]
+    assert compare["permissions"] == {"contents": "read"}
+    assert compare["outputs"] == {"drift": "${{ steps.compare.outputs.drift }}",
+                                  "report": "${{ steps.compare.outputs.report }}"}
+    [step] = [step for step in compare["steps"] if step.get("id") == "compare"]
+    assert step["name"] == "Compare runtimes" and "numerai-deploy runtimes --report" in step["run"]
+    assert set(step["env"]) == {"NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"}
+
+    propose = health["jobs"]["propose"]
+    assert propose["needs"] == "runtimes"
+    assert propose["if"] == "${{ needs.runtimes.outputs.drift == 'true' }}"
+    assert propose["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert "environment" not in propose and "env" not in propose
+    text = json.dumps(propose)
+    assert "secrets." not in text and "NUMERAI_SECRET_KEY" not in text and "NUMERAI_PUBLIC_ID" not in text
+    # What the runner runs, the composite actions' steps included, never names the key either.
+    for inner in expanded(root, propose["steps"]):
+        assert "secrets." not in json.dumps(inner) and "NUMERAI_SECRET_KEY" not in json.dumps(inner), inner
+    refresh = next(step for step in propose["steps"] if "refresh_runtimes.py" in step.get("run", ""))
+    assert refresh["env"] == {"REPORT": "${{ needs.runtimes.outputs.report }}"}
+    assert "--report" in refresh["run"] and "--summary" in refresh["run"]
+    [opener] = [step for step in propose["steps"]
+                if step.get("uses", "").startswith("peter-evans/create-pull-request@")]
+    assert opener["with"]["add-paths"] == "runtimes/**" and "token" not in opener["with"]
+    assert opener["with"]["body-path"].startswith("${{ runner.temp }}/")
+    steps = [step.get("uses", step.get("name", "")).split("@")[0] for step in propose["steps"]]
+    assert steps.index("./.github/actions/setup") < steps.index("Refresh runtimes") < steps.index(
+        "peter-evans/create-pull-request")
+
+
+def test_the_setup_action_finds_the_pins_in_the_catalogue(baked):
+    """Pins are keyed by runtime and tag (runtimes/py3.XX-<tag>.txt): the setup action asks the
+    catalogue which one a Python minor's image carries, and every catalogue entry's lock exists."""
+    root, _ = baked
+    catalogue = json.loads((root / "runtimes" / "catalogue.json").read_text())["runtimes"]
+    for entry in catalogue:
+        assert entry["lock"] == f"py{entry['python']}-{entry['tag']}.txt"
+        assert (root / "runtimes" / entry["lock"]).is_file(), entry
+    assert sorted(path.name for path in (root / "runtimes").glob("py3.*.txt")) == sorted(
+        entry["lock"] for entry in catalogue)
+    steps = action_steps(root, "./.github/actions/setup")
+    pins = next(step for step in steps if step.get("id") == "pins")
+    assert pins["env"] == {"PYTHON_VERSION": "${{ inputs.python-version }}"}
+    assert "runtimes/catalogue.json" in pins["run"] and "GITHUB_OUTPUT" in pins["run"]
+    names = [step.get("id") or step.get("uses", "").split("@")[0] for step in steps]
+    assert names.index("pins") < names.index("astral-sh/setup-uv")

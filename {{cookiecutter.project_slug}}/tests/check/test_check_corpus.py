@@ -138,7 +138,8 @@ def test_a_pickle_of_another_python_gets_predict_pys_newest_words(check, corpus,
     assert problem.message == ("Pickle could not be loaded in Python 3.12. It was likely created with a different "
                                "Python version. Recreate the pickle with Python 3.12 or submit it to the matching "
                                "numerai-predict image.")
-    assert problem.detail.startswith(error) and "-c runtimes/py3.12.txt" in problem.fix
+    assert problem.detail.startswith(error) and "numerai-deploy build" in problem.fix
+    assert "runtimes/py3.12-" in problem.fix
 
 
 @pytest.mark.parametrize(("case", "count"), [("zero_arguments", 0), ("three_arguments", 3)])

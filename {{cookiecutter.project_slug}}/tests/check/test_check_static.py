@@ -146,7 +146,7 @@ def test_a_different_python_minor_is_an_error():
     data = by_value(predict_with_pandas)
     manifest = manifest_for(data, python={"version": "3.11.7", "minor": "3.11"})
     [problem] = errors(version_findings(manifest, PY312))
-    assert "built with Python 3.11.7" in problem.message and "uv venv --python 3.12" in problem.fix
+    assert "built with Python 3.11.7" in problem.message and "numerai-deploy build" in problem.fix
 
 
 @pytest.mark.parametrize(("library", "level"), [("numpy", ERROR), ("lightgbm", ERROR), ("scikit-learn", ERROR),
@@ -336,3 +336,15 @@ def test_a_run_that_dies_without_a_signal_shows_its_output():
                                  "Traceback ...\nImportError: libgomp.so.1: cannot open shared object file")
     assert "exited with code 1 while importing numpy and pandas" in finding.message
     assert "libgomp" in finding.message
+
+
+def test_a_fix_shared_by_several_findings_is_printed_once():
+    data = by_value(predict_with_pandas)
+    manifest = manifest_for(data, python={"version": "3.11.7", "minor": "3.11"},
+                            libraries={"numpy": "0.0.1", "pandas": "0.0.2", "cloudpickle": "0.0.3"})
+    findings = version_findings(manifest, PY312)
+    assert len(findings) == 4 and len({finding.fix for finding in findings}) == 1
+    from {{ cookiecutter.package_name }}.check.report import Report, render_text
+
+    text = render_text(Report(REPO_ROOT / "x.pkl", "Python 3.12", "3.12", findings))
+    assert text.count("fix: ") == 1 and text.count("built with") == 4

@@ -106,8 +106,8 @@ def signal_finding(code: int, stage: str | None, python: str) -> Finding:
     except ValueError:
         name = f"signal {number}"
     where = f" while {STAGE_WORDS.get(stage, stage)}" if stage else ""
-    rebuild = (f"build with Python {python} and the image's pins (-c runtimes/py{python}.txt), "
-               "then rebuild the pickle")
+    rebuild = (f"build with Python {python} and the image's pins (-c runtimes/py{python}-<tag>.txt, "
+               "the lock runtimes/catalogue.json names), then rebuild the pickle")
     if number in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL):
         return Finding("crash", ERROR, f"the process crashed with {name}{where}: the usual cause is a pickle "
                        "built with another Python minor or other binary library versions than the image's "

@@ -85,9 +85,11 @@ def figures_line(run: RunFigures) -> str:
 
 def render_text(report: Report) -> str:
     lines = [f"check {report.pickle} on {report.runtime}"]
+    shown = set()  # a fix shared by several findings is printed once, with the first
     for finding in report.findings:
         lines.append(f"  {LABELS[finding.level]:4}  {finding.check}: {finding.message}")
-        if finding.fix and finding.level != OK:
+        if finding.fix and finding.level != OK and finding.fix not in shown:
+            shown.add(finding.fix)
             lines.append(f"        fix: {finding.fix}")
         if finding.detail and finding.level == ERROR:
             lines.extend(f"        | {line}" for line in finding.detail.rstrip().splitlines()[-8:])

@@ -138,8 +138,8 @@ def load_model(pd, model_path: str, events: Events):
     """pandas.read_pickle with predict.py's handling: its message, plus the likely cause and fix."""
     import pickle
 
-    rebuild = (f"build the pickle with Python {py_version()} and the image's pinned versions "
-               f"(pip install -c runtimes/py{py_version()}.txt), then rebuild")
+    rebuild = (f"rebuild with `numerai-deploy build`: it trains in Python {py_version()} with the image's pinned "
+               f"versions (runtimes/py{py_version()}-<tag>.txt, the lock runtimes/catalogue.json names)")
     version_message = PYTHON_VERSION_MESSAGE.format(py_version())
     try:
         return pd.read_pickle(model_path), True

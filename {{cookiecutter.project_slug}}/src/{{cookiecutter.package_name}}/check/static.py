@@ -133,16 +133,15 @@ def module_findings(pickle_bytes: bytes, runtime: Runtime, own: set[str], result
             and minor_tuple(runtime.version_of("numpy") or "2.0") < (2, 0):
         result.findings.append(Finding("modules", ERROR, "the pickle refers to numpy._core, which only numpy 2 has; "
                                        f"the {runtime.name} image has numpy {runtime.version_of('numpy')}",
-                                       f"rebuild with the image's pins (-c runtimes/py{runtime.python}.txt)"))
+                                       f"rebuild with the image's pins (-c {runtime.pins_path})"))
     if not any(finding.check == "modules" for finding in result.findings):
         listed = ", ".join(sorted(examples)) or "none"
         result.findings.append(Finding("modules", OK, f"every module the pickle imports is in the image ({listed})"))
 
 
 def rebuild_hint(runtime: Runtime) -> str:
-    return (f"build in a Python {runtime.python} environment with the image's pins: "
-            f"`uv venv --python {runtime.python} && uv pip install -e . -c runtimes/py{runtime.python}.txt`, "
-            "then rebuild")
+    return (f"rebuild with `numerai-deploy build`: whatever Python runs it, it trains in Python {runtime.python} "
+            f"with the image's pins ({runtime.pins_path}), in an environment it makes once")
 
 
 def version_findings(manifest: Manifest, runtime: Runtime) -> list[Finding]:

@@ -27,9 +27,11 @@ query ($id: ID, $modelId: ID) {
 }
 """.replace("PICKLE_FIELDS", PICKLE_FIELDS)
 
+# Deprecated images too (the argument defaults to false): `runtimes` shows them marked, and a deploy
+# onto one still finds its id.
 DOCKER_IMAGES = """
 query {
-  computePickleDockerImages { id name image tag default deprecated experimental }
+  computePickleDockerImages(deprecated: true) { id name image tag default deprecated experimental }
 }
 """
 
