@@ -99,11 +99,24 @@ def test_build_checks_what_it_built(cli, repo):
 
 
 @pytest.mark.skipif(find_interpreter("3.11") is None, reason="no Python 3.11 on this machine")
-def test_build_fails_when_the_check_does(cli, make_repo):
-    # Built by this Python 3.12 for the 3.11 image: the build warns, the check rejects it.
+def test_this_python_builds_for_another_images_python(cli, make_repo):
+    """The CLI runs on 3.12; the spec asks for the 3.11 image: build trains in the 3.11 image's environment."""
     repo = make_repo({"gbm.yaml": LIGHTGBM_SPEC.replace('runtime: "3.12"', 'runtime: "3.11"')})
-    result = cli("build", "--synthetic", cwd=repo)
-    assert result.returncode == 1
-    assert "built with Python 3.12" in result.stdout
-    assert "check failed for gbm_model-" in result.stderr and "Traceback" not in result.stderr
-    assert list((repo / "dist").glob("gbm_model-*.pkl")), "the pickle stays for inspection"
+    result = cli("build", "--synthetic", cwd=repo, timeout=1200)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "training in" in result.stdout and "passed" in result.stdout
+    [pickle] = (repo / "dist").glob("gbm_model-*.pkl")
+    manifest = json.loads(pickle.with_suffix(".json").read_text())
+    runtime = resolve_runtime("3.11", load_catalogue(REPO_ROOT / "runtimes"))
+    assert manifest["python"]["minor"] == "3.11" and manifest["environment"]["matches_image"] is True
+    for name in ("numpy", "pandas", "lightgbm", "cloudpickle"):
+        assert manifest["libraries"][name] == runtime.version_of(name), name
+    assert manifest["check"]["passed"] is True and manifest["check"]["image"] == runtime.reference
+
+
+def test_here_refuses_a_python_that_is_not_the_images_before_training(cli, make_repo):
+    repo = make_repo({"gbm.yaml": LIGHTGBM_SPEC.replace('runtime: "3.12"', 'runtime: "3.11"')})
+    result = cli("build", "--synthetic", "--here", cwd=repo)
+    assert result.returncode == 2
+    assert "--here builds in this Python, which is not the Python 3.11 image's" in result.stderr
+    assert "Traceback" not in result.stderr and not (repo / "dist").exists()

@@ -24,18 +24,29 @@ log = get_logger(__name__)
 PACKAGE = __name__.split(".")[0]
 
 
-def build_environment_folder(repo: Repo, runtime: Runtime) -> Path:
-    """One per repository, runtime and dependency list: a changed pyproject.toml or lock makes a new one."""
-    recipe_text = "\n".join([str(repo.root.resolve()), runtime.python, runtime.lock.read_text(encoding="utf-8"),
-                             (repo.root / "pyproject.toml").read_text(encoding="utf-8")])
+def project_root(repo: Repo) -> Path:
+    """The project this package runs from (src/<package>/ under it), installed in editable mode; else
+    the repository's, when it has one."""
+    for root in (repo.package_dir.parent.parent, repo.root.resolve()):
+        if (root / "pyproject.toml").is_file():
+            return root
+    raise UsageError(f"{repo.root}: no pyproject.toml to install the package from ==> run build in the "
+                     "repository the template baked (or pass --repo DIR), or build with --here")
+
+
+def build_environment_folder(project: Path, runtime: Runtime) -> Path:
+    """One per project, runtime and dependency list: a changed pyproject.toml or lock makes a new one."""
+    recipe_text = "\n".join([str(project), runtime.python, runtime.lock.read_text(encoding="utf-8"),
+                             (project / "pyproject.toml").read_text(encoding="utf-8")])
     return cache_root() / f"build-py{runtime.python}-{hashlib.sha256(recipe_text.encode()).hexdigest()[:12]}"
 
 
 def ensure_build_environment(repo: Repo, runtime: Runtime) -> Path:
     """The build environment's Python for `runtime`, made when missing."""
-    folder = build_environment_folder(repo, runtime)
-    recipe = {"editable": str(repo.root.resolve()), "runtime": runtime.reference}
-    ensure(runtime, folder, ["-e", str(repo.root.resolve())], recipe, "build")
+    project = project_root(repo)
+    folder = build_environment_folder(project, runtime)
+    recipe = {"editable": str(project), "runtime": runtime.reference}
+    ensure(runtime, folder, ["-e", str(project)], recipe, "build")
     return folder / "bin" / "python"
 
 
