@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -459,3 +460,23 @@ def test_the_setup_action_finds_the_pins_in_the_catalogue(baked):
     assert "runtimes/catalogue.json" in pins["run"] and "GITHUB_OUTPUT" in pins["run"]
     names = [step.get("id") or step.get("uses", "").split("@")[0] for step in steps]
     assert names.index("pins") < names.index("astral-sh/setup-uv")
+
+
+@pytest.mark.parametrize(("days", "private", "warned"), [(55, "false", True), (55, "true", False), (3, "false", False)])
+def test_health_warns_before_githubs_60_day_schedule_cut_off(baked, tmp_path, days, private, warned):
+    root, _answers = baked
+    [step] = [step for job in load(root / ".github/workflows/health.yml")["jobs"].values()
+              for step in job.get("steps", []) if step.get("name") == "Schedule cut-off"]
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    old = f"{int(time.time()) - days * 86400} +0000"
+    environment = {"GIT_AUTHOR_DATE": old, "GIT_COMMITTER_DATE": old, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b",
+                   "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "x"], cwd=repo, check=True, env=environment)
+    summary = tmp_path / "summary.md"
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, capture_output=True, text=True,
+                            env={**environment, "PRIVATE": private, "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.returncode == 0, result.stderr
+    assert ("::warning title=Schedule cut-off::No commit for 55 days" in result.stdout) is warned
+    assert (summary.exists() and "turns the schedules off at 60" in summary.read_text()) is warned
