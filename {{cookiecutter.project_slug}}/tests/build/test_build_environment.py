@@ -32,6 +32,7 @@ def python_3_11(tmp_path_factory):
     return venv / "bin" / "python"
 
 
+@pytest.mark.slow
 def test_a_python_3_11_install_builds_the_default_images_pickle(python_3_11, make_repo, data_cache):
     repo = make_repo({"gbm.yaml": DEFAULT})
     environment = {**os.environ, "NUMERAI_DATA_DIR": str(data_cache)}

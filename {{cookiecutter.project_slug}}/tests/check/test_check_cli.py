@@ -99,6 +99,7 @@ def test_build_checks_what_it_built(cli, repo):
 
 
 @pytest.mark.skipif(find_interpreter("3.11") is None, reason="no Python 3.11 on this machine")
+@pytest.mark.slow
 def test_this_python_builds_for_another_images_python(cli, make_repo):
     """The CLI runs on 3.12; the spec asks for the 3.11 image: build trains in the 3.11 image's environment."""
     repo = make_repo({"gbm.yaml": LIGHTGBM_SPEC.replace('runtime: "3.12"', 'runtime: "3.11"')})

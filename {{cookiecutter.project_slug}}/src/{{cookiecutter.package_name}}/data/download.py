@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import WorkFailed
 from ..logs import get_logger, scrub
-from ..numerai.datasets import public_api
+from ..numerai.datasets import public_api, quick_api
 
 log = get_logger(__name__)
 
@@ -18,8 +18,10 @@ def version_dir(cache: Path, version: str, synthetic: bool = False) -> Path:
     return Path(cache) / (f"{SYNTHETIC_PREFIX}{version}" if synthetic else version)
 
 
-def ensure_files(cache: Path, version: str, names: list[str]) -> dict[str, Path]:
-    """Local paths of `names` in `version`, downloading only the ones not in the cache yet."""
+def ensure_files(cache: Path, version: str, names: list[str], *, quick: bool = False) -> dict[str, Path]:
+    """Local paths of `names` in `version`, downloading only the ones not in the cache yet.
+
+    quick: one attempt, no retries (a look-up that must not hold `validate` up when offline)."""
     folder = version_dir(cache, version)
     paths, api = {}, None
     for name in names:
@@ -27,7 +29,7 @@ def ensure_files(cache: Path, version: str, names: list[str]) -> dict[str, Path]
         if path.exists() and path.stat().st_size > 0:
             log.info("data: %s/%s (cached)", version, name)
         else:
-            api = api or public_api()
+            api = api or (quick_api() if quick else public_api())
             download(api, f"{version}/{name}", path)
         paths[name] = path
     return paths

@@ -60,7 +60,7 @@ def features_json(cache: Path, version: str, synthetic: bool) -> Path | None:
     if path.exists() or synthetic:
         return path if path.exists() else None
     try:
-        return ensure_files(cache, version, [files.FEATURES_JSON])[files.FEATURES_JSON]
+        return ensure_files(cache, version, [files.FEATURES_JSON], quick=True)[files.FEATURES_JSON]
     except WorkFailed:
         return None
 

@@ -11,10 +11,11 @@ def public_api(settings: Settings | None = None) -> NumeraiClient:
     return NumeraiClient(None, settings or load_settings())
 
 
-def published_files() -> list[str]:
-    """Every dataset file Numerai publishes now (`v5.2/train.parquet`, ...): numerapi's list_datasets.
+def quick_api() -> NumeraiClient:
+    """One attempt per call, no retries: for best-effort look-ups that must not hold `validate` up offline."""
+    return public_api(load_settings().model_copy(update={"retry_attempts": 1}))
 
-    Asked once, without retries: a best-effort look-up that must not hold `validate` up when offline.
-    """
-    quick = load_settings().model_copy(update={"retry_attempts": 1})
-    return list(public_api(quick).list_datasets())
+
+def published_files() -> list[str]:
+    """Every dataset file Numerai publishes now (`v5.2/train.parquet`, ...): numerapi's list_datasets."""
+    return list(quick_api().list_datasets())
