@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
 
 from {{ cookiecutter.package_name }} import logs
 
@@ -26,3 +28,17 @@ def test_scrub_keeps_urls_without_a_query_and_plain_text():
     assert logs.scrub("see https://numer.ai/models for more") == "see https://numer.ai/models for more"
     assert logs.scrub("http://127.0.0.1:8000/v5.2/live.parquet?sig=1 next") == \
         "http://127.0.0.1:8000/v5.2/live.parquet?*** next"
+
+
+def test_a_message_is_printed_once_even_after_numerapi_configures_logging():
+    # In a fresh interpreter: under pytest the root logger always has handlers, which hides the bug.
+    code = (
+        "import logging, numerapi, sys\n"
+        f"from {logs.ROOT} import logs\n"
+        "logs.configure(sys.stdout)\n"
+        "numerapi.NumerAPI(verbosity='info')  # calls logging.basicConfig()\n"
+        f"logging.getLogger('{logs.ROOT}.data').info('data: downloading v5.2/features.json')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout + result.stderr).count("data: downloading") == 1, result.stdout + result.stderr

@@ -69,6 +69,12 @@ def configure(stream: TextIO | None = None, *, debug: bool = False, secrets: Ite
     handler.numerai_cli = True
     logger = logging.getLogger(ROOT if not debug else "")
     logger.addHandler(handler)
+    if not debug:
+        # numerapi calls logging.basicConfig() when a client is made, which would print every message
+        # a second time through a root handler of its own; a root that has a handler is left alone.
+        quiet = logging.NullHandler()
+        quiet.numerai_cli = True
+        logging.getLogger("").addHandler(quiet)
     logging.getLogger(ROOT).setLevel(logging.DEBUG if debug else logging.INFO)
     if debug:
         logging.getLogger("").setLevel(logging.DEBUG)
