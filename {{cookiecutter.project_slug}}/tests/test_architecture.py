@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import PACKAGE, REPO_ROOT
 
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -39,29 +41,24 @@ def test_the_layers_hold():
     assert "broken" in result.stdout and " 0 broken" in result.stdout
 
 
-def test_an_upward_import_breaks_the_layers(tmp_path):
+@pytest.mark.parametrize(("module", "line", "contract"), [
+    ("spec/model.py", "from ..deploy import slots", "Layers: each imports only the layers below it"),
+    ("data/download.py", "import numerapi", "Only numerai/ talks to Numerai (numerapi, requests)"),
+    ("bundle/predictor.py", "import lightgbm",
+     "What ships inside the pickle imports only the standard library, numpy and pandas"),
+])
+def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, contract):
     root = copy_of_repo(tmp_path)
-    module = root / "src" / PACKAGE / "spec" / "model.py"
-    module.write_text(module.read_text() + "\nfrom ..deploy import slots  # noqa: E402,F401\n")
+    path = root / "src" / PACKAGE / module
+    path.write_text(path.read_text() + f"\n{line}  # noqa: E402,F401\n")
     result = lint_imports(root)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "Layers: each imports only the layers below it BROKEN" in result.stdout
-    assert f"{PACKAGE}.spec.model -> {PACKAGE}.deploy.slots" in result.stdout
+    assert f"{contract} BROKEN" in result.stdout
+    assert "Contracts: 2 kept, 1 broken." in result.stdout
 
 
-def test_numerapi_outside_numerai_breaks_a_contract(tmp_path):
+def test_a_broken_layer_names_the_import(tmp_path):
     root = copy_of_repo(tmp_path)
-    module = root / "src" / PACKAGE / "data" / "download.py"
-    module.write_text(module.read_text() + "\nimport numerapi  # noqa: E402,F401\n")
-    result = lint_imports(root)
-    assert result.returncode == 1
-    assert "Only numerai/ talks to Numerai (numerapi, requests) BROKEN" in result.stdout
-
-
-def test_what_ships_in_the_pickle_stays_small(tmp_path):
-    root = copy_of_repo(tmp_path)
-    module = root / "src" / PACKAGE / "bundle" / "predictor.py"
-    module.write_text(module.read_text() + "\nimport lightgbm  # noqa: E402,F401\n")
-    result = lint_imports(root)
-    assert result.returncode == 1
-    assert "imports only the standard library, numpy and pandas BROKEN" in result.stdout
+    path = root / "src" / PACKAGE / "spec" / "model.py"
+    path.write_text(path.read_text() + "\nfrom ..deploy import slots  # noqa: E402,F401\n")
+    assert f"{PACKAGE}.spec.model -> {PACKAGE}.deploy.slots" in lint_imports(root).stdout
