@@ -10,11 +10,12 @@ import pytest
 from numerai_tools.scoring import correlation_contribution, numerai_corr
 
 from {{ cookiecutter.package_name }}.data.synthetic import Shape, write_dataset
+from {{ cookiecutter.package_name }}.spec.model import DEFAULT_DATA_VERSION
 
 from conftest import LIGHTGBM_SPEC, manifest_dict
 from standin import NumeraiStandIn
 
-VERSION = "v5.2"
+VERSION = DEFAULT_DATA_VERSION  # the specs' default: the version this repository was baked for
 # Numerai-shaped and small: every file of a version, meta_model.parquet included, served by the stand-in.
 SHAPE = Shape(train_eras=40, validation_eras=12, rows_per_era=200, live_rows=300, features_all=20,
               features_medium=16, features_small=12, meta_model=True)

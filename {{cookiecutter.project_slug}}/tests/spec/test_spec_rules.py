@@ -12,6 +12,7 @@ from numerapi import base_api
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.spec import SpecError, check_parameters
 from {{ cookiecutter.package_name }}.spec.load import load_spec
+from {{ cookiecutter.package_name }}.spec.model import DEFAULT_DATA_VERSION
 
 from conftest import write_spec
 from standin import NumeraiStandIn
@@ -59,7 +60,7 @@ def test_a_valid_spec_passes_and_numerai_is_asked_once_a_day(served, make_repo, 
     assert "ok: bad.yaml" in capsys.readouterr().out
     assert main(["validate", "--repo", str(root)]) == 0
     assert served.operations().count("listDatasets") == 1  # the listing is cached
-    assert served.file_gets.count("v5.2/features.json") == 1
+    assert served.file_gets.count(f"{DEFAULT_DATA_VERSION}/features.json") == 1
 
 
 def test_offline_validate_says_what_it_could_not_check(make_repo, capsys, tmp_path, monkeypatch):
