@@ -383,6 +383,51 @@ class NumeraiClient(numerapi.NumerAPI):
             )
 
 
+    # -- history, runs and the key (history, rollback, logs, trigger, doctor) ----------------------
+
+    def token_info(self) -> dict:
+        """apiTokenInfo: the account the key belongs to, the key's name, public id and scopes."""
+        info = self.query_field(queries.API_TOKEN_INFO, None, dict)
+        if not info:
+            raise GraphQLFailed("apiTokenInfo: Numerai's answer says nothing about this key")
+        return info
+
+    def uploads(self, model_id: str | None, pickle_id: str | None = None) -> list[dict]:
+        """computePickles with every run in full: a model's uploads, or one upload by id (any model of the
+        account when `model_id` is None)."""
+        variables = {"modelId": model_id, "id": pickle_id}
+        return self.query_field(queries.UPLOADS, variables, list) or []
+
+    def start_run(self, model_id: str, pickle_id: str, *, validation: bool = False) -> tuple[dict, set[str]]:
+        """triggerComputePickleUpload: start a run of the pickle. Returns the pickle as Numerai answered
+        it and the ids of the runs it had before, so that the new run can be told apart.
+
+        After a lost answer, the pickle's runs are read: a run that was not there before means the
+        trigger happened, and it is not sent again."""
+        before = {
+            str(trigger.get("id"))
+            for item in self.uploads(model_id, pickle_id)
+            if item.get("id") == pickle_id
+            for trigger in item.get("triggers") or []
+            if isinstance(trigger, dict)
+        }
+
+        def started() -> dict | None:
+            for item in self.ask(queries.UPLOADS, {"modelId": model_id, "id": pickle_id}) or []:
+                if isinstance(item, dict) and item.get("id") == pickle_id:
+                    triggers = [trigger for trigger in item.get("triggers") or [] if isinstance(trigger, dict)]
+                    ids = {str(trigger.get("id")) for trigger in triggers}
+                    if ids - before:
+                        return item
+            return None
+
+        variables = {"modelId": model_id, "pickleId": pickle_id, "triggerValidation": validation}
+        answer = self.mutate(queries.TRIGGER_RUN, variables, started)
+        if not isinstance(answer, dict):
+            raise GraphQLFailed("triggerComputePickleUpload: Numerai's answer has no pickle")
+        return answer, before
+
+
 def has_shape(value, shape: type) -> bool:
     if shape is list:
         return isinstance(value, list) and all(isinstance(item, dict) for item in value)
