@@ -67,6 +67,7 @@ class Diagnosis:
     key_name: str = ""
     public_id: str = ""
     scopes: list[str] = field(default_factory=list)
+    scopes_known: bool = False  # Numerai answered apiTokenInfo
     slots: list[dict] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -76,11 +77,12 @@ class Diagnosis:
 
     @property
     def missing_scopes(self) -> list[str]:
-        return [scope for scope, (needed, _what) in SCOPES.items() if needed and scope not in self.scopes]
+        return [scope for scope, (needed, _what) in SCOPES.items()
+                if needed and self.scopes_known and scope not in self.scopes]
 
     def as_json(self) -> dict:
         return {"account": self.account, "key_name": self.key_name, "public_id": self.public_id,
-                "scopes": self.scopes, "missing_scopes": self.missing_scopes, "slots": self.slots,
+                "scopes": self.scopes, "scopes_known": self.scopes_known, "missing_scopes": self.missing_scopes, "slots": self.slots,
                 "findings": [asdict(finding) for finding in self.findings], "exit_code": self.exit_code}
 
 
@@ -99,6 +101,7 @@ def check_key(client: NumeraiClient, found: Diagnosis) -> bool:
     found.key_name = str(info.get("name") or "")
     found.public_id = str(info.get("publicId") or "")
     found.scopes = sorted(str(scope) for scope in info.get("scopes") or [] if scope)
+    found.scopes_known = True
     found.findings.append(Finding("key", f"belongs to account {found.account or '(unnamed)'}"
                                          + (f", key {found.key_name!r}" if found.key_name else "")
                                          + f", scopes: {', '.join(found.scopes) or '(none)'}"))
