@@ -82,7 +82,8 @@ class Diagnosis:
 
     def as_json(self) -> dict:
         return {"account": self.account, "key_name": self.key_name, "public_id": self.public_id,
-                "scopes": self.scopes, "scopes_known": self.scopes_known, "missing_scopes": self.missing_scopes, "slots": self.slots,
+                "scopes": self.scopes, "scopes_known": self.scopes_known,
+                "missing_scopes": self.missing_scopes, "slots": self.slots,
                 "findings": [asdict(finding) for finding in self.findings], "exit_code": self.exit_code}
 
 
