@@ -111,7 +111,7 @@ def actionlint(files: list[Path]) -> list[dict]:
 def test_actionlint_finds_nothing(baked):
     root, _ = baked
     files = workflow_files(root)
-    assert len(files) == 4
+    assert len(files) == 5
     assert actionlint(files) == []
 
 
@@ -252,7 +252,7 @@ def test_uv_installs_and_its_cache_follows_the_pins(baked):
 
 def test_secrets_only_where_the_api_key_is_needed(baked):
     root, _ = baked
-    allowed = {"deploy.yml": {("deploy", "Deploy")},
+    allowed = {"deploy.yml": {("deploy", "Deploy")}, "rollback.yml": {("rollback", "Roll back")},
                "health.yml": {("status", "Status"), ("runtimes", "Compare runtimes")}}
     for path in workflow_files(root):
         workflow = load(path)
@@ -266,13 +266,15 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
 
 
 def test_only_the_deploy_job_runs_in_the_environment(baked):
-    """`no` (the default) works on every plan: no `environment:` anywhere. `yes`: the deploy job
-    alone runs in the protected environment `numerai` (a daily job there would wait for approval)."""
+    """`no` (the default) works on every plan: no `environment:` anywhere. `yes`: the deploy job (and
+    the rollback job, which changes a slot's assignment with the same key) alone run in the protected
+    environment `numerai` (a daily job there would wait for approval)."""
     root, answers = baked
     with_environment = answers.get("use_deploy_environment", "no") == "yes"
     environments = {(path.name, name): job["environment"] for path in workflow_files(root)
                     for name, job in load(path)["jobs"].items() if "environment" in job}
-    assert environments == ({("deploy.yml", "deploy"): "numerai"} if with_environment else {})
+    expected = {("deploy.yml", "deploy"): "numerai", ("rollback.yml", "rollback"): "numerai"}
+    assert environments == (expected if with_environment else {})
     if not with_environment:
         assert not any(re.search(r"^\s*environment:", path.read_text(encoding="utf-8"), re.MULTILINE)
                        for path in [*workflow_files(root), *action_files(root)])
@@ -369,6 +371,40 @@ def test_deploy_job_is_gated_and_never_cancelled(baked):
     step = next(step for step in deploy["steps"] if step.get("name") == "Deploy")
     assert step["env"]["DRY_RUN"] == "${{ inputs.dry_run }}"
     assert "numerai-deploy deploy" in step["run"]
+
+
+# -- the rollback workflow -------------------------------------------------------------------------
+
+
+def test_rollback_is_manual_least_privilege_and_keeps_the_key_in_its_job(baked):
+    root, answers = baked
+    path = root / ".github" / "workflows" / "rollback.yml"
+    workflow = load(path)
+    triggers = on(workflow)
+    assert set(triggers) == {"workflow_dispatch"}
+    inputs = triggers["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"slot", "pickle"}
+    assert inputs["slot"]["required"] is True and not inputs["pickle"].get("required", False)
+    assert workflow["permissions"] == {} and "env" not in workflow
+    [(name, job)] = workflow["jobs"].items()
+    assert name == "rollback" and job["permissions"] == {"contents": "read"}
+    if answers.get("use_deploy_environment", "no") == "yes":
+        assert job["environment"] == "numerai"
+    else:
+        assert "environment" not in job and not re.search(r"^\s*environment:", path.read_text(), re.MULTILINE)
+    assert job["concurrency"] == {"group": "numerai-deploy", "cancel-in-progress": False}
+    assert "env" not in job  # the key only in the step that needs it
+    uses = [step.get("uses", "").split("@")[0] for step in job["steps"]]
+    assert uses[:2] == ["actions/checkout", "./.github/actions/setup"]
+    [step] = [step for step in job["steps"] if "secrets." in json.dumps(step)]
+    assert step["name"] == "Roll back"
+    assert step["env"] == {"NUMERAI_PUBLIC_ID": "${{ secrets.NUMERAI_PUBLIC_ID }}",
+                           "NUMERAI_SECRET_KEY": "${{ secrets.NUMERAI_SECRET_KEY }}",
+                           "SLOT": "${{ inputs.slot }}", "PICKLE": "${{ inputs.pickle }}"}
+    assert 'numerai-deploy rollback "$@" -- "$SLOT"' in step["run"] and '--to="$PICKLE"' in step["run"]
+    # Nothing else in the workflow, the composite actions it runs included, names the key.
+    others = [inner for inner in expanded(root, job["steps"]) if inner is not step]
+    assert not any("secrets." in json.dumps(inner) or "NUMERAI_SECRET_KEY" in json.dumps(inner) for inner in others)
 
 
 # -- the other workflows ---------------------------------------------------------------------------

@@ -14,6 +14,10 @@ answer is lost (dropped, or sent after the client gave up), an outage of some se
 (connections refused, then 5xx answers and dropped connections), and upload URLs to a dead port.
 Upload URLs are presigned-style (`?X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Signature=...`):
 every signature handed out is kept in `signatures`, so that tests can look for it in any output.
+Runs of an uploaded pickle (triggerComputePickleUpload) go pending, running, then succeed or fail with
+Numerai-style status descriptions and log lines (`run_outcome`); apiTokenInfo answers the key's
+`scopes` (a constructor argument, or set the attribute); `assign_by_hand` assigns a pickle as a user
+would on numer.ai, without an API call.
 
 In a test:
 
@@ -237,6 +241,9 @@ class NumeraiStandIn:
         self.assignments: dict[str, str] = {}  # model id -> pickle id
         self.logs: dict[str, list[dict]] = {}  # trigger id -> log lines
         self.plans: dict[str, dict] = {}  # slot -> how its next validations end
+        self.run_plans: dict[str, dict] = {}  # slot -> how its next triggered runs end
+        self.runs: dict[str, dict] = {}  # trigger id -> the plan of a triggered run still going
+        self.round_id = stable_id("round", "current")  # the round a (non-validation) run is for
         self.faults: list[Fault] = []
         self.outage_until = 0.0  # time.monotonic() until which every request fails
         self.outage_answers = 0
@@ -356,6 +363,39 @@ class NumeraiStandIn:
             self.set_trigger_status(pickle, trigger, status, description)
             self.logs[trigger["id"]] = [log_line(line) for line in logs]
             return trigger["id"]
+
+    def run_outcome(
+        self, slot: str, status: str = "failed", description: str = "", logs=(), *, polls: int = 2
+    ) -> None:
+        """The slot's next triggered runs (triggerComputePickleUpload) go pending, then running, and end
+        with `status` ("success", "failed", "error") at the `polls`-th poll, with Numerai's description
+        and these log lines. Without a plan a run succeeds ("Predictions submitted")."""
+        with self.lock:
+            self.run_plans[slot] = {"status": status, "description": description, "logs": list(logs), "polls": polls}
+
+    def assign_by_hand(self, slot: str, pickle_id: str) -> None:
+        """Assign one of the slot's pickles as a user would on numer.ai (no API call: not in `mutations`)."""
+        with self.lock:
+            model = self.model_named(slot)
+            if self.pickles[pickle_id]["modelId"] != model["id"]:
+                raise ValueError(f"pickle {pickle_id} is not an upload of {slot}")
+            self.assignments[model["id"]] = pickle_id
+            self.dump_state()
+
+    def advance_runs(self, pickle: dict) -> None:
+        """One poll's worth of progress of the pickle's triggered runs: running, then their planned end."""
+        for trigger in pickle["triggers"]:
+            plan = self.runs.get(trigger["id"])
+            if plan is None:
+                continue
+            plan["seen"] += 1
+            if plan["seen"] == 1:
+                self.set_trigger_status(pickle, trigger, "running", "Running your model on live data")
+            if plan["seen"] >= plan["polls"]:
+                self.set_trigger_status(pickle, trigger, plan["status"], plan["description"] or plan["status"])
+                self.logs.setdefault(trigger["id"], []).extend(log_line(line) for line in plan["logs"])
+                del self.runs[trigger["id"]]
+                self.dump_state()
 
     # -- faults ------------------------------------------------------------------------------------
 
@@ -752,6 +792,7 @@ class NumeraiStandIn:
         ]
         for pickle in found:
             self.advance(pickle)
+            self.advance_runs(pickle)
         return [self.pickle_view(pickle) for pickle in found]
 
     def op_assignPickleToModel(self, modelId=None, pickleId=None, **_):
@@ -773,8 +814,15 @@ class NumeraiStandIn:
         pickle = self.pickles.get(pickleId) or self.pickles.get(self.assignments.get(modelId, ""))
         if pickle is None:
             raise GraphQLError("Pickle not found")
+        if pickle["modelId"] != modelId:
+            raise GraphQLError("Pickle not found for this model")
         trigger = self.add_trigger(pickle, "pending")
-        self.set_trigger_status(pickle, trigger, "success", "submitted")
+        trigger["type"] = "validation" if triggerValidation else "submission"
+        trigger["roundId"] = None if triggerValidation else self.round_id
+        self.logs[trigger["id"]] = [log_line("Pulling image")]
+        plan = {"status": "success", "description": "Predictions submitted", "logs": ["Predictions submitted"],
+                "polls": 2}
+        self.runs[trigger["id"]] = {**self.run_plans.get(pickle["slot"], plan), "seen": 0}
         return self.pickle_view(pickle)
 
     def op_triggerLogs(self, triggerId=None, **_):
@@ -970,6 +1018,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--data-dir", type=Path, default=None, help="dataset files served as <version>/<file>"
     )
     parser.add_argument("--polls-to-validate", type=int, default=2)
+    parser.add_argument("--scopes", default="upload_submission,read_submission_info,read_user_info",
+                        help="comma-separated scopes of the key, as apiTokenInfo answers them")
     parser.add_argument(
         "--webhook",
         action="append",
@@ -989,6 +1039,7 @@ def main(argv: list[str] | None = None) -> int:
         secret_key=args.secret_key,
         data_dir=args.data_dir,
         polls_to_validate=args.polls_to_validate,
+        scopes=[scope for scope in args.scopes.split(",") if scope],
         state_file=args.state_file,
         port=args.port,
     )

@@ -17,6 +17,8 @@ PUBLIC_ID, SECRET_KEY = "PUB", "SEC"
 AUTH = {"Authorization": f"Token {PUBLIC_ID}${SECRET_KEY}"}
 # The client's queries, by name; at least these exist.
 CLIENT_QUERIES = {"MODEL", "COMPUTE_PICKLES", "DOCKER_IMAGES", "TRIGGER_LOGS", "ASSIGN", "UPLOAD_AUTH", "CREATE_UPLOAD"}
+# history, rollback, logs, trigger and doctor
+CLIENT_QUERIES |= {"UPLOADS", "TRIGGER_RUN", "API_TOKEN_INFO"}
 
 
 def queries_module():

@@ -20,6 +20,7 @@ No message it raises or logs contains the secret key or a presigned URL's query 
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -96,7 +97,13 @@ class NumeraiClient(numerapi.NumerAPI):
         public_id, secret_key = (
             (credentials.public_id, credentials.secret_key) if credentials else (None, None)
         )
+        root_handlers = list(logging.getLogger().handlers)
         super().__init__(public_id, secret_key, verbosity="warning", show_progress_bars=False)
+        # numerapi calls logging.basicConfig, whose handler would print every progress line a second
+        # time, timestamped, on stderr: the CLI configures its own (logs.configure).
+        for handler in logging.getLogger().handlers:
+            if handler not in root_handlers:
+                logging.getLogger().removeHandler(handler)
         if credentials is None:
             self.token = None  # numerapi would read the environment; the caller decided there is no key
         if credentials:
@@ -381,6 +388,51 @@ class NumeraiClient(numerapi.NumerAPI):
                 f"{response.status_code}: {response.text[:300].strip()} ==> "
                 f"nothing was created; re-run deploy"
             )
+
+
+    # -- history, runs and the key (history, rollback, logs, trigger, doctor) ----------------------
+
+    def token_info(self) -> dict:
+        """apiTokenInfo: the account the key belongs to, the key's name, public id and scopes."""
+        info = self.query_field(queries.API_TOKEN_INFO, None, dict)
+        if not info:
+            raise GraphQLFailed("apiTokenInfo: Numerai's answer says nothing about this key")
+        return info
+
+    def uploads(self, model_id: str | None, pickle_id: str | None = None) -> list[dict]:
+        """computePickles with every run in full: a model's uploads, or one upload by id (any model of the
+        account when `model_id` is None)."""
+        variables = {"modelId": model_id, "id": pickle_id}
+        return self.query_field(queries.UPLOADS, variables, list) or []
+
+    def start_run(self, model_id: str, pickle_id: str, *, validation: bool = False) -> tuple[dict, set[str]]:
+        """triggerComputePickleUpload: start a run of the pickle. Returns the pickle as Numerai answered
+        it and the ids of the runs it had before, so that the new run can be told apart.
+
+        After a lost answer, the pickle's runs are read: a run that was not there before means the
+        trigger happened, and it is not sent again."""
+        before = {
+            str(trigger.get("id"))
+            for item in self.uploads(model_id, pickle_id)
+            if item.get("id") == pickle_id
+            for trigger in item.get("triggers") or []
+            if isinstance(trigger, dict)
+        }
+
+        def started() -> dict | None:
+            for item in self.ask(queries.UPLOADS, {"modelId": model_id, "id": pickle_id}) or []:
+                if isinstance(item, dict) and item.get("id") == pickle_id:
+                    triggers = [trigger for trigger in item.get("triggers") or [] if isinstance(trigger, dict)]
+                    ids = {str(trigger.get("id")) for trigger in triggers}
+                    if ids - before:
+                        return item
+            return None
+
+        variables = {"modelId": model_id, "pickleId": pickle_id, "triggerValidation": validation}
+        answer = self.mutate(queries.TRIGGER_RUN, variables, started)
+        if not isinstance(answer, dict):
+            raise GraphQLFailed("triggerComputePickleUpload: Numerai's answer has no pickle")
+        return answer, before
 
 
 def has_shape(value, shape: type) -> bool:

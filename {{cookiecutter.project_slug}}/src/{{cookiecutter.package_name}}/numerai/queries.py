@@ -66,3 +66,38 @@ mutation ($modelId: String! $newSubmissionWebhook: String) {
   setSubmissionWebhook(modelId: $modelId newSubmissionWebhook: $newSubmissionWebhook)
 }
 """
+
+# -- history, rollback, logs, trigger and doctor ----------------------------------------------------
+
+# A run (trigger) in full: its round, its kind, and every status Numerai gave it with its description.
+RUN_FIELDS = (
+    "triggers { id type roundId status insertedAt updatedAt "
+    "statuses { status description insertedAt } }"
+)
+UPLOAD_FIELDS = (
+    "id filename modelId assignedModelSlots validationStatus triggerStatus dataVersion dataVersionId "
+    "dockerImageId dockerImageName label insertedAt " + RUN_FIELDS
+)
+
+# A slot's uploads (or one of them, by id), each with its runs.
+UPLOADS = """
+query ($id: ID, $modelId: ID) {
+  computePickles(id: $id, modelId: $modelId) { UPLOAD_FIELDS }
+}
+""".replace("UPLOAD_FIELDS", UPLOAD_FIELDS)
+
+# Starts a run of an uploaded pickle (a validation run with triggerValidation); answers the pickle.
+TRIGGER_RUN = """
+mutation ($modelId: ID, $pickleId: ID, $triggerValidation: Boolean) {
+  triggerComputePickleUpload(modelId: $modelId, pickleId: $pickleId, triggerValidation: $triggerValidation) {
+    UPLOAD_FIELDS
+  }
+}
+""".replace("UPLOAD_FIELDS", UPLOAD_FIELDS)
+
+# Whose key this is and what it may do.
+API_TOKEN_INFO = """
+query {
+  apiTokenInfo { accountUsername name publicId scopes }
+}
+"""

@@ -53,3 +53,19 @@ def failure_description(pickle: dict | None) -> str:
         if isinstance(entry, dict) and entry.get("description"):
             return str(entry["description"])
     return "no description given"
+
+
+# Run statuses that mean the run is over and went well (Numerai's docs: Success; a pickle's
+# triggerStatus: submission_succeeded). Any status in neither set is a run still going.
+RUN_SUCCEEDED = frozenset({"success", "succeeded", "submission_succeeded", "validated"})
+
+
+def run_finished(status: str) -> bool:
+    return status.lower() in RUN_FAILED | RUN_SUCCEEDED
+
+
+def status_history(trigger: dict | None) -> list[dict]:
+    """A run's status entries ({status, description, insertedAt}), oldest first."""
+    entries = [entry for entry in (trigger or {}).get("statuses") or [] if isinstance(entry, dict)]
+    return [entry for _index, entry in sorted(enumerate(entries), key=lambda pair: (pair[1].get("insertedAt") or "",
+                                                                                   pair[0]))]
