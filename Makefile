@@ -23,7 +23,7 @@ demo: $(STAMP)  ## bake with defaults, build and check the example model on synt
 	$(BIN)/python scripts/demo.py
 
 test: lint $(LINT_STAMP)  ## lint, then bake over many answer sets, lint workflows, run every baked repo's own tests
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --durations=15
 
 lint: $(STAMP)  ## the template's own code (the baked repo's is linted by the tests, in each bake)
 	$(BIN)/ruff check hooks scripts tests
