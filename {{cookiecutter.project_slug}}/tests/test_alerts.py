@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
+from github_standin import GitHubStandIn
 
 from conftest import REPO_ROOT, STANDIN_SECRET_KEY
-from github_standin import GitHubStandIn
 
 REPOSITORY, TOKEN = "octo/models", "ghs_test-token-never-shown-4b1d"
 SCRIPT = REPO_ROOT / "scripts" / "alerts.py"
