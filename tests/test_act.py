@@ -10,6 +10,7 @@ The pull-request workflow, on a branch that changes one slot, builds and checks 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -28,6 +29,7 @@ STAND_INS = Path(__file__).parent / "act"
 PUBLIC_ID, SECRET_KEY = "act-public-id", "act-secret-key"
 SLOTS = ("my_model", "ridge_model")
 PACKAGE = "numerai_models"  # the default answers' package
+GITHUB_REPOSITORY, GITHUB_TOKEN = "your-github-user/numerai-models", "act-github-token"
 USES = re.compile(r"uses:\s+([\w.-]+/[\w.-]+)((?:/[\w.-]+)*)@([0-9a-f]{40})")
 RIDGE_SPEC = """\
     slot: ridge_model
@@ -108,7 +110,7 @@ def numerai(baked, tmp_path_factory):
 
 
 def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event: dict,
-            workflow_file: str = "deploy.yml") -> subprocess.CompletedProcess:
+            workflow_file: str = "deploy.yml", github: str = "", job: str = "") -> subprocess.CompletedProcess:
     workflow = repo / ".github" / "workflows" / workflow_file
     event_file = scratch / f"{event_name}-{time.monotonic_ns()}.json"
     event_file.write_text(json.dumps(event), encoding="utf-8")
@@ -130,6 +132,10 @@ def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event:
         # One job at a time: the jobs share the stand-in's Python environment.
         "--concurrent-jobs", "1",
         "--action-cache-path", str(scratch / "act-cache"), "--no-cache-server",
+        # The issue jobs talk to a stand-in of GitHub's issues API (the baked tests/github_standin.py).
+        *(["--env", f"GITHUB_API_URL={github}", "--env", f"GITHUB_REPOSITORY={GITHUB_REPOSITORY}",
+           "-s", f"GITHUB_TOKEN={GITHUB_TOKEN}"] if github else []),
+        *(["-j", job] if job else []),
     ]
     # Nothing of an outer GitHub Actions run (the template's own CI) may leak into act's jobs.
     environment = {name: value for name, value in os.environ.items()
@@ -159,15 +165,17 @@ def fingerprints(repo: Path) -> dict[str, str]:
     return {item["slot"]: item["fingerprint"] for item in json.loads(result.stdout)["include"]}
 
 
-def test_deploy_workflow_end_to_end(baked, numerai, tmp_path):
+def test_deploy_workflow_end_to_end(baked, numerai, github, tmp_path):
     url, state_file = numerai
+    github_url, github_state = github
     head = git(baked, "rev-parse", "HEAD")
     push = {"ref": "refs/heads/main", "before": "0" * 40, "after": head,
             "repository": {"name": baked.name, "full_name": f"your-github-user/{baked.name}",
                            "owner": {"login": "your-github-user"}, "default_branch": "main"}}
 
-    first = run_act(baked, url, tmp_path, "push", push)
+    first = run_act(baked, url, tmp_path, "push", push, github=github_url)
     assert first.returncode == 0, tail(first)
+    assert "[deploy/alert" in first.stdout and issues(github_state) == []  # a deploy that succeeded: no issue
     state = read_state(state_file)
     expected = fingerprints(baked)
     assert set(expected) == set(SLOTS)
@@ -185,7 +193,7 @@ def test_deploy_workflow_end_to_end(baked, numerai, tmp_path):
     # A manual run of one slot: rebuilt and checked, and deploy finds it already assigned.
     dispatch = {"inputs": {"slots": SLOTS[0], "force": False, "dry_run": False, "synthetic": True},
                 "ref": "refs/heads/main", "repository": push["repository"]}
-    second = run_act(baked, url, tmp_path, "workflow_dispatch", dispatch)
+    second = run_act(baked, url, tmp_path, "workflow_dispatch", dispatch, github=github_url)
     assert second.returncode == 0, tail(second)
     again = read_state(state_file)
     assert [pickle["id"] for pickle in again["pickles"]] == uploads
@@ -195,7 +203,7 @@ def test_deploy_workflow_end_to_end(baked, numerai, tmp_path):
     assert f"build {SLOTS[1]}" not in second.stdout
 
     # A push that changes no fingerprint: the plan is empty and nothing runs after it.
-    quiet = run_act(baked, url, tmp_path, "push", {**push, "before": head})
+    quiet = run_act(baked, url, tmp_path, "push", {**push, "before": head}, github=github_url)
     assert quiet.returncode == 0, tail(quiet)
     assert "plan: nothing to build" in quiet.stdout + quiet.stderr
     assert "[deploy/plan]" in quiet.stdout
@@ -227,3 +235,77 @@ def test_pull_request_workflow_builds_only_what_the_branch_changed(baked, numera
     assert f'title "{SLOTS[1]}: cumulative validation CORR"' in step_summary.group(1)
     # No API key in a pull request: Numerai was never called.
     assert read_state(state_file)["operations"] == before["operations"]
+
+
+@pytest.fixture(scope="module")
+def github(baked, tmp_path_factory):
+    """The baked repository's stand-in for GitHub's issues API, on loopback: (url, state file)."""
+    state = tmp_path_factory.mktemp("github") / "issues.json"
+    process = subprocess.Popen(
+        [str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / "github_standin.py"),
+         "--repository", GITHUB_REPOSITORY, "--token", GITHUB_TOKEN, "--state-file", str(state)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        yield url, state
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def numerai_with(baked: Path, scratch: Path, *seeds: str):
+    """A fresh Numerai stand-in whose slots carry the given seeds (standin.py's --assigned/--run)."""
+    process = subprocess.Popen(
+        [str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / "standin.py"), "--models", ",".join(SLOTS),
+         "--public-id", PUBLIC_ID, "--secret-key", SECRET_KEY, "--state-file", str(scratch / "numerai.json"),
+         *seeds], stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def issues(state: Path) -> list[dict]:
+    return read_state(state).get("issues", [])
+
+
+def test_health_workflow_opens_updates_and_closes_an_issue(baked, github, tmp_path):
+    """An unhealthy slot opens one issue per problem; a second run updates them (no new issue); a
+    healthy run closes them. The alerts job gets the status report only, never the key."""
+    github_url, github_state = github
+    schedule = {"schedule": "17 7 * * *", "repository": {"name": baked.name, "full_name": GITHUB_REPOSITORY,
+                                                         "owner": {"login": "your-github-user"}}}
+    current = fingerprints(baked)
+    in_sync = [f"--assigned={slot}={slot}-{fingerprint}.pkl" for slot, fingerprint in current.items()]
+    unhealthy = [f"--assigned={SLOTS[0]}=hand_made.pkl", f"--assigned={SLOTS[1]}={SLOTS[1]}-{current[SLOTS[1]]}.pkl",
+                 f"--run={SLOTS[0]}=failed:Segmentation fault! Ensure python and library versions match",
+                 "--run-log=Traceback (most recent call last)"]
+
+    with numerai_with(baked, tmp_path, *unhealthy) as url:
+        first = run_act(baked, url, tmp_path, "schedule", schedule, "health.yml", github_url, "alerts")
+    assert first.returncode != 0  # the status job fails: GitHub notifies too
+    assert "[health/alerts]" in first.stdout, tail(first)
+    opened = issues(github_state)
+    assert sorted(issue["title"] for issue in opened) == [f"Numerai: {SLOTS[0]} drifted",
+                                                          f"Numerai: {SLOTS[0]} is failing"], tail(first)
+    failing = next(issue for issue in opened if "failing" in issue["title"])
+    assert "Segmentation fault! Ensure python" in failing["body"] and "Traceback" in failing["body"]
+    assert SECRET_KEY not in first.stdout + json.dumps(opened)
+
+    with numerai_with(baked, tmp_path, *unhealthy) as url:
+        second = run_act(baked, url, tmp_path, "schedule", schedule, "health.yml", github_url, "alerts")
+    assert second.returncode != 0
+    again = issues(github_state)
+    assert len(again) == 2 and all(issue["state"] == "open" for issue in again), tail(second)
+    assert "updated #" in second.stdout
+
+    with numerai_with(baked, tmp_path, *in_sync) as url:
+        healthy = run_act(baked, url, tmp_path, "schedule", schedule, "health.yml", github_url, "alerts")
+    assert healthy.returncode == 0, tail(healthy)
+    closed = issues(github_state)
+    assert len(closed) == 2 and all(issue["state"] == "closed" for issue in closed), tail(healthy)

@@ -29,7 +29,10 @@ ANSWER_SETS = {
                     "retrain_cron": "30 2 * * 1-5", "include_examples": "no"},
 }
 # The only jobs that may write: the one that proposes a runtimes refresh as a pull request.
-WRITERS = {("health.yml", "propose"): {"contents": "write", "pull-requests": "write"}}
+WRITERS = {("health.yml", "propose"): {"contents": "write", "pull-requests": "write"},
+           # The issue jobs: they read the status report, never the key (test_alerts_never_see_the_key).
+           ("health.yml", "alerts"): {"contents": "read", "issues": "write"},
+           ("deploy.yml", "alert"): {"contents": "read", "issues": "write"}}
 SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
 
 
@@ -252,7 +255,8 @@ def test_uv_installs_and_its_cache_follows_the_pins(baked):
 
 def test_secrets_only_where_the_api_key_is_needed(baked):
     root, _ = baked
-    allowed = {"deploy.yml": {("deploy", "Deploy")}, "rollback.yml": {("rollback", "Roll back")},
+    allowed = {"deploy.yml": {("deploy", "Deploy"), ("deploy", "Status after a failed deploy")},
+               "rollback.yml": {("rollback", "Roll back")},
                "health.yml": {("status", "Status"), ("runtimes", "Compare runtimes")}}
     for path in workflow_files(root):
         workflow = load(path)
@@ -434,7 +438,7 @@ def test_health_and_test_workflows(baked):
     root, _ = baked
     health = load(root / ".github" / "workflows" / "health.yml")
     assert "schedule" in on(health)
-    assert any(step.get("run") == "numerai-deploy status" for step in health["jobs"]["status"]["steps"])
+    assert any("numerai-deploy status --report" in step.get("run", "") for step in health["jobs"]["status"]["steps"])
     test = load(root / ".github" / "workflows" / "test.yml")
     runs = [step.get("run", "") for step in test["jobs"]["test"]["steps"]]
     assert "pytest" in runs and "ruff check ." in runs
@@ -516,3 +520,20 @@ def test_health_warns_before_githubs_60_day_schedule_cut_off(baked, tmp_path, da
     assert result.returncode == 0, result.stderr
     assert ("::warning title=Schedule cut-off::No commit for 55 days" in result.stdout) is warned
     assert (summary.exists() and "turns the schedules off at 60" in summary.read_text()) is warned
+
+
+def test_alerts_never_see_the_key(baked):
+    """The jobs that open GitHub issues can write issues but get only the status report (a job output),
+    never the API key; they install nothing (scripts/alerts.py is standard-library Python)."""
+    root, _ = baked
+    for workflow_file, job_name, source in (("health.yml", "alerts", "status"), ("deploy.yml", "alert", "deploy")):
+        workflow = load(root / ".github" / "workflows" / workflow_file)
+        job = workflow["jobs"][job_name]
+        assert job["needs"] == source and "environment" not in job
+        assert workflow["jobs"][source]["outputs"]["report"] == "${{ steps.status.outputs.report }}"
+        text = json.dumps(job)
+        assert "secrets." not in text and "NUMERAI_SECRET_KEY" not in text and "NUMERAI_PUBLIC_ID" not in text
+        assert not any("./.github/actions/setup" in step.get("uses", "") for step in job["steps"])
+        [step] = [step for step in job["steps"] if "scripts/alerts.py" in step.get("run", "")]
+        assert step["env"]["REPORT"] == f"${{{{ needs.{source}.outputs.report }}}}"
+        assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"

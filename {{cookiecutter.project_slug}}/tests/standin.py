@@ -355,11 +355,14 @@ class NumeraiStandIn:
             self.dump_state()
             return pickle["id"]
 
-    def seed_run(self, slot: str, status: str, description: str = "", logs: list[str] = ()) -> str:
+    def seed_run(
+        self, slot: str, status: str, description: str = "", logs: list[str] = (), round_id: str | None = None
+    ) -> str:
         """A further run (trigger) of the slot's assigned pickle that ended with `status`."""
         with self.lock:
             pickle = self.pickles[self.assignments[self.model_named(slot)["id"]]]
             trigger = self.add_trigger(pickle, "pending")
+            trigger["roundId"] = round_id
             self.set_trigger_status(pickle, trigger, status, description)
             self.logs[trigger["id"]] = [log_line(line) for line in logs]
             return trigger["id"]
@@ -1027,6 +1030,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="SLOT=URL",
         help="a submission webhook already set on a slot",
     )
+    parser.add_argument(
+        "--assigned",
+        action="append",
+        default=[],
+        metavar="SLOT=FILENAME",
+        help="a validated pickle of this file name, uploaded earlier (by anyone) and assigned to the slot",
+    )
+    parser.add_argument(
+        "--run",
+        action="append",
+        default=[],
+        metavar="SLOT=STATUS:DESCRIPTION",
+        help="a further run of the slot's assigned pickle that ended with STATUS (after --assigned)",
+    )
+    parser.add_argument("--run-log", action="append", default=[], metavar="LINE", help="a log line of each --run")
     return parser.parse_args(argv)
 
 
@@ -1046,6 +1064,13 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.webhook:
         slot, _, url = item.partition("=")
         standin.set_webhook(slot, url)
+    for item in args.assigned:
+        slot, _, filename = item.partition("=")
+        standin.seed_pickle(slot, filename)
+    for item in args.run:
+        slot, _, outcome = item.partition("=")
+        status, _, description = outcome.partition(":")
+        standin.seed_run(slot, status, description, args.run_log, round_id="round-1")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     standin.start()
     print(standin.url, flush=True)

@@ -199,7 +199,8 @@ def test_the_secret_key_appears_in_no_output_and_no_file(
         for args in (["deploy", "--allow-synthetic", "ensemble_model"], ["deploy", "--dry-run"], ["status"])
     ]
 
-    assert [first.returncode, *(run.code for run in later)] == [1, 0, 0, 0]
+    # status: gbm_model's upload failed validation, so it is not deployed (exit 1, not in sync).
+    assert [first.returncode, *(run.code for run in later)] == [1, 0, 0, 1]
     assert "Numerai answered: Bad request from Token ***" in first.stderr  # scrubbed, not withheld
     assert STANDIN_SECRET_KEY not in first.stdout + first.stderr
     assert "Traceback" not in first.stderr

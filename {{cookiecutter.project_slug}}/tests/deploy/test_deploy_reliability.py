@@ -122,7 +122,8 @@ def test_status_rides_out_a_short_outage(numerai, numerai_cli, numerai_env, depl
 
     result = numerai_cli("status", "--repo", deploy_repo)
 
-    assert result.code == 0, result.out + result.err
+    assert result.code == 1, result.out + result.err  # answered: nothing deployed yet, so not in sync
+    assert "not deployed" in result.out and "Traceback" not in result.err
     assert retries(result.err) and {line["call"] for line in retries(result.err)} == {"account"}  # logs: stderr
     assert "gbm_model" in result.out and "no pickle assigned" in result.out
 

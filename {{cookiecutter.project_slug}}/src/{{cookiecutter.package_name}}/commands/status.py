@@ -1,26 +1,36 @@
-"""Show what is live on each slot: assigned pickle, build fingerprint, validation and latest run.
+"""Show, per slot, whether Numerai runs what git says: in sync, out of date, drifted (a pickle assigned
+by hand or by another tool, a webhook switched back on, the slot archived or missing), not deployed;
+plus the assigned pickle, its validation and the latest run's outcome and round.
 
-Compares the assigned pickle's fingerprint (from its file name) with the local spec's. Exits 1 when
-a slot's latest run failed, so a scheduled workflow can alert. Needs NUMERAI_PUBLIC_ID and
-NUMERAI_SECRET_KEY.
+A slot is in sync when the assigned pickle's file name carries the fingerprint its spec builds now.
+Exits 0 when every enabled slot is in sync and its latest run healthy, 1 otherwise (so a scheduled
+workflow can alert), 2 for bad input or a rejected key. `--json` prints the report as JSON instead
+of the table; `--report FILE` writes it to FILE as well (the health workflow hands it to the job that
+opens GitHub issues, which never sees the key). Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
-from ..deploy.status import slot_statuses, text_table
+from ..deploy.status import exit_code, report, slot_statuses, text_table
+from ..files import write_atomic
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 from ..settings import load_settings
 from .common import load_all, repo_from, runtime_of, select
 
-STDOUT_IS_DATA = True  # the table; retries and notes go to stderr
+STDOUT_IS_DATA = True  # the table or the JSON; retries and notes go to stderr
 LABELS = {0: "note", 1: "failed", 2: "error"}
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to show (default: every spec)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON instead of the table")
+    parser.add_argument("--report", default=None, metavar="FILE",
+                        help="also write the JSON report to FILE (one line)")
 
 
 def run(args) -> int:
@@ -30,8 +40,14 @@ def run(args) -> int:
     client = NumeraiClient(require_credentials(settings), settings)
     chosen = [(item, runtime_of(item, catalogue)) for item in select(specs, args.slots)]
     rows = slot_statuses(client, repo, chosen)
-    print(text_table(rows))
-    for row in rows:
-        if row.problem:
-            print(f"{LABELS[row.exit_code]}: {row.problem}", file=sys.stderr)
-    return max((row.exit_code for row in rows), default=0)
+    found = report(rows, all_slots=not args.slots)
+    if args.report:
+        write_atomic(Path(args.report), json.dumps(found, separators=(",", ":")) + "\n")
+    if args.json:
+        print(json.dumps(found, indent=2))
+    else:
+        print(text_table(rows))
+        for row in rows:
+            for problem in row.problems:
+                print(f"{LABELS[row.exit_code]} ({problem.kind}): {problem.message}", file=sys.stderr)
+    return exit_code(rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from ..build.fingerprint import PICKLE_NAME
 from ..logs import get_logger
 from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError, AuthenticationFailed
@@ -67,6 +68,10 @@ class Deployer:
     def deploy_slot(self, item: LoadedSpec, artifact: Artifact, outcome: Outcome) -> None:
         slot = item.spec.slot
         model_id = self.model_id(slot, item)
+        if model_id is None:  # a dry run of a slot deploy would create: nothing more to look up
+            log.info(f"{slot}: would then upload {artifact.filename}, wait for validation, assign it and read it back")
+            outcome.action, outcome.status = "would create and deploy", "dry run"
+            return
         state = self.client.model_state(model_id)
         self.handle_webhook(item, model_id, state)
 
@@ -79,6 +84,7 @@ class Deployer:
             outcome.pickle_id = assigned.get("id", "")
             return
 
+        self.note_drift(slot, artifact, assigned)
         image = self.docker_image(slot, artifact)
         version_id = self.data_version_id(slot, artifact)
         what = (
@@ -118,17 +124,41 @@ class Deployer:
 
     # -- step 1: the slot on the account -----------------------------------------------------------
 
-    def model_id(self, slot: str, item: LoadedSpec) -> str:
+    def model_id(self, slot: str, item: LoadedSpec) -> str | None:
+        """The slot's model id; a slot the account lacks is created when its spec says
+        `deploy: {create: true}` (None in a dry run: it would be), else a failure listing the account's."""
         if slot in self.account:
             return self.account[slot]
+        if item.spec.deploy.create:
+            if self.dry_run:
+                log.info(f"{slot}: would create the model slot {slot!r} on numer.ai (deploy.create: true)")
+                return None
+            model_id = self.client.add_model(slot)
+            self.account[slot] = model_id
+            log.info(f"{slot}: created the model slot {slot!r} on numer.ai (deploy.create: true), id {model_id}")
+            return model_id
         known = ", ".join(sorted(self.account)) or "(none)"
         raise SlotFailed(
             f"slot {slot}: this Numerai account has no model named {slot!r} ==> its models are: "
-            f"{known}; set `slot:` in {spec_file(item)} to one of them, or create the model "
-            f"at numer.ai",
+            f"{known}; set `slot:` in {spec_file(item)} to one of them, create the model "
+            f"at numer.ai, or set `deploy.create: true` there to let deploy create it",
             exit_code=2,
             status="unknown slot",
         )
+
+    @staticmethod
+    def note_drift(slot: str, artifact: Artifact, assigned: dict) -> None:
+        """Say so when the assigned pickle is not one this repository built for this slot: deploy
+        re-asserts the spec's build over it."""
+        name = str(assigned.get("filename") or "")
+        if not name:
+            return
+        match = PICKLE_NAME.search(name)
+        if match is None or match.group("slot") != slot:
+            log.info(
+                f"{slot}: drifted: pickle {assigned.get('id')} ({name.rsplit('/', 1)[-1]}) is assigned, which "
+                f"this repository did not build for this slot; re-asserting {artifact.filename}"
+            )
 
     # -- step 2: webhook ---------------------------------------------------------------------------
 

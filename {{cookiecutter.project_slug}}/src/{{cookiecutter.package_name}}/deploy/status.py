@@ -1,10 +1,25 @@
-"""What is live on each slot: the assigned pickle, its build, its validation and its latest run."""
+"""What is live on each slot compared with what git says it should be: one state per slot, the latest
+run's outcome and round, and the problems a scheduled check alerts on.
+
+States (git is the desired state, Numerai the live one):
+- in sync: the assigned pickle's file name carries the fingerprint the spec builds now (real or
+  synthetic data);
+- out of date: it carries an earlier fingerprint of this slot (this repo built it from an older spec);
+- drifted: a pickle this repo did not build for this slot is assigned (a name without the
+  `<slot>-<fingerprint>(-<stamp>).pkl` pattern, or another slot's), a submission webhook is set, or
+  the slot is archived or missing on the account;
+- not deployed: nothing is assigned; missing (to create): the account lacks the slot and its spec
+  has `deploy: {create: true}`, so `deploy` creates it.
+A slot whose latest run (or the assigned pickle's validation) failed is failing, whatever its state.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
-from ..build.fingerprint import fingerprint, fingerprint_in
+from ..build.fingerprint import PICKLE_NAME, fingerprint
+from ..logs import get_logger
+from ..numerai import queries
 from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError
 from ..numerai.statuses import (
@@ -19,83 +34,137 @@ from ..repo import Repo
 from ..runtimes import Runtime
 from ..spec import LoadedSpec
 
-COLUMNS = ("slot", "pickle id", "fingerprint", "validation", "last run", "at", "local spec")
+log = get_logger(__name__)
+
+IN_SYNC, OUT_OF_DATE, DRIFTED = "in sync", "out of date", "drifted"
+NOT_DEPLOYED, TO_CREATE, UNKNOWN = "not deployed", "missing (deploy creates it)", "unknown"
+# Problem kinds; the health workflow opens an issue for DRIFT and FAILING (scripts/alerts.py).
+DRIFT, FAILING = "drifted", "failing"
+LOG_LINES = 30  # of a failed run, the last ones
+COLUMNS = ("slot", "state", "pickle id", "fingerprint", "validation", "last run", "round", "at")
+
+
+@dataclass
+class Problem:
+    kind: str
+    message: str
 
 
 @dataclass
 class SlotStatus:
     slot: str
+    spec: str = ""
+    enabled: bool = True
+    checked: bool = True  # False: Numerai could not be asked, so nothing is known about the slot
+    state: str = ""
     pickle_id: str = ""
+    filename: str = ""
     fingerprint: str = ""
+    local: str = ""  # the fingerprint the spec builds now (real data)
     validation: str = ""
     last_run: str = ""
     last_run_at: str = ""
-    local: str = ""
-    failed: bool = False
-    problem: str = ""
+    round: str = ""
+    description: str = ""
+    logs: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     exit_code: int = 0
 
+    def problem(self, kind: str, message: str) -> None:
+        self.problems.append(Problem(kind, f"slot {self.slot}: {message}"))
+
     def row(self) -> tuple[str, ...]:
-        return (
-            self.slot,
-            self.pickle_id or "-",
-            self.fingerprint or "-",
-            self.validation or "-",
-            self.last_run or "-",
-            self.last_run_at or "-",
-            self.local or "-",
-        )
+        state = self.state + ("" if self.enabled else " (disabled)")
+        return (self.slot, state, self.pickle_id or "-", self.fingerprint or "-", self.validation or "-",
+                self.last_run or "-", self.round or "-", self.last_run_at or "-")
+
+    def as_json(self) -> dict:
+        return asdict(self)
 
 
-def local_match(assigned: str | None, local: str, local_synthetic: str) -> str:
-    """Whether the assigned build is what the local spec builds (synthetic builds fingerprint apart)."""
-    if not assigned:
-        return "unknown (no fingerprint in the file name)"
-    if assigned == local:
-        return "matches"
-    if assigned == local_synthetic:
-        return "matches (synthetic build)"
-    return f"differs (local {local})"
+def state_of_name(slot: str, filename: str, current: tuple[str, str]) -> tuple[str, str]:
+    """(state, fingerprint) of the assigned file name against the fingerprints the spec builds now."""
+    match = PICKLE_NAME.search(filename)
+    if not match:
+        return DRIFTED, ""
+    found = match.group("fingerprint")
+    if match.group("slot") != slot:
+        return DRIFTED, found
+    return (IN_SYNC if found in current else OUT_OF_DATE), found
 
 
-def status_of(slot: str, model: dict, local: str, local_synthetic: str) -> SlotStatus:
+def status_of(client: NumeraiClient, item: LoadedSpec, model: dict, current: tuple[str, str]) -> SlotStatus:
+    slot = item.spec.slot
+    found = SlotStatus(slot, spec=f"models/{item.path.name}", enabled=item.spec.deploy.enabled, local=current[0])
     pickle = model.get("computePickleUpload")
-    if not pickle:
-        return SlotStatus(slot, validation="no pickle assigned", local=f"not deployed (local {local})")
-    trigger = latest_trigger(pickle)
-    fingerprint = fingerprint_in(pickle.get("filename"))
-    found = SlotStatus(
-        slot,
-        pickle_id=str(pickle.get("id") or ""),
-        fingerprint=fingerprint or "",
-        validation=validation_of(pickle),
-        last_run=run_status(trigger) or str(pickle.get("triggerStatus") or ""),
-        last_run_at=str(latest_status(trigger).get("insertedAt") or ""),
-        local=local_match(fingerprint, local, local_synthetic),
-        failed=run_failed(pickle),
-    )
-    found.exit_code = 1 if found.failed else 0
-    if found.failed:
-        found.problem = (
-            f"slot {slot}: the latest run of pickle {found.pickle_id} failed: {failure_description(pickle)}"
-        )
+    if model.get("archived"):
+        found.problem(DRIFT, "the model is archived on numer.ai ==> unarchive it there, or remove its spec")
     if model.get("submissionWebhook"):
-        found.problem = (
-            found.problem + "; " if found.problem else f"slot {slot}: "
-        ) + "a submission webhook is set, so Numerai may not run the uploaded pickle"
+        found.problem(DRIFT, "a submission webhook was set, so Numerai may not run the uploaded pickle ==> "
+                             "remove it at numer.ai, or set `deploy: {webhook: clear}` and run deploy")
+    if not pickle:
+        found.state, found.validation = NOT_DEPLOYED, "no pickle assigned"
+        found.problem(NOT_DEPLOYED, f"no pickle is assigned ==> run deploy (the spec builds {current[0]})")
+    else:
+        fill_pickle(client, found, pickle, current)
+    if any(problem.kind == DRIFT for problem in found.problems):
+        found.state = DRIFTED
+    found.exit_code = 1 if found.problems else 0
     return found
+
+
+def fill_pickle(client: NumeraiClient, found: SlotStatus, pickle: dict, current: tuple[str, str]) -> None:
+    slot = found.slot
+    trigger = latest_trigger(pickle)
+    found.pickle_id, found.filename = str(pickle.get("id") or ""), str(pickle.get("filename") or "")
+    found.state, found.fingerprint = state_of_name(slot, found.filename, current)
+    found.validation = validation_of(pickle)
+    found.last_run = run_status(trigger) or str(pickle.get("triggerStatus") or "")
+    found.last_run_at = str(latest_status(trigger).get("insertedAt") or "")
+    found.round = str((trigger or {}).get("roundId") or "")
+    found.description = str(latest_status(trigger).get("description") or "")
+    shown = found.filename.rsplit("/", 1)[-1]
+    if found.state == DRIFTED:
+        found.problem(DRIFT, f"pickle {found.pickle_id} ({shown}) is assigned, which this repository did not "
+                             f"build for this slot (assigned by hand or by another tool) ==> run deploy to "
+                             f"re-assert the spec's build ({current[0]})")
+    elif found.state == OUT_OF_DATE:
+        found.problem(OUT_OF_DATE, f"the assigned pickle was built from an earlier spec ({found.fingerprint}; "
+                                   f"the spec builds {current[0]}) ==> run deploy")
+    if run_failed(pickle):
+        found.description = failure_description(pickle)
+        found.logs = run_logs(client, trigger)
+        found.problem(FAILING, f"the latest run of pickle {found.pickle_id} failed: {found.description}")
+
+
+def run_logs(client: NumeraiClient, trigger: dict | None) -> list[str]:
+    if not trigger or not trigger.get("id"):
+        return []
+    try:
+        entries = client.trigger_logs(trigger["id"])
+    except ApiError as error:
+        if error.exit_code == 2:
+            raise
+        return [f"(the run's logs could not be read: {error})"]
+    lines = [f"{entry.get('timestamp') or ''} {entry.get('message') or ''}".strip() for entry in entries]
+    return lines[-LOG_LINES:]
 
 
 def missing_slot(item: LoadedSpec, account: dict[str, str]) -> SlotStatus:
     slot = item.spec.slot
-    known = ", ".join(sorted(account)) or "(none)"
-    return SlotStatus(
-        slot,
-        validation="not on the account",
-        exit_code=2,
-        problem=f"slot {slot}: this Numerai account has no model named {slot!r} ==> "
-        f"its models are: {known}; fix `slot:` in models/{item.path.name}",
-    )
+    found = SlotStatus(slot, spec=f"models/{item.path.name}", enabled=item.spec.deploy.enabled,
+                       validation="not on the account")
+    if item.spec.deploy.create:
+        found.state = TO_CREATE
+        found.problem(TO_CREATE, "the account has no such model yet ==> run deploy: `deploy: {create: true}` "
+                                 "creates it")
+    else:
+        known = ", ".join(sorted(account)) or "(none)"
+        found.state = DRIFTED
+        found.problem(DRIFT, f"this Numerai account has no model named {slot!r} ==> its models are: {known}; "
+                             f"fix `slot:` in models/{item.path.name}, or set `deploy.create: true` there")
+    found.exit_code = 1
+    return found
 
 
 def slot_statuses(client: NumeraiClient, repo: Repo, chosen: list[tuple[LoadedSpec, Runtime]]) -> list[SlotStatus]:
@@ -106,16 +175,33 @@ def slot_statuses(client: NumeraiClient, repo: Repo, chosen: list[tuple[LoadedSp
         slot = item.spec.slot
         if slot not in account:
             rows.append(missing_slot(item, account))
-            continue
-        local = fingerprint(item.spec, runtime, repo.package_dir, False)
-        local_synthetic = fingerprint(item.spec, runtime, repo.package_dir, True)
-        try:
-            rows.append(status_of(slot, client.model_state(account[slot]), local, local_synthetic))
-        except ApiError as error:
-            if error.exit_code == 2:
-                raise  # the key itself: every slot would fail the same way
-            rows.append(SlotStatus(slot, validation="unknown", exit_code=1, problem=f"slot {slot}: {error}"))
+        else:
+            current = (fingerprint(item.spec, runtime, repo.package_dir, False),
+                       fingerprint(item.spec, runtime, repo.package_dir, True))
+            try:
+                model = client.query_field(queries.MODEL_STATUS, {"modelId": account[slot]}, dict) or {}
+                rows.append(status_of(client, item, model, current))
+            except ApiError as error:
+                if error.exit_code == 2:
+                    raise  # the key itself: every slot would fail the same way
+                row = SlotStatus(slot, spec=f"models/{item.path.name}", enabled=item.spec.deploy.enabled,
+                                 checked=False, state=UNKNOWN, validation="unknown", exit_code=1)
+                row.problems.append(Problem(UNKNOWN, f"slot {slot}: {error}"))
+                rows.append(row)
+        if not rows[-1].enabled:  # shown, but neither a failure nor an alert
+            rows[-1].problems, rows[-1].exit_code = [], 0
     return rows
+
+
+def exit_code(rows: list[SlotStatus]) -> int:
+    return max((row.exit_code for row in rows), default=0)
+
+
+def report(rows: list[SlotStatus], *, all_slots: bool) -> dict:
+    """The JSON of `status --json` / `--report`: what scripts/alerts.py turns into GitHub issues."""
+    code = exit_code(rows)
+    return {"healthy": code == 0, "exit_code": code, "all_slots": all_slots,
+            "slots": [row.as_json() for row in rows]}
 
 
 def text_table(rows: list[SlotStatus]) -> str:

@@ -364,6 +364,25 @@ class NumeraiClient(numerapi.NumerAPI):
             raise GraphQLFailed("createComputePickleUpload: Numerai's answer has no pickle id")
         return str(answer["id"])
 
+    def add_model(self, name: str) -> str:
+        """Create a Classic model slot named `name`; returns its id. After a lost answer, the account's
+        models are looked up by name before the creation is sent again."""
+
+        def created() -> dict | None:
+            account = self.ask(queries.ACCOUNT_MODELS) or {}
+            found = [
+                model
+                for model in account.get("models") or []
+                if isinstance(model, dict) and model.get("name") == name
+                and model.get("tournament") in (None, CLASSIC_TOURNAMENT)
+            ]
+            return found[0] if found else None
+
+        answer = self.mutate(queries.ADD_MODEL, {"name": name, "tournament": CLASSIC_TOURNAMENT}, created)
+        if not isinstance(answer, dict) or not answer.get("id"):
+            raise GraphQLFailed(f"addModel: Numerai's answer has no model id for {name!r}")
+        return str(answer["id"])
+
     def put_file(self, url: str, path: Path) -> None:
         """PUT the file to a presigned storage URL (it carries its own authorisation, so the API token
         is not sent). Its query string is a credential: from here on no output shows it."""

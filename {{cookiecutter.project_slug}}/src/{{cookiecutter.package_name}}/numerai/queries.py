@@ -101,3 +101,22 @@ query {
   apiTokenInfo { accountUsername name publicId scopes }
 }
 """
+
+# Creating a model slot (deploy.create: true), and the look-up that tells whether a lost answer's
+# creation happened.
+ADD_MODEL = """
+mutation ($name: String! $tournament: Int!) {
+  addModel(name: $name tournament: $tournament) { id name tournament }
+}
+"""
+
+ACCOUNT_MODELS = """
+query {
+  account { models { id name tournament } }
+}
+"""
+
+# What `status` reads of a slot: MODEL plus whether it is archived and the round of each run.
+MODEL_STATUS = MODEL.replace("submissionWebhook computeEnabled", "archived submissionWebhook computeEnabled").replace(
+    "triggers { id status", "triggers { id roundId status"
+)

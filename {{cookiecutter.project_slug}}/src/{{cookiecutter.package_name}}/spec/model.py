@@ -145,6 +145,9 @@ class DeploySpec(Section):
     webhook: Literal["refuse", "clear"] = Field(
         "refuse", description="A slot with a submission webhook: refuse to deploy, or clear the webhook."
     )
+    create: bool = Field(
+        False, description="Create the slot on numer.ai when the account has no model of this name yet."
+    )
 
 
 class BuildSpec(Section):

@@ -1,0 +1,255 @@
+"""Turn a `numerai-deploy status --report` file into GitHub issues: one open issue per slot and problem.
+
+    python scripts/alerts.py health --report status.json [--run-url URL]
+    python scripts/alerts.py deploy --outcome failure|success [--report status.json] [--run-url URL]
+
+health: for every enabled slot that is drifted (a pickle assigned by hand or by another tool, a
+webhook switched back on, the slot archived or missing) or failing (its latest run failed), it opens
+an issue, or updates the open one; it closes the open issues of slots that are healthy again. A
+missing or unreadable report (status could not run: a rejected key, Numerai down) opens one issue
+"the health check could not run", closed by the next run that has a report.
+deploy: a failed deploy opens (or updates) one issue with the slots' status; a successful one closes it.
+
+Each issue carries a hidden marker in its body (`<!-- numerai-alert:<key> -->`); that, not the
+title or a label, is how an open issue is found again, so editing its title changes nothing.
+
+Talks to GitHub's REST API with the standard library only (GITHUB_API_URL, GITHUB_REPOSITORY,
+GITHUB_TOKEN, all set in GitHub Actions): the job that holds the `issues: write` token installs and
+runs nothing else, and never sees the Numerai key (it only reads the report the status step wrote).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+LABEL = "numerai-alert"
+ALERT_KINDS = {"drifted": "drifted", "failing": "is failing"}  # kind -> how the title says it
+MARKER = re.compile(r"<!-- numerai-alert:(?P<key>[\w:*.-]+) -->")
+HEALTH_FAILED = "health:*:status"
+DEPLOY_FAILED = "deploy"
+MAX_BODY = 60000  # GitHub refuses bodies over 65536 characters
+MAX_PAGES = 20
+TIMEOUT = 30
+
+
+class GitHubError(Exception):
+    pass
+
+
+class GitHub:
+    """The few issue calls this needs: list open issues, create, comment, update, close."""
+
+    def __init__(self, api_url: str, repository: str, token: str):
+        self.base = f"{api_url.rstrip('/')}/repos/{repository}"
+        self.token = token
+
+    def call(self, method: str, path: str, body: dict | None = None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers={
+            "Accept": "application/vnd.github+json",
+            "Authorization": f"Bearer {self.token}",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": "numerai-gitops-alerts",
+            **({"Content-Type": "application/json"} if data is not None else {}),
+        })
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (the API URL)
+                text = response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode("utf-8", "replace")[:300]
+            raise GitHubError(f"{method} {path.split('?')[0]}: HTTP {error.code}: {detail}") from None
+        except (urllib.error.URLError, TimeoutError) as error:
+            raise GitHubError(f"{method} {path.split('?')[0]}: {getattr(error, 'reason', error)}") from None
+        return json.loads(text) if text else None
+
+    def open_alerts(self) -> dict[str, dict]:
+        """{key: issue} of the open issues that carry a marker (pull requests left out)."""
+        found: dict[str, dict] = {}
+        for page in range(1, MAX_PAGES + 1):
+            issues = self.call("GET", f"/issues?state=open&per_page=100&page={page}") or []
+            for issue in issues:
+                match = MARKER.search(issue.get("body") or "")
+                if match and "pull_request" not in issue:
+                    found.setdefault(match.group("key"), issue)
+            if len(issues) < 100:
+                break
+        return found
+
+    def create(self, title: str, body: str) -> dict:
+        return self.call("POST", "/issues", {"title": title, "body": body, "labels": [LABEL]})
+
+    def update(self, number: int, **fields) -> dict:
+        return self.call("PATCH", f"/issues/{number}", fields)
+
+    def comment(self, number: int, body: str) -> dict:
+        return self.call("POST", f"/issues/{number}/comments", {"body": body})
+
+
+def fenced(lines: list[str]) -> str:
+    """Lines as a code block that nothing in them can close early."""
+    text = "\n".join(lines)
+    longest = max((len(run) for run in re.findall(r"~+", text)), default=0)
+    fence = "~" * max(4, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
+def stamp(run_url: str) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Seen {when}" + (f" by [this run]({run_url})" if run_url else "") + "."
+
+
+def slot_table(slots: list[dict]) -> str:
+    rows = ["| slot | state | pickle | validation | last run | round |", "|---|---|---|---|---|---|"]
+    for slot in slots:
+        rows.append("| " + " | ".join(str(value or "-").replace("|", "\\|") for value in (
+            slot.get("slot"), slot.get("state"), slot.get("filename", "").rsplit("/", 1)[-1] or slot.get("pickle_id"),
+            slot.get("validation"), slot.get("last_run"), slot.get("round"))) + " |")
+    return "\n".join(rows)
+
+
+def slot_body(key: str, slot: dict, kind: str, run_url: str) -> tuple[str, str]:
+    """(body, the problem's own words: a change in them earns a comment)."""
+    messages = [problem["message"] for problem in slot.get("problems", []) if problem.get("kind") == kind]
+    parts = [
+        f"<!-- numerai-alert:{key} -->",
+        f"**Slot `{slot['slot']}`** ({slot.get('spec') or 'models/'}): **{slot.get('state')}**, "
+        f"latest run **{slot.get('last_run') or '-'}** (round {slot.get('round') or '-'}, "
+        f"{slot.get('last_run_at') or '-'}).",
+        "",
+        *[f"- {message}" for message in messages],
+        "",
+        slot_table([slot]),
+        f"\nAssigned: pickle `{slot.get('pickle_id') or '-'}`, `{slot.get('filename') or '-'}`; "
+        f"the spec builds `{slot.get('local') or '-'}`.",
+    ]
+    if slot.get("description"):
+        parts += ["", f"Numerai's description: {slot['description']}"]
+    if slot.get("logs"):
+        parts += ["", "<details><summary>Log lines of the latest run</summary>", "", fenced(slot["logs"]), "",
+                  "</details>"]
+    parts += ["", stamp(run_url), "This issue is closed by the first health run that finds the slot healthy."]
+    return "\n".join(parts)[:MAX_BODY], "\n".join(messages)
+
+
+def last_words(issue: dict) -> str:
+    body = issue.get("body") or ""
+    return "\n".join(line[2:] for line in body.splitlines() if line.startswith("- "))
+
+
+def raise_or_update(github: GitHub, open_issues: dict, key: str, title: str, body: str, words: str) -> None:
+    issue = open_issues.get(key)
+    if issue is None:
+        created = github.create(title, body)
+        print(f"opened #{created['number']}: {title}")
+        return
+    changed = words != last_words(issue)
+    github.update(issue["number"], body=body)
+    if changed:
+        github.comment(issue["number"], "The problem changed:\n\n" + "\n".join(f"- {line}" for line in
+                                                                                words.splitlines()))
+    print(f"updated #{issue['number']}: {title}" + (" (the problem changed)" if changed else ""))
+
+
+def close(github: GitHub, issue: dict, why: str, run_url: str) -> None:
+    github.comment(issue["number"], f"{why} {stamp(run_url)} Closing.")
+    github.update(issue["number"], state="closed", state_reason="completed")
+    print(f"closed #{issue['number']}: {issue.get('title')}")
+
+
+def read_report(path: str | None) -> dict | None:
+    if not path:
+        return None
+    try:
+        report = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) and isinstance(report.get("slots"), list) else None
+
+
+def health(github: GitHub, report: dict | None, run_url: str) -> None:
+    open_issues = github.open_alerts()
+    if report is None:
+        body = (f"<!-- numerai-alert:{HEALTH_FAILED} -->\n`numerai-deploy status` wrote no report: the API key "
+                f"was rejected, or Numerai could not be reached. See the status job's log.\n\n{stamp(run_url)}")
+        raise_or_update(github, open_issues, HEALTH_FAILED, "Numerai: the health check could not run", body,
+                        "no report")
+        return
+    if HEALTH_FAILED in open_issues:
+        close(github, open_issues[HEALTH_FAILED], "The health check runs again.", run_url)
+    slots = {slot["slot"]: slot for slot in report["slots"] if isinstance(slot, dict) and slot.get("slot")}
+    current = set()
+    for name, slot in slots.items():
+        for kind in sorted({problem.get("kind") for problem in slot.get("problems", [])} & set(ALERT_KINDS)):
+            key = f"health:{name}:{kind}"
+            current.add(key)
+            body, words = slot_body(key, slot, kind, run_url)
+            raise_or_update(github, open_issues, key, f"Numerai: {name} {ALERT_KINDS[kind]}", body, words)
+    for key, issue in open_issues.items():
+        parts = key.split(":")
+        if parts[0] != "health" or key == HEALTH_FAILED or key in current:
+            continue
+        slot = slots.get(parts[1])
+        if slot is None and report.get("all_slots"):
+            close(github, issue, f"Slot `{parts[1]}` has no spec in models/ any more.", run_url)
+        elif slot is not None and slot.get("checked", True):
+            close(github, issue, f"Slot `{parts[1]}` is {slot.get('state')}, latest run "
+                                 f"{slot.get('last_run') or '-'}: no longer {parts[2]}.", run_url)
+
+
+def deploy(github: GitHub, outcome: str, report: dict | None, run_url: str) -> None:
+    open_issues = github.open_alerts()
+    if outcome == "success":
+        if DEPLOY_FAILED in open_issues:
+            close(github, open_issues[DEPLOY_FAILED], "A deploy succeeded.", run_url)
+        return
+    slots = (report or {}).get("slots") or []
+    problems = [problem["message"] for slot in slots for problem in slot.get("problems", [])]
+    body = "\n".join([
+        f"<!-- numerai-alert:{DEPLOY_FAILED} -->",
+        "A deploy failed: the deploy job's log says which slot and why (`failed:` lines).",
+        "",
+        "What Numerai runs now, after it:" if slots else "The slots' status could not be read after it.",
+        "",
+        *([slot_table(slots), ""] if slots else []),
+        *[f"- {message}" for message in problems],
+        "",
+        stamp(run_url),
+        "This issue is closed by the next deploy that succeeds.",
+    ])[:MAX_BODY]
+    raise_or_update(github, open_issues, DEPLOY_FAILED, "Numerai: deploy failed", body, "\n".join(problems))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=("health", "deploy"))
+    parser.add_argument("--report", default=None, help="the JSON of `numerai-deploy status --report`")
+    parser.add_argument("--outcome", choices=("success", "failure"), default="failure", help="deploy: its result")
+    parser.add_argument("--run-url", default="", help="the workflow run, linked from the issue")
+    args = parser.parse_args(argv)
+    missing = [name for name in ("GITHUB_API_URL", "GITHUB_REPOSITORY", "GITHUB_TOKEN") if not os.environ.get(name)]
+    if missing:
+        print(f"error: {', '.join(missing)} not set ==> run in GitHub Actions, or set them", file=sys.stderr)
+        return 2
+    github = GitHub(os.environ["GITHUB_API_URL"], os.environ["GITHUB_REPOSITORY"], os.environ["GITHUB_TOKEN"])
+    report = read_report(args.report)
+    try:
+        if args.mode == "health":
+            health(github, report, args.run_url)
+        else:
+            deploy(github, args.outcome, report, args.run_url)
+    except GitHubError as error:
+        print(f"failed: GitHub: {error} ==> check the job's `issues: write` permission, then re-run", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""scripts/alerts.py against the GitHub stand-in (tests/github_standin.py), fed with real `status
+--report` files from the Numerai stand-in: an unhealthy slot opens one issue, a second run updates it,
+a healthy run closes it; a failed deploy opens one, a successful one closes it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from github_standin import GitHubStandIn
+
+from conftest import REPO_ROOT, STANDIN_SECRET_KEY
+
+REPOSITORY, TOKEN = "octo/models", "ghs_test-token-never-shown-4b1d"
+SCRIPT = REPO_ROOT / "scripts" / "alerts.py"
+
+
+@pytest.fixture
+def github():
+    with GitHubStandIn(repository=REPOSITORY, token=TOKEN) as standin:
+        yield standin
+
+
+def alerts(github, *args) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": REPOSITORY,
+                   "GITHUB_TOKEN": TOKEN}
+    result = subprocess.run([sys.executable, str(SCRIPT), *map(str, args), "--run-url", "https://example.com/run/1"],
+                            capture_output=True, text=True, env=environment, timeout=60)
+    assert TOKEN not in result.stdout + result.stderr
+    return result
+
+
+def status_report(numerai_cli, repo, path) -> None:
+    numerai_cli("status", "--repo", repo, "gbm_model", "--report", path)
+    assert STANDIN_SECRET_KEY not in path.read_text()
+
+
+def test_an_unhealthy_slot_opens_one_issue_updates_it_and_closes_it_when_healthy(
+    github, numerai, numerai_cli, numerai_env, deploy_repo, tmp_path
+):
+    report = tmp_path / "status.json"
+    assert numerai_cli("deploy", "--repo", deploy_repo, "--allow-synthetic", "gbm_model").code == 0
+    numerai.seed_pickle("gbm_model", "hand_made.pkl")
+    numerai.seed_run("gbm_model", "failed", "Segmentation fault! Ensure python and library versions match",
+                     ["Traceback ~~~~ (most recent call last)", "Segmentation fault"], round_id="r-9")
+    status_report(numerai_cli, deploy_repo, report)
+
+    first = alerts(github, "health", "--report", report)
+
+    assert first.returncode == 0, first.stderr
+    titles = sorted(issue["title"] for issue in github.open_issues())
+    assert titles == ["Numerai: gbm_model drifted", "Numerai: gbm_model is failing"]
+    failing = next(issue for issue in github.open_issues() if "failing" in issue["title"])
+    assert "Segmentation fault! Ensure python" in failing["body"] and "r-9" in failing["body"]
+    assert "Traceback ~~~~ (most" in failing["body"]
+    assert "\n~~~~~\n" in failing["body"]  # a fence the log lines cannot close
+    assert failing["labels"] == [{"name": "numerai-alert"}]
+
+    second = alerts(github, "health", "--report", report)
+
+    assert second.returncode == 0, second.stderr
+    assert len(github.issues) == 2 and "updated #" in second.stdout
+    assert all(issue["comments"] == [] for issue in github.issues)  # same problem: no new comment
+
+    assert numerai_cli("deploy", "--repo", deploy_repo, "--allow-synthetic", "gbm_model").code == 0
+    status_report(numerai_cli, deploy_repo, report)
+    healthy = alerts(github, "health", "--report", report)
+
+    assert healthy.returncode == 0, healthy.stderr
+    assert github.open_issues() == []
+    assert all(issue["state_reason"] == "completed" and "in sync" in issue["comments"][-1]
+               for issue in github.issues)
+
+
+def test_a_missing_report_opens_one_issue_and_the_next_report_closes_it(github, tmp_path):
+    missing = tmp_path / "none.json"
+    assert alerts(github, "health", "--report", missing).returncode == 0
+    assert alerts(github, "health", "--report", missing).returncode == 0
+    assert [issue["title"] for issue in github.open_issues()] == ["Numerai: the health check could not run"]
+
+    missing.write_text('{"healthy": true, "exit_code": 0, "all_slots": true, "slots": []}')
+    assert alerts(github, "health", "--report", missing).returncode == 0
+    assert github.open_issues() == []
+
+
+def test_an_issue_of_a_slot_numerai_could_not_be_asked_about_stays_open(github, tmp_path):
+    report = tmp_path / "status.json"
+    slot = {"slot": "gbm_model", "state": "drifted", "checked": True, "enabled": True,
+            "problems": [{"kind": "drifted", "message": "slot gbm_model: a webhook"}]}
+    report.write_text(json.dumps({"all_slots": True, "slots": [slot]}))
+    assert alerts(github, "health", "--report", report).returncode == 0
+    unknown = {"slot": "gbm_model", "state": "unknown", "checked": False, "problems": []}
+    report.write_text(json.dumps({"all_slots": True, "slots": [unknown]}))
+
+    assert alerts(github, "health", "--report", report).returncode == 0
+
+    assert [issue["title"] for issue in github.open_issues()] == ["Numerai: gbm_model drifted"]
+
+
+def test_a_failed_deploy_opens_one_issue_and_a_successful_one_closes_it(github, tmp_path):
+    assert alerts(github, "deploy", "--outcome", "failure").returncode == 0
+    assert alerts(github, "deploy", "--outcome", "failure").returncode == 0
+    assert [issue["title"] for issue in github.open_issues()] == ["Numerai: deploy failed"]
+    assert "https://example.com/run/1" in github.open_issues()[0]["body"]
+
+    assert alerts(github, "deploy", "--outcome", "success").returncode == 0
+    assert github.open_issues() == []
+
+
+def test_a_rejected_token_fails_without_showing_it(github, tmp_path):
+    environment = {**os.environ, "GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": REPOSITORY,
+                   "GITHUB_TOKEN": "wrong-token-xyz"}
+    result = subprocess.run([sys.executable, str(SCRIPT), "deploy"], capture_output=True, text=True,
+                            env=environment, timeout=60)
+
+    assert result.returncode == 1
+    assert "HTTP 401" in result.stderr and "wrong-token-xyz" not in result.stdout + result.stderr
