@@ -285,7 +285,7 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, tmp_pa
         assert first.returncode == 0, tail(first)
         state = read_state(state_file)
         assert {"v5.2/features.json", "v5.2/train.parquet", "v5.2/validation.parquet"} <= data_reads(state, 0)
-        entries = sorted(path.name for path in store.iterdir())
+        entries = sorted(path.name for path in store.iterdir() if path.name.startswith("numerai-data-"))
         assert [name.rsplit("-", 2)[0] for name in entries] == [f"numerai-data-v5.2-numerai-{slot}" for slot in
                                                                 sorted(SLOTS)], entries
         stamp = state["assignments"]["my_model"]["filename"].rsplit("-", 1)[-1]

@@ -23,7 +23,8 @@ In a test:
 Standalone (prints its URL, serves until killed, dumps its state as JSON after every change):
 
     python tests/standin.py --port 8765 --models slot_a,slot_b --public-id P --secret-key S \
-        [--state-file state.json] [--data-dir DIR] [--polls-to-validate 2] [--webhook slot_a=https://...]
+        [--state-file state.json] [--data-dir DIR [--refuse-ranges]] [--polls-to-validate 2] \
+        [--webhook slot_a=https://...]
 """
 
 from __future__ import annotations

@@ -122,3 +122,22 @@ def test_a_missing_dataset_fails_clearly_and_leaves_nothing_behind(served, tmp_p
     assert not (cache / "v5.2" / "train.parquet").exists()
     assert not list(cache.rglob("*.tmp"))
 
+
+
+def test_the_data_command_brings_current_files_into_the_cache(served, tmp_path, monkeypatch, capsys):
+    from {{ cookiecutter.package_name }}.main import main
+
+    standin, folder = served
+    root = tmp_path / "repo"
+    (root / "models").mkdir(parents=True)
+    monkeypatch.setenv("NUMERAI_DATA_DIR", str(tmp_path / "cache"))
+
+    assert main(["data", "--repo", str(root), "v5.2", "live.parquet"]) == 0
+    path = tmp_path / "cache" / "v5.2" / "live.parquet"
+    assert capsys.readouterr().out.strip() == str(path)
+    assert path.read_bytes() == (folder / "live.parquet").read_bytes()
+    assert main(["data", "--repo", str(root), "v5.2", "live.parquet"]) == 0
+    assert standin.file_gets == ["v5.2/live.parquet"]
+
+    assert main(["data", "--repo", str(root), "v5.2", "../secrets"]) == 2
+    assert "FILE '../secrets' ==> a plain name" in capsys.readouterr().err

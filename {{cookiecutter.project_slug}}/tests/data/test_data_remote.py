@@ -144,3 +144,15 @@ def test_offline_the_cached_columns_are_used(served, tmp_path, monkeypatch, capl
 
     assert ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns) == first
     assert "Numerai could not be asked whether it changed" in caplog.text
+
+
+def test_scattered_columns_read_in_parallel_ranges_are_the_whole_files(served, tmp_path):
+    """Numerai's small set is spread over the file: chunks far apart, fetched a few at a time."""
+    standin, folder = served
+    features = feature_list(folder / "features.json", "all")[::97]
+
+    transfer = read_remote_columns(f"{standin.url}/files/{TRAIN}", [*features, "era"], tmp_path / "scattered.parquet")
+
+    assert transfer is not None and transfer.requests > len(features) // 2
+    pd.testing.assert_frame_equal(read_frame(transfer.path, features, ["era"]),
+                                  read_frame(folder / "train.parquet", features, ["era"]))

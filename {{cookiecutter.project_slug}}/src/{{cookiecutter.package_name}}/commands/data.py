@@ -17,6 +17,7 @@ from ..data.download import ensure_files
 from ..errors import UsageError
 from .common import repo_from
 
+STDOUT_IS_DATA = True  # the paths; progress goes to stderr
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 

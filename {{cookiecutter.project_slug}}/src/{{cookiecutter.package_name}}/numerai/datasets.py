@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,6 +32,8 @@ query ($filename: String!, $round: Int, $tournament: Int) {
 """
 CLASSIC_TOURNAMENT = 8
 CHUNK = 1 << 20
+# Range requests of one prefetch in flight at once (a row group's column chunks are far apart).
+PARALLEL_RANGES = 8
 CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
@@ -167,6 +171,7 @@ class RangeReader(io.RawIOBase):
         self.blocks: list[tuple[int, bytes]] = []
         self.transferred = 0
         self.requests = 0
+        self.counting = threading.Lock()
 
     def readable(self) -> bool:
         return True
@@ -194,15 +199,16 @@ class RangeReader(io.RawIOBase):
                 content = response.content
             except TRANSIENT_ERRORS as error:
                 raise ApiError(f"{self.what}: {describe(error)} ==> re-run later") from None
-        self.requests += 1
-        self.transferred += len(content)
+        with self.counting:
+            self.requests += 1
+            self.transferred += len(content)
         if len(content) != stop - start:
             raise ApiError(f"{self.what}: asked for {stop - start} bytes at {start}, got {len(content)}")
         return content
 
     def prefetch(self, spans: list[tuple[int, int]], gap: int = 1 << 16) -> None:
-        """Fetch the (start, stop) `spans`, merging those less than `gap` bytes apart; drops what
-        was fetched before."""
+        """Fetch the (start, stop) `spans`, merging those less than `gap` bytes apart, a few requests
+        at a time; drops what was fetched before."""
         self.blocks = []
         merged: list[list[int]] = []
         for start, stop in sorted(spans):
@@ -210,7 +216,12 @@ class RangeReader(io.RawIOBase):
                 merged[-1][1] = max(merged[-1][1], stop)
             else:
                 merged.append([start, stop])
-        self.blocks = [(start, self.fetch(start, min(stop, self.size))) for start, stop in merged]
+        if len(merged) <= 1:
+            self.blocks = [(start, self.fetch(start, min(stop, self.size))) for start, stop in merged]
+            return
+        with ThreadPoolExecutor(min(PARALLEL_RANGES, len(merged))) as pool:
+            contents = list(pool.map(lambda span: self.fetch(span[0], min(span[1], self.size)), merged))
+        self.blocks = [(start, content) for (start, _stop), content in zip(merged, contents, strict=True)]
 
     def readinto(self, buffer) -> int:
         stop = min(self.size, self.position + len(buffer))
