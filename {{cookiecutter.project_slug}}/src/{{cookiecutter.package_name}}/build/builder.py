@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 from ..bundle.predictor import predict_frame
 from ..data import files
 from ..data.download import ensure_files, version_dir
-from ..data.remote import DatasetFiles, dataset_files
 from ..data.read import (
     feature_list,
     read_benchmark_frame,
@@ -25,6 +24,7 @@ from ..data.read import (
     read_training,
     select_eras,
 )
+from ..data.remote import DatasetFiles, dataset_files
 from ..data.synthetic import ensure_synthetic
 from ..errors import WorkFailed
 from ..logs import get_logger
