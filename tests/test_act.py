@@ -110,7 +110,8 @@ def numerai(baked, tmp_path_factory):
 
 
 def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event: dict,
-            workflow_file: str = "deploy.yml", github: str = "", job: str = "") -> subprocess.CompletedProcess:
+            workflow_file: str = "deploy.yml", github: str = "", job: str = "", *, synthetic: bool = True,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     workflow = repo / ".github" / "workflows" / workflow_file
     event_file = scratch / f"{event_name}-{time.monotonic_ns()}.json"
     event_file.write_text(json.dumps(event), encoding="utf-8")
@@ -120,7 +121,8 @@ def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event:
         act_binary(), event_name, "-W", str(workflow), "-e", str(event_file),
         "-P", "ubuntu-latest=-self-hosted",
         *[argument for mapping in local_repositories(workflow) for argument in ("--local-repository", mapping)],
-        "--env", "NUMERAI_SYNTHETIC_DATA=true",
+        *(["--env", "NUMERAI_SYNTHETIC_DATA=true"] if synthetic else []),
+        *[argument for name, value in (extra_env or {}).items() for argument in ("--env", f"{name}={value}")],
         "--env", f"NUMERAI_API_URL={numerai_url}",
         "--env", f"ACT_STANDIN_VENV={repo / '.venv'}",
         "--env", f"ACT_STANDIN_ARTIFACTS={artifacts}",
@@ -309,3 +311,80 @@ def test_health_workflow_opens_updates_and_closes_an_issue(baked, github, tmp_pa
     assert healthy.returncode == 0, tail(healthy)
     closed = issues(github_state)
     assert len(closed) == 2 and all(issue["state"] == "closed" for issue in closed), tail(healthy)
+
+
+WRITE_DATASET = """
+import sys
+from pathlib import Path
+from numerai_models.data.synthetic import Shape, write_dataset
+write_dataset(Path(sys.argv[1]), Shape(validation_eras=int(sys.argv[2])))
+"""
+
+
+def write_served_dataset(repo: Path, folder: Path, validation_eras: int) -> Path:
+    """A Numerai-shaped dataset version written by the baked package itself, for the stand-in to serve."""
+    environment = {**os.environ, "PYTHONPATH": str(repo / "src")}
+    subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", WRITE_DATASET, str(folder), str(validation_eras)],
+                   check=True, env=environment)
+    return folder
+
+
+def data_reads(state: dict, since: int) -> set[str]:
+    """Dataset files the stand-in sent more than a probe's single byte of, after request `since`,
+    the check jobs' live files aside."""
+    return {entry["file"] for entry in state["file_requests"][since:]
+            if entry["bytes"] > 1 and not entry["file"].rsplit("/", 1)[-1].startswith("live")}
+
+
+def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, tmp_path):
+    """Real-data mode: the stand-in serves a dataset version's files, the jobs download them through
+    it, and a stand-in for actions/cache keeps entries in a folder, immutable per key. After a week's
+    new validation eras, the scheduled retrain restores the cache, reads again only validation.parquet
+    and deploys the include_validation slot with a new data stamp."""
+    spec = baked / "models" / "my_model.yaml"
+    text = spec.read_text(encoding="utf-8")
+    if "include_validation" not in text:
+        spec.write_text(text.replace("  era_step: 4", "  era_step: 4\n  include_validation: true"), encoding="utf-8")
+        git(baked, "commit", "-q", "-am", "my_model learns the validation eras too")
+    assert "include_validation: true" in spec.read_text(encoding="utf-8")
+    served = write_served_dataset(baked, tmp_path / "served" / "v5.2", validation_eras=40)
+    state_file, store = tmp_path / "state.json", tmp_path / "actions-cache"
+    process = subprocess.Popen(
+        [str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / "standin.py"), "--models", ",".join(SLOTS),
+         "--public-id", PUBLIC_ID, "--secret-key", SECRET_KEY, "--state-file", str(state_file),
+         "--polls-to-validate", "1", "--data-dir", str(tmp_path / "served")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        repository = {"name": baked.name, "full_name": f"your-github-user/{baked.name}", "fork": False,
+                      "owner": {"login": "your-github-user"}, "default_branch": "main"}
+        push = {"ref": "refs/heads/main", "before": "0" * 40, "after": git(baked, "rev-parse", "HEAD"),
+                "repository": repository}
+        cache = {"ACT_STANDIN_CACHE": str(store)}
+
+        first = run_act(baked, url, tmp_path, "push", push, synthetic=False, extra_env=cache)
+        assert first.returncode == 0, tail(first)
+        state = read_state(state_file)
+        assert {"v5.2/features.json", "v5.2/train.parquet", "v5.2/validation.parquet"} <= data_reads(state, 0)
+        entries = sorted(path.name for path in store.iterdir() if path.name.startswith("numerai-data-"))
+        assert [name.rsplit("-", 2)[0] for name in entries] == [f"numerai-data-v5.2-numerai-{slot}" for slot in
+                                                                sorted(SLOTS)], entries
+        stamp = state["assignments"]["my_model"]["filename"].rsplit("-", 1)[-1]
+
+        # A week later: validation.parquet has four more eras; the rest of the version is as it was.
+        grown = write_served_dataset(baked, tmp_path / "grown", validation_eras=44)
+        shutil.copy(grown / "validation.parquet", served / "validation.parquet")
+        asked = len(state["file_requests"])
+
+        second = run_act(baked, url, tmp_path, "schedule", {"schedule": "weekly", "repository": repository},
+                         synthetic=False, extra_env=cache)
+        assert second.returncode == 0, tail(second)
+        again = read_state(state_file)
+        assert "Cache restored from key: numerai-data-v5.2-numerai-my_model-" in second.stdout
+        assert data_reads(again, asked) == {"v5.2/validation.parquet"}, "read again besides the new eras"
+        assert again["assignments"]["my_model"]["filename"].rsplit("-", 1)[-1] != stamp, "same data stamp"
+        assert len(again["pickles"]) > len(state["pickles"])
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -347,13 +347,19 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
         assert '-c "$PINS"' in install["run"]
     build = jobs["build"]
     assert build["runs-on"] == "${{ matrix.runner }}"
-    cache = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache@"))
-    assert "matrix.data_version" in cache["with"]["key"]
+    # The dataset cache: keyed by data version, slot and week; restored, then saved unless the key hit.
+    key = next(step for step in build["steps"] if step.get("uses") == "./.github/actions/dataset-cache-key")
+    assert key["with"]["data-version"] == "${{ matrix.data_version }}"
+    restore = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache/restore@"))
+    save = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache/save@"))
+    assert restore["with"]["key"] == save["with"]["key"] == "${{ steps.data-key.outputs.key }}"
+    assert restore["with"]["restore-keys"] == "${{ steps.data-key.outputs.restore-prefix }}"
+    assert "steps.data-cache.outputs.cache-hit != 'true'" in save["if"]
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["name"] == "${{ matrix.artifact }}"
     check_steps = expanded(root, jobs["check"]["steps"])
     check_runs = " ".join(step.get("run", "") for step in check_steps)
-    assert "numerai-deploy check" in check_runs and "numerapi download-dataset" in check_runs
+    assert "numerai-deploy check" in check_runs and "numerai-deploy data" in check_runs
     container = next(step for step in check_steps if "container" in step.get("name", ""))
     assert container["if"] == "steps.docker.outputs.engine == 'true'"
     build_runs = " ".join(step.get("run", "") for step in expanded(root, build["steps"]))

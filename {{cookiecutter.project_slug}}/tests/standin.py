@@ -27,7 +27,8 @@ In a test:
 Standalone (prints its URL, serves until killed, dumps its state as JSON after every change):
 
     python tests/standin.py --port 8765 --models slot_a,slot_b --public-id P --secret-key S \
-        [--state-file state.json] [--data-dir DIR] [--polls-to-validate 2] [--webhook slot_a=https://...]
+        [--state-file state.json] [--data-dir DIR [--refuse-ranges]] [--polls-to-validate 2] \
+        [--webhook slot_a=https://...]
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
@@ -227,6 +229,7 @@ class NumeraiStandIn:
         port: int = 0,
         username: str = "standin",
         scopes=("upload_submission", "read_submission_info", "read_user_info"),
+        refuse_ranges: bool = False,
     ):
         self.lock = threading.RLock()
         self.public_id, self.secret_key = public_id, secret_key
@@ -253,7 +256,10 @@ class NumeraiStandIn:
         self.signatures: list[str] = []  # every upload URL signature handed out
         self.mutations: list[str] = []
         self.requests: list[dict] = []
-        self.file_gets: list[str] = []
+        self.file_gets: list[str] = []  # dataset files sent whole (200), as <version>/<file>
+        self.file_requests: list[dict] = []  # every dataset file GET: file, range, status, bytes
+        self.bytes_sent = 0
+        self.refuse_ranges = refuse_ranges
         self.docker_images = docker_images_from_catalogue()
         self.data_versions = {name: stable_id("data", name) for name in DATA_VERSIONS}
         for name in models:
@@ -534,6 +540,8 @@ class NumeraiStandIn:
                 ],
                 "mutations": list(self.mutations),
                 "operations": [entry["operation"] for entry in self.requests],
+                "file_gets": list(self.file_gets),
+                "file_requests": list(self.file_requests),
             }
 
     def dump_state(self) -> None:
@@ -690,14 +698,63 @@ class NumeraiStandIn:
         file = (self.data_dir / relative).resolve()
         if self.data_dir.resolve() not in file.parents or not file.is_file():
             return send_text(request, 404, "not found")
-        with self.lock:
-            self.file_gets.append(relative)
-        content = file.read_bytes()
-        request.send_response(200)
+        self.serve_file(request, relative, file)
+
+    # -- dataset files -----------------------------------------------------------------------------
+    # Served as a storage bucket serves them: Content-Length, an ETag and Last-Modified that change
+    # with the file, `Accept-Ranges: bytes` and `Range:` answered with 206 Partial Content (a single
+    # range; 416 when it lies beyond the file), unless `refuse_ranges` is set: then every GET gets the
+    # whole file with 200 and no Accept-Ranges, as a server without range support answers.
+    # `file_gets` lists the whole-file answers (downloads), `file_requests` every file GET with the
+    # range asked for, the status and the bytes sent.
+
+    def serve_file(self, request: BaseHTTPRequestHandler, relative: str, file: Path) -> None:
+        stat = file.stat()
+        size = stat.st_size
+        asked = request.headers.get("Range")
+        span = None if self.refuse_ranges or not asked else parse_range(asked, size)
+        if span == "unsatisfiable":
+            self.record_file_get(relative, asked, 416, 0)
+            request.send_response(416)
+            request.send_header("Content-Range", f"bytes */{size}")
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        start, stop = span if span else (0, size)
+        status = 206 if span else 200
+        self.record_file_get(relative, asked, status, stop - start)
+        request.send_response(status)
         request.send_header("Content-Type", "application/octet-stream")
-        request.send_header("Content-Length", str(len(content)))
+        request.send_header("Content-Length", str(stop - start))
+        request.send_header("ETag", f'"{stat.st_mtime_ns:x}-{size:x}"')
+        request.send_header("Last-Modified", formatdate(stat.st_mtime, usegmt=True))
+        if not self.refuse_ranges:
+            request.send_header("Accept-Ranges", "bytes")
+        if span:
+            request.send_header("Content-Range", f"bytes {start}-{stop - 1}/{size}")
         request.end_headers()
-        request.wfile.write(content)
+        with file.open("rb") as stream:
+            stream.seek(start)
+            left = stop - start
+            while left > 0:
+                chunk = stream.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                request.wfile.write(chunk)
+                left -= len(chunk)
+
+    def record_file_get(self, relative: str, asked: str | None, status: int, sent: int) -> None:
+        with self.lock:
+            if status == 200:
+                self.file_gets.append(relative)
+            self.file_requests.append({"file": relative, "range": asked, "status": status, "bytes": sent})
+            self.bytes_sent += sent
+        self.dump_state()
+
+    def file_bytes(self, name: str | None = None) -> int:
+        """Bytes of dataset files sent (of the file `name`, or of all)."""
+        with self.lock:
+            return sum(entry["bytes"] for entry in self.file_requests if name in (None, entry["file"]))
 
     def authenticate(self, header: str | None) -> None:
         if not header:
@@ -973,6 +1030,23 @@ def guarded(handle, request) -> None:
         pass  # the client gave up first (a timeout test): nothing left to answer
 
 
+def parse_range(header: str, size: int):
+    """(start, stop) of a single `bytes=` range within a file of `size` bytes; "unsatisfiable" when it
+    lies beyond the file; None (the whole file) for anything else, as servers ignore what they cannot
+    parse."""
+    match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
+    if not match or match.groups() == ("", ""):
+        return None
+    first, last = match.groups()
+    if first == "":
+        start, stop = max(0, size - int(last)), size
+    else:
+        start, stop = int(first), min(size, int(last) + 1) if last else size
+    if start >= size or stop <= start:
+        return "unsatisfiable"
+    return start, stop
+
+
 def read_body(request: BaseHTTPRequestHandler) -> bytes:
     length = int(request.headers.get("Content-Length") or 0)
     return request.rfile.read(length) if length else b""
@@ -1024,6 +1098,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scopes", default="upload_submission,read_submission_info,read_user_info",
                         help="comma-separated scopes of the key, as apiTokenInfo answers them")
     parser.add_argument(
+        "--refuse-ranges", action="store_true", help="answer dataset GETs whole, ignoring Range:"
+    )
+    parser.add_argument(
         "--webhook",
         action="append",
         default=[],
@@ -1060,6 +1137,7 @@ def main(argv: list[str] | None = None) -> int:
         scopes=[scope for scope in args.scopes.split(",") if scope],
         state_file=args.state_file,
         port=args.port,
+        refuse_ranges=args.refuse_ranges,
     )
     for item in args.webhook:
         slot, _, url = item.partition("=")

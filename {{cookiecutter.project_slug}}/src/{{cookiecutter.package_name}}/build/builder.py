@@ -24,6 +24,7 @@ from ..data.read import (
     read_training,
     select_eras,
 )
+from ..data.remote import DatasetFiles, dataset_files
 from ..data.synthetic import ensure_synthetic
 from ..errors import WorkFailed
 from ..logs import get_logger
@@ -65,13 +66,29 @@ def needed_files(loaded: LoadedSpec) -> list[str]:
     return names
 
 
-def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path:
-    """Folder holding the spec's dataset version, downloaded or generated as needed."""
+def projected_columns(loaded: LoadedSpec, features_json: Path) -> list[str] | None:
+    """The columns a build reads of train.parquet and validation.parquet (the `id` index comes
+    along): the feature set's, `era` and the targets; None when the spec does not fit features.json
+    (build_slot reports that)."""
+    if data_problems(loaded, features_json):
+        return None
+    spec = loaded.spec
+    return [*feature_list(features_json, spec.data.feature_set), "era", *targets_used(spec)]
+
+
+def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path | DatasetFiles:
+    """The spec's dataset version, generated, or current with Numerai: `dataset(...) / name` is a
+    file's path. train.parquet and validation.parquet come as only the columns the spec reads, read
+    by byte ranges where that pays (data.remote)."""
     version = loaded.spec.data.version
     if synthetic:
         return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True))
-    ensure_files(repo.data_cache, version, needed_files(loaded))
-    return version_dir(repo.data_cache, version)
+    metadata = ensure_files(repo.data_cache, version, [files.FEATURES_JSON])[files.FEATURES_JSON]
+    columns = projected_columns(loaded, metadata)
+    if columns is None:
+        return version_dir(repo.data_cache, version)
+    return dataset_files(repo.data_cache, version, needed_files(loaded)[1:],
+                         {files.TRAIN: columns, files.VALIDATION: columns})
 
 
 def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_file: str,
