@@ -13,13 +13,13 @@ import pytest
 
 from {{ cookiecutter.package_name }}.data.read import ParquetFeatures
 from {{ cookiecutter.package_name }}.spec.model import LightGBMModel, SklearnModel
+from {{ cookiecutter.package_name }}.train import streaming
 from {{ cookiecutter.package_name }}.train.estimators import (
     fit_estimator,
     fit_lightgbm,
     lightgbm_setup,
     sample_rows,
 )
-from {{ cookiecutter.package_name }}.train import streaming
 from {{ cookiecutter.package_name }}.train.streaming import ArrayRows, SourceRows, column_chunks, streamed_dataset
 
 MODEL = LightGBMModel(type="lightgbm", params={"n_estimators": 25, "num_leaves": 7, "learning_rate": 0.2})

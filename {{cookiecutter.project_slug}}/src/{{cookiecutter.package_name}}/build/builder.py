@@ -86,7 +86,14 @@ def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_fil
     names = list(features)
     if spec.predict.benchmark_inputs:
         benchmarks = read_benchmarks(folder / benchmark_file, spec.predict.benchmark_inputs, frame.index)
-        inputs = np.hstack([inputs.materialize(), benchmarks.to_numpy()], dtype=np.float32)
+        # One float32 matrix, features filled batch by batch (no int8 copy first), then the benchmarks.
+        matrix = np.empty((len(inputs), len(features) + len(benchmarks.columns)), dtype=np.float32)
+        filled = 0
+        for block in inputs.batches():
+            matrix[filled: filled + len(block), : len(features)] = block
+            filled += len(block)
+        matrix[:, len(features):] = benchmarks.to_numpy()
+        inputs = matrix
         names += spec.predict.benchmark_inputs
     data = TrainingSet(
         inputs=inputs,
