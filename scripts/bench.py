@@ -305,11 +305,15 @@ def bench_transfer(bin_dir: Path, scale: float) -> dict:
     return {"transfer_fraction_small": report["fraction"], "transfer_note": report["note"]}
 
 
-def pip_cache_state() -> str:
-    """Whether pip's cache holds anything yet (its default place, or PIP_CACHE_DIR)."""
-    cache = Path(os.environ.get("PIP_CACHE_DIR") or Path.home() / ".cache" / "pip")
-    size = sum(path.stat().st_size for path in cache.rglob("*") if path.is_file()) if cache.exists() else 0
-    return f"warm ({size / GB:.1f} GB)" if size > 100e6 else "cold"
+def pip_cache_state(python: Path) -> str:
+    """What pip had to install from: its cache (warm or cold, as `pip cache dir` finds it) and any
+    local wheel folder it is pointed at (PIP_FIND_LINKS: nothing downloaded for what is there)."""
+    found = subprocess.run([str(python), "-m", "pip", "cache", "dir"], capture_output=True, text=True)
+    cache = Path(found.stdout.strip()) if found.returncode == 0 and found.stdout.strip() else None
+    size = sum(path.stat().st_size for path in cache.rglob("*") if path.is_file()) if cache and cache.exists() else 0
+    state = "disabled" if cache is None else (f"warm ({size / GB:.1f} GB)" if size > 100e6 else "cold")
+    links = os.environ.get("PIP_FIND_LINKS")
+    return state + (f"; wheels also from PIP_FIND_LINKS={links}" if links else "")
 
 
 def bench_install(baked: Path) -> dict:
@@ -331,7 +335,7 @@ def bench_install(baked: Path) -> dict:
     venv = WORK / "install-pip"
     shutil.rmtree(venv, ignore_errors=True)
     checked(measure([python, "-m", "venv", str(venv)]), "python -m venv")
-    cache = pip_cache_state()
+    cache = pip_cache_state(venv / "bin" / "python")
     plain = checked(measure([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                              ".", "-c", pins], cwd=baked), "pip install")
     print(f"    pip install (pip's cache {cache}): {plain['seconds']:.1f} s; uv/pip "
