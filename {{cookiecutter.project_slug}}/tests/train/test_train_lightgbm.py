@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tracemalloc
 
 import lightgbm
@@ -12,13 +13,14 @@ import pytest
 
 from {{ cookiecutter.package_name }}.data.read import ParquetFeatures
 from {{ cookiecutter.package_name }}.spec.model import LightGBMModel, SklearnModel
+from {{ cookiecutter.package_name }}.train import streaming
 from {{ cookiecutter.package_name }}.train.estimators import (
     fit_estimator,
     fit_lightgbm,
     lightgbm_setup,
     sample_rows,
 )
-from {{ cookiecutter.package_name }}.train.streaming import ArrayRows, SourceRows, streamed_dataset
+from {{ cookiecutter.package_name }}.train.streaming import ArrayRows, SourceRows, column_chunks, streamed_dataset
 
 MODEL = LightGBMModel(type="lightgbm", params={"n_estimators": 25, "num_leaves": 7, "learning_rate": 0.2})
 
@@ -134,7 +136,7 @@ def test_rows_are_served_in_order_as_float32_and_only_by_slices():
 class NeverWhole(ParquetFeatures):
     """A streaming source that fails if anything asks for the whole matrix."""
 
-    def materialize(self):
+    def materialize(self, *args, **kwargs):
         raise AssertionError("the whole feature matrix was read into memory")
 
     def __getitem__(self, index):
@@ -159,3 +161,115 @@ def test_a_single_layer_ensemble_streams_its_lightgbm_members(tmp_path):
     [layer] = node["layers"]
     assert [weight for _, weight in layer] == [2.0, 1.0]
     assert trees(layer[0][0]["estimator"]) == trees(fit_lightgbm(MODEL, inputs, target, seed=3))
+
+
+def parquet_source(tmp_path, inputs, eras, name="train.parquet", row_group_size=300):
+    names = [f"feature_{index}" for index in range(inputs.shape[1])]
+    path = tmp_path / name
+    pq.write_table(pa.table({**{n: inputs[:, index] for index, n in enumerate(names)}, "era": eras}), path,
+                   row_group_size=row_group_size)
+    return ParquetFeatures.open(path, names, batch_rows=128)
+
+
+COLSAMPLED = LightGBMModel(type="lightgbm", params={"n_estimators": 25, "num_leaves": 7, "learning_rate": 0.2,
+                                                     "colsample_bytree": 0.3, "max_depth": 4})
+
+
+def test_column_chunks_start_with_one_column_and_cover_every_column_once():
+    assert column_chunks(1000, 12, chunk_values=100_000) == [slice(0, 12)]
+    chunks = column_chunks(1000, 12, chunk_values=5000)
+    assert chunks[0] == slice(0, 1) and all(chunk.stop - chunk.start <= 5 for chunk in chunks)
+    assert [index for chunk in chunks for index in range(chunk.start, chunk.stop)] == list(range(12))
+    assert len(column_chunks(2_700_000, 2376)) > 40  # Numerai's all features: ~49 columns a chunk
+
+
+@pytest.mark.parametrize("chunk_values", [3000 * 5, 3000])
+def test_a_dataset_built_in_column_chunks_gives_the_plain_model(chunk_values):
+    inputs, target = data(columns=17)
+    params, rounds = lightgbm_setup(COLSAMPLED, seed=3, columns=inputs.shape[1])
+    dataset = streamed_dataset(inputs, target, params, seed=3, chunk_values=chunk_values)
+    assert dataset.num_feature() == 17 and dataset.get_feature_name() == [f"Column_{i}" for i in range(17)]
+    chunked = lightgbm.train(params, dataset, num_boost_round=rounds)
+    assert trees(chunked) == trees(fit_lightgbm(COLSAMPLED, inputs.astype(np.float32), target, seed=3))
+
+
+def test_per_feature_parameters_keep_the_dataset_in_one_piece(monkeypatch):
+    inputs, target = data(columns=6)
+    monkeypatch.setattr(streaming, "CHUNK_VALUES", 3000)
+    model = LightGBMModel(type="lightgbm", params={**MODEL.params, "monotone_constraints": [1, 0, 0, 0, 0, -1]})
+    assert trees(fit_lightgbm(model, inputs, target, seed=3)) == trees(
+        fit_lightgbm(model, inputs.astype(np.float32), target, seed=3))
+
+
+def resident_bytes() -> int:
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * 4096
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+def test_a_chunked_dataset_takes_about_half_a_byte_a_value():
+    # Five-valued features are 4-bit bins; built in one piece LightGBM keeps a byte a value.
+    rows, columns = 400_000, 100
+    inputs = np.random.default_rng(0).integers(0, 5, size=(rows, columns), dtype=np.int8)
+    target = np.random.default_rng(1).normal(size=rows).astype(np.float32)
+    params, _ = lightgbm_setup(MODEL, seed=3, columns=columns)
+    params["bin_construct_sample_cnt"] = 20_000
+    streaming.release_freed_memory()
+    before = resident_bytes()
+    dataset = streamed_dataset(inputs, target, params, seed=3, chunk_values=rows * 10)
+    grown = resident_bytes() - before
+    assert dataset.num_data() == rows
+    assert grown < 0.75 * inputs.nbytes, f"the dataset grew resident memory by {grown:,} bytes for {inputs.nbytes:,}"
+
+
+def test_a_stacked_ensemble_streams_its_layers_and_matches_the_in_memory_fit(tmp_path, monkeypatch):
+    from {{ cookiecutter.package_name }}.spec.model import EnsembleModel
+    from {{ cookiecutter.package_name }}.train import ensemble
+    from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet, fit_node
+
+    inputs, target = data(rows=2000, columns=8)
+    eras = np.repeat([f"{era:04d}" for era in range(1, 11)], 200)
+    opened = parquet_source(tmp_path, inputs, eras)
+    source = NeverWhole(opened.path, opened.features, opened.groups, opened.mask, opened.rows, batch_rows=128)
+    monkeypatch.setattr(ensemble, "PREDICT_BLOCK_VALUES", 8 * 300)  # blocks of a few eras
+    spec = EnsembleModel.model_validate({"type": "ensemble", "members": [
+        {"model": MODEL.model_dump()}, {"model": COLSAMPLED.model_dump()}],
+        "layers": [{"members": [{"model": MODEL.model_dump() | {"params": {"n_estimators": 5}}}]}]})
+    streamed = fit_node(spec, TrainingSet(source, {"target": target}, eras, []), "target", seed=3)
+    in_memory = fit_node(spec, TrainingSet(inputs, {"target": target}, eras, []), "target", seed=3)
+    for layer, expected in zip(streamed["layers"], in_memory["layers"], strict=True):
+        for (node, _), (other, _) in zip(layer, expected, strict=True):
+            assert trees(node["estimator"]) == trees(other["estimator"])
+
+
+def test_era_blocks_end_on_whole_eras_and_cover_every_row(tmp_path):
+    from {{ cookiecutter.package_name }}.train.ensemble import era_blocks
+
+    inputs, _ = data(rows=2000, columns=8)
+    eras = np.repeat([f"{era:04d}" for era in range(1, 11)], 200)
+    source = parquet_source(tmp_path, inputs, eras)
+    blocks = list(era_blocks(source, eras, block_values=8 * 450))
+    assert len(blocks) > 1
+    for start, block in blocks:
+        stop = start + len(block)
+        assert stop == len(eras) or eras[stop] != eras[stop - 1]
+    np.testing.assert_array_equal(np.concatenate([block for _, block in blocks]), inputs)
+    shuffled = np.array(eras[::-1].tolist()[:100] + eras.tolist()[:1900])  # an era split in two runs
+    [(start, whole)] = list(era_blocks(source, shuffled, block_values=8 * 450))
+    assert start == 0 and len(whole) == 2000
+
+
+def test_train_and_validation_rows_stream_from_both_files_as_one(tmp_path):
+    from {{ cookiecutter.package_name }}.data.read import ConcatenatedRows
+
+    inputs, target = data(rows=2000, columns=8)
+    eras = np.repeat([f"{era:04d}" for era in range(1, 11)], 200)
+    train = parquet_source(tmp_path, inputs[:1200], eras[:1200])
+    validation = parquet_source(tmp_path, inputs[1200:], eras[1200:], name="validation.parquet")
+    both = ConcatenatedRows([NeverWhole(part.path, part.features, part.groups, part.mask, part.rows, 128)
+                             for part in (train, validation)])
+    assert both.shape == inputs.shape
+    known = np.flatnonzero(np.arange(2000) % 7 != 0)
+    np.testing.assert_array_equal(both.take(known[::50]), inputs[known[::50]])
+    streamed = fit_lightgbm(COLSAMPLED, both, target[known], seed=3, rows=known)
+    assert trees(streamed) == trees(fit_lightgbm(COLSAMPLED, inputs[known].astype(np.float32), target[known], seed=3))

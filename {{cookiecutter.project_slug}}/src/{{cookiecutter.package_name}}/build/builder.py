@@ -15,6 +15,8 @@ from ..bundle.predictor import predict_frame
 from ..data import files
 from ..data.download import ensure_files, version_dir
 from ..data.read import (
+    ConcatenatedRows,
+    LazyRows,
     feature_list,
     read_benchmark_frame,
     read_benchmarks,
@@ -34,7 +36,6 @@ from ..runtimes.environments import environment_record
 from ..spec import LoadedSpec
 from ..spec.load import SpecError, data_problems
 from ..spec.model import targets_used
-from ..train import metrics
 from ..train.ensemble import TrainingSet, fit_node
 from .environment import refuse_mismatch
 from .fingerprint import fingerprint
@@ -102,7 +103,14 @@ def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_fil
     names = list(features)
     if spec.predict.benchmark_inputs:
         benchmarks = read_benchmarks(folder / benchmark_file, spec.predict.benchmark_inputs, frame.index)
-        inputs = np.hstack([inputs.materialize(), benchmarks.to_numpy()], dtype=np.float32)
+        # One float32 matrix, features filled batch by batch (no int8 copy first), then the benchmarks.
+        matrix = np.empty((len(inputs), len(features) + len(benchmarks.columns)), dtype=np.float32)
+        filled = 0
+        for block in inputs.batches():
+            matrix[filled: filled + len(block), : len(features)] = block
+            filled += len(block)
+        matrix[:, len(features):] = benchmarks.to_numpy()
+        inputs = matrix
         names += spec.predict.benchmark_inputs
     data = TrainingSet(
         inputs=inputs,
@@ -120,11 +128,14 @@ def eras_with_target(path: Path, target: str) -> list[str]:
 
 
 def concatenate(parts: list[TrainingSet]) -> TrainingSet:
-    """Train and validation rows as one training set (the features read into one int8 matrix)."""
+    """Train and validation rows as one training set. Features still on disk stay there (one lazy
+    matrix over both files); in-memory inputs (with benchmark columns) are concatenated."""
     if len(parts) == 1:
         return parts[0]
+    lazy = all(isinstance(part.inputs, LazyRows) for part in parts)
     return TrainingSet(
-        inputs=np.concatenate([np.asarray(part.inputs) for part in parts]),
+        inputs=(ConcatenatedRows([part.inputs for part in parts]) if lazy
+                else np.concatenate([np.asarray(part.inputs) for part in parts])),
         targets={name: np.concatenate([part.targets[name] for part in parts]) for name in parts[0].targets},
         eras=np.concatenate([part.eras for part in parts]),
         input_names=parts[0].input_names,
@@ -150,9 +161,12 @@ def data_stamp(folder: Path, loaded: LoadedSpec, eras: list[str]) -> str:
     return digest.hexdigest()[:8]
 
 
-# Validation eras scored per pass: memory stays at a slice of the file (a few hundred MB for the
-# medium set), whatever the number of eras Numerai has added.
+# Validation eras scored per pass: memory stays at a slice of the file, whatever the number of eras
+# Numerai has added: at most 25 eras and, for wide feature sets, about VALIDATION_VALUES_PER_PASS
+# feature values (held as int8 and as the float32 matrix the pickle predicts on: ~250 MB in all).
+# Eras are scored one by one, so the grouping never changes the scores.
 VALIDATION_ERAS_PER_PASS = 25
+VALIDATION_VALUES_PER_PASS = 50_000_000
 # Columns of a benchmark or meta model file that are not a model's predictions.
 NOT_PREDICTIONS = {"era", "data_type", "id"}
 
@@ -182,6 +196,8 @@ def benchmark_model(columns: list[str], target: str) -> str | None:
 def scoring_references(folder: Path, target: str) -> tuple[dict[str, tuple[Path, str]], dict[str, str]]:
     """{metric column: (file, column)} of the models MMC and BMC are scored against, and
     {metric: why not} for those the dataset version lacks."""
+    from ..train import metrics
+
     references, missing = {}, {}
     meta = folder / files.META_MODEL
     if meta.exists() and files.META_MODEL_COLUMN in prediction_columns(meta):
@@ -205,9 +221,19 @@ def reference_values(path: Path, column: str, eras: list[str], index: pd.Index) 
     return frame[column].reindex(index)
 
 
+def eras_per_pass(rows: int, eras: int, features: int) -> int:
+    """Validation eras read at a time: VALIDATION_ERAS_PER_PASS, fewer when wide eras would hold more
+    than VALIDATION_VALUES_PER_PASS feature values."""
+    values_per_era = max(rows // max(eras, 1), 1) * max(features, 1)
+    return max(1, min(VALIDATION_ERAS_PER_PASS, VALIDATION_VALUES_PER_PASS // values_per_era))
+
+
 def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features: list[str]) -> dict | None:
     """Score the bundle exactly as the pickle will predict, on validation eras with targets: CORR,
     and MMC and BMC when the version has the meta model and benchmark models (numerai-tools)."""
+    # Numerai's scoring (numerai-tools imports torch: ~0.4 GB) is loaded only to score, after training.
+    from ..train import metrics
+
     spec = loaded.spec
     target = spec.data.target
     path = folder / files.VALIDATION
@@ -216,9 +242,10 @@ def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features:
         benchmarks = read_benchmark_frame(folder / files.VALIDATION_BENCHMARKS, spec.predict.benchmark_inputs)
     references, missing = scoring_references(folder, target)
     eras = sorted(read_eras(path))
+    per_pass = eras_per_pass(pq.ParquetFile(path).metadata.num_rows, len(eras), len(features))
     scores = []
-    for start in range(0, len(eras), VALIDATION_ERAS_PER_PASS):
-        chosen = eras[start:start + VALIDATION_ERAS_PER_PASS]
+    for start in range(0, len(eras), per_pass):
+        chosen = eras[start:start + per_pass]
         frame = read_frame(path, features, ["era", target], chosen)
         frame = frame[frame[target].notna()]
         if frame.empty:
@@ -239,6 +266,8 @@ def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features:
 
 def describe_scores(scores: dict) -> str:
     """'CORR mean 0.0213 std 0.0150 sharpe 1.42; MMC not scored (why)' for the log."""
+    from ..train import metrics
+
     parts = []
     for name in metrics.METRICS:
         if f"{name}_mean" in scores:

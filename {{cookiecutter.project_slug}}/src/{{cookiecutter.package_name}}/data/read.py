@@ -72,15 +72,21 @@ def selected_batches(path: Path, groups: list[int], mask: np.ndarray | None, col
         return
     offset = 0
     parquet = pq.ParquetFile(path)
-    for batch in parquet.iter_batches(batch_size=batch_rows, row_groups=groups, columns=columns,
-                                      use_pandas_metadata=index):
-        if mask is not None:
-            keep = mask[offset: offset + batch.num_rows]
-            offset += batch.num_rows
-            if not keep.all():
-                batch = batch.filter(pa.array(keep))
-        if batch.num_rows:
-            yield batch
+    try:
+        for batch in parquet.iter_batches(batch_size=batch_rows, row_groups=groups, columns=columns,
+                                          use_pandas_metadata=index):
+            if mask is not None:
+                keep = mask[offset: offset + batch.num_rows]
+                offset += batch.num_rows
+                if not keep.all():
+                    batch = batch.filter(pa.array(keep))
+            if batch.num_rows:
+                yield batch
+    finally:
+        # The reader's buffers (a few hundred KB per column read) go back to the system, not to
+        # pyarrow's allocator for later.
+        del parquet
+        pa.default_memory_pool().release_unused()
 
 
 def int8_block(batch: pa.RecordBatch, features: list[str]) -> np.ndarray:
@@ -92,30 +98,16 @@ def int8_block(batch: pa.RecordBatch, features: list[str]) -> np.ndarray:
     return block
 
 
-class ParquetFeatures:
-    """The int8 feature matrix of the chosen rows of a parquet file, read only when asked for.
+class LazyRows:
+    """An int8 feature matrix whose rows are read only when asked for (see ParquetFeatures).
 
-    Streaming consumers (LightGBM's dataset construction) take it in `batches()` or `take()` a few
-    rows, so the whole matrix never has to be in memory; anything else gets the matrix through
-    `np.asarray`, indexing or `materialize()`. Rows are in file order.
+    Streaming consumers (LightGBM's dataset construction) take it in `batches()`, `take()` a few
+    rows, `subset()` or `select()` it unread; anything else gets the matrix through `np.asarray`,
+    indexing or `materialize()`. Subclasses give `rows`, `features`, `batches`, `take` and `subset`.
     """
 
     dtype = np.dtype(np.int8)
     ndim = 2
-
-    def __init__(self, path: Path, features: list[str], groups: list[int], mask: np.ndarray | None,
-                 rows: int, batch_rows: int = BATCH_ROWS):
-        self.path, self.features, self.groups, self.mask = Path(path), list(features), groups, mask
-        self.rows, self.batch_rows = rows, batch_rows
-
-    @classmethod
-    def open(cls, path: Path, features: list[str], eras: list[str] | None = None,
-             batch_rows: int = BATCH_ROWS) -> ParquetFeatures:
-        parquet = pq.ParquetFile(path)
-        groups, mask = row_groups_with(parquet, eras)
-        rows = (sum(parquet.metadata.row_group(group).num_rows for group in groups) if mask is None
-                else int(mask.sum()))
-        return cls(path, features, groups, mask, rows, batch_rows)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -128,6 +120,52 @@ class ParquetFeatures:
     def __len__(self) -> int:
         return self.rows
 
+    def materialize(self, dtype=np.int8, order: str = "F") -> np.ndarray:
+        """The whole matrix (column-major unless `order` says) as `dtype`, allocated once and filled
+        batch by batch."""
+        matrix = np.empty(self.shape, dtype=dtype, order=order)
+        filled = 0
+        for block in self.batches():
+            matrix[filled: filled + len(block)] = block
+            filled += len(block)
+        if filled != self.rows:
+            raise ValueError(f"{self}: expected {self.rows} rows of the selected eras, read {filled}")
+        return matrix
+
+    def __array__(self, dtype=None, copy=None):
+        return self.materialize(np.int8 if dtype is None else dtype)
+
+    def __getitem__(self, index):
+        """Rows by a boolean mask or sorted positions are read alone; anything else via the matrix."""
+        if isinstance(index, np.ndarray) and index.dtype == bool and index.shape == (self.rows,):
+            index = np.flatnonzero(index)
+        if isinstance(index, np.ndarray) and index.dtype.kind in "iu" and index.ndim == 1 and (
+                len(index) == 0 or (index[0] >= 0 and (np.diff(index) > 0).all())):
+            return self.subset(index).materialize()
+        return self.materialize()[index]
+
+
+class ParquetFeatures(LazyRows):
+    """The int8 feature matrix of the chosen rows of a parquet file, read only when asked for, so
+    the whole matrix never has to be in memory. Rows are in file order."""
+
+    def __init__(self, path: Path, features: list[str], groups: list[int], mask: np.ndarray | None,
+                 rows: int, batch_rows: int = BATCH_ROWS):
+        self.path, self.features, self.groups, self.mask = Path(path), list(features), groups, mask
+        self.rows, self.batch_rows = rows, batch_rows
+
+    def __repr__(self) -> str:
+        return f"{self.path} ({self.rows} rows x {len(self.features)} features)"
+
+    @classmethod
+    def open(cls, path: Path, features: list[str], eras: list[str] | None = None,
+             batch_rows: int = BATCH_ROWS) -> ParquetFeatures:
+        parquet = pq.ParquetFile(path)
+        groups, mask = row_groups_with(parquet, eras)
+        rows = (sum(parquet.metadata.row_group(group).num_rows for group in groups) if mask is None
+                else int(mask.sum()))
+        return cls(path, features, groups, mask, rows, batch_rows)
+
     def batches(self):
         """Consecutive int8 blocks of the chosen rows, a batch of the file at a time."""
         for batch in selected_batches(self.path, self.groups, self.mask, self.features,
@@ -138,6 +176,8 @@ class ParquetFeatures:
         """Rows at sorted `positions` (among the chosen rows) as an int8 matrix, in one pass."""
         positions = np.asarray(positions, dtype=np.int64)
         out = np.empty((len(positions), len(self.features)), dtype=np.int8)
+        if not len(positions):
+            return out
         start = done = 0
         for block in self.batches():
             stop = start + len(block)
@@ -157,31 +197,46 @@ class ParquetFeatures:
         chosen = np.arange(total) if self.mask is None else np.flatnonzero(self.mask)
         mask = np.zeros(total, dtype=bool)
         mask[chosen[np.asarray(positions, dtype=np.int64)]] = True
-        return ParquetFeatures(self.path, self.features, self.groups, mask, int(mask.sum()), self.batch_rows)
+        return type(self)(self.path, self.features, self.groups, mask, int(mask.sum()), self.batch_rows)
 
-    def materialize(self) -> np.ndarray:
-        """The whole int8 matrix (column-major), allocated once and filled batch by batch."""
-        matrix = np.empty(self.shape, dtype=np.int8, order="F")
-        filled = 0
-        for block in self.batches():
-            matrix[filled: filled + len(block)] = block
-            filled += len(block)
-        if filled != self.rows:
-            raise ValueError(f"{self.path}: expected {self.rows} rows of the selected eras, read {filled}")
-        return matrix
+    def select(self, columns: slice) -> ParquetFeatures:
+        """The same rows with only `columns` of the features (a slice of their positions), unread."""
+        return type(self)(self.path, self.features[columns], self.groups, self.mask, self.rows, self.batch_rows)
 
-    def __array__(self, dtype=None, copy=None):
-        matrix = self.materialize()
-        return matrix if dtype is None else matrix.astype(dtype)
 
-    def __getitem__(self, index):
-        """Rows by a boolean mask or sorted positions are read alone; anything else via the matrix."""
-        if isinstance(index, np.ndarray) and index.dtype == bool and index.shape == (self.rows,):
-            index = np.flatnonzero(index)
-        if isinstance(index, np.ndarray) and index.dtype.kind in "iu" and index.ndim == 1 and (
-                len(index) == 0 or (index[0] >= 0 and (np.diff(index) > 0).all())):
-            return self.subset(index).materialize()
-        return self.materialize()[index]
+class ConcatenatedRows(LazyRows):
+    """The rows of several lazy matrices one after the other (train rows, then validation rows),
+    still unread: what `np.concatenate` would give, without reading anything."""
+
+    def __init__(self, parts: list[LazyRows]):
+        self.parts = list(parts)
+        self.features = list(self.parts[0].features)
+        self.bounds = np.cumsum([0, *(len(part) for part in self.parts)])
+        self.rows = int(self.bounds[-1])
+
+    def __repr__(self) -> str:
+        return " + ".join(repr(part) for part in self.parts)
+
+    def batches(self):
+        for part in self.parts:
+            yield from part.batches()
+
+    def split(self, positions: np.ndarray) -> list[np.ndarray]:
+        """Sorted `positions` as positions within each part."""
+        positions = np.asarray(positions, dtype=np.int64)
+        cuts = np.searchsorted(positions, self.bounds)
+        return [positions[cuts[i]: cuts[i + 1]] - self.bounds[i] for i in range(len(self.parts))]
+
+    def take(self, positions: np.ndarray) -> np.ndarray:
+        return np.concatenate([part.take(chosen) for part, chosen in zip(self.parts, self.split(positions),
+                                                                          strict=True)])
+
+    def subset(self, positions: np.ndarray) -> ConcatenatedRows:
+        return ConcatenatedRows([part.subset(chosen) for part, chosen in zip(self.parts, self.split(positions),
+                                                                              strict=True)])
+
+    def select(self, columns: slice) -> ConcatenatedRows:
+        return ConcatenatedRows([part.select(columns) for part in self.parts])
 
 
 def read_columns(path: Path, columns: list[str], eras: list[str] | None = None, *,

@@ -3,6 +3,10 @@
 Stacking without leakage: the selected eras are cut into consecutive chunks, one per layer;
 layer 0 learns on the first chunk, and each further layer learns, on the next chunk, from the
 per-era ranked predictions of the layers before it.
+
+Features still on disk (data.read.ParquetFeatures) stay there: a layer's rows are a lazy subset its
+LightGBM members stream from the file, and the earlier layers predict a layer's rows a block of
+whole eras at a time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ import pandas as pd
 from ..bundle.predictor import rank_within, run_node
 from ..spec.model import EnsembleModel
 from .estimators import fit_estimator
+from .streaming import is_source, row_source
+
+# Feature values predicted at a time when earlier layers predict a later layer's rows (int8 block,
+# plus the float32 copy LightGBM makes of it).
+PREDICT_BLOCK_VALUES = 32 * 2**20
 
 
 @dataclass
@@ -27,8 +36,10 @@ class TrainingSet:
     input_names: list[str]
 
     def rows(self, mask: np.ndarray) -> TrainingSet:
-        return TrainingSet(self.inputs[mask], {k: v[mask] for k, v in self.targets.items()},
-                           self.eras[mask], self.input_names)
+        """The rows of `mask`; inputs still on disk stay there (a lazy subset)."""
+        inputs = self.inputs.subset(np.flatnonzero(mask)) if is_source(self.inputs) else self.inputs[mask]
+        return TrainingSet(inputs, {k: v[mask] for k, v in self.targets.items()}, self.eras[mask],
+                           self.input_names)
 
 
 def era_chunks(eras: np.ndarray, count: int) -> list[np.ndarray]:
@@ -37,6 +48,56 @@ def era_chunks(eras: np.ndarray, count: int) -> list[np.ndarray]:
     if count > len(ordered):
         raise ValueError(f"{count} stacking layers need at least {count} eras, got {len(ordered)}")
     return [np.isin(eras, group) for group in np.array_split(ordered, count)]
+
+
+def era_blocks(inputs, eras: np.ndarray, block_values: int = PREDICT_BLOCK_VALUES):
+    """(start, block) pairs: consecutive rows of `inputs` as arrays ending on an era's last row, of
+    about `block_values` values, read in one pass. Everything at once when an era's rows are not
+    consecutive (each call must see whole eras: nested ensembles rank within them)."""
+    eras = np.asarray(eras)
+    if not is_source(inputs):
+        inputs = np.asarray(inputs)
+    if len(eras) == 0:
+        return
+    changes = np.flatnonzero(eras[1:] != eras[:-1]) + 1
+    if len(changes) + 1 != len(pd.unique(eras)):
+        yield 0, np.asarray(inputs)
+        return
+    ends = np.append(changes, len(eras))  # the row after each era's last
+    wanted = max(1, block_values // max(inputs.shape[1], 1))
+    pending, start, held = [], 0, 0
+    for batch in row_source(inputs).batches():
+        pending.append(batch)
+        held += len(batch)
+        if held < wanted and start + held < len(eras):
+            continue
+        finished = int(np.searchsorted(ends, start + held, side="right"))  # eras ending within what is held
+        stop = int(ends[finished - 1]) if finished else 0
+        if stop <= start:
+            continue  # no era ends within what is held yet
+        joined = np.concatenate(pending) if len(pending) > 1 else pending[0]
+        yield start, joined[: stop - start]
+        pending, held, start = [joined[stop - start:]], held - (stop - start), stop
+
+
+def layer_inputs(layers: list, inputs, eras: np.ndarray) -> np.ndarray:
+    """The ranked predictions of `layers` (each reading the one before; the first, `inputs`) for
+    these rows: the inputs of the layer after them."""
+    first, *rest = layers
+    if is_source(inputs):
+        current = np.empty((len(eras), len(first)), dtype=np.float32)
+        for start, block in era_blocks(inputs, eras):
+            block_eras = eras[start: start + len(block)]
+            current[start: start + len(block)] = np.column_stack(
+                [rank_within(run_node(node, block, block_eras), block_eras) for node, _ in first])
+    else:
+        current = np.column_stack([rank_within(run_node(node, inputs, eras), eras) for node, _ in first]
+                                  ).astype(np.float32)
+    for layer in rest:
+        current = np.column_stack(
+            [rank_within(run_node(node, current, eras), eras) for node, _ in layer]
+        ).astype(np.float32)
+    return current
 
 
 def fit_node(model, data: TrainingSet, target: str, seed: int) -> dict:
@@ -49,12 +110,8 @@ def fit_node(model, data: TrainingSet, target: str, seed: int) -> dict:
     layers: list[list[tuple[dict, float]]] = []
     for depth, (members, mask) in enumerate(zip(layers_spec, masks, strict=True)):
         chunk = data if mask is None else data.rows(mask)
-        inputs = chunk.inputs
         # Each further layer learns from the ranked predictions of the layers before it.
-        for layer in layers:
-            inputs = np.column_stack(
-                [rank_within(run_node(node, inputs, chunk.eras), chunk.eras) for node, _ in layer]
-            ).astype(np.float32)
+        inputs = layer_inputs(layers, chunk.inputs, chunk.eras) if layers else chunk.inputs
         names = chunk.input_names if depth == 0 else [f"layer{depth - 1}_{i}" for i in range(inputs.shape[1])]
         stage = TrainingSet(inputs, chunk.targets, chunk.eras, names)
         layers.append([

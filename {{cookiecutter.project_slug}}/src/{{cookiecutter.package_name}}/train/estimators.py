@@ -65,9 +65,14 @@ def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray, target: np.ndarray, s
     return booster
 
 
-def as_float32(inputs: np.ndarray) -> np.ndarray:
-    """The float32 matrix scikit-learn style estimators and custom code are promised."""
-    return np.ascontiguousarray(inputs, dtype=np.float32)
+def as_float32(inputs: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """The float32 matrix (of `rows` only when given) scikit-learn style estimators and custom code
+    are promised. Features still on disk are read straight into it, without an int8 copy first."""
+    from .streaming import is_source
+
+    if is_source(inputs):
+        return (inputs if rows is None else inputs.subset(rows)).materialize(np.float32, order="C")
+    return np.ascontiguousarray(inputs if rows is None else inputs[rows], dtype=np.float32)
 
 
 def import_object(path: str):
@@ -111,9 +116,9 @@ def fit_estimator(model, inputs: np.ndarray, target: np.ndarray, seed: int, feat
     if isinstance(model, LightGBMModel):
         estimator = fit_lightgbm(model, inputs, target, seed, rows)
     elif isinstance(model, SklearnModel):
-        estimator = fit_sklearn(model, as_float32(inputs if rows is None else inputs[rows]), target, seed)
+        estimator = fit_sklearn(model, as_float32(inputs, rows), target, seed)
     elif isinstance(model, CustomModel):
-        estimator = fit_custom(model, as_float32(inputs if rows is None else inputs[rows]), target, seed, features)
+        estimator = fit_custom(model, as_float32(inputs, rows), target, seed, features)
     else:
         raise TypeError(f"not an estimator definition: {type(model).__name__}")
     return {"kind": "estimator", "estimator": estimator}
