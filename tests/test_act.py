@@ -313,10 +313,10 @@ def test_health_workflow_opens_updates_and_closes_an_issue(baked, github, tmp_pa
     assert len(closed) == 2 and all(issue["state"] == "closed" for issue in closed), tail(healthy)
 
 
-WRITE_DATASET = """
+WRITE_DATASET = f"""
 import sys
 from pathlib import Path
-from numerai_models.data.synthetic import Shape, write_dataset
+from {PACKAGE}.data.synthetic import Shape, write_dataset
 write_dataset(Path(sys.argv[1]), Shape(validation_eras=int(sys.argv[2])))
 """
 
@@ -336,7 +336,7 @@ def data_reads(state: dict, since: int) -> set[str]:
             if entry["bytes"] > 1 and not entry["file"].rsplit("/", 1)[-1].startswith("live")}
 
 
-def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, tmp_path):
+def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, github, tmp_path):
     """Real-data mode: the stand-in serves a dataset version's files, the jobs download them through
     it, and a stand-in for actions/cache keeps entries in a folder, immutable per key. After a week's
     new validation eras, the scheduled retrain restores the cache, reads again only validation.parquet
@@ -363,7 +363,7 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, tmp_pa
                 "repository": repository}
         cache = {"ACT_STANDIN_CACHE": str(store)}
 
-        first = run_act(baked, url, tmp_path, "push", push, synthetic=False, extra_env=cache)
+        first = run_act(baked, url, tmp_path, "push", push, github=github[0], synthetic=False, extra_env=cache)
         assert first.returncode == 0, tail(first)
         state = read_state(state_file)
         assert {"v5.2/features.json", "v5.2/train.parquet", "v5.2/validation.parquet"} <= data_reads(state, 0)
@@ -378,7 +378,7 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, tmp_pa
         asked = len(state["file_requests"])
 
         second = run_act(baked, url, tmp_path, "schedule", {"schedule": "weekly", "repository": repository},
-                         synthetic=False, extra_env=cache)
+                         github=github[0], synthetic=False, extra_env=cache)
         assert second.returncode == 0, tail(second)
         again = read_state(state_file)
         assert "Cache restored from key: numerai-data-v5.2-numerai-my_model-" in second.stdout
