@@ -95,15 +95,20 @@ def baked(tmp_path_factory) -> Path:
 def numerai(baked, tmp_path_factory):
     """The baked repository's stand-in for Numerai, serving on loopback: (url, state file)."""
     state = tmp_path_factory.mktemp("numerai") / "state.json"
-    process = subprocess.Popen(
-        [str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / "standin.py"), "--models", ",".join(SLOTS),
-         "--public-id", PUBLIC_ID, "--secret-key", SECRET_KEY, "--state-file", str(state),
-         "--polls-to-validate", "1"],
-        stdout=subprocess.PIPE, text=True)
+    with serving(baked, "standin.py", "--models", ",".join(SLOTS), "--public-id", PUBLIC_ID, "--secret-key",
+                 SECRET_KEY, "--state-file", str(state), "--polls-to-validate", "1") as url:
+        yield url, state
+
+
+@contextlib.contextmanager
+def serving(baked: Path, script: str, *arguments: str):
+    """One of the baked repository's stand-ins (tests/<script>) on loopback, for as long as the block runs."""
+    process = subprocess.Popen([str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / script), *arguments],
+                               stdout=subprocess.PIPE, text=True)
     try:
         url = process.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:"), url
-        yield url, state
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -243,33 +248,15 @@ def test_pull_request_workflow_builds_only_what_the_branch_changed(baked, numera
 def github(baked, tmp_path_factory):
     """The baked repository's stand-in for GitHub's issues API, on loopback: (url, state file)."""
     state = tmp_path_factory.mktemp("github") / "issues.json"
-    process = subprocess.Popen(
-        [str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / "github_standin.py"),
-         "--repository", GITHUB_REPOSITORY, "--token", GITHUB_TOKEN, "--state-file", str(state)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), url
+    with serving(baked, "github_standin.py", "--repository", GITHUB_REPOSITORY, "--token", GITHUB_TOKEN,
+                 "--state-file", str(state)) as url:
         yield url, state
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
-@contextlib.contextmanager
 def numerai_with(baked: Path, scratch: Path, *seeds: str):
     """A fresh Numerai stand-in whose slots carry the given seeds (standin.py's --assigned/--run)."""
-    process = subprocess.Popen(
-        [str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / "standin.py"), "--models", ",".join(SLOTS),
-         "--public-id", PUBLIC_ID, "--secret-key", SECRET_KEY, "--state-file", str(scratch / "numerai.json"),
-         *seeds], stdout=subprocess.PIPE, text=True)
-    try:
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), url
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return serving(baked, "standin.py", "--models", ",".join(SLOTS), "--public-id", PUBLIC_ID, "--secret-key",
+                   SECRET_KEY, "--state-file", str(scratch / "numerai.json"), *seeds)
 
 
 def issues(state: Path) -> list[dict]:
@@ -349,14 +336,9 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, github
     assert "include_validation: true" in spec.read_text(encoding="utf-8")
     served = write_served_dataset(baked, tmp_path / "served" / "v5.2", validation_eras=40)
     state_file, store = tmp_path / "state.json", tmp_path / "actions-cache"
-    process = subprocess.Popen(
-        [str(baked / ".venv" / "bin" / "python"), str(baked / "tests" / "standin.py"), "--models", ",".join(SLOTS),
-         "--public-id", PUBLIC_ID, "--secret-key", SECRET_KEY, "--state-file", str(state_file),
-         "--polls-to-validate", "1", "--data-dir", str(tmp_path / "served")],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), url
+    with serving(baked, "standin.py", "--models", ",".join(SLOTS), "--public-id", PUBLIC_ID, "--secret-key",
+                 SECRET_KEY, "--state-file", str(state_file), "--polls-to-validate", "1", "--data-dir",
+                 str(tmp_path / "served")) as url:
         repository = {"name": baked.name, "full_name": f"your-github-user/{baked.name}", "fork": False,
                       "owner": {"login": "your-github-user"}, "default_branch": "main"}
         push = {"ref": "refs/heads/main", "before": "0" * 40, "after": git(baked, "rev-parse", "HEAD"),
@@ -385,6 +367,3 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, github
         assert data_reads(again, asked) == {"v5.2/validation.parquet"}, "read again besides the new eras"
         assert again["assignments"]["my_model"]["filename"].rsplit("-", 1)[-1] != stamp, "same data stamp"
         assert len(again["pickles"]) > len(state["pickles"])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
