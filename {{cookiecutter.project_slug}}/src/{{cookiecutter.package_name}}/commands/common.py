@@ -7,7 +7,8 @@ from pathlib import Path
 from ..errors import UsageError
 from ..repo import Repo
 from ..runtimes import Runtime, load_catalogue, resolve_runtime
-from ..spec import LoadedSpec, load_specs, select_specs
+from ..spec import LoadedSpec, load_specs
+from ..spec import select_specs as select  # noqa: F401 (the commands' name for it)
 
 
 def repo_from(args) -> Repo:
@@ -22,11 +23,6 @@ def load_all(repo: Repo) -> tuple[list[LoadedSpec], list[Runtime]]:
     catalogue = load_catalogue(repo.runtimes)
     specs = load_specs(repo.models, runtimes=[runtime.python for runtime in catalogue])
     return specs, catalogue
-
-
-def select(specs: list[LoadedSpec], slots: list[str]) -> list[LoadedSpec]:
-    """The specs of `slots` (all when empty); an unknown slot name is an error naming the known ones."""
-    return select_specs(specs, slots)
 
 
 def runtime_of(item: LoadedSpec, catalogue: list[Runtime]) -> Runtime:

@@ -20,7 +20,6 @@ No message it raises or logs contains the secret key or a presigned URL's query 
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections.abc import Callable
@@ -97,13 +96,9 @@ class NumeraiClient(numerapi.NumerAPI):
         public_id, secret_key = (
             (credentials.public_id, credentials.secret_key) if credentials else (None, None)
         )
-        root_handlers = list(logging.getLogger().handlers)
+        # numerapi calls logging.basicConfig here; logs.configure has given the root a handler, so that
+        # adds nothing and no line is printed twice.
         super().__init__(public_id, secret_key, verbosity="warning", show_progress_bars=False)
-        # numerapi calls logging.basicConfig, whose handler would print every progress line a second
-        # time, timestamped, on stderr: the CLI configures its own (logs.configure).
-        for handler in logging.getLogger().handlers:
-            if handler not in root_handlers:
-                logging.getLogger().removeHandler(handler)
         if credentials is None:
             self.token = None  # numerapi would read the environment; the caller decided there is no key
         if credentials:
