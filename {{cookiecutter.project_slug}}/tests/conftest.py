@@ -155,10 +155,6 @@ def numerai():
 @pytest.fixture
 def numerai_env(numerai, tmp_path, monkeypatch) -> dict[str, str]:
     """Credentials, the stand-in's URL, fast polls and retries, a step summary file (set in os.environ)."""
-    from numerapi import base_api
-
-    # numerapi keeps the URL in a module constant: put it back after the test.
-    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
     env = {
         "NUMERAI_API_URL": numerai.url,
         "NUMERAI_PUBLIC_ID": STANDIN_PUBLIC_ID,

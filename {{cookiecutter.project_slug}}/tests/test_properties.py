@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from numerapi import base_api
 
 from {{ cookiecutter.package_name }}.main import main
 
@@ -117,7 +116,6 @@ def odd_numerai(monkeypatch):
     """A server answering whatever a test puts in Answers, with the CLI pointed at it and keys set."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answers)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
     for name, value in {"NUMERAI_API_URL": f"http://127.0.0.1:{server.server_address[1]}",
                         "NUMERAI_PUBLIC_ID": "PUBLIC", "NUMERAI_SECRET_KEY": "odd-secret-5b7e",
                         "NUMERAI_RETRY_ATTEMPTS": "1", "NUMERAI_REQUEST_TIMEOUT": "2"}.items():

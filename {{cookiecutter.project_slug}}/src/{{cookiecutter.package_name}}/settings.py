@@ -30,7 +30,7 @@ class Settings(BaseSettings):
 
     public_id: str = ""
     secret_key: SecretStr = SecretStr("")
-    api_url: str | None = None
+    api_url: str = "https://api-tournament.numer.ai"
 
     # Each API call: a request times out after request_timeout seconds; transient faults (5xx, refused
     # or dropped connections, timeouts) are retried after retry_backoff, 2x, 4x ... seconds (plus

@@ -7,7 +7,6 @@ import json
 import logging
 
 import pytest
-from numerapi import base_api
 
 from {{ cookiecutter.package_name }}.data.download import ensure_files
 from {{ cookiecutter.package_name }}.errors import WorkFailed
@@ -22,7 +21,6 @@ def served(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     (folder / "features.json").write_text('{"feature_sets": {"small": ["feature_a"]}, "targets": ["target"]}')
     (folder / "live.parquet").write_bytes(bytes(range(256)) * 40)
-    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
     with NumeraiStandIn(data_dir=tmp_path / "served") as standin:
         monkeypatch.setenv("NUMERAI_API_URL", standin.url)
         yield standin, folder

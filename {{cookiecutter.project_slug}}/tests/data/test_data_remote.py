@@ -8,7 +8,6 @@ import shutil
 
 import pandas as pd
 import pytest
-from numerapi import base_api
 
 from {{ cookiecutter.package_name }}.data.read import feature_list, read_eras, read_frame
 from {{ cookiecutter.package_name }}.data.remote import ensure_columns, read_remote_columns
@@ -37,7 +36,6 @@ def served(tmp_path, monkeypatch, wide_dataset):
     """A stand-in serving a copy of the wide dataset, NUMERAI_API_URL pointing at it."""
     folder = tmp_path / "served" / VERSION
     shutil.copytree(wide_dataset, folder)
-    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
     with NumeraiStandIn(data_dir=tmp_path / "served") as standin:
         monkeypatch.setenv("NUMERAI_API_URL", standin.url)
         yield standin, folder

@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib
 
 import graphql
-import numerapi
 import pytest
 import requests
-from numerapi import base_api
+
+from {{ cookiecutter.package_name }}.numerai.client import NumeraiClient
+from {{ cookiecutter.package_name }}.numerai.credentials import Credentials
 
 from standin import SCHEMA, NumeraiStandIn, schema_errors
 
@@ -200,8 +201,8 @@ def test_each_client_query_validates_against_numerais_schema(name):
 def numerapi_texts(standin, monkeypatch, tmp_path) -> dict[str, str]:
     """{numerapi method: query text} of the numerapi methods the client calls (and model_upload, whose
     steps the client sends itself), captured as they reach the stand-in."""
-    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", standin.url)
-    api = numerapi.NumerAPI(PUBLIC_ID, SECRET_KEY, verbosity="error", show_progress_bars=False)
+    monkeypatch.setenv("NUMERAI_API_URL", standin.url)
+    api = NumeraiClient(Credentials(PUBLIC_ID, SECRET_KEY)).numerapi
     pickle = tmp_path / "slot_a-0123456789ab.pkl"
     pickle.write_bytes(b"not really a pickle")
     calls = {

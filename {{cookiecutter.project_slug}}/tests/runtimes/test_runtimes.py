@@ -23,7 +23,7 @@ from standin import NumeraiStandIn
 REFRESH = REPO_ROOT / "scripts" / "refresh_runtimes.py"
 CATALOGUE_ENTRIES = json.loads((REPO_ROOT / "runtimes" / "catalogue.json").read_text())["runtimes"]
 NO_KEYS = {"NUMERAI_PUBLIC_ID": "", "NUMERAI_SECRET_KEY": "", "NUMERAI_API_URL": ""}
-# numerai/numerai-predict's own lock lists at the commits images were built from (numerai-facts):
+# numerai/numerai-predict's own lock lists at the commits images were built from:
 # key versions of py3.XX/poetry.lock per commit.
 LOCKS = json.loads((Path(__file__).parent / "numerai_predict_locks.json").read_text())["locks"]
 KEY_PINS = ("numpy", "pandas", "scikit-learn", "scipy", "pyarrow", "lightgbm", "cloudpickle")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from numerapi import base_api
 
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.spec import SpecError, check_parameters
@@ -29,7 +28,6 @@ def served(tmp_path, monkeypatch, make_repo):
     for version in ("v5.2", "v5.3"):
         (folder / version).mkdir(parents=True)
         (folder / version / "features.json").write_text(json.dumps(FEATURES))
-    monkeypatch.setattr(base_api, "API_TOURNAMENT_URL", base_api.API_TOURNAMENT_URL)
     monkeypatch.setenv("NUMERAI_DATA_DIR", str(tmp_path / "cache"))
     with NumeraiStandIn(data_dir=folder) as standin:
         monkeypatch.setenv("NUMERAI_API_URL", standin.url)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..numerai.client import NumeraiClient
-from ..numerai.credentials import apply_api_url, read_credentials
+from ..numerai.credentials import read_credentials
 from ..numerai.errors import ApiError
 from ..runtimes import load_catalogue
 from ..runtimes.remote import Comparison, compare, parse_images
@@ -89,7 +89,7 @@ def ask_numerai(credentials, settings):
     except ApiError as error:
         if error.exit_code == 2:
             raise
-        return None, f"no answer from {apply_api_url(settings)}"
+        return None, f"no answer from {settings.api_url}"
 
 
 def document(source: str, catalogue, comparison: Comparison | None) -> dict:

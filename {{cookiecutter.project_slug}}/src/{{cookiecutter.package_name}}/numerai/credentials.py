@@ -1,10 +1,8 @@
-"""The API key, from the settings (NUMERAI_PUBLIC_ID, NUMERAI_SECRET_KEY), and where API calls go."""
+"""The API key, from the settings (NUMERAI_PUBLIC_ID, NUMERAI_SECRET_KEY)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from numerapi import base_api
 
 from ..errors import UsageError
 from ..logs import remember_secrets
@@ -13,14 +11,6 @@ from ..settings import Settings, load_settings
 PUBLIC_ID_VARIABLE = "NUMERAI_PUBLIC_ID"
 SECRET_KEY_VARIABLE = "NUMERAI_SECRET_KEY"
 KEYS_HINT = "create an API key at numer.ai (Account > Custom API Keys) with upload and model access"
-
-
-def apply_api_url(settings: Settings | None = None) -> str:
-    """numerapi reads this module constant on every call: setting it redirects every request."""
-    url = (settings or load_settings()).api_url
-    if url:
-        base_api.API_TOURNAMENT_URL = url
-    return base_api.API_TOURNAMENT_URL
 
 
 @dataclass(frozen=True)

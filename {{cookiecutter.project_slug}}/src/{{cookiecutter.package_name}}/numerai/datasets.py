@@ -22,15 +22,12 @@ import requests
 
 from ..files import temporary_sibling
 from ..settings import Settings, load_settings
-from .client import TRANSIENT_ERRORS, NumeraiClient, Transient, describe, hide_signed_url
+from . import queries
+from .client import NumeraiClient
 from .errors import ApiError, GraphQLFailed
+from .signed_urls import hide_signed_url
+from .transport import TRANSIENT_ERRORS, Transient, describe
 
-DATASET_QUERY = """
-query ($filename: String!, $round: Int, $tournament: Int) {
-  dataset(filename: $filename, round: $round, tournament: $tournament)
-}
-"""
-CLASSIC_TOURNAMENT = 8
 CHUNK = 1 << 20
 # Range requests of one prefetch in flight at once (a row group's column chunks are far apart).
 PARALLEL_RANGES = 8
@@ -49,7 +46,7 @@ def quick_api() -> NumeraiClient:
 
 def published_files() -> list[str]:
     """Every dataset file Numerai publishes now (`v5.2/train.parquet`, ...): numerapi's list_datasets."""
-    return list(quick_api().list_datasets())
+    return list(quick_api().numerapi.list_datasets())
 
 
 class RangesRefused(ApiError):
@@ -82,9 +79,8 @@ class RemoteFile:
 
 def dataset_url(api: NumeraiClient, filename: str) -> str:
     """The (presigned) URL of `<version>/<file>` now; hidden from every output from here on."""
-    payload = api.raw_query(DATASET_QUERY, {"filename": filename, "round": None,
-                                            "tournament": CLASSIC_TOURNAMENT})
-    url = api.data(payload, "dataset")
+    variables = {"filename": filename, "round": None, "tournament": queries.CLASSIC_TOURNAMENT}
+    url = api.transport.query_field(queries.DATASET, variables, str, authorization=False)
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise GraphQLFailed(f"dataset: Numerai's answer for {filename} is not a URL")
     hide_signed_url(url)
@@ -104,25 +100,12 @@ def remote_file(response: requests.Response) -> RemoteFile:
 
 def get(api: NumeraiClient, url: str, what: str, headers: dict | None = None) -> requests.Response:
     """A streamed GET, retried within the client's bounds on transient faults; a 4xx is an ApiError."""
-
-    def attempt() -> requests.Response:
-        try:
-            response = api.session.get(url, headers=headers or {}, stream=True,
-                                       timeout=api.settings.request_timeout)
-        except TRANSIENT_ERRORS as error:
-            raise Transient(describe(error)) from None
-        except requests.RequestException as error:
-            raise ApiError(f"{what}: {describe(error)}") from None
-        if response.status_code >= 500:
-            response.close()
-            raise Transient(f"HTTP {response.status_code}")
-        if response.status_code >= 400:
-            response.close()
-            raise ApiError(f"{what}: HTTP {response.status_code} ==> re-run later; if it persists, the "
-                           "file may no longer be published")
-        return response
-
-    return api.retrying(what, attempt)
+    response = api.transport.get(url, what, headers)
+    if response.status_code >= 400:
+        response.close()
+        raise ApiError(f"{what}: HTTP {response.status_code} ==> re-run later; if it persists, the "
+                       "file may no longer be published")
+    return response
 
 
 def probe(api: NumeraiClient, url: str, what: str) -> RemoteFile:
@@ -154,7 +137,7 @@ def download_file(api: NumeraiClient, url: str, path: Path, what: str) -> Remote
         finally:
             temporary.unlink(missing_ok=True)
 
-    return api.retrying(what, attempt)
+    return api.transport.retrying(what, attempt)
 
 
 class RangeReader(io.RawIOBase):

@@ -1,9 +1,14 @@
-"""The GraphQL operations numerapi has no method for (field names: numerai-facts, section 4).
+"""The GraphQL operations this package sends itself (field and argument names: Numerai's schema, as
+vendored in tests/numerai_schema.graphql, against which tests validate every one of them).
 
 Upload auth and create are numerapi's own model_upload queries, sent here step by step so that the
 file PUT between them can be checked; the webhook mutation is numerapi's set_submission_webhook, sent
-here so that a lost answer is looked up before the change is sent again.
+here so that a lost answer is looked up before the change is sent again; the dataset query is
+numerapi's download_dataset's, whose URL datasets.py reads with ranges and its own checks.
 """
+
+# Numerai's id of the Classic tournament (the `tournament` argument and field).
+CLASSIC_TOURNAMENT = 8
 
 TRIGGER_FIELDS = "triggers { id status statuses { status description insertedAt } }"
 PICKLE_FIELDS = (
@@ -64,6 +69,13 @@ mutation ($filename: String! $tournament: Int! $modelId: ID
 SET_WEBHOOK = """
 mutation ($modelId: String! $newSubmissionWebhook: String) {
   setSubmissionWebhook(modelId: $modelId newSubmissionWebhook: $newSubmissionWebhook)
+}
+"""
+
+# A dataset file's presigned URL now.
+DATASET = """
+query ($filename: String!, $round: Int, $tournament: Int) {
+  dataset(filename: $filename, round: $round, tournament: $tournament)
 }
 """
 
