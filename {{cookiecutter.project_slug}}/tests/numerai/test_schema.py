@@ -14,7 +14,8 @@ from {{ cookiecutter.package_name }}.numerai.credentials import Credentials
 
 from standin import SCHEMA, NumeraiStandIn, schema_errors
 
-PUBLIC_ID, SECRET_KEY = "PUB", "SEC"
+# The client scrubs a key from every later message of this process: none that may occur in one.
+PUBLIC_ID, SECRET_KEY = "SCHEMA-PUBLIC", "schema-secret-7e3a90"
 AUTH = {"Authorization": f"Token {PUBLIC_ID}${SECRET_KEY}"}
 # The client's queries, by name; at least these exist.
 CLIENT_QUERIES = {"MODEL", "COMPUTE_PICKLES", "DOCKER_IMAGES", "TRIGGER_LOGS", "ASSIGN", "UPLOAD_AUTH", "CREATE_UPLOAD"}
