@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 
 import pytest
 from cookiecutter.exceptions import CookiecutterException, FailedHookException
@@ -201,15 +200,3 @@ def test_a_bake_with_an_unknown_cron_name_fails_with_its_line(tmp_path, capfd):
     assert repo is None
     assert reasons == ["ERROR: retrain_cron '0 6 * * FOO' is not a valid cron expression: "
                        "day of week field has unknown name 'FOO': use 0-6 or SUN-SAT"]
-
-
-@pytest.mark.parametrize("name", ['Bob\'s "models" \\ x', "\\", "a\\nb", "ends \\"])
-def test_post_hook_requotes_a_verbatim_name_and_leaves_a_quoted_one(tmp_path, name):
-    hook = load_hook("post_gen_project")
-    pyproject = tmp_path / "pyproject.toml"
-    suffix = ": Numerai model slots"
-    for line in (f'description = "{name}{suffix}"\n', f"description = {json.dumps(name + suffix)}\n"):
-        pyproject.write_text(f'[project]\nname = "models"\n{line}', encoding="utf-8")
-        hook.requote_project_name(pyproject, name)
-        assert hook.pyproject_problem(pyproject) is None
-        assert toml(pyproject)["project"]["description"] == name + suffix

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from {{ cookiecutter.package_name }}.errors import UsageError, WorkFailed
-from {{ cookiecutter.package_name }}.main import main
+from {{ cookiecutter.package_name }}.main import COMMANDS, command_module, main
 
 from conftest import PACKAGE, REPO_ROOT
 
@@ -76,3 +76,14 @@ def test_a_malformed_setting_is_bad_input(capsys, monkeypatch, tmp_path):
     assert main(["status", "--repo", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "NUMERAI_REQUEST_TIMEOUT='soon' ==> expected a positive number" in err and "Traceback" not in err
+
+
+def test_every_command_has_a_whole_sentence_as_its_help(capsys):
+    """`numerai-deploy --help` lists each command with the first line of its module's docstring."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listing = capsys.readouterr().out
+    for name in COMMANDS:
+        summary, _, rest = (command_module(name).__doc__ or "").strip().partition("\n")
+        assert summary.endswith(".") and (not rest.strip() or rest.startswith("\n")), f"{name}: {summary!r}"
+        assert " ".join(summary.split()) in " ".join(listing.split()), name

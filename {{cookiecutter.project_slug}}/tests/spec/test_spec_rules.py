@@ -1,6 +1,7 @@
-"""`validate` applies build's rules before any training: Numerai's data versions, feature sets and
-targets (from a stand-in serving Numerai's listing and features.json), model parameters against the
-libraries' own lists, and stacking layers against max_eras. Each mistake: file, line, key, exit 2."""
+"""The rules beyond a spec's shape, each mistake named by file, line and key with the fix: one spec
+per slot, a runtime of the catalogue, a feature set and targets of features.json, importable
+estimators and entry points, model parameters against the libraries' own lists, and stacking layers
+against max_eras. `validate` and `build` apply them before any training (exit 2)."""
 
 from __future__ import annotations
 
@@ -9,64 +10,68 @@ import json
 import pytest
 
 from {{ cookiecutter.package_name }}.main import main
-from {{ cookiecutter.package_name }}.spec import SpecError, check_parameters
+from {{ cookiecutter.package_name }}.spec import SpecError, check_parameters, load_specs
 from {{ cookiecutter.package_name }}.spec.load import load_spec
-from {{ cookiecutter.package_name }}.spec.model import DEFAULT_DATA_VERSION
+from {{ cookiecutter.package_name }}.spec.rules import data_problems
 
 from conftest import write_spec
-from standin import NumeraiStandIn
 
-FEATURES = {"feature_sets": {"small": ["feature_a"], "medium": ["feature_a", "feature_b"]},
-            "targets": ["target", "target_cyrus_20", "target_teager2b_20"]}
+LIGHTGBM = "slot: a\nmodel: {type: lightgbm}\n"
 
 
-@pytest.fixture
-def served(tmp_path, monkeypatch, make_repo):
-    """A stand-in publishing v5.2 and v5.3 with their features.json, NUMERAI_API_URL at it, an empty cache
-    (after make_repo, which points the cache at the shared synthetic one)."""
-    folder = tmp_path / "served"
-    for version in ("v5.2", "v5.3"):
-        (folder / version).mkdir(parents=True)
-        (folder / version / "features.json").write_text(json.dumps(FEATURES))
-    monkeypatch.setenv("NUMERAI_DATA_DIR", str(tmp_path / "cache"))
-    with NumeraiStandIn(data_dir=folder) as standin:
-        monkeypatch.setenv("NUMERAI_API_URL", standin.url)
-        yield standin
+def test_duplicate_slot_names_across_files_name_both_files(tmp_path):
+    write_spec(tmp_path, "one.yaml", LIGHTGBM)
+    write_spec(tmp_path, "two.yaml", LIGHTGBM)
+    with pytest.raises(SpecError) as caught:
+        load_specs(tmp_path)
+    message = str(caught.value)
+    assert "two.yaml, line 1 ==> At key slot" in message and "one.yaml" in message
 
 
-def repo_with(make_repo, data: str = "", model: str = "{type: lightgbm}"):
-    # (plain concatenation: this file is a template, where doubled braces would be Jinja)
-    return make_repo({"bad.yaml": "slot: a_model\ndata: {" + data + "}\nmodel: " + model + "\n"})
+def test_unknown_runtime_is_checked_against_the_catalogue(tmp_path):
+    write_spec(tmp_path, "a.yaml", 'slot: a\nruntime: "3.9"\nmodel: {type: lightgbm}\n')
+    with pytest.raises(SpecError, match=r"line 2 ==> At key runtime ==> expected 'default' or one of .*3\.12"):
+        load_specs(tmp_path, runtimes=["3.10", "3.11", "3.12", "3.13"])
+    write_spec(tmp_path, "a.yaml", 'slot: a\nruntime: "3.12"\nmodel: {type: lightgbm}\n')
+    assert load_specs(tmp_path, runtimes=["3.12"])
 
 
-@pytest.mark.parametrize(("data", "key", "words"), [
-    ("feature_set: mediun", "data.feature_set", "'mediun'"),
-    ("target: target_cyrus20", "data.target", "did you mean 'target_cyrus_20'"),
-    ("version: v5.1", "data.version", "a dataset version Numerai publishes (v5.2, v5.3), got 'v5.1'"),
+def test_feature_set_and_targets_are_checked_against_features_json(tmp_path):
+    metadata = tmp_path / "features.json"
+    metadata.write_text(json.dumps({"feature_sets": {"small": [], "medium": []}, "targets": ["target", "target_x_20"]}))
+    path = write_spec(tmp_path, "a.yaml", """
+        slot: a
+        data: {feature_set: huge, target: target_y_20}
+        model: {type: lightgbm}
+    """)
+    messages = [str(problem) for problem in data_problems(load_spec(path), metadata)]
+    assert any("line 2 ==> At key data.feature_set" in m and "medium, small" in m and "'huge'" in m for m in messages)
+    assert any("line 2 ==> At key data.target" in m and "'target_y_20'" in m and "did you mean 'target_x_20'" in m
+               for m in messages)
+    fitting = write_spec(tmp_path, "b.yaml", "slot: b\ndata: {feature_set: small, target: target_x_20}\n"
+                                             "model: {type: lightgbm}\n")
+    assert data_problems(load_spec(fitting), metadata) == []
+
+
+@pytest.mark.parametrize(("model", "expected"), [
+    pytest.param("  type: sklearn\n  estimator: sklearn.linear_model.Rigde\n",
+                 ["line 4", "At key model.estimator", "has no 'Rigde'"], id="estimator not importable"),
+    pytest.param("  type: custom\n  entry_point: nowhere_pkg.mod:train\n",
+                 ["line 4", "At key model.entry_point", "cannot be imported"], id="entry point not importable"),
 ])
-def test_data_mistakes_are_caught_by_validate(served, make_repo, capsys, data, key, words):
-    root = repo_with(make_repo, data)
-    assert main(["validate", "--repo", str(root)]) == 2
-    err = capsys.readouterr().err
-    assert f"models/bad.yaml, line 2 ==> At key {key}" in err and words in err, err
-    assert "Traceback" not in err
+def test_estimators_and_entry_points_must_import(tmp_path, model, expected):
+    path = write_spec(tmp_path, "broken.yaml", "slot: a\nmodel:\n" + model)
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    message = str(caught.value)
+    assert message.startswith("File ") and "broken.yaml" in message
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
-def test_a_valid_spec_passes_and_numerai_is_asked_once_a_day(served, make_repo, capsys):
-    root = repo_with(make_repo, "feature_set: medium, target: target_cyrus_20")
-    assert main(["validate", "--repo", str(root)]) == 0
-    assert "ok: bad.yaml" in capsys.readouterr().out
-    assert main(["validate", "--repo", str(root)]) == 0
-    assert served.operations().count("listDatasets") == 1  # the listing is cached
-    assert served.file_gets.count(f"{DEFAULT_DATA_VERSION}/features.json") == 1
-
-
-def test_offline_validate_says_what_it_could_not_check(make_repo, capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("NUMERAI_DATA_DIR", str(tmp_path / "empty-cache"))
-    root = repo_with(make_repo, "feature_set: mediun")
-    assert main(["validate", "--repo", str(root)]) == 0
-    out = capsys.readouterr().out
-    assert "data.version was not checked" in out and "features.json could not be read" in out
+def repo_with(make_repo, model: str):
+    # (plain concatenation: this file is a template, where doubled braces would be Jinja)
+    return make_repo({"bad.yaml": "slot: a_model\ndata: {}\nmodel: " + model + "\n"})
 
 
 @pytest.mark.parametrize(("model", "key", "words"), [
@@ -75,7 +80,7 @@ def test_offline_validate_says_what_it_could_not_check(make_repo, capsys, tmp_pa
      "did you mean 'alpha'"),
 ])
 def test_unknown_model_parameters_are_errors(make_repo, capsys, model, key, words):
-    root = repo_with(make_repo, model=model)
+    root = repo_with(make_repo, model)
     assert main(["validate", "--repo", str(root)]) == 2
     err = capsys.readouterr().err
     assert f"At key {key}" in err and words in err and "line 3" in err, err
@@ -109,7 +114,7 @@ def test_a_typo_deep_in_an_ensemble_names_its_key(tmp_path):
 
 
 def test_a_build_with_a_parameter_typo_stops_before_training(make_repo, cli):
-    root = repo_with(make_repo, model="{type: sklearn, estimator: sklearn.linear_model.Ridge, params: {alpah: 1}}")
+    root = repo_with(make_repo, "{type: sklearn, estimator: sklearn.linear_model.Ridge, params: {alpah: 1}}")
     result = cli("build", "--synthetic", "--no-check", cwd=root)
     assert result.returncode == 2 and "did you mean 'alpha'" in result.stderr and "Traceback" not in result.stderr
     assert not (root / "dist").exists()

@@ -33,9 +33,9 @@ from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
 from ..runtimes.environments import environment_record
-from ..spec import LoadedSpec
-from ..spec.load import SpecError, data_problems
+from ..spec import LoadedSpec, SpecError
 from ..spec.model import targets_used
+from ..spec.rules import data_problems
 from ..train.ensemble import TrainingSet, fit_node
 from .environment import refuse_mismatch
 from .fingerprint import fingerprint

@@ -15,8 +15,8 @@ from ..build.builder import build_slot
 from ..build.environment import build_elsewhere, refuse_mismatch, runs_here
 from ..build.fingerprint import fingerprint
 from ..check import check_built
-from ..spec import check_parameters
-from .common import load_all, repo_from, runtime_of, select
+from ..spec import check_parameters, select_specs
+from .common import load_all, repo_from, runtime_of
 
 
 def add_arguments(parser) -> None:
@@ -32,7 +32,7 @@ def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     out_dir = Path(args.out) if args.out else repo.dist
-    chosen = [(item, runtime_of(item, catalogue)) for item in select(specs, args.slots)]
+    chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     check_parameters([item for item, _runtime in chosen])  # a typo in a model parameter stops it before training
     if args.here:
         for _item, runtime in chosen:

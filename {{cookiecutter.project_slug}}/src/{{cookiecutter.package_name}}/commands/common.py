@@ -1,4 +1,4 @@
-"""What several commands share: the repository, its validated specs, slot selection, argument checks."""
+"""What several commands share: the repository, its validated specs, runtimes, argument checks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from ..errors import UsageError
 from ..repo import Repo
 from ..runtimes import Runtime, load_catalogue, resolve_runtime
 from ..spec import LoadedSpec, load_specs
-from ..spec import select_specs as select  # noqa: F401 (the commands' name for it)
 
 
 def repo_from(args) -> Repo:

@@ -22,7 +22,8 @@ from ..build.manifest import read_manifests
 from ..plan.matrix import Candidate, append_outputs, build_matrix, describe, github_outputs, split_slots
 from ..plan.revision import fingerprints_at
 from ..settings import load_settings
-from .common import load_all, repo_from, runtime_of, select
+from ..spec import select_specs
+from .common import load_all, repo_from, runtime_of
 
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
 STDOUT_IS_DATA = True  # the matrix; the log goes to stderr
@@ -71,7 +72,7 @@ def candidates(repo, specs, catalogue, synthetic: bool) -> list[Candidate]:
 def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
-    chosen = select(specs, list(args.slots) + split_slots(args.slot_list))
+    chosen = select_specs(specs, list(args.slots) + split_slots(args.slot_list))
     synthetic = synthetic_wanted(args.synthetic)
     found = candidates(repo, chosen, catalogue, synthetic)
     before = None

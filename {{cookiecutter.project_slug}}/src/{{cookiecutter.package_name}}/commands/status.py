@@ -1,6 +1,8 @@
-"""Show, per slot, whether Numerai runs what git says: in sync, out of date, drifted (a pickle assigned
-by hand or by another tool, a webhook switched back on, the slot archived or missing), not deployed;
-plus the assigned pickle, its validation and the latest run's outcome and round.
+"""Show, per slot, whether Numerai runs what git says, with the assigned pickle and its latest run.
+
+Each slot is in sync, out of date, drifted (a pickle assigned by hand or by another tool, a webhook
+switched back on, the slot archived or missing) or not deployed; the table adds the assigned pickle,
+its validation and the latest run's outcome and round.
 
 A slot is in sync when the assigned pickle's file name carries the fingerprint its spec builds now.
 Exits 0 when every enabled slot is in sync and its latest run healthy, 1 otherwise (so a scheduled
@@ -20,7 +22,8 @@ from ..files import write_atomic
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 from ..settings import load_settings
-from .common import load_all, repo_from, runtime_of, select
+from ..spec import select_specs
+from .common import load_all, repo_from, runtime_of
 
 STDOUT_IS_DATA = True  # the table or the JSON; retries and notes go to stderr
 LABELS = {0: "note", 1: "failed", 2: "error"}
@@ -38,7 +41,7 @@ def run(args) -> int:
     specs, catalogue = load_all(repo)
     settings = load_settings()
     client = NumeraiClient(require_credentials(settings), settings)
-    chosen = [(item, runtime_of(item, catalogue)) for item in select(specs, args.slots)]
+    chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     rows = slot_statuses(client, repo, chosen)
     found = report(rows, all_slots=not args.slots)
     if args.report:

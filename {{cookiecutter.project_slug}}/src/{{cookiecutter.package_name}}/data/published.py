@@ -15,7 +15,8 @@ from ..files import write_atomic
 from ..logs import get_logger
 from ..numerai.datasets import published_files
 from ..spec import LoadedSpec, Problem
-from ..spec.load import data_problems, display_path
+from ..spec.problems import display_path
+from ..spec.rules import data_problems
 from . import files
 from .download import ensure_files, version_dir
 

@@ -181,7 +181,7 @@ class Deployer:
         self.client.clear_webhook(model_id)
         log.info(f"{slot}: cleared the submission webhook (deploy.webhook: clear)")
 
-    # -- step 4: what to upload, with which image and data version ---------------------------------
+    # -- step 3: what to upload, with which image and data version ---------------------------------
 
     def docker_image(self, slot: str, artifact: Artifact) -> dict:
         """Numerai's entry for the image the pickle was built and checked for: image and tag, else name."""
@@ -238,7 +238,7 @@ class Deployer:
         log.info(f"{slot}: reusing the earlier upload {latest['id']} of this build ({validation_of(latest)})")
         return latest["id"]
 
-    # -- step 5: validation ------------------------------------------------------------------------
+    # -- step 4: validation ------------------------------------------------------------------------
 
     def wait_for_validation(self, slot: str, model_id: str, pickle_id: str) -> str:
         deadline = time.monotonic() + self.settings.validation_timeout
