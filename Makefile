@@ -22,8 +22,13 @@ $(LINT_STAMP): tests/lint/package.json tests/lint/package-lock.json
 demo: $(STAMP)  ## bake with defaults, build and check the example model on synthetic data, dry-run a deploy
 	$(BIN)/python scripts/demo.py
 
+# Two workers (CI machines have two cores), one test file each at a time: a file's module-scoped
+# bakes and installs stay in one process, and the long files (act's workflow runs, the baked suites,
+# the demo) overlap. Their stand-ins listen on ports the OS picks. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
+
 test: lint $(LINT_STAMP)  ## lint, then bake over many answer sets, lint workflows, run every baked repo's own tests
-	$(BIN)/python -m pytest tests --durations=15
+	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: $(STAMP)  ## the template's own code (the baked repo's is linted by the tests, in each bake)
 	$(BIN)/ruff check hooks scripts tests

@@ -2,31 +2,33 @@
 
 Every entry of the template's runtimes/catalogue.json names its image tag and its lock file
 (`py3.XX-<tag>.txt`): the versions locked at the numerai-predict commit the image was built from
-(an image's tag is that commit). This copies `<source>/<tag>/py3.XX.txt` to that lock file.
-
-Packages the CLI needs at another version than the image (numerapi: the deploy client needs
->=3.1, the pickle never imports it) are kept as comments, so every lock list is also a valid
-pip/uv constraints file while still recording the image's version.
+(an image's tag is that commit). This writes `<source>/<tag>/py3.XX.txt` as that lock file, keeping
+the source's header (where its versions come from) and writing the pins the way the baked
+`scripts/refresh_runtimes.py` does: both use the baked `scripts/lock_lists.py`, the format's home.
 """
 
+import importlib.util
 import json
-import re
 import sys
 from pathlib import Path
 
-CLI_ONLY = {"numerapi"}
-CLI_ONLY_NOTE = "  (not a constraint: the deploy client needs a newer version; pickles never use it)"
-TEMPLATE_RUNTIMES = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}" / "runtimes"
+BAKED = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}"
+TEMPLATE_RUNTIMES = BAKED / "runtimes"
 
 
-def vendor(source: Path, target: Path) -> None:
-    lines = []
-    for line in source.read_text().splitlines():
-        name = re.split(r"[=<>!~ ]", line, maxsplit=1)[0].strip().lower()
-        if name in CLI_ONLY:
-            line = f"# {line}{CLI_ONLY_NOTE}"
-        lines.append(line)
-    target.write_text("\n".join(lines) + "\n")
+def load_lock_lists():
+    """The baked scripts/lock_lists.py (standard library only, no template variables)."""
+    spec = importlib.util.spec_from_file_location("lock_lists", BAKED / "scripts" / "lock_lists.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def vendor(source: Path, target: Path, lock_lists) -> None:
+    lines = source.read_text().splitlines()
+    header = [line for line in lines if line.startswith("#")]
+    versions = dict(line.split("==", 1) for line in lines if line.strip() and not line.startswith("#"))
+    target.write_text(lock_lists.render_lock(header, versions))
 
 
 def main(source_dir: str) -> int:
@@ -38,12 +40,14 @@ def main(source_dir: str) -> int:
         print(f"{source_dir} lacks {names}: numerai-predict built no such image, or the list is not vendored",
               file=sys.stderr)
         return 2
+    lock_lists = load_lock_lists()
     for entry in catalogue:
         expected = f"py{entry['python']}-{entry['tag']}.txt"
         if entry["lock"] != expected:
             print(f"catalogue.json: Python {entry['python']} ==> \"lock\" should be {expected!r}", file=sys.stderr)
             return 2
-        vendor(Path(source_dir) / entry["tag"] / f"py{entry['python']}.txt", TEMPLATE_RUNTIMES / entry["lock"])
+        vendor(Path(source_dir) / entry["tag"] / f"py{entry['python']}.txt", TEMPLATE_RUNTIMES / entry["lock"],
+               lock_lists)
         print(f"vendored {entry['tag']}/py{entry['python']}.txt as {entry['lock']}")
     wanted = {entry["lock"] for entry in catalogue}
     for stale in sorted(TEMPLATE_RUNTIMES.glob("py3.*.txt")):

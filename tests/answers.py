@@ -1,4 +1,9 @@
-"""Answer sets the template is baked with: the defaults, and every option changed."""
+"""Answer sets the template is baked with: the defaults, and every option changed.
+
+The one home of the sets every test module bakes: the defaults keep repository secrets and no
+deployment environment; the changed set turns the environment on, names another owner, cron, package
+and data version, and leaves the examples out (what the workflow tests check both ways).
+"""
 
 DEFAULTS: dict = {}
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from answers import ANSWER_SETS, CHANGED
 from baking import TEMPLATE, bake
@@ -92,6 +93,15 @@ def test_runtime_locks_are_numerai_predicts_own(baked):
         restored = [line.split("  (not a constraint")[0].removeprefix("# ") if "(not a constraint" in line else line
                     for line in vendored]
         assert restored == source
+
+
+def test_the_template_lints_with_the_baked_repos_ruff_release():
+    """One ruff release: the template's requirements-dev.txt pins the baked pre-commit hook's (whose
+    dev extra pins it too: the baked tests/test_pre_commit.py)."""
+    config = yaml.safe_load((TEMPLATE / "{{cookiecutter.project_slug}}" / ".pre-commit-config.yaml").read_text())
+    [rev] = [repo["rev"] for repo in config["repos"] if repo["repo"].endswith("/ruff-pre-commit")]
+    requirements = (TEMPLATE / "requirements-dev.txt").read_text().splitlines()
+    assert [line for line in requirements if re.match(r"ruff\b", line)] == [f"ruff=={rev.removeprefix('v')}"]
 
 
 @pytest.mark.parametrize("key", sorted(CHANGED))

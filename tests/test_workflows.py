@@ -8,6 +8,7 @@ where they are needed, the matrix fed from the plan.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -19,21 +20,21 @@ from pathlib import Path
 import pytest
 import yaml
 
+from answers import ANSWER_SETS
 from baking import TEMPLATE, bake
 
 LINT = Path(__file__).parent / "lint"
 TOOLS = Path(sys.executable).parent
-ANSWER_SETS = {
-    "defaults": {},  # repository secrets, no environment
-    "environment": {"use_deploy_environment": "yes", "github_owner": "someone-else",
-                    "retrain_cron": "30 2 * * 1-5", "include_examples": "no"},
-}
 # The only jobs that may write: the one that proposes a runtimes refresh as a pull request.
 WRITERS = {("health.yml", "propose"): {"contents": "write", "pull-requests": "write"},
            # The issue jobs: they read the status report, never the key (test_alerts_never_see_the_key).
            ("health.yml", "alerts"): {"contents": "read", "issues": "write"},
            ("deploy.yml", "alert"): {"contents": "read", "issues": "write"}}
-SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
+# A remote action pinned to a commit: owner/name[/path]@<40 hex digits>.
+PINNED = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}")
+# The tokens of a GitHub expression `evaluate` reads.
+TOKEN = re.compile(r"\s*(?:(?P<string>'[^']*')|(?P<operator>==|!=|&&|\|\||!|\(|\))"
+                   r"|(?P<name>[A-Za-z_][\w.-]*(?:\(\))?))")
 
 
 def tool(name: str) -> str:
@@ -82,6 +83,58 @@ def expanded(root: Path, steps: list[dict]) -> list[dict]:
         else:
             result.append(step)
     return result
+
+
+def every_uses(document: dict) -> list[str]:
+    """Every `uses:` of a workflow (its jobs' and their steps') or of a composite action."""
+    jobs = list(document.get("jobs", {}).values())
+    steps = [step for job in jobs for step in job.get("steps", [])] + document.get("runs", {}).get("steps", [])
+    return [item["uses"] for item in [*jobs, *steps] if "uses" in item]
+
+
+def keys(node) -> set:
+    """Every mapping key anywhere in a parsed document."""
+    if isinstance(node, dict):
+        return set(node).union(*map(keys, node.values()))
+    if isinstance(node, list):
+        return set().union(*map(keys, node))
+    return set()
+
+
+def mentions(node, text: str) -> bool:
+    """Whether any key or value of a parsed document contains `text` (comments do not count)."""
+    return text in json.dumps(node)
+
+
+def evaluate(expression: str, context: dict) -> bool:
+    """A GitHub `if:` (with or without `${{ }}`) where each name has its value in `context`, e.g.
+    {"github.event_name": "push", "cancelled()": False}: !, ==, !=, &&, || and parentheses over
+    quoted strings, true, false and those names. A name the context lacks fails: the gate reads
+    something the test does not know about."""
+    text = expression.strip().removeprefix("${{").removesuffix("}}").strip()
+    python, values, negations, position = [], {}, 0, 0
+    while position < len(text):
+        match = TOKEN.match(text, position)
+        assert match, f"cannot read {text[position:]!r} of {expression!r}"
+        position = match.end()
+        string, operator, name = match.group("string", "operator", "name")
+        if operator is not None:
+            assert negations == 0 or operator == "!", f"`!` before {operator!r} in {expression!r}"
+            if operator == "!":
+                negations += 1  # binds to the next operand alone, as in GitHub's expressions
+            python.append({"&&": "and", "||": "or", "!": "(not"}.get(operator, operator))
+            continue
+        if string is not None:
+            python.append(repr(string[1:-1]))
+        elif name in ("true", "false", "null"):
+            python.append({"true": "True", "false": "False", "null": "None"}[name])
+        else:
+            assert name in context, f"{expression!r} reads {name}: give the test its value"
+            values[f"value{len(values)}"] = context[name]
+            python.append(f"value{len(values) - 1}")
+        python.append(")" * negations)
+        negations = 0
+    return bool(eval(" ".join(python), {"__builtins__": {}}, values))  # only the tokens above
 
 
 def scripts(root: Path) -> list[tuple[str, str]]:
@@ -167,11 +220,10 @@ def test_template_ci_is_linted_too():
 # -- hygiene of every workflow ---------------------------------------------------------------------
 
 
-def test_every_workflow_is_least_privilege_pinned_and_bounded(baked):
+def test_every_workflow_is_least_privilege_and_bounded(baked):
     root, _ = baked
     for path in workflow_files(root):
-        text = path.read_text(encoding="utf-8")
-        workflow = yaml.safe_load(text)
+        workflow = load(path)
         assert workflow["permissions"] == {}, path.name
         assert "pull_request_target" not in on(workflow), path.name
         for name, job in workflow["jobs"].items():
@@ -183,15 +235,28 @@ def test_every_workflow_is_least_privilege_pinned_and_bounded(baked):
             for step in job["steps"]:
                 if step.get("uses", "").startswith("actions/checkout@"):
                     assert step["with"]["persist-credentials"] is False, f"{path.name}: {name}"
-                if step.get("uses", "").startswith("./"):
-                    assert (root / step["uses"] / "action.yml").is_file(), f"{path.name}: {name}: {step['uses']}"
+
+
+def test_every_action_is_pinned_to_a_commit_and_says_its_release(baked):
+    root, _ = baked
+    pinned = 0
     for path in [*workflow_files(root), *action_files(root)]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if re.match(r"^\s*(?:-\s+)?uses:\s+\./", line):
-                continue  # this repository's own composite actions
-            if re.match(r"^\s*(?:-\s+)?uses:", line):
-                assert SHA_PIN.match(line), f"{path}: not pinned to a commit with its version: {line}"
-    # Untrusted text (inputs, event fields) reaches scripts through env, never spliced in.
+        text = path.read_text(encoding="utf-8")
+        for uses in every_uses(load(path)):
+            if uses.startswith("./"):  # this repository's own composite actions
+                assert (root / uses / "action.yml").is_file(), f"{path}: {uses}"
+                continue
+            assert PINNED.fullmatch(uses), f"{path}: not pinned to a commit: {uses}"
+            # The release beside the commit, in a comment (what Dependabot updates and a reader checks).
+            assert re.search(rf"uses:\s+{re.escape(uses)} # v\d+\.\d+\.\d+\s*$", text, re.MULTILINE), \
+                f"{path}: {uses} does not say its release (# vX.Y.Z)"
+            pinned += 1
+    assert pinned, "the workflows use remote actions"
+
+
+def test_no_expression_is_spliced_into_a_script(baked):
+    """Untrusted text (inputs, event fields) reaches scripts through env, never spliced into `run:`."""
+    root, _ = baked
     for where, script in scripts(root):
         assert "${{" not in script, f"{where}: {script}"
 
@@ -202,7 +267,7 @@ def test_composite_actions_are_self_contained(baked):
     for path in action_files(root):
         action = load(path)
         assert action["runs"]["using"] == "composite", path
-        assert "secrets." not in path.read_text(encoding="utf-8"), path
+        assert not mentions(action, "secrets."), path
         for step in action["runs"]["steps"]:
             if "run" in step:
                 assert step.get("shell") == "bash", f"{path}: {step}"
@@ -260,13 +325,16 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
                "health.yml": {("status", "Status"), ("runtimes", "Compare runtimes")}}
     for path in workflow_files(root):
         workflow = load(path)
+        # Not at the workflow's level, nor a job's: only in the steps that call Numerai.
+        assert not mentions({key: value for key, value in workflow.items() if key != "jobs"}, "secrets."), path.name
         for name, job in workflow["jobs"].items():
+            assert not mentions({key: value for key, value in job.items() if key != "steps"}, "secrets."), \
+                f"{path.name}: {name}"
             for step in job["steps"]:
-                refers = "secrets." in json.dumps(step)
-                if refers:
+                if mentions(step, "secrets."):
                     assert (name, step.get("name")) in allowed.get(path.name, set()), f"{path.name}: {name}"
                     assert set(step["env"]) >= {"NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"}
-    assert "secrets." not in (root / ".github" / "workflows" / "pull-request.yml").read_text()
+    assert not mentions(load(root / ".github" / "workflows" / "pull-request.yml"), "secrets.")
 
 
 def test_only_the_deploy_job_runs_in_the_environment(baked):
@@ -280,8 +348,9 @@ def test_only_the_deploy_job_runs_in_the_environment(baked):
     expected = {("deploy.yml", "deploy"): "numerai", ("rollback.yml", "rollback"): "numerai"}
     assert environments == (expected if with_environment else {})
     if not with_environment:
-        assert not any(re.search(r"^\s*environment:", path.read_text(encoding="utf-8"), re.MULTILINE)
-                       for path in [*workflow_files(root), *action_files(root)])
+        files = [*workflow_files(root), *action_files(root)]
+        named = [path.name for path in files if "environment" in keys(load(path))]
+        assert named == [], "`environment:` with use_deploy_environment=no"
 
 
 def test_schedules_skip_forks_without_naming_an_owner(baked):
@@ -290,17 +359,18 @@ def test_schedules_skip_forks_without_naming_an_owner(baked):
     root, answers = baked
     owner = answers.get("github_owner", "your-github-user")
     for path in workflow_files(root):
-        text = path.read_text(encoding="utf-8")
-        assert "repository_owner" not in text and owner not in text, path.name
-        workflow = yaml.safe_load(text)
+        workflow = load(path)
+        assert not mentions(workflow, "repository_owner") and not mentions(workflow, owner), path.name
         if "schedule" not in on(workflow):
             continue
         roots = [job for job in workflow["jobs"].values() if "needs" not in job]
         assert roots, path.name
         for job in roots:
-            gate = job["if"]
-            assert "github.event.repository.fork" in gate and "!github.event.repository.fork" in gate, gate
-            assert "github.event_name != 'schedule'" in gate, gate
+            for event in ("schedule", "push", "workflow_dispatch"):
+                for fork in (True, False):
+                    context = {"github.event_name": event, "github.event.repository.fork": fork}
+                    runs = event != "schedule" or not fork
+                    assert evaluate(job["if"], context) is runs, f"{path.name}: {job['if']} on {context}"
 
 
 def test_dependabot_updates_actions_and_pip(baked):
@@ -326,7 +396,7 @@ def test_deploy_triggers(baked):
 def test_deploy_jobs_are_fed_by_the_plan(baked):
     root, _ = baked
     jobs = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]
-    assert jobs["plan"]["if"] == "${{ github.event_name != 'schedule' || !github.event.repository.fork }}"
+    # (The plan's own gate skips schedules on forks: test_schedules_skip_forks_without_naming_an_owner.)
     assert jobs["plan"]["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
     assert jobs["plan"]["outputs"]["count"] == "${{ steps.plan.outputs.count }}"
     for name in ("build", "check"):
@@ -334,7 +404,8 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
         assert "plan" in job["needs"]
         assert job["strategy"] == {"fail-fast": False, "matrix": "${{ fromJSON(needs.plan.outputs.matrix) }}"}
         # An empty plan skips everything after it.
-        assert "needs.plan.outputs.count != '0'" in job["if"]
+        for count, runs in (("0", False), ("2", True)):
+            assert evaluate(job["if"], {"needs.plan.outputs.count": count, "cancelled()": False}) is runs, job["if"]
         # The image's Python, and its pins as the install's constraints.
         setup = next(step for step in job["steps"] if step.get("uses") == "./.github/actions/setup")
         assert setup["with"]["python-version"] == "${{ matrix.python }}"
@@ -354,14 +425,16 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
     save = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache/save@"))
     assert restore["with"]["key"] == save["with"]["key"] == "${{ steps.data-key.outputs.key }}"
     assert restore["with"]["restore-keys"] == "${{ steps.data-key.outputs.restore-prefix }}"
-    assert "steps.data-cache.outputs.cache-hit != 'true'" in save["if"]
+    for hit, saved in (("true", False), ("false", True), ("", True)):
+        assert evaluate(save["if"], {"steps.data-cache.outputs.cache-hit": hit, "cancelled()": False}) is saved
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["name"] == "${{ matrix.artifact }}"
     check_steps = expanded(root, jobs["check"]["steps"])
     check_runs = " ".join(step.get("run", "") for step in check_steps)
     assert "numerai-deploy check" in check_runs and "numerai-deploy data" in check_runs
     container = next(step for step in check_steps if "container" in step.get("name", ""))
-    assert container["if"] == "steps.docker.outputs.engine == 'true'"
+    for engine, runs in (("true", True), ("false", False)):
+        assert evaluate(container["if"], {"steps.docker.outputs.engine": engine}) is runs, container["if"]
     build_runs = " ".join(step.get("run", "") for step in expanded(root, build["steps"]))
     assert "numerai-deploy build" in build_runs
 
@@ -401,7 +474,7 @@ def test_rollback_is_manual_least_privilege_and_keeps_the_key_in_its_job(baked):
     if answers.get("use_deploy_environment", "no") == "yes":
         assert job["environment"] == "numerai"
     else:
-        assert "environment" not in job and not re.search(r"^\s*environment:", path.read_text(), re.MULTILINE)
+        assert "environment" not in keys(workflow)
     assert job["concurrency"] == {"group": "numerai-deploy", "cancel-in-progress": False}
     assert "env" not in job  # the key only in the step that needs it
     uses = [step.get("uses", "").split("@")[0] for step in job["steps"]]
@@ -446,12 +519,28 @@ def test_health_and_test_workflows(baked):
     assert "schedule" in on(health)
     assert any("numerai-deploy status --report" in step.get("run", "") for step in health["jobs"]["status"]["steps"])
     test = load(root / ".github" / "workflows" / "test.yml")
-    runs = [step.get("run", "") for step in test["jobs"]["test"]["steps"]]
-    assert "pytest" in runs and "ruff check ." in runs
-    # The package's layers are kept by import-linter's contracts, checked beside ruff.
-    assert runs.index("lint-imports") == runs.index("ruff check .") + 1
     setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
     assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}
+
+
+def test_the_test_workflow_runs_each_linter_once(baked):
+    """ruff, import-linter's contracts (the package's layers) and deptry each run exactly once: as a
+    step of their own, or in the pre-commit hooks, or inside the test suite, never twice."""
+    root, _ = baked
+    steps = load(root / ".github" / "workflows" / "test.yml")["jobs"]["test"]["steps"]
+    commands = [step["run"].split() for step in steps if "run" in step]
+    runs_hooks = any(re.fullmatch(r"pre-commit(@[\d.]+)?", word) for command in commands for word in command)
+    runs_tests = ["pytest"] in commands
+    assert runs_hooks and runs_tests, commands
+    hooks = {hook["id"] for repo in load(root / ".pre-commit-config.yaml")["repos"] for hook in repo["hooks"]}
+    # The strings of each test module: a linter the suite runs is named by one (the executable's name).
+    suite = [{node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+              if isinstance(node, ast.Constant)} for path in (root / "tests").rglob("test_*.py")]
+    for linter, hook in (("ruff", "ruff-check"), ("lint-imports", None), ("deptry", None)):
+        as_steps = sum(command[0] == linter for command in commands)
+        in_hooks = runs_hooks and hook in hooks
+        in_tests = sum(linter in strings for strings in suite)
+        assert as_steps + in_hooks + in_tests == 1, (linter, as_steps, in_hooks, in_tests)
 
 
 def test_runtime_drift_is_compared_with_the_key_and_proposed_without_it(baked):
@@ -470,7 +559,8 @@ def test_runtime_drift_is_compared_with_the_key_and_proposed_without_it(baked):
 
     propose = health["jobs"]["propose"]
     assert propose["needs"] == "runtimes"
-    assert propose["if"] == "${{ needs.runtimes.outputs.drift == 'true' }}"
+    for drift, runs in (("true", True), ("false", False), ("", False)):
+        assert evaluate(propose["if"], {"needs.runtimes.outputs.drift": drift}) is runs, propose["if"]
     assert propose["permissions"] == {"contents": "write", "pull-requests": "write"}
     assert "environment" not in propose and "env" not in propose
     text = json.dumps(propose)

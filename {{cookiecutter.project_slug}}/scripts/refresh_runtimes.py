@@ -11,8 +11,9 @@ of a runtime is keyed by Python minor and tag: `runtimes/py3.XX-<tag>.txt`, name
 `lock` in `runtimes/catalogue.json`. This writes the new lock lists, then the catalogue (atomically),
 then removes lock lists no entry names; nothing is written when any lock cannot be read.
 Each lock list doubles as a pip/uv constraints file, so a package the CLI needs at another version
-(numerapi) stays listed as a comment. After a refresh: reinstall with the new pins, rebuild (the
-fingerprints change) and run `numerai-deploy check` on the new pickles.
+(numerapi) stays listed as a comment; scripts/lock_lists.py holds that format. After a refresh:
+reinstall with the new pins, rebuild (the fingerprints change) and run `numerai-deploy check` on the
+new pickles.
 """
 
 from __future__ import annotations
@@ -35,14 +36,13 @@ except ModuleNotFoundError:  # Python 3.10: tomli is the same parser
     except ModuleNotFoundError:
         tomllib = None
 
+from lock_lists import REPOSITORY, lock_header, render_lock
+
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.files import write_atomic
 from {{ cookiecutter.package_name }}.runtimes import image_for, load_catalogue, lock_file_name, normalise
 
-REPOSITORY = "numerai/numerai-predict"
 RAW_URL = "https://raw.githubusercontent.com/{repository}/{ref}/py{python}/poetry.lock"
-CLI_ONLY = {"numerapi"}  # the deploy client needs a newer numerapi; pickles never use it
-CLI_ONLY_NOTE = "  (not a constraint: the deploy client needs a newer version; pickles never use it)"
 KEY_PINS = ("numpy", "pandas", "scikit-learn", "scipy", "lightgbm", "cloudpickle", "pyarrow")
 FLAGS = ("default", "deprecated", "experimental")
 COMMIT = re.compile(r"[0-9a-f]{7,40}")
@@ -96,17 +96,6 @@ def locked_versions(lock_text: str) -> dict[str, str]:
     except tomllib.TOMLDecodeError as error:
         raise Unreadable(f"not a poetry.lock ({error})") from None
     return {normalise(item["name"]): item["version"] for item in packages}
-
-
-def lock_file_text(python: str, tag: str, versions: dict[str, str], origin: str) -> str:
-    lines = [f"# Package versions locked in the numerai_predict_py_{python.replace('.', '_')}:{tag} image",
-             f"# ({REPOSITORY}, py{python}/poetry.lock at commit {tag}, {origin}: "
-             "an image's tag is the commit it was built from).",
-             "# All platforms are listed; the linux/amd64 image installs the ones that apply."]
-    for name in sorted(versions):
-        pin = f"{name}=={versions[name]}"
-        lines.append(f"# {pin}{CLI_ONLY_NOTE}" if name in CLI_ONLY else pin)
-    return "\n".join(lines) + "\n"
 
 
 def changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
@@ -187,7 +176,7 @@ def apply(moves: list[Move], runtimes_dir: Path, ref_source: Path | None, origin
         if entry["tag"] != tag or entry["lock"] != lock_name or not (runtimes_dir / lock_name).is_file():
             if (move.python, tag) not in fetched:
                 versions = locked_versions(fetch_lock(move.python, move.tag, ref_source))
-                fetched[(move.python, tag)] = (lock_file_text(move.python, tag, versions, origin), versions)
+                fetched[(move.python, tag)] = (render_lock(lock_header(move.python, tag, origin), versions), versions)
             before = old[move.python].packages if move.python in old else {}
             was = f"{entry['tag']} -> " if entry["tag"] and entry["tag"] != tag else ""
             summary.append(f"py{move.python}: tag {was}{tag}, {len(fetched[(move.python, tag)][1])} packages; "

@@ -11,6 +11,11 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: tomli is the same parser (the dev extra installs it)
+    import tomli as tomllib
+
 from conftest import REPO_ROOT
 
 RELEASE = re.compile(r"^v?\d+\.\d+\.\d+$")
@@ -33,6 +38,14 @@ def test_the_config_names_ruff_the_spec_schema_actionlint_and_validate():
     assert found["actionlint"][0]["repo"] == "https://github.com/rhysd/actionlint"
     for repo, _hook in found.values():
         assert repo["repo"] == "local" or RELEASE.match(str(repo["rev"])), f"{repo['repo']} is not pinned to a release"
+
+
+def test_the_dev_extra_runs_the_hooks_ruff_release():
+    """One ruff release everywhere: `ruff check` in the dev environment finds what the hook finds."""
+    rev = str(hooks()["ruff-check"][0]["rev"]).removeprefix("v")
+    dev = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"]["dev"]
+    assert [item for item in dev if re.match(r"ruff\b", item)] == [f"ruff=={rev}"], "pin ruff to the hook's rev"
 
 
 def test_the_schema_hook_checks_every_spec_against_the_generated_schema():
