@@ -38,12 +38,12 @@ except ModuleNotFoundError:  # Python 3.10: tomli is the same parser
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.files import write_atomic
 from {{ cookiecutter.package_name }}.runtimes import image_for, load_catalogue, lock_file_name, normalise
+from {{ cookiecutter.package_name }}.runtimes.libraries import IMAGE_PINNED_LIBRARIES
 
 REPOSITORY = "numerai/numerai-predict"
 RAW_URL = "https://raw.githubusercontent.com/{repository}/{ref}/py{python}/poetry.lock"
 CLI_ONLY = {"numerapi"}  # the deploy client needs a newer numerapi; pickles never use it
 CLI_ONLY_NOTE = "  (not a constraint: the deploy client needs a newer version; pickles never use it)"
-KEY_PINS = ("numpy", "pandas", "scikit-learn", "scipy", "lightgbm", "cloudpickle", "pyarrow")
 FLAGS = ("default", "deprecated", "experimental")
 COMMIT = re.compile(r"[0-9a-f]{7,40}")
 PYTHON = re.compile(r"3\.\d{1,2}")
@@ -111,9 +111,10 @@ def lock_file_text(python: str, tag: str, versions: dict[str, str], origin: str)
 
 def changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
     """The key pins that changed, then a count of the rest."""
-    described = [f"{name} {old.get(name, '-')} -> {new.get(name, '-')}" for name in KEY_PINS
+    described = [f"{name} {old.get(name, '-')} -> {new.get(name, '-')}" for name in IMAGE_PINNED_LIBRARIES
                  if old.get(name) != new.get(name)]
-    others = sum(1 for name in set(old) | set(new) if name not in KEY_PINS and old.get(name) != new.get(name))
+    others = sum(1 for name in set(old) | set(new)
+                 if name not in IMAGE_PINNED_LIBRARIES and old.get(name) != new.get(name))
     if others:
         described.append(f"{others} other package(s)")
     return described

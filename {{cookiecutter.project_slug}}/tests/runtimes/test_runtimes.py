@@ -15,6 +15,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.runtimes import default_runtime, load_catalogue, read_lock, resolve_runtime
+from {{ cookiecutter.package_name }}.runtimes.libraries import IMAGE_PINNED_LIBRARIES
 from {{ cookiecutter.package_name }}.runtimes.remote import compare, parse_images
 
 from conftest import REPO_ROOT
@@ -26,7 +27,6 @@ NO_KEYS = {"NUMERAI_PUBLIC_ID": "", "NUMERAI_SECRET_KEY": "", "NUMERAI_API_URL":
 # numerai/numerai-predict's own lock lists at the commits images were built from (numerai-facts):
 # key versions of py3.XX/poetry.lock per commit.
 LOCKS = json.loads((Path(__file__).parent / "numerai_predict_locks.json").read_text())["locks"]
-KEY_PINS = ("numpy", "pandas", "scikit-learn", "scipy", "pyarrow", "lightgbm", "cloudpickle")
 # The numerai_predict images built from each commit (an image's tag is the commit): py3.13 came in
 # 03624a6 (2026-03-04), so there is no numerai_predict_py_3_13:a78dedd.
 KNOWN_BUILDS = {"a78dedd": {"3.10", "3.11", "3.12"}, "19d1769": {"3.10", "3.11", "3.12", "3.13"}}
@@ -42,7 +42,7 @@ def test_every_catalogue_entry_has_its_lock_and_key_pins():
     for runtime in catalogue:
         assert runtime.lock.name == f"py{runtime.python}-{runtime.tag}.txt", "pins are keyed by runtime and tag"
         assert runtime.pins_path == f"runtimes/{runtime.lock.name}"
-        for name in ("numpy", "pandas", "cloudpickle", "pyarrow", "lightgbm"):
+        for name in IMAGE_PINNED_LIBRARIES:
             assert runtime.version_of(name), (runtime.key, name)
         assert runtime.version_of("numerapi"), "numerapi stays recorded, as a comment"
         assert "\nnumerapi==" not in runtime.lock.read_text(), "numerapi must not be a constraint"
@@ -59,7 +59,7 @@ def test_each_runtime_pins_the_lock_of_its_own_tag(entry):
     if runtime.tag not in LOCKS:
         pytest.skip(f"tag {runtime.tag} is newer than the reference locks (refreshed from its poetry.lock)")
     expected = LOCKS[runtime.tag][runtime.python]
-    assert {name: runtime.version_of(name) for name in KEY_PINS} == expected
+    assert {name: runtime.version_of(name) for name in expected} == expected
 
 
 def test_no_entry_names_an_image_numerai_predict_never_built():
