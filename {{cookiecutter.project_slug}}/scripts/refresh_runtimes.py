@@ -41,9 +41,9 @@ from lock_lists import REPOSITORY, lock_header, render_lock
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.files import write_atomic
 from {{ cookiecutter.package_name }}.runtimes import image_for, load_catalogue, lock_file_name, normalise
+from {{ cookiecutter.package_name }}.runtimes.libraries import IMAGE_PINNED_LIBRARIES
 
 RAW_URL = "https://raw.githubusercontent.com/{repository}/{ref}/py{python}/poetry.lock"
-KEY_PINS = ("numpy", "pandas", "scikit-learn", "scipy", "lightgbm", "cloudpickle", "pyarrow")
 FLAGS = ("default", "deprecated", "experimental")
 COMMIT = re.compile(r"[0-9a-f]{7,40}")
 PYTHON = re.compile(r"3\.\d{1,2}")
@@ -100,9 +100,10 @@ def locked_versions(lock_text: str) -> dict[str, str]:
 
 def changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
     """The key pins that changed, then a count of the rest."""
-    described = [f"{name} {old.get(name, '-')} -> {new.get(name, '-')}" for name in KEY_PINS
+    described = [f"{name} {old.get(name, '-')} -> {new.get(name, '-')}" for name in IMAGE_PINNED_LIBRARIES
                  if old.get(name) != new.get(name)]
-    others = sum(1 for name in set(old) | set(new) if name not in KEY_PINS and old.get(name) != new.get(name))
+    others = sum(1 for name in set(old) | set(new)
+                 if name not in IMAGE_PINNED_LIBRARIES and old.get(name) != new.get(name))
     if others:
         described.append(f"{others} other package(s)")
     return described

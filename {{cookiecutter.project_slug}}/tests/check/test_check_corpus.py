@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.check import check_pickle
 from {{ cookiecutter.package_name }}.check.environment import ensure_environment
-from {{ cookiecutter.package_name }}.check.execute import GB, THREAD_VARIABLES, Limits
+from {{ cookiecutter.package_name }}.check.pipeline import check_pickle
 from {{ cookiecutter.package_name }}.check.report import ERROR
+from {{ cookiecutter.package_name }}.check.sandbox import GB, THREAD_VARIABLES, Limits
 from {{ cookiecutter.package_name }}.check.validation import NUMERAI, OURS
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.repo import Repo

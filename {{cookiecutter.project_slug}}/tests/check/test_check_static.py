@@ -15,10 +15,10 @@ import pytest
 
 from {{ cookiecutter.package_name }}.build.manifest import Manifest
 from {{ cookiecutter.package_name }}.build.references import imported_modules, referenced_globals, top_level_modules
-from {{ cookiecutter.package_name }}.check import container, environment, runner
-from {{ cookiecutter.package_name }}.check.execute import GB, Limits, outcome_findings, parse_size
+from {{ cookiecutter.package_name }}.check import child, container, environment
 from {{ cookiecutter.package_name }}.check.live import LiveData, dataset_folder, live_data, live_frames
 from {{ cookiecutter.package_name }}.check.report import ERROR, OK, WARNING
+from {{ cookiecutter.package_name }}.check.sandbox import GB, Limits, outcome_findings, parse_size
 from {{ cookiecutter.package_name }}.check.static import distributions_for, in_stdlib, static_check, version_findings
 from {{ cookiecutter.package_name }}.custom.example import CentredRidge
 from {{ cookiecutter.package_name }}.data.download import version_dir
@@ -206,13 +206,13 @@ class SubFrame(pd.DataFrame):
                                             "between 0 and 1."),
 ])
 def test_predict_py_rejects_in_its_order(result, message):
-    problem = runner.predict_py_problem(pd, result)
+    problem = child.predict_py_problem(pd, result)
     assert problem is not None and message in problem
 
 
 def test_predict_py_accepts_the_bounds_and_leaves_ids_to_numerai():
-    assert runner.predict_py_problem(pd, frame([0.0, 1.0, 0.5, 0.5, 0.2, 0.3])) is None
-    assert runner.predict_py_problem(pd, frame([0.1] * 3, index=pd.RangeIndex(3))) is None
+    assert child.predict_py_problem(pd, frame([0.0, 1.0, 0.5, 0.5, 0.2, 0.3])) is None
+    assert child.predict_py_problem(pd, frame([0.1] * 3, index=pd.RangeIndex(3))) is None
 
 
 # -- limits, live data, the container line ---------------------------------------------------------
@@ -275,9 +275,9 @@ def test_the_container_command_mirrors_production(tmp_path):
     assert "--network" not in container.container_command(PY312, pickle_path, live, Limits(network=True))
 
 
-def test_the_runner_is_standalone():
+def test_the_child_is_standalone():
     """It runs where this package is not installed: it may import only the standard library."""
-    source = runner.__file__
+    source = child.__file__
     text = open(source, encoding="utf-8").read()
     assert "{{ cookiecutter.package_name }}" not in text and "from ." not in text
     imported = {line.split()[1].split(".")[0] for line in text.splitlines()

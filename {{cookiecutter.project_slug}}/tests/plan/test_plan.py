@@ -12,10 +12,10 @@ import pytest
 
 from {{ cookiecutter.package_name }}.build.manifest import read_manifests
 from {{ cookiecutter.package_name }}.build.summary import table
+from {{ cookiecutter.package_name }}.github_actions import append_outputs
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.plan.matrix import (
     Candidate,
-    append_outputs,
     build_matrix,
     changed_slots,
     github_outputs,
@@ -100,11 +100,12 @@ def test_only_changed_slots_are_built_unless_forced():
                      "artifact": "pickle-a"}
 
 
-def test_github_outputs_are_single_lines_appended(tmp_path):
+def test_github_outputs_are_single_lines_appended(tmp_path, monkeypatch):
     output = tmp_path / "github_output"
     output.write_text("earlier=1\n")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
     matrix = build_matrix([candidate("a", "1"), candidate("b", "2")], None)
-    append_outputs(output, github_outputs(matrix, synthetic=True))
+    assert append_outputs(github_outputs(matrix, synthetic=True)) == output
     lines = output.read_text().splitlines()
     assert lines[0] == "earlier=1"
     values = dict(line.split("=", 1) for line in lines[1:])

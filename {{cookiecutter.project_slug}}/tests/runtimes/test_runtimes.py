@@ -16,7 +16,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.runtimes import default_runtime, load_catalogue, read_lock, resolve_runtime
-from {{ cookiecutter.package_name }}.runtimes.environments import KEY_LIBRARIES
+from {{ cookiecutter.package_name }}.runtimes.libraries import IMAGE_PINNED_LIBRARIES
 from {{ cookiecutter.package_name }}.runtimes.remote import compare, parse_images
 
 from conftest import REPO_ROOT
@@ -42,7 +42,7 @@ def test_every_catalogue_entry_has_its_lock_and_key_pins():
     for runtime in catalogue:
         assert runtime.lock.name == f"py{runtime.python}-{runtime.tag}.txt", "pins are keyed by runtime and tag"
         assert runtime.pins_path == f"runtimes/{runtime.lock.name}"
-        for name in ("numpy", "pandas", "cloudpickle", "pyarrow", "lightgbm"):
+        for name in IMAGE_PINNED_LIBRARIES:
             assert runtime.version_of(name), (runtime.key, name)
         assert runtime.version_of("numerapi"), "numerapi stays recorded, as a comment"
         assert "\nnumerapi==" not in runtime.lock.read_text(), "numerapi must not be a constraint"
@@ -65,7 +65,7 @@ def test_each_lock_list_is_its_own_tags_and_pins_what_a_pickle_holds(entry):
     assert [line for line in pins if not PIN_LINE.fullmatch(line)] == [], "not a pin (name==version)"
     names = [line.split("==")[0] for line in pins]
     assert names == sorted(set(names)), "one pin per package, by name"
-    for name in KEY_LIBRARIES:
+    for name in IMAGE_PINNED_LIBRARIES:
         assert name in names, f"{runtime.lock.name} does not pin {name}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..tables import markdown_table
 from .manifest import Manifest, write_manifest_file
 
 SCORES = (("corr", "CORR"), ("mmc", "MMC"), ("bmc", "BMC"))
@@ -45,36 +46,34 @@ def cell(new: dict, old: dict | None, key: str) -> str:
     return f"{number(value)} ({number(before)}, {value - before:+.4f})"
 
 
+def overview_row(slot: str, manifest: Manifest, before: Manifest | None) -> list[str]:
+    scores, old_scores = scores_of(manifest), (scores_of(before) if before else None)
+    data_label = manifest.data.version + (" (synthetic)" if manifest.data.synthetic else "")
+    image = f"{manifest.runtime.image.rsplit('/', 1)[-1]}:{manifest.runtime.tag}"
+    return [slot, f"`{manifest.fingerprint}`", image, data_label, str(scores.get("eras", "–")),
+            *(cell(scores, old_scores, key) for key, _ in OVERVIEW), f"`{before.fingerprint}`" if before else "–"]
+
+
 def overview(built: dict[str, Manifest], deployed: dict[str, Manifest]) -> list[str]:
-    names = " | ".join(label for _, label in OVERVIEW)
-    lines = [f"| Slot | Fingerprint | Image | Data | Eras | {names} | Deployed |",
-             "|" + " --- |" * (6 + len(OVERVIEW))]
-    for slot, manifest in sorted(built.items()):
-        before = deployed.get(slot)
-        scores, old_scores = scores_of(manifest), (scores_of(before) if before else None)
-        data_label = manifest.data.version + (" (synthetic)" if manifest.data.synthetic else "")
-        cells = " | ".join(cell(scores, old_scores, key) for key, _ in OVERVIEW)
-        deployed_label = f"`{before.fingerprint}`" if before else "–"
-        image = f"{manifest.runtime.image.rsplit('/', 1)[-1]}:{manifest.runtime.tag}"
-        lines.append(f"| {slot} | `{manifest.fingerprint}` | {image} | {data_label} | "
-                     f"{scores.get('eras', '–')} | {cells} | {deployed_label} |")
-    return lines
+    headers = ["Slot", "Fingerprint", "Image", "Data", "Eras", *(label for _, label in OVERVIEW), "Deployed"]
+    return markdown_table(headers, (overview_row(slot, manifest, deployed.get(slot))
+                                    for slot, manifest in sorted(built.items())))
+
+
+def metric_row(scores: dict, old_scores: dict | None, name: str, label: str) -> list[str]:
+    """One metric's eras and statistics, or why it was not scored."""
+    if f"{name}_mean" not in scores:
+        why = (scores.get("not_scored") or {}).get(name, "not recorded by the build that made this pickle")
+        return [label, "–", f"not scored: {why}", *([""] * (len(STATISTICS) - 1))]
+    against = f" (against {scores['bmc_benchmark']})" if name == "bmc" and scores.get("bmc_benchmark") else ""
+    return [f"{label}{against}", str(scores.get(f"{name}_eras", "–")),
+            *(cell(scores, old_scores, f"{name}_{key}") for key, _ in STATISTICS)]
 
 
 def details(scores: dict, old_scores: dict | None) -> list[str]:
     """CORR, MMC and BMC: eras, mean, std, Sharpe, max drawdown, or why a metric was not scored."""
-    lines = ["| Metric | Eras | " + " | ".join(label for _, label in STATISTICS) + " |",
-             "|" + " --- |" * (2 + len(STATISTICS))]
-    not_scored = scores.get("not_scored") or {}
-    for name, label in SCORES:
-        if f"{name}_mean" not in scores:
-            why = not_scored.get(name, "not recorded by the build that made this pickle")
-            lines.append(f"| {label} | – | not scored: {why} |" + " |" * (len(STATISTICS) - 1))
-            continue
-        against = f" (against {scores['bmc_benchmark']})" if name == "bmc" and scores.get("bmc_benchmark") else ""
-        cells = " | ".join(cell(scores, old_scores, f"{name}_{key}") for key, _ in STATISTICS)
-        lines.append(f"| {label}{against} | {scores.get(f'{name}_eras', '–')} | {cells} |")
-    return lines
+    headers = ["Metric", "Eras", *(label for _, label in STATISTICS)]
+    return markdown_table(headers, (metric_row(scores, old_scores, name, label) for name, label in SCORES))
 
 
 def value_at(curve: list[list], era: str) -> float:

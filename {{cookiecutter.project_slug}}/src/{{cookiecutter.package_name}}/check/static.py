@@ -15,10 +15,8 @@ from importlib import metadata
 from ..build.manifest import Manifest
 from ..build.references import scan
 from ..runtimes import Runtime, normalise
+from ..runtimes.libraries import LAYOUT_BOUND_LIBRARIES
 from .report import ERROR, OK, WARNING, Finding
-
-# A different version of these is an error: their pickled objects are tied to their binary layout.
-KEY_LIBRARIES = ("numpy", "pandas", "scikit-learn", "lightgbm", "cloudpickle")
 
 # Import names that differ from the distribution's name (the rest match once normalised).
 IMPORT_ALIASES = {
@@ -161,7 +159,7 @@ def version_findings(manifest: Manifest, runtime: Runtime) -> list[Finding]:
         if pinned == version:
             agreeing.append(f"{name} {version}")
             continue
-        level = ERROR if normalise(name) in KEY_LIBRARIES else WARNING
+        level = ERROR if normalise(name) in LAYOUT_BOUND_LIBRARIES else WARNING
         findings.append(Finding("versions", level, f"built with {name} {version}; the {runtime.name} image has "
                                 f"{name} {pinned}", rebuild_hint(runtime)))
     if not findings:

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..build.builder import build_slot
 from ..build.environment import build_elsewhere, refuse_mismatch, runs_here
 from ..build.fingerprint import fingerprint
-from ..check import check_built
+from ..check.pipeline import check_built
 from ..spec import check_parameters, select_specs
 from .common import load_all, repo_from, runtime_of
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..check import check_pickle, read_manifest_beside
 from ..check.container import container_command, shell_line
-from ..check.execute import Limits, parse_size
 from ..check.live import live_data
+from ..check.pipeline import check_pickle, read_manifest_beside
 from ..check.report import render_text
+from ..check.sandbox import Limits, parse_size
 from ..errors import UsageError
 from ..runtimes import Runtime, default_runtime, load_catalogue, resolve_runtime
 from .common import repo_from

@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 from ..deploy.slots import deploy_slots
-from ..deploy.summary import Outcome, append_step_summary, markdown, text_table
+from ..deploy.summary import Outcome, markdown, text_table
+from ..github_actions import append_summary
 from ..settings import load_settings
 from .common import load_all, positive_seconds, repo_from, runtime_of
 
@@ -61,5 +62,5 @@ def report(outcomes: list[Outcome], *, dry_run: bool) -> int:
     for outcome in outcomes:
         if outcome.detail:
             print(f"{'error' if outcome.exit_code == 2 else 'failed'}: {outcome.detail}", file=sys.stderr)
-    append_step_summary(markdown(outcomes, "Numerai deploy (dry run)" if dry_run else "Numerai deploy"))
+    append_summary(markdown(outcomes, "Numerai deploy (dry run)" if dry_run else "Numerai deploy"))
     return max((outcome.exit_code for outcome in outcomes), default=0)

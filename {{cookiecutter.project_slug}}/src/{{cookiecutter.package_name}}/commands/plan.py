@@ -19,7 +19,8 @@ from pathlib import Path
 
 from ..build.fingerprint import fingerprint
 from ..build.manifest import read_manifests
-from ..plan.matrix import Candidate, append_outputs, build_matrix, describe, github_outputs, split_slots
+from ..github_actions import append_outputs
+from ..plan.matrix import Candidate, build_matrix, describe, github_outputs, split_slots
 from ..plan.revision import fingerprints_at
 from ..settings import load_settings
 from ..spec import select_specs
@@ -91,7 +92,5 @@ def run(args) -> int:
     matrix = build_matrix(found, before, force=args.force, deployable_only=args.deployable)
     print(describe(matrix, len(found)), file=sys.stderr)
     print(json.dumps(matrix))
-    output = load_settings().github_output
-    if output:
-        append_outputs(output, github_outputs(matrix, synthetic))
+    append_outputs(github_outputs(matrix, synthetic))
     return 0

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..build.manifest import read_manifests
 from ..build.summary import record, table
-from ..deploy.summary import append_step_summary
 from ..errors import UsageError
+from ..github_actions import append_summary
 
 STDOUT_IS_DATA = True  # the table
 
@@ -49,7 +49,7 @@ def run(args) -> int:
     deployed = read_manifests(Path(args.baseline)) if args.baseline else {}
     text = table(built, deployed, args.title)
     print(text, end="")
-    append_step_summary(text.rstrip("\n"))
+    append_summary(text.rstrip("\n"))
     if args.record:
         record(built, Path(args.record))
     return 0

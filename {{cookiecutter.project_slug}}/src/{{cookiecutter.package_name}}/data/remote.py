@@ -24,11 +24,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from ..errors import WorkFailed
-from ..files import temporary_sibling, write_atomic
+from ..files import write_atomic
 from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
 from ..numerai.datasets import RangeReader, RangesRefused, RemoteFile, probe, public_api
 from .download import Remote, cached, ensure_file, ensure_files, offline_note, read_record, version_dir
+from .parquet_writer import parquet_writer
 
 log = get_logger(__name__)
 
@@ -152,25 +153,12 @@ def project(reader: RangeReader, columns: list[str], destination: Path) -> tuple
     if needed > WHOLE_FILE_SHARE * reader.size:
         return needed, reader.size
     ordered = [name for name in parquet.schema_arrow.names if name in set(columns)]
-    temporary = temporary_sibling(destination)
-    writer = None
-    try:
+    # A file without row groups: its schema alone.
+    with parquet_writer(destination, empty_schema=parquet.schema_arrow) as write:
         for group in groups:
             reader.prefetch(wanted_spans(parquet, wanted, group), MERGE_GAP)
-            table = parquet.read_row_group(group, columns=ordered, use_pandas_metadata=True)
-            if writer is None:
-                writer = pq.ParquetWriter(temporary, table.schema)
-            writer.write_table(table, row_group_size=max(1, table.num_rows))
+            write(parquet.read_row_group(group, columns=ordered, use_pandas_metadata=True))
         reader.prefetch([])
-        if writer is None:  # a file without row groups: its schema alone
-            writer = pq.ParquetWriter(temporary, parquet.schema_arrow)
-        writer.close()
-        writer = None
-        temporary.replace(destination)
-    finally:
-        if writer is not None:
-            writer.close()
-        temporary.unlink(missing_ok=True)
     return needed, reader.size
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from ..files import temporary_sibling, write_atomic
+from ..files import write_atomic
 from ..logs import get_logger
 from . import files
+from .parquet_writer import parquet_writer
 
 log = get_logger(__name__)
 
@@ -122,35 +122,21 @@ def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.nda
 def parquet_stream(path: Path, row_group_rows: int = ROW_GROUP_ROWS):
     """A `write(frame)` that appends frames to `path` in row groups of whole frames (eras) of about
     `row_group_rows` rows; the file appears only when complete."""
-    temporary = temporary_sibling(path)
-    writer, pending = None, []
+    pending = []
+    with parquet_writer(path) as write_table:
 
-    def flush() -> None:
-        nonlocal writer
-        if not pending:
-            return
-        table = pa.concat_tables(pending)
-        pending.clear()
-        if writer is None:
-            writer = pq.ParquetWriter(temporary, table.schema)
-        writer.write_table(table, row_group_size=len(table))
+        def flush() -> None:
+            if pending:
+                write_table(pa.concat_tables(pending))
+                pending.clear()
 
-    def write(frame: pd.DataFrame) -> None:
-        pending.append(pa.Table.from_pandas(frame, preserve_index=True))
-        if sum(len(table) for table in pending) >= row_group_rows:
-            flush()
+        def write(frame: pd.DataFrame) -> None:
+            pending.append(pa.Table.from_pandas(frame, preserve_index=True))
+            if sum(len(table) for table in pending) >= row_group_rows:
+                flush()
 
-    try:
         yield write
         flush()
-        if writer is not None:
-            writer.close()
-            writer = None
-        temporary.replace(path)
-    finally:
-        if writer is not None:
-            writer.close()
-        temporary.unlink(missing_ok=True)
 
 
 def write_parquet(path: Path, blocks) -> None:

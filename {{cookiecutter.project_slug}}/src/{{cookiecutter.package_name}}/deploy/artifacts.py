@@ -19,7 +19,7 @@ from ..build.fingerprint import fingerprint, parse_uploaded_name, uploaded_name
 from ..build.manifest import Manifest, read_manifest
 from ..errors import UsageError
 from ..runtimes import Runtime
-from ..runtimes.environments import KEY_LIBRARIES
+from ..runtimes.libraries import IMAGE_PINNED_LIBRARIES
 from ..spec import LoadedSpec
 
 
@@ -100,7 +100,7 @@ def soundness_problems(artifact: Artifact, runtime: Runtime) -> list[str]:
     if manifest.python is None or manifest.python.minor != runtime.python:
         built_with = manifest.python.version if manifest.python else "an unknown Python"
         problems.append(f"it was built with Python {built_with}; the image runs {runtime.python}")
-    for name in KEY_LIBRARIES:
+    for name in IMAGE_PINNED_LIBRARIES:
         built, pinned = manifest.libraries.get(name), runtime.version_of(name)
         if built and pinned and built != pinned:
             problems.append(f"it was built with {name} {built}; the image has {pinned}")

@@ -17,6 +17,7 @@ from ..numerai.statuses import REJECTED, VALIDATED, failure_description, latest_
 from ..settings import Settings
 from ..spec import LoadedSpec
 from .artifacts import Artifact
+from .polling import polls
 from .summary import Outcome
 
 log = get_logger(__name__)
@@ -241,9 +242,8 @@ class Deployer:
     # -- step 4: validation ------------------------------------------------------------------------
 
     def wait_for_validation(self, slot: str, model_id: str, pickle_id: str) -> str:
-        deadline = time.monotonic() + self.settings.validation_timeout
         shown = None
-        while True:
+        for _ in polls(self.settings.validation_timeout, self.settings.poll_interval):
             pickle = self.client.pickle(model_id, pickle_id)
             status = validation_of(pickle)
             if status != shown:
@@ -259,14 +259,12 @@ class Deployer:
                     f"run `numerai-deploy check {slot}` and deploy again",
                     status=status,
                 )
-            if time.monotonic() + self.settings.poll_interval > deadline:
-                raise SlotFailed(
-                    f"slot {slot}: validation of pickle {pickle_id} did not finish within "
-                    f"{self.settings.validation_timeout:g}s (last status: {status}) ==> nothing was assigned; "
-                    f"re-run deploy later: it picks up this upload instead of uploading again",
-                    status=f"timeout ({status})",
-                )
-            time.sleep(self.settings.poll_interval)
+        raise SlotFailed(
+            f"slot {slot}: validation of pickle {pickle_id} did not finish within "
+            f"{self.settings.validation_timeout:g}s (last status: {status}) ==> nothing was assigned; "
+            f"re-run deploy later: it picks up this upload instead of uploading again",
+            status=f"timeout ({status})",
+        )
 
     def report_rejection(self, slot: str, pickle: dict) -> None:
         log.info(f"{slot}: Numerai says: {failure_description(pickle)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from .. import tables
 from ..build.fingerprint import parse_uploaded_name
 from ..errors import WorkFailed
 from ..logs import get_logger
@@ -116,13 +117,9 @@ def slot_history(client: NumeraiClient, slot: str) -> History:
 def text_table(history: History) -> str:
     if not history.uploads:
         return f"{history.slot}: no uploads on Numerai yet ==> numerai-deploy deploy {history.slot}"
-    cells = [COLUMNS, *(upload.row() for upload in history.uploads)]
-    widths = [max(len(line[column]) for line in cells) for column in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-             for line in cells]
-    lines.insert(1, "  ".join("-" * width for width in widths))
     marker = "* assigned" if history.assigned_id else "nothing assigned"
-    return "\n".join([f"{history.slot} ({marker}), newest first:", *lines])
+    table = tables.text_table(COLUMNS, (upload.row() for upload in history.uploads))
+    return f"{history.slot} ({marker}), newest first:\n{table}"
 
 
 # -- rollback --------------------------------------------------------------------------------------

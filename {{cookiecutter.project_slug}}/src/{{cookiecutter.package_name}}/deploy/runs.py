@@ -8,7 +8,6 @@ neither the failed nor the succeeded set (numerai/statuses.py) is a run still go
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
@@ -26,6 +25,7 @@ from ..numerai.statuses import (
 )
 from ..settings import Settings
 from .account import model_id_of
+from .polling import polls
 
 log = get_logger(__name__)
 
@@ -158,9 +158,11 @@ def start_run(client: NumeraiClient, slot: str, settings: Settings, *, validatio
     what = "a validation run" if validation else "a run"
     log.info(f"{slot}: starting {what} of pickle {pickle_id} ({pickle.get('filename')})")
     pickle, before = client.start_run(model_id, pickle_id, validation=validation)
-    deadline = time.monotonic() + settings.validation_timeout
     trigger_id, shown = None, None
-    while True:
+    for attempt in polls(settings.validation_timeout, settings.poll_interval):
+        if attempt:  # every look but the first reads the pickle's runs anew
+            found = [item for item in client.uploads(model_id, pickle_id) if str(item.get("id")) == pickle_id]
+            pickle = found[0] if found else pickle
         new = [trigger for trigger in triggers_of(pickle) if str(trigger.get("id")) not in before]
         if trigger_id is None and new:
             trigger_id = str(latest_trigger({"triggers": new}).get("id"))
@@ -172,19 +174,14 @@ def start_run(client: NumeraiClient, slot: str, settings: Settings, *, validatio
             log.info(f"{slot}: run {trigger_id}: {run.status or 'no status yet'}"
                      + (f" ({run.description})" if run.description else ""))
         if trigger is not None and run.finished:
-            break
-        if time.monotonic() + settings.poll_interval > deadline:
-            where = f"run {trigger_id}" if trigger_id else "the new run (Numerai lists none yet)"
-            run.problem = (f"slot {slot}: {where} did not finish within {settings.validation_timeout:g}s (last status: "
-                           f"{run.status or 'none'}) ==> it goes on at Numerai; see it later with "
-                           f"`numerai-deploy logs {slot}" + (f" --trigger {trigger_id}`" if trigger_id else "`"))
-            return read_logs(client, run)
-        time.sleep(settings.poll_interval)
-        found = [item for item in client.uploads(model_id, pickle_id) if str(item.get("id")) == pickle_id]
-        pickle = found[0] if found else pickle
-    run = read_logs(client, run)
-    run.problem = failure(run) if run.failed else ""
-    return run
+            run = read_logs(client, run)
+            run.problem = failure(run) if run.failed else ""
+            return run
+    where = f"run {trigger_id}" if trigger_id else "the new run (Numerai lists none yet)"
+    run.problem = (f"slot {slot}: {where} did not finish within {settings.validation_timeout:g}s (last status: "
+                   f"{run.status or 'none'}) ==> it goes on at Numerai; see it later with "
+                   f"`numerai-deploy logs {slot}" + (f" --trigger {trigger_id}`" if trigger_id else "`"))
+    return read_logs(client, run)
 
 
 def text_of(run: Run) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .. import tables
 from ..build.fingerprint import PICKLE_NAME, fingerprint
 from ..logs import get_logger
 from ..numerai import queries
@@ -205,11 +206,4 @@ def report(rows: list[SlotStatus], *, all_slots: bool) -> dict:
 
 
 def text_table(rows: list[SlotStatus]) -> str:
-    cells = [COLUMNS, *(row.row() for row in rows)]
-    widths = [max(len(line[column]) for line in cells) for column in range(len(COLUMNS))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        for line in cells
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+    return tables.text_table(COLUMNS, (row.row() for row in rows))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 # Only names Numerai accepts reach the matrix; they also make safe artifact names.
 ARTIFACT_PREFIX = "pickle-"
@@ -78,13 +77,6 @@ def github_outputs(matrix: dict, synthetic: bool) -> dict[str, str]:
         "slots": " ".join(item["slot"] for item in include),
         "synthetic": "true" if synthetic else "false",
     }
-
-
-def append_outputs(path: Path, outputs: dict[str, str]) -> None:
-    """Append `name=value` lines to a `$GITHUB_OUTPUT` file (values are single lines)."""
-    with open(path, "a", encoding="utf-8") as stream:
-        for name, value in outputs.items():
-            stream.write(f"{name}={value}\n")
 
 
 def describe(matrix: dict, considered: int) -> str:

@@ -24,13 +24,11 @@ from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
 from ..settings import load_settings
 from .catalogue import Runtime, normalise
+from .libraries import IMAGE_PINNED_LIBRARIES
 
 log = get_logger(__name__)
 
 PROBE = "import os, sys; print('%d.%d' % sys.version_info[:2]); print(os.path.realpath(sys.executable))"
-# Binary libraries a pickle holds objects of: a build with other versions fails to load or crashes
-# in the image. The build environment must have the image's pins of each.
-KEY_LIBRARIES = ("numpy", "pandas", "scikit-learn", "lightgbm", "cloudpickle", "scipy", "pyarrow")
 
 
 def running_minor() -> str:
@@ -171,7 +169,7 @@ def mismatches(runtime: Runtime) -> list[str]:
     found = []
     if running_minor() != runtime.python:
         found.append(f"Python {running_minor()} (the image: {runtime.python})")
-    for name in KEY_LIBRARIES:
+    for name in IMAGE_PINNED_LIBRARIES:
         pinned, installed = runtime.version_of(name), installed_version(name)
         if pinned and installed != pinned:
             found.append(f"{name} {installed or 'not installed'} (the image: {pinned})")
@@ -180,6 +178,6 @@ def mismatches(runtime: Runtime) -> list[str]:
 
 def environment_record(runtime: Runtime) -> dict:
     """What a manifest records of the environment a build ran in."""
-    versions = {normalise(name): installed_version(name) for name in KEY_LIBRARIES}
+    versions = {normalise(name): installed_version(name) for name in IMAGE_PINNED_LIBRARIES}
     return {"python": sys.version.split()[0], "minor": running_minor(), "libraries": versions,
             "matches_image": not mismatches(runtime)}

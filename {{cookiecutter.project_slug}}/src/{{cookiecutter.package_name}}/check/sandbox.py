@@ -1,4 +1,5 @@
-"""Run the pickle in a separate process of a check environment, under the container's limits."""
+"""The parent side of a check's run: start child.py in a check environment, under the container's
+limits, with an allow-listed environment in a scratch folder, and judge what it reports."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .live import LiveData
 from .report import ERROR, OK, WARNING, Finding, RunFigures
 from .validation import numerai_findings
 
-RUNNER = Path(__file__).with_name("runner.py")
+CHILD_SCRIPT = Path(__file__).with_name("child.py")  # run by path: the image's Python cannot import us
 GB = 2**30
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt])i?b?\s*$", re.IGNORECASE)
 UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
@@ -63,10 +64,10 @@ def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
     return environment
 
 
-def runner_command(python: Path, pickle_path: Path, live: LiveData, events: Path, limits: Limits,
+def child_command(python: Path, pickle_path: Path, live: LiveData, events: Path, limits: Limits,
                    output: Path) -> list[str]:
-    # Absolute paths: the runner starts in a scratch folder, so that nothing of the repository is near.
-    command = [str(python), "-I", str(RUNNER), "--model", str(Path(pickle_path).resolve()),
+    # Absolute paths: the child starts in a scratch folder, so that nothing of the repository is near.
+    command = [str(python), "-I", str(CHILD_SCRIPT), "--model", str(Path(pickle_path).resolve()),
                "--dataset", str(live.dataset.resolve()), "--benchmarks", str(live.benchmarks.resolve()),
                "--events", str(events), "--output", str(output),
                "--memory", str(limits.memory_bytes), "--cpus", str(limits.cpus)]
@@ -157,7 +158,7 @@ PASSED = {
 
 
 def submission_findings(events: list[dict]) -> list[Finding]:
-    """Numerai's validation and ours, on the CSV the runner wrote as predict.py would."""
+    """Numerai's validation and ours, on the CSV the child wrote as predict.py would."""
     written = next((event for event in events if event["event"] == "submission"), None)
     if written is None or not Path(written["csv"]).is_file():
         return []
@@ -179,7 +180,7 @@ def limit_findings(figures: RunFigures) -> list[Finding]:
 
 def run_pickle(python: Path, minor: str, pickle_path: Path, live: LiveData,
                limits: Limits) -> tuple[list[Finding], RunFigures]:
-    """Run the pickle with the runner script; the findings and the figures of the run."""
+    """Run the pickle in child.py; the findings and the figures of the run."""
     with tempfile.TemporaryDirectory(prefix="numerai-check-") as folder:
         scratch = Path(folder)
         events_path, output_path = scratch / "events.jsonl", scratch / "output.txt"
@@ -189,7 +190,7 @@ def run_pickle(python: Path, minor: str, pickle_path: Path, live: LiveData,
         work.mkdir()
         started = time.perf_counter()
         with open(output_path, "wb") as output:
-            process = subprocess.Popen(runner_command(python, pickle_path, live, events_path, limits, submission),
+            process = subprocess.Popen(child_command(python, pickle_path, live, events_path, limits, submission),
                                        stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                        env=child_environment(limits, scratch), cwd=work, start_new_session=True)
             code, timed_out = wait(process, limits.seconds)
