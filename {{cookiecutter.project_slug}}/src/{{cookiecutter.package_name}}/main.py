@@ -8,22 +8,31 @@ API key and of URL query strings first.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
+import importlib.util
 import sys
 import traceback
 
 from . import logs
 from .errors import INTERRUPTED_EXIT_CODE, UNEXPECTED_EXIT_CODE, UsageError, WorkFailed
-from .settings import load_settings
 
-# Each a module of commands/, imported only when it runs (or for --help): a command pays for its own
-# imports alone, which keeps `check` (run once per pickle) from loading the training stack.
+# Each a module of commands/, imported only when it runs: a command pays for its own imports alone,
+# which keeps `check` (run once per pickle) from loading the training stack, and `--help` reads the
+# commands' docstrings from their source without importing any of them.
 COMMANDS = ("validate", "schema", "runtimes", "plan", "build", "check", "deploy", "status", "summary", "data",
             "history", "rollback", "logs", "trigger", "doctor")
 
 
 def command_module(name: str):
     return importlib.import_module(f"{__package__}.commands.{name}")
+
+
+def command_summary(name: str) -> str:
+    """The first line of a command module's docstring, read from its source, not imported."""
+    spec = importlib.util.find_spec(f"{__package__}.commands.{name}")
+    source = spec.loader.get_source(spec.name) if spec and spec.loader else None
+    return (ast.get_docstring(ast.parse(source)) or "").strip().partition("\n")[0] if source else ""
 
 
 def make_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -36,8 +45,8 @@ def make_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = next((word for word in argv or [] if word in COMMANDS), None)
     for name in COMMANDS:
-        if chosen and name != chosen:
-            subparsers.add_parser(name)  # parsing the chosen command never needs the others
+        if name != chosen:  # parsing one command never needs the others; the overview needs their summaries
+            subparsers.add_parser(name, help=None if chosen else command_summary(name))
             continue
         module = command_module(name)
         summary, _, details = (module.__doc__ or "").strip().partition("\n")
@@ -59,6 +68,8 @@ def log_stream(module, args):
 def wants_debug(args) -> bool:
     if getattr(args, "debug", False):
         return True
+    from .settings import load_settings  # pydantic: not for `--help`, which exits before this
+
     try:
         return load_settings().debug
     except UsageError:

@@ -10,12 +10,15 @@
     NUMERAI_RUNTIME_CACHE                   check environments (default: ~/.cache/numerai-gitops/runtimes)
     NUMERAI_SYNTHETIC_DATA                  true: plan and build for generated data (trial runs, tests)
     NUMERAI_DEBUG                           true: show the traceback of an unexpected error
+    NUMERAI_REPOSITORY_VISIBILITY           public, private or internal: which standard runner sizes apply
+                                            (the workflows set it from the event; unset: private, the smaller)
     GITHUB_OUTPUT, GITHUB_STEP_SUMMARY      files GitHub Actions gives a step for its outputs and summary
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +53,7 @@ class Settings(BaseSettings):
     runtime_cache: Path | None = None
     synthetic_data: bool = False
     debug: bool = False
+    repository_visibility: Literal["public", "private", "internal"] | None = None
 
     github_output: Path | None = Field(default=None, validation_alias="GITHUB_OUTPUT")
     github_step_summary: Path | None = Field(default=None, validation_alias="GITHUB_STEP_SUMMARY")

@@ -9,25 +9,35 @@ matrix, the number of entries, the slot names and the data kind are written ther
 
 NUMERAI_SYNTHETIC_DATA=true in the environment has the effect of --synthetic: a whole workflow
 then runs on generated data (a trial run, or a test under act).
+
+Each slot's build peak memory and disk are estimated and compared with its runner (runtimes/
+capacity.json, runtimes/runners.json): a slot to build that cannot fit is refused (exit 2) with the
+fixes. --untrusted plans code from outside the repository (a pull request from a fork): its builds
+run on GitHub-hosted runners only, whatever `build.runner` says.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..build.fingerprint import fingerprint
 from ..build.manifest import read_manifests
 from ..github_actions import append_outputs
-from ..plan.matrix import Candidate, build_matrix, describe, github_outputs, split_slots
+from ..logs import get_logger
+from ..plan.capacity import Assessment, assess
+from ..plan.matrix import Candidate, build_matrix, describe, github_outputs, runner_for, split_slots
 from ..plan.revision import fingerprints_at
+from ..runtimes.runners import RunnerTable, load_runners
 from ..settings import load_settings
-from ..spec import select_specs
+from ..spec import SpecError, select_specs
 from .common import load_all, repo_from, runtime_of
 
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
 STDOUT_IS_DATA = True  # the matrix; the log goes to stderr
+log = get_logger(__name__)
 
 
 def add_arguments(parser) -> None:
@@ -47,22 +57,28 @@ def add_arguments(parser) -> None:
     parser.add_argument("--force", action="store_true", help="build every selected slot, changed or not")
     parser.add_argument("--deployable", action="store_true",
                         help="leave out slots whose spec says deploy.enabled: false")
+    parser.add_argument("--untrusted", action="store_true",
+                        help="the code comes from outside the repository (a pull request from a fork): build "
+                             "on GitHub-hosted runners only")
 
 
 def synthetic_wanted(flag: bool) -> bool:
     return flag or load_settings().synthetic_data
 
 
-def candidates(repo, specs, catalogue, synthetic: bool) -> list[Candidate]:
+def candidates(repo, specs, catalogue, synthetic: bool, runners: RunnerTable, untrusted: bool) -> list[Candidate]:
     found = []
     for item in specs:
         runtime = runtime_of(item, catalogue)
+        runner, why = runner_for(item.spec.build.runner, runners, untrusted=untrusted)
+        if why:
+            log.warning(f"plan: {item.spec.slot}: {why}")
         found.append(Candidate(
             slot=item.spec.slot,
             fingerprint=fingerprint(item.spec, runtime, repo.package_dir, synthetic),
             python=runtime.python,
             image=runtime.reference,
-            runner=item.spec.build.runner,
+            runner=runner,
             data_version=item.spec.data.version,
             deploy=item.spec.deploy.enabled,
             synthetic=synthetic,
@@ -70,12 +86,33 @@ def candidates(repo, specs, catalogue, synthetic: bool) -> list[Candidate]:
     return found
 
 
+def capacity(repo, specs, chosen, found: list[Candidate], runners: RunnerTable, synthetic: bool) -> Assessment:
+    """Each chosen slot's estimate on the runner it will build on (none for generated data: it is small)."""
+    if synthetic:
+        return Assessment()
+    assessment = assess(repo, chosen, {candidate.slot: candidate.runner for candidate in found}, runners,
+                        slots=len(specs))
+    for line in assessment.lines:
+        log.info(line)
+    return assessment
+
+
+def refuse_what_cannot_fit(matrix: dict, assessment: Assessment) -> None:
+    """Only the slots to be built are refused: one that is left alone does not hold the others up."""
+    problems = [assessment.problems[item["slot"]] for item in matrix["include"] if item["slot"] in assessment.problems]
+    if problems:
+        raise SpecError(problems)
+
+
 def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     chosen = select_specs(specs, list(args.slots) + split_slots(args.slot_list))
     synthetic = synthetic_wanted(args.synthetic)
-    found = candidates(repo, chosen, catalogue, synthetic)
+    runners = load_runners(repo.runtimes)
+    found = candidates(repo, chosen, catalogue, synthetic, runners, args.untrusted)
+    assessment = capacity(repo, specs, chosen, found, runners, synthetic)
+    found = [replace(candidate, cache_data=assessment.cache_data(candidate.slot)) for candidate in found]
     before = None
     if args.force:
         pass  # nothing to compare with: every selected slot is built
@@ -90,6 +127,7 @@ def run(args) -> int:
 
         before = assigned_fingerprints([candidate.slot for candidate in found])
     matrix = build_matrix(found, before, force=args.force, deployable_only=args.deployable)
+    refuse_what_cannot_fit(matrix, assessment)
     print(describe(matrix, len(found)), file=sys.stderr)
     print(json.dumps(matrix))
     append_outputs(github_outputs(matrix, synthetic))

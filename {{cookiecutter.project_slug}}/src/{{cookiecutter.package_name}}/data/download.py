@@ -19,15 +19,11 @@ from ..files import write_atomic
 from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
 from ..numerai.datasets import RemoteFile, dataset_url, download_file, probe, public_api, quick_api
+from .files import version_dir
 
 log = get_logger(__name__)
 
-SYNTHETIC_PREFIX = "synthetic-"
 RECORD_SUFFIX = ".source.json"  # beside each cached file: what the server said of it when it came
-
-
-def version_dir(cache: Path, version: str, synthetic: bool = False) -> Path:
-    return Path(cache) / (f"{SYNTHETIC_PREFIX}{version}" if synthetic else version)
 
 
 def record_path(path: Path) -> Path:

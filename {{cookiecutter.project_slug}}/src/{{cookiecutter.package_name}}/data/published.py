@@ -13,12 +13,10 @@ from pathlib import Path
 from ..errors import WorkFailed
 from ..files import write_atomic
 from ..logs import get_logger
-from ..numerai.datasets import published_files
 from ..spec import LoadedSpec, Problem
 from ..spec.problems import display_path
 from ..spec.rules import data_problems
 from . import files
-from .download import ensure_files, version_dir
 
 log = get_logger(__name__)
 
@@ -40,6 +38,9 @@ def published_versions(cache: Path) -> list[str] | None:
             return json.loads(listing.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
+    # Imported here: numerapi (and pandas with it) is for `validate` online only; offline it costs seconds.
+    from ..numerai.datasets import published_files
+
     try:
         names = published_files()
     except Exception as error:  # noqa: BLE001 - offline or Numerai unwell: validation goes on without it
@@ -57,9 +58,11 @@ def version_problem(item: LoadedSpec, versions: list[str]) -> Problem:
 
 def features_json(cache: Path, version: str, synthetic: bool) -> Path | None:
     """features.json of `version` from the cache, downloaded when missing; None when it cannot be had."""
-    path = version_dir(cache, version, synthetic) / files.FEATURES_JSON
+    path = files.version_dir(cache, version, synthetic) / files.FEATURES_JSON
     if path.exists() or synthetic:
         return path if path.exists() else None
+    from .download import ensure_files  # the Numerai client, only when there is something to fetch
+
     try:
         return ensure_files(cache, version, [files.FEATURES_JSON], quick=True)[files.FEATURES_JSON]
     except WorkFailed:

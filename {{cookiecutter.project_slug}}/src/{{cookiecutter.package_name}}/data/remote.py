@@ -29,13 +29,12 @@ from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
 from ..numerai.datasets import RangeReader, RangesRefused, RemoteFile, probe, public_api
 from .download import Remote, cached, ensure_file, ensure_files, offline_note, read_record, version_dir
+from .files import WHOLE_FILE_SHARE
 from .parquet_writer import parquet_writer
 
 log = get_logger(__name__)
 
 PROJECTIONS = "columns"  # the folder of projected files in a version's folder
-# Above this share of the file's bytes, the whole file is downloaded instead of its columns.
-WHOLE_FILE_SHARE = 0.5
 # Column chunks closer than this are fetched in one request (fewer requests, a few KB more).
 MERGE_GAP = 1 << 16
 

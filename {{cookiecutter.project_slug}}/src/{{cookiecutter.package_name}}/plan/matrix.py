@@ -4,6 +4,11 @@ A slot is built when its fingerprint differs from the one it had before (at a gi
 on Numerai); `force` builds every selected slot. The matrix is written to `$GITHUB_OUTPUT` as
 single-line JSON that jobs read with `fromJSON`; it holds names, versions and hashes, never a
 secret.
+
+Each entry names the runner its build job runs on (the job's `runs-on` reads it): the spec's
+`build.runner`, unless the plan is for code from outside the repository (`untrusted`: a pull request
+from a fork), which builds on a GitHub-hosted runner only: a self-hosted label there would run a
+stranger's code on the owner's machine.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+
+from ..runtimes.runners import FALLBACK_LABEL, RunnerTable
 
 # Only names Numerai accepts reach the matrix; they also make safe artifact names.
 ARTIFACT_PREFIX = "pickle-"
@@ -29,6 +36,16 @@ class Candidate:
     data_version: str
     deploy: bool
     synthetic: bool = False
+    cache_data: bool = True  # the build keeps its dataset files in the Actions cache
+
+
+def runner_for(label: str, runners: RunnerTable, *, untrusted: bool) -> tuple[str, str | None]:
+    """The runner a slot builds on, and why when it is not the label its spec names: untrusted code
+    builds only on runners GitHub hosts (a fresh VM per job), never on a self-hosted one."""
+    if not untrusted or runners.hosted(label):
+        return label, None
+    return FALLBACK_LABEL, (f"build.runner {label!r} is not a GitHub-hosted runner (runtimes/runners.json): "
+                            f"code from a fork's pull request builds on {FALLBACK_LABEL} instead")
 
 
 def split_slots(text: str | None) -> list[str]:
@@ -53,6 +70,7 @@ def entry(candidate: Candidate) -> dict:
         "data_version": candidate.data_version,
         "deploy": candidate.deploy,
         "synthetic": candidate.synthetic,
+        "cache_data": candidate.cache_data,
         "artifact": ARTIFACT_PREFIX + candidate.slot,
     }
 

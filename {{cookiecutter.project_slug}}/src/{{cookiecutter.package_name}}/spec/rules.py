@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .lightgbm_names import lightgbm_names
 from .model import CustomModel, EnsembleModel, LightGBMModel, SklearnModel, iter_models, targets_used
 from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
 
@@ -114,6 +115,9 @@ def stacking_problems(item: LoadedSpec) -> list[Problem]:
 
 def lightgbm_parameters() -> set[str] | None:
     """Every name LightGBM accepts: its parameters and their aliases, and LGBMRegressor's arguments."""
+    names = lightgbm_names()  # without importing lightgbm, where its files allow
+    if names:
+        return names
     try:
         import lightgbm
         from lightgbm.basic import _ConfigAliases
