@@ -36,6 +36,18 @@ def pins_file(repo: Path, runtime: str) -> str:
     return f"runtimes/{lock}"
 
 
+def constraints_file(repo: Path, runtime: str, folder: Path) -> Path:
+    """The constraints every install of the baked package is made under, written into `folder`: the
+    lock of `runtime` less the package's own tooling, by the package's runtimes/constraints.py run as a
+    script (as the setup action of the workflows does)."""
+    [script] = (repo / "src").glob("*/runtimes/constraints.py")
+    written = subprocess.run([sys.executable, str(script), pins_file(repo, runtime)], cwd=repo, check=True,
+                             capture_output=True, text=True)
+    path = folder / "constraints.txt"
+    path.write_text(written.stdout, encoding="utf-8")
+    return path
+
+
 def install(repo: Path, runtime: str = DEFAULT_RUNTIME) -> Path:
     """A virtual environment in repo/.venv with the package and its dev tools, pinned to `runtime`.
 
@@ -49,7 +61,7 @@ def install(repo: Path, runtime: str = DEFAULT_RUNTIME) -> Path:
     subprocess.run([uv(), "venv", "-q", "--python", python, str(repo / ".venv")], check=True, env=environment)
     subprocess.run(
         [uv(), "pip", "install", "-q", "--python", str(repo / ".venv" / "bin" / "python"),
-         "-e", ".[dev]", "-c", pins_file(repo, runtime)],
+         "-e", ".[dev]", "-c", str(constraints_file(repo, runtime, repo / ".venv"))],
         cwd=repo, check=True, env=environment,
     )
     return repo / ".venv" / "bin"

@@ -97,7 +97,7 @@ def test_only_changed_slots_are_built_unless_forced():
     entry = build_matrix(now, None)["include"][0]
     assert entry == {"slot": "a", "fingerprint": "1", "python": "3.12", "image": "image:tag",
                      "runner": "ubuntu-latest", "data_version": "v5.2", "deploy": True, "synthetic": False,
-                     "artifact": "pickle-a"}
+                     "cache_data": True, "artifact": "pickle-a"}
 
 
 def test_github_outputs_are_single_lines_appended(tmp_path, monkeypatch):

@@ -2,7 +2,8 @@
 image's pins of the key libraries), else in a build environment made for the image once and reused.
 
 A build environment holds the image's Python minor and this repository's package installed in
-editable mode against the image's lock (`-c runtimes/py3.XX.txt`), so every later build starts at
+editable mode against the image's lock (`-c runtimes/py3.XX-<tag>.txt`, less this package's own tooling:
+runtimes.constraints), so every later build starts at
 once and sees the current code. `build` runs itself there (`build --here`), whatever Python runs the
 CLI: a pickle is only ever made with the libraries Numerai will load it with.
 """
@@ -18,7 +19,7 @@ from ..errors import UsageError
 from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
-from ..runtimes.environments import cache_root, ensure, mismatches
+from ..runtimes.environments import cache_root, ensure, mismatches, recipe_of
 
 log = get_logger(__name__)
 PACKAGE = __name__.split(".")[0]
@@ -36,7 +37,7 @@ def project_root(repo: Repo) -> Path:
 
 def build_environment_folder(project: Path, runtime: Runtime) -> Path:
     """One per project, runtime and dependency list: a changed pyproject.toml or lock makes a new one."""
-    recipe_text = "\n".join([str(project), runtime.python, runtime.lock.read_text(encoding="utf-8"),
+    recipe_text = "\n".join([str(project), runtime.python, recipe_of(runtime),
                              (project / "pyproject.toml").read_text(encoding="utf-8")])
     return cache_root() / f"build-py{runtime.python}-{hashlib.sha256(recipe_text.encode()).hexdigest()[:12]}"
 
@@ -56,8 +57,8 @@ def refuse_mismatch(runtime: Runtime) -> None:
     if found:
         raise UsageError(f"--here builds in this Python, which is not the {runtime.name} image's: "
                          f"{'; '.join(found)} ==> drop --here (build then trains in the image's environment, made "
-                         f"once), or run from a Python {runtime.python} environment installed with "
-                         f"`-c {runtime.lock.relative_to(runtime.lock.parent.parent)}`")
+                         f"once), or run from a Python {runtime.python} environment installed under "
+                         f"{runtime.pins_path} (README: Quick start)")
 
 
 def runs_here(runtime: Runtime) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..runtimes import Runtime, normalise
-from ..runtimes.environments import cache_root, ensure, find_interpreter
+from ..runtimes.environments import cache_root, ensure, find_interpreter, recipe_of
 
 __all__ = ["CheckEnvironment", "ensure_environment", "find_interpreter", "requirements"]
 
@@ -42,8 +42,8 @@ def requirements(runtime: Runtime, distributions: set[str]) -> tuple[str, ...]:
 
 
 def environment_folder(runtime: Runtime, pins: tuple[str, ...]) -> Path:
-    """Named by Python minor and a hash of the pins and the whole lock (it constrains dependencies)."""
-    digest = hashlib.sha256("\n".join([runtime.python, *pins, runtime.lock.read_text(encoding="utf-8")]).encode())
+    """Named by Python minor and a hash of the pins and the constraints (the lock less our tooling)."""
+    digest = hashlib.sha256("\n".join([runtime.python, *pins, recipe_of(runtime)]).encode())
     return cache_root() / f"py{runtime.python}-{digest.hexdigest()[:12]}"
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from .constraints import normalise
 
 PIN = re.compile(r"^#?\s*([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)")
 PYTHON = re.compile(r"3\.\d{1,2}")
@@ -58,11 +59,6 @@ class Runtime:
 
     def version_of(self, package: str) -> str | None:
         return self.packages.get(normalise(package))
-
-
-def normalise(package: str) -> str:
-    """PEP 503 name normalisation: 'scikit_learn' and 'Scikit-Learn' are the same package."""
-    return re.sub(r"[-_.]+", "-", package).lower()
 
 
 def lock_file_name(python: str, tag: str) -> str:

@@ -24,11 +24,17 @@ from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
 from ..settings import load_settings
 from .catalogue import Runtime, normalise
+from .constraints import constraints_file, constraints_text
 from .libraries import IMAGE_PINNED_LIBRARIES
 
 log = get_logger(__name__)
 
 PROBE = "import os, sys; print('%d.%d' % sys.version_info[:2]); print(os.path.realpath(sys.executable))"
+
+
+def recipe_of(runtime: Runtime) -> str:
+    """What an install under `runtime` is made from (environments are named by its hash)."""
+    return constraints_text(runtime.lock.read_text(encoding="utf-8"), runtime.lock.name)
 
 
 def running_minor() -> str:
@@ -95,15 +101,17 @@ def installer_environment() -> dict[str, str]:
     return environment
 
 
-def install_commands(interpreter: str, folder: Path, install: list[str], lock: Path) -> list[list[str]]:
-    """uv when available (fast, shares a cache), else venv and pip; the lock constrains dependencies."""
+def install_commands(interpreter: str, folder: Path, install: list[str], constraints: Path) -> list[list[str]]:
+    """uv when available (fast, shares a cache), else venv and pip; the image's lock, less this package's
+    own tooling (runtimes.constraints), constrains dependencies."""
     uv = uv_executable()
     python = str(folder / "bin" / "python")
     if uv:
         return [[uv, "venv", "-q", "--python", interpreter, str(folder)],
-                [uv, "pip", "install", "-q", "--python", python, "-c", str(lock), *install]]
+                [uv, "pip", "install", "-q", "--python", python, "-c", str(constraints), *install]]
     return [[interpreter, "-m", "venv", str(folder)],
-            [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(lock), *install]]
+            [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(constraints),
+             *install]]
 
 
 @contextmanager
@@ -135,7 +143,7 @@ def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict, wha
     interpreter = require_interpreter(runtime.python, f"{what} runs on the image's Python")
     log.info(f"{what}: creating the Python {runtime.python} environment {folder}")
     shutil.rmtree(folder, ignore_errors=True)
-    for command in install_commands(interpreter, folder, install, runtime.lock):
+    for command in install_commands(interpreter, folder, install, constraints_file(runtime.lock, folder.parent)):
         result = subprocess.run(command, capture_output=True, text=True, env=installer_environment())
         if result.returncode != 0:
             shutil.rmtree(folder, ignore_errors=True)
