@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -87,3 +89,38 @@ def test_every_command_has_a_whole_sentence_as_its_help(capsys):
         summary, _, rest = (command_module(name).__doc__ or "").strip().partition("\n")
         assert summary.endswith(".") and (not rest.strip() or rest.startswith("\n")), f"{name}: {summary!r}"
         assert " ".join(summary.split()) in " ".join(listing.split()), name
+
+
+# Libraries that take seconds to import: `--help` and `validate` use none of them.
+HEAVY = ("lightgbm", "sklearn", "pandas", "pyarrow", "numerapi", "scipy", "cloudpickle")
+IMPORTED_AFTER = """
+import sys
+from {package}.main import main
+try:
+    main({argv!r})
+except SystemExit:
+    pass
+print("imported:", *sorted(name for name in {heavy!r} if name in sys.modules))
+"""
+
+
+def heavy_imports(argv: list[str], cwd) -> list[str]:
+    """The heavy libraries a fresh interpreter has imported after running `argv`."""
+    code = IMPORTED_AFTER.format(package=PACKAGE, argv=argv, heavy=HEAVY)
+    result = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True)
+    return result.stdout.splitlines()[-1].split()[1:]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["validate", "--help"], ["plan", "--help"]])
+def test_help_imports_no_library_it_does_not_use(tmp_path, argv):
+    assert heavy_imports(argv, tmp_path) == []
+
+
+def test_validate_imports_no_ml_library(tmp_path):
+    """validate compares names (LightGBM's parameters among them): it never imports LightGBM, pandas or
+    scikit-learn to do so. --synthetic: Numerai's listing (numerapi) is not asked for."""
+    for folder in ("models", "runtimes"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    assert "params:" in (tmp_path / "models").joinpath(next(p.name for p in (tmp_path / "models").glob("*.yaml"))
+                                                      ).read_text(), "the default spec has LightGBM parameters"
+    assert heavy_imports(["validate", "--synthetic"], tmp_path) == []

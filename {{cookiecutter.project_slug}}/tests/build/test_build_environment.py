@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from {{ cookiecutter.package_name }}.runtimes import default_runtime, load_catalogue, resolve_runtime
+from {{ cookiecutter.package_name }}.runtimes.constraints import constraints_file
 from {{ cookiecutter.package_name }}.runtimes.environments import find_interpreter, mismatches, uv_executable
 
 from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT
@@ -19,7 +20,8 @@ DEFAULT = LIGHTGBM_SPEC.replace('runtime: "3.12"', "runtime: default")
 
 @pytest.fixture(scope="module")
 def python_3_11(tmp_path_factory):
-    """A plain `pip install -e .` of this package on Python 3.11 (3.11's pins, so from uv's cache)."""
+    """A plain `pip install -e .` of this package on Python 3.11 (3.11's pins less the package's tooling, as
+    the README says, so from uv's cache)."""
     interpreter = find_interpreter("3.11")
     if interpreter is None or uv_executable() is None:
         pytest.skip("needs Python 3.11 and uv")
@@ -28,7 +30,8 @@ def python_3_11(tmp_path_factory):
     environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
     subprocess.run([uv_executable(), "venv", "-q", "--python", interpreter, str(venv)], check=True, env=environment)
     subprocess.run([uv_executable(), "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "-e",
-                    str(REPO_ROOT), "-c", str(runtime.lock)], check=True, env=environment)
+                    str(REPO_ROOT), "-c", str(constraints_file(runtime.lock, venv.parent))], check=True,
+                   env=environment)
     return venv / "bin" / "python"
 
 

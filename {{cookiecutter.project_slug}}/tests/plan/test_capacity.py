@@ -1,0 +1,242 @@
+"""Capacity: each slot's build peak memory and disk, estimated from its data version's shape, against
+its runner; a slot that cannot fit is refused before any job starts. And a fork's code never builds
+on a self-hosted runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from {{ cookiecutter.package_name }}.main import main
+from {{ cookiecutter.package_name }}.plan.capacity import (
+    GB,
+    cache_share,
+    estimate,
+    fits,
+    load_coefficients,
+    memory_path,
+    with_data,
+)
+from {{ cookiecutter.package_name }}.plan.shapes import dataset_shape
+from {{ cookiecutter.package_name }}.runtimes.runners import load_runners
+from {{ cookiecutter.package_name }}.spec import ModelSpec
+
+from conftest import REPO_ROOT
+
+# Numerai's v5.3 shape (datasets/v5.3.json): 2,746,268 training rows in eras 0001-0574.
+SHAPE = {"version": "v5.3", "feature_sets": {"small": 42, "medium": 780, "all": 3555},
+         "train": {"rows": 2746268, "first_era": "0001", "last_era": "0574"},
+         "validation": {"first_era": "0575", "rows": 4114072}}
+ALL_FEATURES = """
+    slot: everything
+    runtime: "3.12"
+    data: {version: v5.3, feature_set: all, include_validation: true}
+    model: {type: lightgbm, params: {n_estimators: 10}}
+"""
+SMALL = """
+    slot: small_one
+    runtime: "3.12"
+    data: {version: v5.3, feature_set: small, era_step: 4}
+    model: {type: lightgbm, params: {n_estimators: 10}}
+"""
+
+
+def spec(**data) -> ModelSpec:
+    return ModelSpec.model_validate({"slot": "s", "data": {"version": "v5.3", **data},
+                                     "model": {"type": "lightgbm"}})
+
+
+@pytest.fixture
+def repo(make_repo):
+    """A scratch repository whose datasets/ knows v5.3's shape."""
+
+    def make(specs: dict[str, str]) -> Path:
+        root = make_repo(specs)
+        (root / "datasets").mkdir(exist_ok=True)
+        (root / "datasets" / "v5.3.json").write_text(json.dumps(SHAPE))
+        return root
+
+    return make
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    def command(root: Path, *args: str, env: dict | None = None) -> SimpleNamespace:
+        with monkeypatch.context() as patch:
+            patch.chdir(root)
+            patch.setenv("NUMERAI_SYNTHETIC_DATA", "")
+            patch.delenv("NUMERAI_REPOSITORY_VISIBILITY", raising=False)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            code = main(list(args))
+        captured = capsys.readouterr()
+        return SimpleNamespace(code=code, out=captured.out, err=captured.err)
+
+    return command
+
+
+# -- the estimate ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def shape(tmp_path):
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "v5.3.json").write_text(json.dumps(SHAPE))
+    return dataset_shape(tmp_path, "v5.3")
+
+
+def test_the_estimate_follows_the_values_trained_on(shape):
+    coefficients = load_coefficients(REPO_ROOT / "runtimes")
+    per_value, base = coefficients.memory["lightgbm"]
+    every = estimate(spec(feature_set="all"), shape, coefficients)
+    assert every.rows == shape.train_rows and every.features == 3555
+    assert every.memory_gb == pytest.approx(base + per_value * 2746268 * 3555 / GB)
+    halved = estimate(spec(feature_set="all", era_step=2), shape, coefficients)
+    assert halved.rows == pytest.approx(every.rows / 2, rel=0.01) and halved.memory_gb < every.memory_gb
+    assert halved.disk_gb == every.disk_gb, "the whole file is kept whatever the eras used"
+    more = estimate(spec(feature_set="all", include_validation=True), shape, coefficients)
+    assert more.rows == pytest.approx(shape.train_rows + shape.validation_rows, rel=0.01)
+    few = estimate(spec(feature_set="all", max_eras=100), shape, coefficients)
+    assert few.rows == pytest.approx(100 * shape.rows_per_era, rel=0.01)
+    small = estimate(spec(feature_set="small"), shape, coefficients)
+    assert small.data_gb < every.data_gb * 42 / 3555 * 1.01, "a few columns are read by ranges, not the file"
+
+
+def test_models_that_get_one_float32_matrix_are_estimated_as_such(shape):
+    coefficients = load_coefficients(REPO_ROOT / "runtimes")
+    ridge = ModelSpec.model_validate({"slot": "s", "data": {"version": "v5.3", "feature_set": "medium"},
+                                      "model": {"type": "sklearn", "estimator": "sklearn.linear_model.Ridge"}})
+    with_benchmarks = spec(feature_set="medium").model_copy(update={"predict": ridge.predict.model_copy(
+        update={"benchmark_inputs": ["v53_lgbm_ender20"]})})
+    assert memory_path(spec()) == "lightgbm"
+    assert memory_path(ridge) == memory_path(with_benchmarks) == "float32"
+    assert estimate(ridge, shape, coefficients).memory_gb > estimate(spec(feature_set="medium"), shape,
+                                                                     coefficients).memory_gb
+    assert estimate(with_benchmarks, shape, coefficients).features == 781
+
+
+def test_v5_3_with_every_feature_and_validation_eras_needs_more_than_a_private_runner(shape):
+    coefficients = load_coefficients(REPO_ROOT / "runtimes")
+    table = load_runners(REPO_ROOT / "runtimes")
+    private, public = table.runner("ubuntu-latest", "private"), table.runner("ubuntu-latest", "public")
+    train_only = estimate(spec(feature_set="all"), shape, coefficients)
+    assert fits(train_only, private, coefficients)
+    everything = estimate(spec(feature_set="all", include_validation=True), shape, coefficients)
+    assert not fits(everything, private, coefficients) and fits(everything, public, coefficients)
+    assert fits(everything, table.runner("ubuntu-latest-4-cores"), coefficients)
+
+
+def test_a_slots_data_is_cached_only_within_its_share_of_the_cache(shape):
+    coefficients = load_coefficients(REPO_ROOT / "runtimes")
+    table = load_runners(REPO_ROOT / "runtimes")
+    medium = spec(feature_set="medium")
+    assert estimate(medium, shape, coefficients, cache_share(table, coefficients, slots=1)).cached
+    ten = cache_share(table, coefficients, slots=10)
+    assert not estimate(medium, shape, coefficients, ten).cached
+    assert estimate(spec(feature_set="small"), shape, coefficients, ten).cached
+    # Ten slots' entries, this week's and last week's, and uv's stay within the repository's cache.
+    assert 10 * coefficients.entries_per_slot * ten + coefficients.uv_cache_gb <= table.cache_gb + 1e-9
+    cached = estimate(spec(feature_set="small"), shape, coefficients, ten)
+    assert cached.disk_gb == pytest.approx(coefficients.environments_gb
+                                           + coefficients.archive_factor * cached.data_gb)
+
+
+def test_fixes_are_offered_only_when_they_fit(shape):
+    coefficients = load_coefficients(REPO_ROOT / "runtimes")
+    runner = load_runners(REPO_ROOT / "runtimes").runner("ubuntu-latest", "private")
+    too_big = spec(feature_set="all", include_validation=True)
+    assert fits(estimate(with_data(too_big, era_step=3), shape, coefficients), runner, coefficients)
+    assert fits(estimate(with_data(too_big, include_validation=False), shape, coefficients), runner, coefficients)
+
+
+# -- validate and plan -----------------------------------------------------------------------------
+
+def test_validate_refuses_a_slot_that_cannot_fit_its_runner(repo, run):
+    root = repo({"everything.yaml": ALL_FEATURES, "small.yaml": SMALL})
+    result = run(root, "validate")
+    assert result.code == 2, result.out + result.err
+    [message] = [line for line in result.err.splitlines() if line.startswith("error:")]
+    assert "File models/everything.yaml" in message and "At key build.runner" in message
+    assert "small_one" not in result.err
+    assert "ubuntu-latest (7 GB memory" in message and "datasets/v5.3.json" in message
+    for fix in ("set build.runner: ubuntu-latest-4-cores (16 GB memory", "self-hosted label", "data.era_step:",
+                "data.include_validation: false", "data.feature_set:"):
+        assert fix in message, fix
+    assert "Traceback" not in result.err
+
+
+def test_validate_prints_each_estimate_and_passes_what_fits(repo, run):
+    big_runner = ALL_FEATURES + "    build: {runner: ubuntu-latest-16-cores}\n"
+    root = repo({"everything.yaml": big_runner, "small.yaml": SMALL, "old.yaml": SMALL.replace(
+        "small_one", "old_one").replace("v5.3", "v5.2")})
+    result = run(root, "validate")
+    assert result.code == 0, result.out + result.err
+    lines = [line for line in result.out.splitlines() if line.startswith("capacity:")]
+    assert any(line.startswith("capacity: everything: ~") and line.endswith(": fits") for line in lines), lines
+    assert any(line.startswith("capacity: small_one: ~") for line in lines)
+    assert any("old_one: not estimated" in line and "datasets/v5.2.json" in line for line in lines), lines
+
+
+def test_an_unlisted_runner_is_not_checked(repo, run):
+    root = repo({"everything.yaml": ALL_FEATURES + "    build: {runner: my-gpu-box}\n"})
+    result = run(root, "validate")
+    assert result.code == 0, result.out + result.err
+    assert "my-gpu-box (not in runtimes/runners.json: size unknown): not checked" in result.out
+
+
+def test_a_public_repository_gets_the_larger_standard_runner(repo, run):
+    medium_ridge = """
+        slot: ridge_medium
+        runtime: "3.12"
+        data: {version: v5.3, feature_set: medium, era_step: 2}
+        model: {type: sklearn, estimator: sklearn.linear_model.Ridge}
+    """
+    root = repo({"ridge.yaml": medium_ridge})
+    assert run(root, "validate").code == 2
+    assert run(root, "validate", env={"NUMERAI_REPOSITORY_VISIBILITY": "public"}).code == 0
+
+
+def test_plan_refuses_only_the_slots_it_would_build(repo, run):
+    root = repo({"everything.yaml": ALL_FEATURES, "small.yaml": SMALL})
+    refused = run(root, "plan", "--force")
+    assert refused.code == 2 and "File models/everything.yaml" in refused.err and refused.out == ""
+    alone = run(root, "plan", "--force", "small_one")
+    assert alone.code == 0, alone.err
+    [entry] = json.loads(alone.out)["include"]
+    assert entry["slot"] == "small_one" and entry["cache_data"] is True
+
+
+# -- a fork's pull request -------------------------------------------------------------------------
+
+SELF_HOSTED = """
+    slot: on_my_machine
+    runtime: "3.12"
+    data: {version: v5.3, feature_set: small}
+    model: {type: lightgbm}
+    build: {runner: owners-gpu-box}
+"""
+LARGER = SELF_HOSTED.replace("on_my_machine", "on_a_larger_runner").replace("owners-gpu-box", "ubuntu-latest-8-cores")
+
+
+@pytest.mark.parametrize("synthetic", ["true", ""])
+def test_an_untrusted_plan_never_names_a_self_hosted_runner(repo, run, synthetic):
+    root = repo({"mine.yaml": SELF_HOSTED, "larger.yaml": LARGER})
+    env = {"NUMERAI_SYNTHETIC_DATA": synthetic}
+    planned = run(root, "plan", "--force", env=env)
+    trusted = {item["slot"]: item["runner"] for item in json.loads(planned.out)["include"]}
+    assert trusted == {"on_my_machine": "owners-gpu-box", "on_a_larger_runner": "ubuntu-latest-8-cores"}
+    result = run(root, "plan", "--force", "--untrusted", env=env)
+    assert result.code == 0, result.err
+    untrusted = {item["slot"]: item["runner"] for item in json.loads(result.out)["include"]}
+    assert untrusted == {"on_my_machine": "ubuntu-latest", "on_a_larger_runner": "ubuntu-latest-8-cores"}
+    assert "'owners-gpu-box' is not a GitHub-hosted runner" in result.err
+
+
+def test_an_untrusted_build_too_large_for_a_hosted_runner_is_refused(repo, run):
+    root = repo({"everything.yaml": ALL_FEATURES + "    build: {runner: owners-gpu-box}\n"})
+    assert run(root, "plan", "--force").code == 0, "the owner's machine: size unknown, not checked"
+    result = run(root, "plan", "--force", "--untrusted")
+    assert result.code == 2 and result.out == ""
+    assert "not a GitHub-hosted runner" in result.err and "File models/everything.yaml" in result.err
