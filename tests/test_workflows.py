@@ -111,6 +111,12 @@ def evaluate(expression: str, context: dict) -> bool:
     {"github.event_name": "push", "cancelled()": False}: !, ==, !=, &&, || and parentheses over
     quoted strings, true, false and those names. A name the context lacks fails: the gate reads
     something the test does not know about."""
+    return bool(value_of(expression, context))
+
+
+def value_of(expression: str, context: dict):
+    """The value of a GitHub expression read as `evaluate` reads it: && and || give one of their
+    operands, as GitHub's do (`a && b || 'c'`)."""
     text = expression.strip().removeprefix("${{").removesuffix("}}").strip()
     python, values, negations, position = [], {}, 0, 0
     while position < len(text):
@@ -134,7 +140,7 @@ def evaluate(expression: str, context: dict) -> bool:
             python.append(f"value{len(values) - 1}")
         python.append(")" * negations)
         negations = 0
-    return bool(eval(" ".join(python), {"__builtins__": {}}, values))  # only the tokens above
+    return eval(" ".join(python), {"__builtins__": {}}, values)  # only the tokens above
 
 
 def scripts(root: Path) -> list[tuple[str, str]]:
@@ -301,7 +307,7 @@ def test_every_install_goes_through_the_setup_action(baked):
             setups += uses.count("./.github/actions/setup")
     assert setups >= 9
     installs = [script for where, script in scripts(root) if "install" in script and "download" not in script]
-    assert len(installs) == 1 and '-c "$PINS"' in installs[0], installs
+    assert len(installs) == 1 and '-c "$constraints"' in installs[0], installs
 
 
 def test_uv_installs_and_its_cache_follows_the_pins(baked):
@@ -415,7 +421,8 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
         assert python["with"]["python-version"] == "${{ inputs.python-version }}"
         install = next(step for step in inner if step.get("name", "").startswith("Install"))
         assert install["env"]["PINS"] == "${{ steps.pins.outputs.file }}"
-        assert '-c "$PINS"' in install["run"]
+        assert 'python "$CONSTRAINTS_SCRIPT" "$PINS" > "$constraints"' in install["run"]
+        assert '-c "$constraints"' in install["run"]
     build = jobs["build"]
     assert build["runs-on"] == "${{ matrix.runner }}"
     # The dataset cache: keyed by data version, slot and week; restored, then saved unless the key hit.
@@ -426,7 +433,12 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
     assert restore["with"]["key"] == save["with"]["key"] == "${{ steps.data-key.outputs.key }}"
     assert restore["with"]["restore-keys"] == "${{ steps.data-key.outputs.restore-prefix }}"
     for hit, saved in (("true", False), ("false", True), ("", True)):
-        assert evaluate(save["if"], {"steps.data-cache.outputs.cache-hit": hit, "cancelled()": False}) is saved
+        assert evaluate(save["if"], {"steps.data-cache.outputs.cache-hit": hit, "cancelled()": False,
+                                     "matrix.cache_data": True}) is saved
+    # A slot whose files would crowd the others out of the cache (the plan says) reads them each run.
+    assert evaluate(restore["if"], {"matrix.cache_data": False}) is False
+    assert evaluate(save["if"], {"steps.data-cache.outputs.cache-hit": "", "cancelled()": False,
+                                 "matrix.cache_data": False}) is False
     upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-artifact@"))
     assert upload["with"]["name"] == "${{ matrix.artifact }}"
     check_steps = expanded(root, jobs["check"]["steps"])
@@ -511,6 +523,54 @@ def test_pull_request_workflow_plans_against_the_base_without_secrets(baked):
     local = {step["uses"] for step in jobs["build"]["steps"] if step.get("uses", "").startswith("./")}
     assert local == {step["uses"] for job in ("build", "check") for step in deploy_jobs[job]["steps"]
                      if step.get("uses", "").startswith("./")}
+
+
+def planned_arguments(step: dict, tmp_path: Path, environment: dict) -> list[str]:
+    """The arguments a workflow step's script gives `numerai-deploy` (a stand-in that prints them)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    stand_in = bin_dir / "numerai-deploy"
+    stand_in.write_text('#!/bin/sh\nfor argument in "$@"; do echo "$argument"; done\n')
+    stand_in.chmod(0o755)
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PATH": f"{bin_dir}:/usr/bin:/bin", **environment})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(("head", "fork"), [("owner/models", False), ("someone/models", True), ("", True)])
+def test_a_forks_pull_request_never_builds_on_a_specs_own_runner(baked, tmp_path, head, fork):
+    """A spec's `build.runner` (a self-hosted label, say) takes effect for the repository's own branches
+    only: the plan is told the code is untrusted, and the build job's runs-on holds even if a plan did
+    not listen. A pull request whose head repository is gone (head.repo is null) counts as a fork."""
+    root, _ = baked
+    jobs = load(root / ".github" / "workflows" / "pull-request.yml")["jobs"]
+    step = next(step for step in jobs["plan"]["steps"] if step.get("id") == "plan")
+    assert step["env"]["HEAD_REPOSITORY"] == "${{ github.event.pull_request.head.repo.full_name }}"
+    assert step["env"]["THIS_REPOSITORY"] == "${{ github.repository }}"
+    arguments = planned_arguments(step, tmp_path, {"BASE": "abc123", "HEAD_REPOSITORY": head,
+                                                    "THIS_REPOSITORY": "owner/models"})
+    assert arguments[:3] == ["plan", "--changed-since", "abc123"]
+    assert ("--untrusted" in arguments) is fork
+    context = {"github.event.pull_request.head.repo.full_name": head or None, "github.repository": "owner/models",
+               "matrix.runner": "owners-gpu-box"}
+    assert value_of(jobs["build"]["runs-on"], context) == ("ubuntu-latest" if fork else "owners-gpu-box")
+    # The deploy workflow runs on the repository's own branches only (push, schedule, manual).
+    deploy = load(root / ".github" / "workflows" / "deploy.yml")
+    assert set(on(deploy)) == {"push", "schedule", "workflow_dispatch"}
+    assert "--untrusted" not in json.dumps(deploy)
+
+
+def test_the_plan_knows_the_repositorys_visibility(baked):
+    """Standard runners are larger for public repositories: the plan steps say which this one is."""
+    root, _ = baked
+    for name in ("deploy.yml", "pull-request.yml"):
+        plan = load(root / ".github" / "workflows" / name)["jobs"]["plan"]
+        step = next(step for step in plan["steps"] if step.get("id") == "plan")
+        assert step["env"]["NUMERAI_REPOSITORY_VISIBILITY"] == "${{ github.event.repository.visibility }}", name
+    restore = next(step for step in load(root / ".github" / "workflows" / "pull-request.yml")["jobs"]["build"]["steps"]
+                   if step.get("uses", "").startswith("actions/cache/restore@"))
+    assert restore["if"] == "matrix.cache_data"
 
 
 def test_health_and_test_workflows(baked):
