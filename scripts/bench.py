@@ -20,6 +20,14 @@ numerai_predict_py_3_12 pins, and prints, measured in this run:
    uv's cache warm (the bench's own install filled it) against `pip install` of the same (pip's
    cache as it is: the line says whether it was warm).
 
+6. scale on GitHub's runners: `numerai-deploy --help` time (help_seconds); a fresh default
+   environment under the image's lock less numerai-tools (the package's runtimes/constraints.py):
+   its disk and its install time with an empty uv cache (install_disk_gb, install_cold_seconds);
+   the capacity plan's estimate of each build's peak (plan/capacity.py, runtimes/capacity.json)
+   against the peak measured, over the builds of [1] and a scikit-learn Ridge build on one float32
+   matrix (capacity_error: the largest |estimate - measured| / measured); and what a job's disk
+   holds after an all-features build and its check: environments, uv's cache, data (job_disk_gb).
+
 The last line is `BENCH {json}` with every figure (null for one not measured).
 
 Every figure comes from a separate process; its peak memory is that process's own maximum
@@ -319,12 +327,14 @@ def pip_cache_state(python: Path) -> str:
 def bench_install(baked: Path) -> dict:
     """A fresh environment of the baked package with the pins: uv (cache warm) against pip."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from baking import pins_file, uv
+    from baking import constraints_file, pins_file, uv
     from pythons import find_python
 
     python = find_python(RUNTIME)
-    pins = pins_file(baked, RUNTIME)
-    print(f"\n[5] install: the baked package with {pins} into a fresh environment", flush=True)
+    # Every install's constraints: the image's lock less the package's own tooling (tests/baking.py).
+    pins = str(constraints_file(baked, RUNTIME, WORK))
+    print(f"\n[5] install: the baked package with {pins_file(baked, RUNTIME)} (less numerai-tools) into a fresh "
+          "environment", flush=True)
     environment = {"UV_PYTHON_DOWNLOADS": "never"}
     venv = WORK / "install-uv"
     shutil.rmtree(venv, ignore_errors=True)
@@ -344,6 +354,99 @@ def bench_install(baked: Path) -> dict:
     shutil.rmtree(WORK / "install-pip", ignore_errors=True)
     return {"install_warm_seconds": round(warm["seconds"], 1), "install_pip_seconds": round(plain["seconds"], 1),
             "install_pip_cache": cache}
+
+
+def disk_bytes(folder: Path) -> int:
+    """Bytes of the files under `folder` (a link counted once, as the disk holds it)."""
+    seen, total = set(), 0
+    for path in Path(folder).rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            status = path.stat()
+            if (status.st_dev, status.st_ino) not in seen:
+                seen.add((status.st_dev, status.st_ino))
+                total += status.st_blocks * 512
+    return total
+
+
+def bench_help(bin_dir: Path) -> dict:
+    timings = [checked(measure([str(bin_dir / "numerai-deploy"), "--help"]), "--help")["seconds"]
+               for _ in range(PLAN_REPEATS)]
+    print(f"\n[6] numerai-deploy --help: {min(timings):.2f} s (best of {PLAN_REPEATS})", flush=True)
+    return {"help_seconds": round(min(timings), 2)}
+
+
+def bench_lean_install(baked: Path) -> dict:
+    """A fresh default environment under the constraints every install uses, from an empty uv cache:
+    its install time and disk, and the cache it filled (what a job's uv cache holds)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from baking import constraints_file, uv
+    from pythons import find_python
+
+    python = find_python(RUNTIME)
+    venv, cache = WORK / "install-lean", WORK / "install-lean-uv-cache"
+    for folder in (venv, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    environment = {"UV_PYTHON_DOWNLOADS": "never", "UV_CACHE_DIR": str(cache)}
+    checked(measure([uv(), "venv", "-q", "--python", python, str(venv)], env=environment), "uv venv")
+    constraints = constraints_file(baked, RUNTIME, venv)
+    cold = checked(measure([uv(), "pip", "install", "-q", "--python", str(venv / "bin" / "python"), ".",
+                            "-c", str(constraints)], cwd=baked, env=environment), "uv pip install (cold)")
+    size, cached = disk_bytes(venv), disk_bytes(cache)
+    print(f"    the package under its image's lock less numerai-tools: {gb(size)} installed; "
+          f"{cold['seconds']:.1f} s from an empty uv cache (which then holds {gb(cached)}; "
+          f"index: {os.environ.get('UV_INDEX_URL') or os.environ.get('UV_DEFAULT_INDEX') or 'as uv is configured'})",
+          flush=True)
+    shutil.rmtree(venv, ignore_errors=True)
+    return {"install_disk_gb": round(size / GB, 3), "install_cold_seconds": round(cold["seconds"], 1),
+            "install_uv_cache_gb": round(cached / GB, 3)}
+
+
+def bench_capacity(bin_dir: Path, baked: Path, scale: float, figures: dict) -> dict:
+    """The capacity plan's estimates against the peaks measured: the LightGBM builds of [1] and a Ridge
+    build (one float32 matrix) on the medium set of the same data."""
+    data_root = DATA / f"build-scale-{scale:g}"
+    folders = {"medium": next(data_root.glob("synthetic-*")), "all": all_features_data(bin_dir, scale)[1]}
+    repo = scratch_repo(baked, "build-ridge")
+    (repo / "models" / "bench_ridge.yaml").write_text(textwrap.dedent(f"""\
+        slot: bench_ridge
+        runtime: "{RUNTIME}"
+        data: {{version: {DATA_VERSION}, feature_set: medium, era_step: 1, validation_metrics: false}}
+        model: {{type: sklearn, estimator: sklearn.linear_model.Ridge}}
+        """))
+    ridge = checked(measure([str(bin_dir / "numerai-deploy"), "build", "--synthetic", "--no-check", "--repo",
+                             str(repo)], env={"NUMERAI_DATA_DIR": str(data_root)}), "the Ridge build")
+    builds = [("medium", "lightgbm", figures["build_peak_gb"]), ("all", "lightgbm", figures["all_features_peak_gb"]),
+              ("medium", "sklearn", ridge["peak"] / GB)]
+    print(f"\n[6b] capacity plan: estimate against measured peak (runtimes/capacity.json of {baked.name})", flush=True)
+    errors = []
+    for feature_set, model, measured in builds:
+        info = probe_json(bin_dir, "data-info", str(folders[feature_set]), feature_set)["report"]
+        estimated = probe_json(bin_dir, "capacity-estimate", str(baked), model, feature_set,
+                               str(info["rows"]), str(info["features"]))["report"]["memory_gb"]
+        errors.append(abs(estimated - measured) / measured)
+        print(f"    {model:8s} {feature_set:6s} {info['rows']:,} x {info['features']}: estimate "
+              f"{estimated:.2f} GB, measured {measured:.2f} GB, error {errors[-1]:.0%}", flush=True)
+    return {"capacity_error": round(max(errors), 3), "ridge_peak_gb": round(ridge["peak"] / GB, 3)}
+
+
+def bench_job_disk(bin_dir: Path, scale: float, figures: dict) -> dict:
+    """What a build job's disk holds after an all-features build and its check: the environments (the
+    package's and the check's), uv's cache and the data."""
+    if figures.get("all_features_peak_gb") is None or figures.get("install_uv_cache_gb") is None:
+        return {"job_disk_gb": None}
+    data_root, _ = all_features_data(bin_dir, scale)
+    [pickle] = (WORK / "build-all" / "dist").glob("*.pkl")
+    runtimes = WORK / "runtime-cache"
+    shutil.rmtree(runtimes, ignore_errors=True)
+    checked(measure([str(bin_dir / "numerai-deploy"), "check", str(pickle), "--repo", str(WORK / "build-all")],
+                    env={"NUMERAI_DATA_DIR": str(data_root), "NUMERAI_RUNTIME_CACHE": str(runtimes)}),
+            "numerai-deploy check")
+    parts = {"environment": disk_bytes(bin_dir.parent), "check environment": disk_bytes(runtimes),
+             "uv cache": figures["install_uv_cache_gb"] * GB, "data": disk_bytes(data_root)}
+    total = sum(parts.values())
+    print("\n[6c] a build job's disk after an all-features build and its check: " + ", ".join(
+        f"{name} {gb(size)}" for name, size in parts.items()) + f"; in all {gb(total)}", flush=True)
+    return {"job_disk_gb": round(total / GB, 3)}
 
 
 def matrix_size(bin_dir: Path, repo: Path) -> int:
@@ -366,10 +469,13 @@ def driver(args) -> int:
     print("libraries: " + ", ".join(f"{name} {version}" for name, version in versions.items()), flush=True)
     figures = {"scale": args.scale, "build_peak_gb": None, "build_int8_gb": None, "naive_peak_gb": None,
                "all_features_peak_gb": None, "all_features_int8_gb": None, "predict_time_ratio": None,
-               "transfer_fraction_small": None, "install_warm_seconds": None, "install_pip_seconds": None}
+               "transfer_fraction_small": None, "install_warm_seconds": None, "install_pip_seconds": None,
+               "help_seconds": None, "install_disk_gb": None, "install_cold_seconds": None, "capacity_error": None,
+               "job_disk_gb": None}
     if "build" in args.only:
         figures.update(bench_build(bin_dir, baked, args.scale, args.naive_cap_gb, not args.skip_naive))
         figures.update(bench_all_features(bin_dir, baked, args.scale))
+        figures.update(bench_capacity(bin_dir, baked, args.scale, figures))
     if "predict" in args.only:
         figures.update(bench_predict(bin_dir, baked))
     if "plan" in args.only:
@@ -378,6 +484,10 @@ def driver(args) -> int:
         figures.update(bench_transfer(bin_dir, args.scale))
     if "install" in args.only:
         figures.update(bench_install(baked))
+        figures.update(bench_lean_install(baked))
+    if "help" in args.only:
+        figures.update(bench_help(bin_dir))
+    figures.update(bench_job_disk(bin_dir, args.scale, figures))
     print("BENCH " + json.dumps(figures), flush=True)
     return 0
 
@@ -558,12 +668,28 @@ def probe_transfer(parquet_path: str, work: str) -> dict:
             "note": f"{len(features)} small features of {path.name} from a local ranged HTTP server"}
 
 
+def probe_capacity_estimate(repo: str, model: str, feature_set: str, rows: str, features: str) -> dict:
+    """The capacity plan's estimate (plan/capacity.py) of a build of `rows` x `features` on one era step."""
+    from numerai_models.plan.capacity import estimate, load_coefficients
+    from numerai_models.plan.shapes import DatasetShape
+    from numerai_models.spec import ModelSpec
+
+    definition = ({"type": "lightgbm"} if model == "lightgbm"
+                  else {"type": "sklearn", "estimator": "sklearn.linear_model.Ridge"})
+    spec = ModelSpec.model_validate({"slot": "bench", "data": {"version": DATA_VERSION, "feature_set": feature_set,
+                                                               "validation_metrics": False}, "model": definition})
+    shape = DatasetShape(DATA_VERSION, int(rows), 1, None, {feature_set: int(features)}, "bench")
+    found = estimate(spec, shape, load_coefficients(Path(repo) / "runtimes"))
+    return {"memory_gb": found.memory_gb, "disk_gb": found.disk_gb}
+
+
 PROBES = {"versions": probe_versions, "write-data": probe_write_data, "data-info": probe_data_info,
           "naive-build": probe_naive_build, "predict-time": probe_predict_time,
-          "predict-once": probe_predict_once, "plan-time": probe_plan_time, "transfer": probe_transfer}
+          "predict-once": probe_predict_once, "plan-time": probe_plan_time, "transfer": probe_transfer,
+          "capacity-estimate": probe_capacity_estimate}
 
 
-PARTS = ("build", "predict", "plan", "transfer", "install")
+PARTS = ("build", "predict", "plan", "transfer", "install", "help")
 
 
 def main() -> int:
