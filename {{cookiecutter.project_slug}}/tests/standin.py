@@ -1010,7 +1010,8 @@ class NumeraiStandIn:
             found = [current]
         elif number is not None:
             found = [item for item in found if item["number"] == number]
-        found = sorted((item for item in found if status in (None, round_state(item))), key=lambda item: -item["number"])
+        found = sorted((item for item in found if status in (None, round_state(item))),
+                       key=lambda item: -item["number"])
         return [round_view(item) for item in (found[:limit] if limit else found)]
 
     def op_submissions(self, id=None, modelId=None, **_):  # noqa: A002 (GraphQL's name)

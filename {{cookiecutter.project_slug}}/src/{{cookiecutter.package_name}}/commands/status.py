@@ -8,7 +8,8 @@ Exits 0 when every enabled slot is in sync, its latest run healthy (a run that f
 is: the pickle runs at the next round) and no round went or is about to go without its submission,
 1 otherwise (so a scheduled workflow can alert), 2 for bad input or a rejected key. `--json` prints
 the report as JSON instead of the table; `--report FILE` writes it to FILE as well (the health
-workflow hands it to the job that opens GitHub issues, which never sees the key). Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
+workflow hands it to the job that opens GitHub issues, which never sees the key). Needs
+NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
 """
 
 from __future__ import annotations

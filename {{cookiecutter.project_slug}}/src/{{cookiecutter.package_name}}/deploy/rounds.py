@@ -106,7 +106,7 @@ class SlotRounds:
     """One slot against the calendar; `as_json` is what `status --json` shows as the slot's `rounds`."""
 
     current: dict | None = None  # {number, opens, closes, submitted}
-    last: dict | None = None  # {number, closed, submitted}
+    last: dict | None = None  # {number, closed, submitted, missed: not submitted although a pickle was assigned}
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
     problem: str = ""  # why the slot's rounds are not known
 
@@ -123,7 +123,10 @@ class SlotRounds:
             closes = shown(parse_time(current["closes"]))
             now_cell = f"{current['number']} submitted" if current["submitted"] else \
                 f"{current['number']} not yet (closes {closes})"
-        last_cell = f"{last['number']} {'submitted' if last['submitted'] else 'missed'}" if last else "-"
+        last_cell = "-"
+        if last:
+            last_cell = f"{last['number']} " + ("submitted" if last["submitted"] else
+                                                "missed" if last.get("missed") else "not submitted")
         return now_cell, last_cell
 
 
@@ -136,7 +139,8 @@ def submitted_rounds(client: NumeraiClient, model_id: str) -> set[int]:
     return numbers
 
 
-def slot_rounds(client: NumeraiClient, calendar: Calendar, slot: str, model_id: str, uploaded: str | None) -> SlotRounds:
+def slot_rounds(client: NumeraiClient, calendar: Calendar, slot: str, model_id: str,
+                uploaded: str | None) -> SlotRounds:
     """Whether the slot submitted for the current and the last round, and the problems (MISSED, LATE)
     of a slot whose assigned pickle was uploaded at `uploaded` (None: nothing is assigned)."""
     if calendar.problem:
@@ -148,13 +152,14 @@ def slot_rounds(client: NumeraiClient, calendar: Calendar, slot: str, model_id: 
             raise
         return SlotRounds(problem=f"the slot's submissions could not be read: {error}")
     current, last = calendar.current, calendar.last
+    uploaded_at = parse_time(uploaded) if uploaded else None
     found = SlotRounds(
         current={"number": current.number, "opens": iso(current.opens), "closes": iso(current.closes),
                  "submitted": current.number in submitted} if current else None,
-        last={"number": last.number, "closed": iso(last.closes), "submitted": last.number in submitted}
+        last={"number": last.number, "closed": iso(last.closes), "submitted": last.number in submitted,
+              "missed": last.number not in submitted and uploaded_at is not None and uploaded_at < last.closes}
         if last else None,
     )
-    uploaded_at = parse_time(uploaded) if uploaded else None
     if uploaded_at is not None:
         found.problems = round_problems(calendar, slot, submitted, uploaded_at)
     return found
@@ -165,10 +170,10 @@ def round_problems(calendar: Calendar, slot: str, submitted: set[int], uploaded_
     problems = []
     submitted_now = current is not None and current.number in submitted
     if last and last.number not in submitted and uploaded_at < last.closes and not submitted_now:
-        problems.append((MISSED, f"round {last.number} closed {shown(last.closes)} without a submission from this "
-                                 f"slot ==> `numerai-deploy logs {slot}` says how its latest run ended; the pickle runs "
-                                 f"again when the next round opens (`numerai-deploy trigger {slot}` runs it now, "
-                                 f"while a round is open)"))
+        problems.append((MISSED, f"round {last.number} closed {shown(last.closes)} without a submission from "
+                                 f"this slot ==> `numerai-deploy logs {slot}` says how its latest run ended; the "
+                                 f"pickle runs again when the next round opens (`numerai-deploy trigger {slot}` runs "
+                                 f"it now, while a round is open)"))
     if current and not submitted_now and current.closes - now <= WARN_BEFORE_CLOSE:
         came = max(current.opens or uploaded_at, uploaded_at)
         if now - came >= GRACE_AFTER_OPEN:

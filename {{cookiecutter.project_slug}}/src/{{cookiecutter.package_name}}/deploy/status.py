@@ -122,6 +122,8 @@ def status_of(client: NumeraiClient, item: LoadedSpec, model: dict, current: tup
         found.round = calendar.number_of(found.round)
     rounds = slot_rounds(client, calendar, slot, str(model.get("id") or ""), (pickle or {}).get("insertedAt"))
     found.rounds = rounds.as_json()
+    if rounds.problem:
+        found.notes.append(f"slot {slot}: its rounds are not known: {rounds.problem}")
     for kind, message in rounds.problems:
         found.problem(kind, message)
     if any(problem.kind == DRIFT for problem in found.problems):
