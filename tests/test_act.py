@@ -267,7 +267,7 @@ def test_health_workflow_opens_updates_and_closes_an_issue(baked, github, tmp_pa
     """An unhealthy slot opens one issue per problem; a second run updates them (no new issue); a
     healthy run closes them. The alerts job gets the status report only, never the key."""
     github_url, github_state = github
-    schedule = {"schedule": "17 7 * * *", "repository": {"name": baked.name, "full_name": GITHUB_REPOSITORY,
+    schedule = {"schedule": "17 8 * * *", "repository": {"name": baked.name, "full_name": GITHUB_REPOSITORY,
                                                          "owner": {"login": "your-github-user"}}}
     current = fingerprints(baked)
     in_sync = [f"--assigned={slot}={slot}-{fingerprint}.pkl" for slot, fingerprint in current.items()]

@@ -387,7 +387,7 @@ def test_deploy_triggers(baked):
     triggers = on(load(root / ".github" / "workflows" / "deploy.yml"))
     assert triggers["push"]["branches"] == ["main"]
     assert {"models/**", "src/**", "runtimes/**", "pyproject.toml"} <= set(triggers["push"]["paths"])
-    assert triggers["schedule"] == [{"cron": answers.get("retrain_cron", "0 6 * * 6")}]
+    assert triggers["schedule"] == [{"cron": answers.get("retrain_cron", "23 2 * * 1")}]
     inputs = triggers["workflow_dispatch"]["inputs"]
     assert {"slots", "force", "dry_run"} <= set(inputs)
     assert inputs["force"]["type"] == inputs["dry_run"]["type"] == "boolean"
@@ -541,6 +541,43 @@ def test_the_test_workflow_runs_each_linter_once(baked):
         in_hooks = runs_hooks and hook in hooks
         in_tests = sum(linter in strings for strings in suite)
         assert as_steps + in_hooks + in_tests == 1, (linter, as_steps, in_hooks, in_tests)
+
+
+# Numerai's Classic rounds in 2026 (numerai-facts section 8), in minutes from Monday 00:00 UTC:
+# Tuesday to Friday 12:00-13:00, Saturday 12:00 to Sunday 14:00.
+DAY = 24 * 60
+ROUNDS = [(day * DAY + 12 * 60, day * DAY + 13 * 60) for day in range(1, 5)] + [(5 * DAY + 12 * 60, 6 * DAY + 14 * 60)]
+JOB_LIMIT = 6 * 60  # GitHub's limit on a job: a scheduled retrain's deploy lands within it
+
+
+def cron_starts(expression: str) -> list[int]:
+    """The minutes of the week a plain `M H * * DOW` cron starts at (DOW a number, a list or *)."""
+    minute, hour, _day, _month, weekdays = expression.split()
+    days = range(7) if weekdays == "*" else [(int(day) - 1) % 7 for day in weekdays.split(",")]  # cron: 0 is Sunday
+    return [day * DAY + int(hour) * 60 + int(minute) for day in days]
+
+
+def open_during(start: int, end: int) -> bool:
+    return any(start < close and opens < end for opens, close in ROUNDS)
+
+
+def test_the_default_schedules_fit_numerais_round_calendar(baked):
+    """The default retrain's deploy lands between rounds, never in one; the daily health check runs
+    between rounds (the day before's closed, the day's not open yet), and on Sunday within the 6 hours
+    before Saturday's round closes, when status warns about a slot that has not submitted yet."""
+    default_cron = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["retrain_cron"]
+    for start in cron_starts(default_cron):
+        assert not open_during(start, start + JOB_LIMIT)
+    health = load(baked[0] / ".github" / "workflows" / "health.yml")
+    [schedule] = on(health)["schedule"]
+    starts = cron_starts(schedule["cron"])
+    assert len(starts) == 7
+    saturday_round = ROUNDS[-1]
+    for start in starts:
+        if saturday_round[0] < start < saturday_round[1]:
+            assert saturday_round[1] - start <= 6 * 60  # rounds.WARN_BEFORE_CLOSE
+        else:
+            assert not open_during(start, start + 1)
 
 
 def test_runtime_drift_is_compared_with_the_key_and_proposed_without_it(baked):

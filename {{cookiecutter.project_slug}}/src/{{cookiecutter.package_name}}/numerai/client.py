@@ -80,6 +80,15 @@ class NumeraiClient:
     def trigger_logs(self, trigger_id: str) -> list[dict]:
         return self.query_field(queries.TRIGGER_LOGS, {"triggerId": trigger_id}, list) or []
 
+    def rounds(self, status: str) -> list[dict]:
+        """The Classic rounds Numerai lists in `status` (a RoundStatus: OPEN, RESOLVING, UPCOMING, RESOLVED)."""
+        variables = {"tournament": CLASSIC_TOURNAMENT, "status": status}
+        return self.query_field(queries.ROUNDS, variables, list) or []
+
+    def submissions(self, model_id: str) -> list[dict]:
+        """The slot's submissions, each with its round's id and number."""
+        return self.query_field(queries.SUBMISSIONS, {"modelId": model_id}, list) or []
+
     # -- changes: each looked up before it is sent again -------------------------------------------
 
     def clear_webhook(self, model_id: str) -> None:

@@ -132,3 +132,20 @@ query {
 MODEL_STATUS = MODEL.replace("submissionWebhook computeEnabled", "archived submissionWebhook computeEnabled").replace(
     "triggers { id status", "triggers { id roundId status"
 )
+
+# -- the round calendar and a slot's submissions (status) --------------------------------------------
+
+# The Classic rounds in one state (RoundStatus: OPEN, RESOLVING, ...): their numbers and times.
+# closeStakingTime is the deadline numerapi's check_round_open reads.
+ROUNDS = """
+query ($tournament: Int, $status: RoundStatus) {
+  rounds(tournament: $tournament, status: $status) { id number openTime closeTime closeStakingTime }
+}
+"""
+
+# A slot's submissions, each with its round (numerapi's submission_ids and get_submission_filenames).
+SUBMISSIONS = """
+query ($modelId: ID) {
+  submissions(modelId: $modelId) { id filename insertedAt selected status triggerId round { id number } }
+}
+"""
