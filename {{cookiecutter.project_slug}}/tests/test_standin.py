@@ -151,8 +151,8 @@ def test_rounds_open_and_close_and_each_submission_names_its_round(numerapi_at):
     """numerapi's own round and submission calls against the stand-in's calendar."""
     from standin import FIRST_ROUND, NO_OPEN_ROUND, NumeraiStandIn
 
-    with NumeraiStandIn(models=["a"], public_id="P", secret_key="S") as standin:
-        api = numerapi_at(standin.url, "P", "S")
+    with NumeraiStandIn(models=["a"], public_id=PUBLIC_ID, secret_key=SECRET_KEY) as standin:
+        api = numerapi_at(standin.url, PUBLIC_ID, SECRET_KEY)
         model_id = api.get_models()["a"]
         assert api.get_current_round() == FIRST_ROUND
         standin.seed_pickle("a", "a.pkl")  # validated: it runs at once for the open round
