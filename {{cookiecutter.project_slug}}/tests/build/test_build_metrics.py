@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.data.synthetic import Shape, write_dataset
 from {{ cookiecutter.package_name }}.spec.model import DEFAULT_DATA_VERSION
 
 from conftest import LIGHTGBM_SPEC, manifest_dict
+from pickle_runtime import load_and_predict
 from standin import NumeraiStandIn
 
 VERSION = DEFAULT_DATA_VERSION  # the specs' default: the version this repository was baked for
@@ -29,11 +30,13 @@ def numerai_data(tmp_path):
         yield standin, served
 
 
-def numerai_tools_scores(pickle_path, served) -> dict[str, pd.Series]:
-    """The pickle's validation predictions scored per era by numerai-tools itself, independently of the build."""
+def numerai_tools_scores(pickle_path, served, scratch) -> dict[str, pd.Series]:
+    """The pickle's validation predictions (made in its own runtime) scored per era by numerai-tools
+    itself, independently of the build."""
     validation = pd.read_parquet(served / "validation.parquet")
-    model = pd.read_pickle(pickle_path)
-    predictions = model(validation, pd.read_parquet(served / "validation_benchmark_models.parquet"))
+    load_and_predict(pickle_path, served / "validation.parquet", served / "validation_benchmark_models.parquet",
+                     scratch / "predictions.parquet")
+    predictions = pd.read_parquet(scratch / "predictions.parquet")
     meta = pd.read_parquet(served / "meta_model.parquet")["numerai_meta_model"]
     benchmark = pd.read_parquet(served / "validation_benchmark_models.parquet")["v52_lgbm_cyrus20"]
     frame = validation[["era", "target"]].join(predictions).join(meta).join(benchmark).dropna(subset=["target"])
@@ -59,7 +62,7 @@ def test_a_numerai_shaped_version_gets_corr_mmc_and_bmc_equal_to_numerai_tools(n
     [pickle_path] = (root / "dist").glob("gbm_model-*.pkl")
     validation = manifest_dict(pickle_path)["metrics"]["validation"]
 
-    expected = numerai_tools_scores(pickle_path, served)
+    expected = numerai_tools_scores(pickle_path, served, tmp_path)
     for name, scores in expected.items():
         assert validation[f"{name}_eras"] == len(scores)
         assert validation[f"{name}_mean"] == pytest.approx(scores.mean(), abs=1e-6), name

@@ -114,9 +114,23 @@ def manifest_path(pickle_path: Path) -> Path:
     return Path(pickle_path).with_suffix(".json")
 
 
+def module_providers() -> dict[str, list[str]]:
+    """{top-level module: [distribution]}. Python 3.10 reads only top_level.txt, which some wheels
+    lack (LightGBM's): there their modules come from their files' folders, as 3.11 and later do."""
+    providers = metadata.packages_distributions()
+    if sys.version_info >= (3, 11):
+        return providers
+    for distribution in metadata.distributions():
+        if distribution.read_text("top_level.txt") is None:
+            for folder in {path.parts[0] for path in distribution.files or () if len(path.parts) > 1}:
+                if "." not in folder:
+                    providers.setdefault(folder, []).append(distribution.metadata["Name"])
+    return providers
+
+
 def library_versions(pickle_bytes: bytes) -> dict[str, str]:
     """Installed versions of the distributions providing the modules the pickle references."""
-    providers = metadata.packages_distributions()
+    providers = module_providers()
     modules = top_level_modules(pickle_bytes) - set(sys.stdlib_module_names)
     names = set(BASE_LIBRARIES)
     for module in modules:
