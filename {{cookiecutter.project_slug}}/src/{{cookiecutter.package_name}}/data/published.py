@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..datasets import DatasetVersion
+from ..datasets import DatasetVersion, current_version
 from ..errors import WorkFailed
 from ..files import write_atomic
 from ..logs import get_logger
@@ -86,7 +86,7 @@ def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[s
             unknown.add(item.spec.data.version)
     for version in sorted({item.spec.data.version for item in specs} - unknown):
         chosen = [item for item in specs if item.spec.data.version == version]
-        metadata = features_metadata(cache, version, synthetic, versions.get(version), verdict)
+        metadata = features_metadata(cache, version, synthetic, versions, verdict)
         for item in chosen:
             if metadata is not None:
                 verdict.problems.extend(data_problems(item, metadata))
@@ -96,17 +96,20 @@ def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[s
     return verdict
 
 
-def features_metadata(cache: Path, version: str, synthetic: bool, facts: DatasetVersion | None,
+def features_metadata(cache: Path, version: str, synthetic: bool, versions: dict[str, DatasetVersion],
                       verdict: Verdict) -> Path | dict | None:
     """features.json of `version`, else what datasets/ knows of it (noted), else None (noted)."""
     found = features_json(cache, version, synthetic)
     if found is not None:
         return found
+    facts = versions.get(version)
     if facts is not None:
         verdict.notes.append(f"{version}/features.json could not be read: feature sets and targets were checked "
                              f"against {facts.described}")
         return facts.metadata()
+    current = current_version(versions)
     verdict.notes.append(f"{version}/features.json could not be read and datasets/ has no {version}.json (Numerai "
                          "may have published it since): feature sets, targets and benchmark columns were not "
-                         "checked; build checks them")
+                         f"checked, build checks them; a spec naming no target trains on {current.payout_target}, "
+                         f"the payout target of {current.name}")
     return None

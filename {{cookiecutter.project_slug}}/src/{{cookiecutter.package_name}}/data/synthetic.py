@@ -97,8 +97,9 @@ class Shape:
         """Numerai's real training shape of `version`, every feature set at full size, with `scale` times
         its eras (1.0: about 2.7M rows). `overrides` replace any field, e.g. `features_all=780` to
         write only the medium set."""
-        return cls.of(version, 1.0, train_eras=max(round(version.train_eras * scale), 2), validation_eras=4,
-                      rows_per_era=version.rows_per_era, live_rows=6000, **overrides)
+        fields = {"train_eras": max(round(version.train_eras * scale), 2), "validation_eras": 4,
+                  "rows_per_era": version.rows_per_era, "live_rows": 6000}
+        return cls.of(version, 1.0, **{**fields, **overrides})
 
 
 def version_shape(versions: dict[str, DatasetVersion], name: str) -> Shape:

@@ -176,9 +176,9 @@ def load_spec(path: Path, versions: dict | None = None) -> LoadedSpec:
         spec = ModelSpec.model_validate(plain)
     except ValidationError as error:
         raise SpecError(problems_from(error, display_path(path), document)) from None
-    loaded, problems = with_dataset_defaults(LoadedSpec(path=path, spec=spec, document=document),
-                                             versions if versions is not None else versions_for(path.parent))
-    problems += reference_problems(loaded) + stacking_problems(loaded)
+    loaded = with_dataset_defaults(LoadedSpec(path=path, spec=spec, document=document),
+                                   versions if versions is not None else versions_for(path.parent))
+    problems = reference_problems(loaded) + stacking_problems(loaded)
     if problems:
         raise SpecError(problems)
     return loaded

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..datasets import DatasetVersion, current_version, home_folder, known_versions, load_versions
 from ..repo import Repo
 from .model import targets_used
-from .problems import LoadedSpec, Problem, display_path
+from .problems import LoadedSpec, Problem
 from .rules import problem_at_value
 
 
@@ -21,21 +21,15 @@ def versions_for(models_dir: Path) -> dict[str, DatasetVersion]:
     return load_versions(folder if known_versions(folder) else home_folder())
 
 
-def with_dataset_defaults(item: LoadedSpec, versions: dict[str, DatasetVersion]) -> tuple[LoadedSpec, list[Problem]]:
-    """`item` with data.version and data.target filled in where the spec leaves them out."""
-    data = item.spec.data
-    version = data.version or current_version(versions).name
-    target = data.target
-    if target is None:
-        if version not in versions:
-            known = ", ".join(versions)
-            return item, [Problem(display_path(item.path), item.line_of("data", "version"), "data.target",
-                                  f"a target named explicitly: datasets/ has no {version}.json to take its payout "
-                                  f"target from (it has {known}); e.g. `target: "
-                                  f"{current_version(versions).payout_target}`")]
-        target = versions[version].payout_target
+def with_dataset_defaults(item: LoadedSpec, versions: dict[str, DatasetVersion]) -> LoadedSpec:
+    """`item` with data.version and data.target filled in where the spec leaves them out: the version
+    marked current, and the version's payout target (for a version datasets/ does not know yet, the
+    current one's: `validate` says so)."""
+    data, current = item.spec.data, current_version(versions)
+    version = data.version or current.name
+    target = data.target or versions.get(version, current).payout_target
     spec = item.spec.model_copy(update={"data": data.model_copy(update={"version": version, "target": target})})
-    return LoadedSpec(path=item.path, spec=spec, document=item.document), []
+    return LoadedSpec(path=item.path, spec=spec, document=item.document)
 
 
 def benchmark_problems(item: LoadedSpec, version: DatasetVersion) -> list[Problem]:
