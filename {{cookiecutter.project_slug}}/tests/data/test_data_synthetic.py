@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.data import files
-from {{ cookiecutter.package_name }}.data.synthetic import MIN_SET, Shape, ensure_synthetic, version_shape, write_dataset
+from {{ cookiecutter.package_name }}.data.synthetic import (
+    MIN_SET,
+    SHAPE_RECORD,
+    Shape,
+    ensure_synthetic,
+    version_shape,
+    write_dataset,
+)
 
 from conftest import CURRENT, VERSIONS
 
@@ -28,7 +35,7 @@ def version_data(request, tmp_path_factory):
 
 def test_every_file_of_a_dataset_version_is_written(tmp_path):
     write_dataset(tmp_path, SMALL)
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(files.ALL_FILES)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted((*files.ALL_FILES, SHAPE_RECORD))
 
 
 def test_columns_dtypes_and_value_grids_match_numerai(tmp_path):
@@ -121,7 +128,7 @@ def test_numerai_shape_is_the_real_training_shape_of_a_version_scaled_in_eras():
     assert tenth.features_all == tenth.features_medium == medium
 
 
-def test_a_cached_dataset_of_another_shape_is_written_again(tmp_path):
+def test_a_cached_dataset_of_other_names_is_written_again(tmp_path):
     shape = Shape.of(CURRENT, train_eras=4, validation_eras=2, rows_per_era=20, live_rows=10)
     folder = ensure_synthetic(tmp_path / "synthetic", SMALL)
     assert json.loads((folder / files.FEATURES_JSON).read_text())["targets"] == list(SMALL.targets)
@@ -129,7 +136,8 @@ def test_a_cached_dataset_of_another_shape_is_written_again(tmp_path):
     assert json.loads((folder / files.FEATURES_JSON).read_text())["targets"] == list(CURRENT.targets)
     written = (folder / files.TRAIN).stat().st_mtime_ns
     ensure_synthetic(folder, shape)
-    assert (folder / files.TRAIN).stat().st_mtime_ns == written, "the same shape is reused"
+    ensure_synthetic(folder, Shape.of(CURRENT))
+    assert (folder / files.TRAIN).stat().st_mtime_ns == written, "the same names are reused, whatever the size"
 
 
 def test_a_version_datasets_does_not_know_takes_the_current_versions_shape():

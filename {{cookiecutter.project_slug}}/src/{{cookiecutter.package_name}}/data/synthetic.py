@@ -41,7 +41,7 @@ ROW_GROUP_ROWS = 100_000
 # (every set holds the informative ones). Numerai's 3,555 features make 89: training takes seconds.
 FEATURE_SCALE = 1 / 40
 MIN_SET = 12
-# What `Shape.of` records of the data beside it: a cached dataset of another shape is written again.
+# The shape a dataset was written with, beside it: a cached dataset of other names is written again.
 SHAPE_RECORD = "synthetic-shape.json"
 
 
@@ -268,24 +268,37 @@ def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
         write_meta_model(folder, shape)
     metadata = {"feature_sets": feature_sets(shape), "targets": list(shape.targets)}
     write_atomic(folder / files.FEATURES_JSON, json.dumps(metadata, indent=1))
+    write_atomic(folder / SHAPE_RECORD, json.dumps(asdict(shape), indent=1))
     return folder
 
 
-def shape_record(shape: Shape) -> str:
-    return json.dumps(asdict(shape), sort_keys=True)
+# What names a dataset: a cached one whose record differs in these is written again.
+NAMING_FIELDS = ("other_sets", "targets", "payout_target", "alias_target", "benchmarks", "meta_model")
+
+
+def names_of(record: dict) -> list:
+    sets = [name for name, _ in record.get("other_sets") or []]
+    return [sets, *(list(value) if isinstance(value, (list, tuple)) else value
+                    for value in (record.get(key) for key in NAMING_FIELDS[1:]))]
+
+
+def named_like(folder: Path, shape: Shape) -> bool:
+    """Whether the dataset in `folder` has the names of `shape` (its feature sets, targets, benchmark
+    columns, meta model), whatever its size: one written by an older release or for another version
+    file does not."""
+    try:
+        written = json.loads((folder / SHAPE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(written, dict) and names_of(written) == names_of(asdict(shape))
 
 
 def ensure_synthetic(folder: Path, shape: Shape = Shape()) -> Path:
-    """The synthetic dataset of `shape` in `folder`, written once and reused (written again when the
-    one there has another shape: a version file changed, or an older release wrote it)."""
+    """The synthetic dataset in `folder`, written once and reused while it has the names of `shape`
+    (its size may differ: the benchmarks write Numerai's full shape there first)."""
     folder = Path(folder)
-    record = folder / SHAPE_RECORD
-    if all((folder / name).exists() for name in expected_files(shape)) and (
-            record.exists() and record.read_text(encoding="utf-8") == shape_record(shape)):
+    if all((folder / name).exists() for name in expected_files(shape)) and named_like(folder, shape):
         log.info(f"data: synthetic dataset in {folder} (cached)")
         return folder
     log.info(f"data: writing a synthetic dataset to {folder}")
-    record.unlink(missing_ok=True)
-    write_dataset(folder, shape)
-    write_atomic(record, shape_record(shape))
-    return folder
+    return write_dataset(folder, shape)
