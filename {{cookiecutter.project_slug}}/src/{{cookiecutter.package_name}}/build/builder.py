@@ -190,7 +190,7 @@ def prediction_columns(path: Path) -> list[str]:
 
 def benchmark_model(columns: list[str], target: str) -> str | None:
     """The benchmark model BMC is scored against: the one trained on the spec's target when the
-    file has it (`target_ender_20` -> `..._ender20`), else the file's first."""
+    file has it (`target_x_20` -> `..._x20`), else the file's first."""
     short = target.removeprefix("target_").replace("_", "")
     return next((name for name in columns if name.endswith(short)), columns[0] if columns else None)
 

@@ -38,7 +38,7 @@ INFORMATIVE = 8
 # small enough that a reader decoding a row group at a time (pyarrow does) needs little memory.
 ROW_GROUP_ROWS = 100_000
 # A version's feature sets, scaled down: this share of each set's size, at least MIN_SET features
-# (every set holds the informative ones). Numerai's 3,555 features make 89: training takes seconds.
+# (every set holds the informative ones): a version's thousands of features make under a hundred.
 FEATURE_SCALE = 1 / 40
 MIN_SET = 12
 # The shape a dataset was written with, beside it: a cached dataset of other names is written again.
@@ -95,8 +95,8 @@ class Shape:
     @classmethod
     def numerai(cls, version: DatasetVersion, scale: float = 1.0, **overrides) -> Shape:
         """Numerai's real training shape of `version`, every feature set at full size, with `scale` times
-        its eras (1.0: about 2.7M rows). `overrides` replace any field, e.g. `features_all=780` to
-        write only the medium set."""
+        its eras (1.0: about 2.7M rows). `overrides` replace any field, e.g. `features_all` set to the
+        medium set's size to write only the medium set."""
         fields = {"train_eras": max(round(version.train_eras * scale), 2), "validation_eras": 4,
                   "rows_per_era": version.rows_per_era, "live_rows": 6000}
         return cls.of(version, 1.0, **{**fields, **overrides})
