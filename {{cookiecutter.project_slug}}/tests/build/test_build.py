@@ -159,3 +159,14 @@ def test_including_validation_eras_trains_on_more_data_with_a_new_stamp(built, m
     assert widened["data"]["stamp"] != plain["data"]["stamp"]
     assert widened["metrics"]["validation"]["in_sample"] is True
     assert plain["metrics"]["validation"]["in_sample"] is False
+
+
+def test_build_refuses_a_benchmark_column_the_data_lacks_before_training(make_repo, cli):
+    # (plain concatenation: this file is a template, where doubled braces would be Jinja)
+    spec = LIGHTGBM_SPEC + "    predict: {benchmark_inputs: [" + CURRENT.benchmark_columns[0] + "x]}\n"
+    root = make_repo({"gbm.yaml": spec})
+    result = cli("build", "--synthetic", "--no-check", cwd=root)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "At key predict.benchmark_inputs.0" in result.stderr and "train_benchmark_models.parquet" in result.stderr
+    assert f"did you mean {CURRENT.benchmark_columns[0]!r}" in result.stderr and "Traceback" not in result.stderr
+    assert not (root / "dist").exists()

@@ -8,7 +8,7 @@ import json
 
 from {{ cookiecutter.package_name }}.spec import load_specs
 from {{ cookiecutter.package_name }}.spec.load import load_spec
-from {{ cookiecutter.package_name }}.spec.versions import alias_warnings, benchmark_problems
+from {{ cookiecutter.package_name }}.spec.versions import alias_warnings, version_benchmark_problems
 
 from conftest import CURRENT, OTHER_TARGET, REPO_ROOT, VERSIONS
 
@@ -46,4 +46,4 @@ def test_shipped_specs_and_examples_name_their_versions_payout_target_and_real_b
         loaded = load_spec(path)
         version = VERSIONS[loaded.spec.data.version]
         assert loaded.document["data"]["target"] == version.payout_target, path.name
-        assert benchmark_problems(loaded, version) == [] and alias_warnings(loaded, version) == [], path.name
+        assert version_benchmark_problems(loaded, version) == [] and alias_warnings(loaded, version) == [], path.name

@@ -36,7 +36,7 @@ from ..runtimes.environments import environment_record
 from ..spec import LoadedSpec, SpecError
 from ..spec.model import targets_used
 from ..spec.rules import data_problems
-from ..spec.versions import versions_for
+from ..spec.versions import benchmark_problems, versions_for
 from ..train.ensemble import TrainingSet, fit_node
 from .environment import refuse_mismatch
 from .fingerprint import fingerprint
@@ -288,6 +288,9 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     refuse_mismatch(runtime)  # never a pickle of libraries the image does not have
     folder = dataset(repo, loaded, synthetic)
     problems = data_problems(loaded, folder / files.FEATURES_JSON)
+    if spec.predict.benchmark_inputs:
+        problems += benchmark_problems(loaded, prediction_columns(folder / files.TRAIN_BENCHMARKS),
+                                       f"{spec.data.version}'s {files.TRAIN_BENCHMARKS}")
     if problems:
         raise SpecError(problems)
     features = feature_list(folder / files.FEATURES_JSON, spec.data.feature_set)

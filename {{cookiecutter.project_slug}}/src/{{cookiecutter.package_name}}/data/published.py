@@ -19,7 +19,7 @@ from ..numerai.datasets import published_files
 from ..spec import LoadedSpec, Problem
 from ..spec.problems import display_path
 from ..spec.rules import data_problems
-from ..spec.versions import alias_warnings, benchmark_problems
+from ..spec.versions import alias_warnings, version_benchmark_problems
 from . import files
 from .download import ensure_files, version_dir
 
@@ -91,7 +91,7 @@ def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[s
             if metadata is not None:
                 verdict.problems.extend(data_problems(item, metadata))
             if version in versions:
-                verdict.problems.extend(benchmark_problems(item, versions[version]))
+                verdict.problems.extend(version_benchmark_problems(item, versions[version]))
                 verdict.warnings.extend(alias_warnings(item, versions[version]))
     return verdict
 

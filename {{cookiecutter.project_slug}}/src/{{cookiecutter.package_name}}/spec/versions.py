@@ -32,20 +32,21 @@ def with_dataset_defaults(item: LoadedSpec, versions: dict[str, DatasetVersion])
     return LoadedSpec(path=item.path, spec=spec, document=item.document)
 
 
-def benchmark_problems(item: LoadedSpec, version: DatasetVersion) -> list[Problem]:
-    """Benchmark columns the spec names that the version's benchmark models files lack."""
-    known = list(version.benchmark_columns)
+def benchmark_problems(item: LoadedSpec, known: list[str] | tuple[str, ...], source: str) -> list[Problem]:
+    """Benchmark columns the spec names that `known` (the columns `source` has) lacks."""
     problems = []
     for column in item.spec.predict.benchmark_inputs:
         if column in known:
             continue
-        close = difflib.get_close_matches(column, known, n=1)
+        close = difflib.get_close_matches(column, list(known), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        problems.append(problem_at_value(
-            item, column, "predict.benchmark_inputs",
-            f"a benchmark column of {version.name} per {version.described}: {', '.join(known)}; "
-            f"got {column!r}{hint}"))
+        problems.append(problem_at_value(item, column, "predict.benchmark_inputs",
+                                         f"a benchmark column of {source}: {', '.join(known)}; got {column!r}{hint}"))
     return problems
+
+
+def version_benchmark_problems(item: LoadedSpec, version: DatasetVersion) -> list[Problem]:
+    return benchmark_problems(item, version.benchmark_columns, f"{version.name} per {version.described}")
 
 
 def alias_warnings(item: LoadedSpec, version: DatasetVersion) -> list[str]:
