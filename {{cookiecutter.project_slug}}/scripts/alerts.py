@@ -2,6 +2,7 @@
 
     python scripts/alerts.py health --report status.json [--run-url URL]
     python scripts/alerts.py deploy --outcome failure|success [--report status.json] [--run-url URL]
+    python scripts/alerts.py datasets --report datasets.json [--run-url URL]
 
 health: for every enabled slot that is drifted (a pickle assigned by hand or by another tool, a
 webhook switched back on, the slot archived or missing), failing (its latest run failed; a run that
@@ -12,6 +13,9 @@ as a warning; the issue is closed once the slot submits again. A
 missing or unreadable report (status could not run: a rejected key, Numerai down) opens one issue
 "the health check could not run", closed by the next run that has a report.
 deploy: a failed deploy opens (or updates) one issue with the slots' status; a successful one closes it.
+datasets: for each dataset version a spec trains on and kind of drift in a `numerai-deploy datasets
+--report` file (Numerai publishes a newer version; uploads mark it deprecated or no longer take it),
+one issue, closed once a report no longer finds it (a report that could not ask Numerai changes nothing).
 
 Each issue carries a hidden marker in its body (`<!-- numerai-alert:<key> -->`); that, not the
 title or a label, is how an open issue is found again, so editing its title changes nothing.
@@ -44,6 +48,7 @@ ROUND_ISSUE = "missed round"
 MARKER = re.compile(r"<!-- numerai-alert:(?P<key>[\w:*.-]+) -->")
 HEALTH_FAILED = "health:*:status"
 DEPLOY_FAILED = "deploy"
+DATASETS_PREFIX = "datasets:"  # datasets:<version>:<kind>, one issue per version and kind of drift
 MAX_BODY = 60000  # GitHub refuses bodies over 65536 characters
 MAX_PAGES = 20
 TIMEOUT = 30
@@ -265,10 +270,51 @@ def deploy(github: GitHub, outcome: str, report: dict | None, run_url: str) -> N
     raise_or_update(github, open_issues, DEPLOY_FAILED, "Numerai: deploy failed", body, "\n".join(problems))
 
 
+def read_dataset_report(path: str | None) -> dict | None:
+    try:
+        report = json.loads(Path(path).read_text(encoding="utf-8")) if path else None
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) and isinstance(report.get("findings"), list) else None
+
+
+def dataset_title(finding: dict, newest: str | None) -> str:
+    if finding.get("kind") == "newer":
+        return f"Numerai: dataset {newest or 'a newer version'} is out; specs train on {finding['version']}"
+    return f"Numerai: dataset {finding['version']}, which specs train on, is {finding.get('kind')}"
+
+
+def datasets(github: GitHub, report: dict | None, run_url: str) -> None:
+    if report is None or not report.get("checked"):
+        print("datasets: no report of what Numerai offers; dataset issues left as they are")
+        return
+    open_issues = github.open_alerts()
+    current = set()
+    for finding in report["findings"]:
+        key = f"{DATASETS_PREFIX}{finding.get('version')}:{finding.get('kind')}"
+        current.add(key)
+        body = "\n".join([
+            f"<!-- numerai-alert:{key} -->",
+            f"- {finding.get('message')}",
+            "",
+            f"Specs on {finding.get('version')}: {', '.join(finding.get('specs') or []) or '-'}. The facts of each "
+            "version are in `datasets/<version>.json`; `numerai-deploy datasets` shows this report.",
+            "",
+            stamp(run_url),
+            "This issue is closed by the first health run that no longer finds it.",
+        ])[:MAX_BODY]
+        raise_or_update(github, open_issues, key, dataset_title(finding, report.get("newest")), body,
+                        str(finding.get("message")))
+    for key, issue in open_issues.items():
+        if key.startswith(DATASETS_PREFIX) and key not in current:
+            close(github, issue, "The specs' dataset versions no longer show this drift.", run_url)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("health", "deploy"))
-    parser.add_argument("--report", default=None, help="the JSON of `numerai-deploy status --report`")
+    parser.add_argument("mode", choices=("health", "deploy", "datasets"))
+    parser.add_argument("--report", default=None,
+                        help="the JSON of `numerai-deploy status --report` (datasets: of `datasets --report`)")
     parser.add_argument("--outcome", choices=("success", "failure"), default="failure", help="deploy: its result")
     parser.add_argument("--run-url", default="", help="the workflow run, linked from the issue")
     args = parser.parse_args(argv)
@@ -281,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.mode == "health":
             health(github, report, args.run_url)
+        elif args.mode == "datasets":
+            datasets(github, read_dataset_report(args.report), args.run_url)
         else:
             deploy(github, args.outcome, report, args.run_url)
     except GitHubError as error:

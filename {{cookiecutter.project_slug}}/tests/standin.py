@@ -296,6 +296,7 @@ class NumeraiStandIn:
         self.refuse_ranges = refuse_ranges
         self.docker_images = docker_images_from_catalogue()
         self.data_versions = {name: stable_id("data", name) for name in DATA_VERSIONS}
+        self.deprecated_data_versions: set[str] = set()  # left out unless asked for with deprecated: true
         for name in models:
             self.add_model(name)
         self.server = self.new_server(port)
@@ -910,8 +911,12 @@ class NumeraiStandIn:
     def op_computePickleDockerImages(self, **_):
         return list(self.docker_images)
 
-    def op_computePickleDataVersions(self, **_):
-        return [{"name": name, "id": version_id} for name, version_id in self.data_versions.items()]
+    def op_computePickleDataVersions(self, deprecated=False, **_):
+        newest = max(self.data_versions, key=lambda name: tuple(map(int, name[1:].split("."))))
+        return [{"name": name, "id": version_id, "default": name == newest, "experimental": False,
+                 "deprecated": name in self.deprecated_data_versions}
+                for name, version_id in self.data_versions.items()
+                if deprecated or name not in self.deprecated_data_versions]
 
     def op_computePickleUploadAuth(self, filename=None, modelId=None, **_):
         self.own_model(modelId)

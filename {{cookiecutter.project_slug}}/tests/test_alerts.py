@@ -1,6 +1,7 @@
 """scripts/alerts.py against the GitHub stand-in (tests/github_standin.py), fed with real `status
---report` files from the Numerai stand-in: an unhealthy slot opens one issue, a second run updates it,
-a healthy run closes it; a failed deploy opens one, a successful one closes it."""
+--report` (and `datasets --report`) files from the Numerai stand-in: an unhealthy slot opens one
+issue, a second run updates it, a healthy run closes it; a failed deploy opens one, a successful one
+closes it; a spec's dataset version with a newer one out, or deprecated, opens one per kind."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sys
 import pytest
 from github_standin import GitHubStandIn
 
-from conftest import REPO_ROOT, STANDIN_SECRET_KEY
+from conftest import CURRENT, REPO_ROOT, STANDIN_SECRET_KEY, VERSIONS
 
 REPOSITORY, TOKEN = "octo/models", "ghs_test-token-never-shown-4b1d"
 SCRIPT = REPO_ROOT / "scripts" / "alerts.py"
@@ -186,3 +187,39 @@ def test_a_rejected_token_fails_without_showing_it(github, tmp_path):
 
     assert result.returncode == 1
     assert "HTTP 401" in result.stderr and "wrong-token-xyz" not in result.stdout + result.stderr
+
+
+def test_dataset_version_drift_opens_an_issue_per_version_and_kind_and_closes_it_when_gone(
+    github, numerai, numerai_cli, numerai_env, make_repo, tmp_path, monkeypatch
+):
+    older = next(name for name in VERSIONS if name != CURRENT.name)
+    for name in VERSIONS:
+        (tmp_path / "served" / name).mkdir(parents=True)
+        (tmp_path / "served" / name / "features.json").write_text("{}")
+    numerai.data_dir = tmp_path / "served"
+    numerai.deprecated_data_versions.add(older)
+    root = make_repo({"a.yaml": f"slot: a\ndata:\n  version: {older}\nmodel:\n  type: lightgbm\n"})
+    report = tmp_path / "datasets.json"
+
+    def datasets_report() -> None:
+        monkeypatch.setenv("NUMERAI_DATA_DIR", str(tmp_path / f"cache-{len(list(tmp_path.glob('cache-*')))}"))
+        assert numerai_cli("datasets", "--repo", root, "--report", report).code == 0
+
+    datasets_report()
+    assert alerts(github, "datasets", "--report", report).returncode == 0
+    assert alerts(github, "datasets", "--report", report).returncode == 0
+    titles = sorted(issue["title"] for issue in github.open_issues())
+    assert titles == sorted([f"Numerai: dataset {CURRENT.name} is out; specs train on {older}",
+                             f"Numerai: dataset {older}, which specs train on, is deprecated"])
+    assert all("models/a.yaml" in issue["body"] and issue["comments"] == [] for issue in github.issues)
+
+    unasked = tmp_path / "unasked.json"
+    unasked.write_text(json.dumps({"checked": False, "findings": []}))
+    assert alerts(github, "datasets", "--report", unasked).returncode == 0
+    assert len(github.open_issues()) == 2, "a report that could not ask Numerai closes nothing"
+
+    (root / "models" / "a.yaml").write_text(f"slot: a\ndata:\n  version: {CURRENT.name}\nmodel:\n  type: lightgbm\n")
+    datasets_report()
+    assert alerts(github, "datasets", "--report", report).returncode == 0
+    assert github.open_issues() == []
+    assert all(issue["state_reason"] == "completed" for issue in github.issues)

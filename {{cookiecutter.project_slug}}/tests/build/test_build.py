@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, manifest_dict
+from conftest import CURRENT, LIGHTGBM_SPEC, OTHER_TARGET, PACKAGE, REPO_ROOT, manifest_dict
 from pickle_runtime import load_and_predict
 
 SLOTS = ("gbm_model", "ensemble_model", "custom_model")
@@ -60,8 +60,18 @@ def test_manifest_describes_the_pickle(built, slot):
 def test_manifest_lists_each_model_library(built):
     assert "lightgbm" in manifest_dict(built["gbm_model"])["libraries"]
     assert "scikit-learn" in manifest_dict(built["ensemble_model"])["libraries"]
-    assert manifest_dict(built["ensemble_model"])["benchmark_inputs"] == ["v52_lgbm_cyrus20"]
-    assert "target_cyrus_20" in manifest_dict(built["ensemble_model"])["targets"]
+    assert manifest_dict(built["ensemble_model"])["benchmark_inputs"] == [CURRENT.benchmark_columns[0]]
+    assert OTHER_TARGET in manifest_dict(built["ensemble_model"])["targets"]
+
+
+def test_a_spec_naming_no_version_or_target_trains_on_the_current_version_and_its_payout_target(built):
+    manifest = manifest_dict(built["gbm_model"])
+    assert manifest["data"]["version"] == CURRENT.name and manifest["targets"] == [CURRENT.payout_target]
+    validation = manifest["metrics"]["validation"]
+    assert validation["not_scored"] == {} and validation["mmc_eras"] > 0, "the version's meta model scores MMC"
+    # BMC against the version's benchmark model trained on the payout target (target_x_20 -> ..._x20).
+    short = CURRENT.payout_target.removeprefix("target_").replace("_", "")
+    assert validation["bmc_benchmark"] in CURRENT.benchmark_columns and validation["bmc_benchmark"].endswith(short)
 
 
 def test_same_spec_same_fingerprint_changed_spec_new_fingerprint(make_repo, cli):
@@ -115,3 +125,14 @@ def test_including_validation_eras_trains_on_more_data_with_a_new_stamp(built, m
     assert widened["data"]["stamp"] != plain["data"]["stamp"]
     assert widened["metrics"]["validation"]["in_sample"] is True
     assert plain["metrics"]["validation"]["in_sample"] is False
+
+
+def test_build_refuses_a_benchmark_column_the_data_lacks_before_training(make_repo, cli):
+    # (plain concatenation: this file is a template, where doubled braces would be Jinja)
+    spec = LIGHTGBM_SPEC + "    predict: {benchmark_inputs: [" + CURRENT.benchmark_columns[0] + "x]}\n"
+    root = make_repo({"gbm.yaml": spec})
+    result = cli("build", "--synthetic", "--no-check", cwd=root)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "At key predict.benchmark_inputs.0" in result.stderr and "train_benchmark_models.parquet" in result.stderr
+    assert f"did you mean {CURRENT.benchmark_columns[0]!r}" in result.stderr and "Traceback" not in result.stderr
+    assert not (root / "dist").exists()

@@ -27,7 +27,7 @@ from ..data.read import (
     select_eras,
 )
 from ..data.remote import DatasetFiles, dataset_files
-from ..data.synthetic import ensure_synthetic
+from ..data.synthetic import ensure_synthetic, version_shape
 from ..errors import WorkFailed
 from ..logs import get_logger
 from ..repo import Repo
@@ -36,6 +36,7 @@ from ..runtimes.environments import environment_record
 from ..spec import LoadedSpec, SpecError
 from ..spec.model import targets_used
 from ..spec.rules import data_problems
+from ..spec.versions import benchmark_problems, versions_for
 from ..train.ensemble import TrainingSet, fit_node
 from .environment import refuse_mismatch
 from .fingerprint import fingerprint
@@ -83,7 +84,8 @@ def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path | DatasetFi
     by byte ranges where that pays (data.remote)."""
     version = loaded.spec.data.version
     if synthetic:
-        return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True))
+        return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True),
+                                version_shape(versions_for(repo.models), version))
     metadata = ensure_files(repo.data_cache, version, [files.FEATURES_JSON])[files.FEATURES_JSON]
     columns = projected_columns(loaded, metadata)
     if columns is None:
@@ -188,7 +190,7 @@ def prediction_columns(path: Path) -> list[str]:
 
 def benchmark_model(columns: list[str], target: str) -> str | None:
     """The benchmark model BMC is scored against: the one trained on the spec's target when the
-    file has it (`target_cyrus_20` -> `..._cyrus20`), else the file's first."""
+    file has it (`target_x_20` -> `..._x20`), else the file's first."""
     short = target.removeprefix("target_").replace("_", "")
     return next((name for name in columns if name.endswith(short)), columns[0] if columns else None)
 
@@ -286,6 +288,9 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     refuse_mismatch(runtime)  # never a pickle of libraries the image does not have
     folder = dataset(repo, loaded, synthetic)
     problems = data_problems(loaded, folder / files.FEATURES_JSON)
+    if spec.predict.benchmark_inputs:
+        problems += benchmark_problems(loaded, prediction_columns(folder / files.TRAIN_BENCHMARKS),
+                                       f"{spec.data.version}'s {files.TRAIN_BENCHMARKS}")
     if problems:
         raise SpecError(problems)
     features = feature_list(folder / files.FEATURES_JSON, spec.data.feature_set)

@@ -69,6 +69,10 @@ class NumeraiClient:
     def data_versions(self) -> dict[str, str]:
         return self.through_numerapi("computePickleDataVersions", self.numerapi.model_upload_data_versions)
 
+    def data_version_flags(self) -> list[dict]:
+        """Every data version uploads may name, deprecated ones included: name, default, deprecated."""
+        return self.query_field(queries.DATA_VERSIONS, None, list) or []
+
     @staticmethod
     def through_numerapi(operation: str, call: Callable):
         """A numerapi method's result; an answer of an unexpected shape is an ApiError, not a KeyError."""

@@ -40,6 +40,14 @@ query {
 }
 """
 
+# Deprecated data versions too (the argument defaults to false): the health check says when one a
+# spec trains on is marked deprecated, or a newer one is offered.
+DATA_VERSIONS = """
+query {
+  computePickleDataVersions(deprecated: true) { id name default deprecated experimental }
+}
+"""
+
 TRIGGER_LOGS = """
 query ($triggerId: ID!) {
   triggerLogs(triggerId: $triggerId) { timestamp message }

@@ -17,6 +17,7 @@ from ..errors import UsageError
 from .model import ModelSpec
 from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
 from .rules import duplicate_slot_problems, reference_problems, runtime_problems, stacking_problems
+from .versions import versions_for, with_dataset_defaults
 
 
 def yaml_loader() -> YAML:
@@ -161,8 +162,9 @@ def read_document(path: Path) -> tuple[Any, list[Problem]]:
     return document, []
 
 
-def load_spec(path: Path) -> LoadedSpec:
-    """Validate one spec file; raise SpecError listing every problem in it."""
+def load_spec(path: Path, versions: dict | None = None) -> LoadedSpec:
+    """Validate one spec file; raise SpecError listing every problem in it. `versions`: the dataset
+    versions its defaults come from (default: those of its repository, spec/versions.py)."""
     document, problems = read_document(path)
     if problems:
         raise SpecError(problems)
@@ -174,7 +176,8 @@ def load_spec(path: Path) -> LoadedSpec:
         spec = ModelSpec.model_validate(plain)
     except ValidationError as error:
         raise SpecError(problems_from(error, display_path(path), document)) from None
-    loaded = LoadedSpec(path=path, spec=spec, document=document)
+    loaded = with_dataset_defaults(LoadedSpec(path=path, spec=spec, document=document),
+                                   versions if versions is not None else versions_for(path.parent))
     problems = reference_problems(loaded) + stacking_problems(loaded)
     if problems:
         raise SpecError(problems)
@@ -217,10 +220,10 @@ def load_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> list[L
     files = spec_files(models_dir)
     if not files:
         raise SpecError([Problem(display_path(models_dir), None, "", "at least one models/*.yaml spec")])
-    loaded, problems = [], []
+    loaded, problems, versions = [], [], versions_for(models_dir)
     for path in files:
         try:
-            loaded.append(load_spec(path))
+            loaded.append(load_spec(path, versions))
         except SpecError as error:
             problems.extend(error.problems)
     problems.extend(duplicate_slot_problems(loaded))

@@ -16,7 +16,6 @@ PYTHON_MINOR = re.compile(r"^(?:py)?(3\.\d{1,2})$")
 DATA_VERSION = re.compile(r"^v\d+\.\d+$")
 IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 ENTRY_POINT = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
-DEFAULT_DATA_VERSION = "{{ cookiecutter.data_version }}"
 
 
 class Section(BaseModel):
@@ -28,14 +27,18 @@ class Section(BaseModel):
 class DataSpec(Section):
     """Which Numerai data to train on."""
 
-    version: str = Field(
-        DEFAULT_DATA_VERSION,
-        description="Dataset version, for example v5.2; defaults to the version chosen for this repository.",
-        # The default is a template answer: kept out of the schema so the schema is the same in every repo.
-        json_schema_extra=lambda schema: schema.pop("default", None),
+    # Both defaults come from datasets/<version>.json when the spec is loaded (spec/versions.py).
+    version: str | None = Field(
+        None, description="Dataset version, for example v5.3; defaults to the version datasets/ marks current."
     )
-    feature_set: str = Field("small", description="A feature set of features.json: small, medium, all.")
-    target: str = Field("target", description="Training target column (features.json `targets`).")
+    feature_set: str = Field(
+        "small", description="A feature set of features.json: small, medium, all (and the version's other sets)."
+    )
+    target: str | None = Field(
+        None,
+        description="Training target column (features.json `targets`); defaults to the version's payout target. "
+        "Name it: the bare `target` column is an alias whose meaning is disputed.",
+    )
     era_step: int = Field(1, ge=1, description="Train on every Nth era (4 avoids overlapping targets).")
     max_eras: int | None = Field(None, ge=1, description="Train on at most this many of the latest eras.")
     validation_metrics: bool = Field(
@@ -49,9 +52,9 @@ class DataSpec(Section):
 
     @field_validator("version")
     @classmethod
-    def _version(cls, value: str) -> str:
-        if not DATA_VERSION.match(value):
-            raise ValueError(f"a dataset version like v5.2, got {value!r}")
+    def _version(cls, value: str | None) -> str | None:
+        if value is not None and not DATA_VERSION.match(value):
+            raise ValueError(f"a dataset version like v5.3, got {value!r}")
         return value
 
 

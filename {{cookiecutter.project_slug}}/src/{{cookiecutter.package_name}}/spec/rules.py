@@ -36,16 +36,17 @@ def runtime_problems(item: LoadedSpec, runtimes: list[str]) -> list[Problem]:
                     f"'default' or one of the catalogue's runtimes {', '.join(runtimes)}, got {runtime!r}")]
 
 
-def data_problems(item: LoadedSpec, features_json: Path) -> list[Problem]:
-    """Feature set and targets checked against the dataset's features.json."""
-    metadata = json.loads(features_json.read_text())
+def data_problems(item: LoadedSpec, features_json: Path | dict) -> list[Problem]:
+    """Feature set and targets checked against the dataset's features.json (its path, or its content)."""
+    metadata = json.loads(features_json.read_text()) if isinstance(features_json, Path) else features_json
     file, spec = display_path(item.path), item.spec
     problems = []
     sets = sorted(metadata.get("feature_sets", {}))
     if spec.data.feature_set not in sets:
+        close = difflib.get_close_matches(spec.data.feature_set, sets, n=1)
         problems.append(Problem(file, item.line_of("data", "feature_set"), "data.feature_set",
                                 f"a feature set of {spec.data.version}: {', '.join(sets)}; "
-                                f"got {spec.data.feature_set!r}"))
+                                f"got {spec.data.feature_set!r}" + (f" (did you mean {close[0]!r}?)" if close else "")))
     known = set(metadata.get("targets", []))
     for target in targets_used(spec):
         if target not in known:
