@@ -11,11 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SLOT_NAME = re.compile(r"^[a-z0-9_]{1,50}$")
-PYTHON_MINOR = re.compile(r"^(?:py)?(3\.\d{1,2})$")
-DATA_VERSION = re.compile(r"^v\d+\.\d+$")
-IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
-ENTRY_POINT = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+# Matched whole (fullmatch): `$` alone would let a trailing newline through.
+SLOT_NAME = re.compile(r"[a-z0-9_]{1,50}")
+PYTHON_MINOR = re.compile(r"(?:py)?(3\.\d{1,2})")
+DATA_VERSION = re.compile(r"v\d+\.\d+")
+IMPORT_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+ENTRY_POINT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
 DEFAULT_DATA_VERSION = "{{ cookiecutter.data_version }}"
 
 
@@ -50,7 +51,7 @@ class DataSpec(Section):
     @field_validator("version")
     @classmethod
     def _version(cls, value: str) -> str:
-        if not DATA_VERSION.match(value):
+        if not DATA_VERSION.fullmatch(value):
             raise ValueError(f"a dataset version like v5.2, got {value!r}")
         return value
 
@@ -72,7 +73,7 @@ class SklearnModel(Section):
     @field_validator("estimator")
     @classmethod
     def _estimator(cls, value: str) -> str:
-        if not IMPORT_PATH.match(value):
+        if not IMPORT_PATH.fullmatch(value):
             raise ValueError(f"an import path like sklearn.linear_model.Ridge, got {value!r}")
         return value
 
@@ -92,7 +93,7 @@ class CustomModel(Section):
     @field_validator("entry_point")
     @classmethod
     def _entry_point(cls, value: str) -> str:
-        if not ENTRY_POINT.match(value):
+        if not ENTRY_POINT.fullmatch(value):
             raise ValueError(f"an entry point like package.module:function, got {value!r}")
         return value
 
@@ -174,7 +175,7 @@ class ModelSpec(Section):
     @field_validator("slot")
     @classmethod
     def _slot(cls, value: str) -> str:
-        if not SLOT_NAME.match(value):
+        if not SLOT_NAME.fullmatch(value):
             raise ValueError(f"1-50 lowercase letters, digits or _ (Numerai's model names), got {value!r}")
         return value
 
@@ -184,7 +185,7 @@ class ModelSpec(Section):
         if isinstance(value, float):
             raise ValueError(f"a quoted Python minor like '3.12' (unquoted, {value} reads as a number)")
         if isinstance(value, str) and value != "default":
-            match = PYTHON_MINOR.match(value)
+            match = PYTHON_MINOR.fullmatch(value)
             if not match:
                 raise ValueError(f"'default' or a Python minor like '3.12', got {value!r}")
             return match.group(1)
