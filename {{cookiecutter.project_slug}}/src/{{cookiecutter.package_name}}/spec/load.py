@@ -17,7 +17,6 @@ from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
 from .reading import read_document
 from .rules import duplicate_slot_problems, reference_problems, runtime_problems, stacking_problems
 
-
 # --- Mapping pydantic's errors onto the YAML document ------------------------------------------
 
 def data_path(document: Any, loc: tuple) -> tuple:
@@ -186,13 +185,12 @@ def spec_files(models_dir: Path) -> list[Path]:
     return sorted(path for path in models_dir.glob("*.y*ml") if path.suffix in (".yaml", ".yml"))
 
 
-def load_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> list[LoadedSpec]:
-    """Validate every spec in `models_dir` (and its runtime against `runtimes`, the catalogue's);
-    raise one SpecError listing every problem found. Data rules need the dataset: validate and build
-    apply them (data/published.py, build/builder.py)."""
+def read_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> tuple[list[LoadedSpec], list[Problem]]:
+    """Every spec in `models_dir` that is valid, and every problem of every file (runtimes checked against
+    `runtimes`, the catalogue's, when given)."""
     files = spec_files(models_dir)
     if not files:
-        raise SpecError([Problem(display_path(models_dir), None, "", "at least one models/*.yaml spec")])
+        return [], [Problem(display_path(models_dir), None, "", "at least one models/*.yaml spec")]
     loaded, problems = [], []
     for path in files:
         try:
@@ -202,6 +200,14 @@ def load_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> list[L
     problems.extend(duplicate_slot_problems(loaded))
     if runtimes is not None:
         problems.extend(problem for item in loaded for problem in runtime_problems(item, runtimes))
+    return loaded, problems
+
+
+def load_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> list[LoadedSpec]:
+    """Validate every spec in `models_dir` (and its runtime against `runtimes`, the catalogue's);
+    raise one SpecError listing every problem found. Data rules need the dataset: validate and build
+    apply them (data/published.py, build/builder.py)."""
+    loaded, problems = read_specs(models_dir, runtimes=runtimes)
     if problems:
         raise SpecError(problems)
     return loaded

@@ -67,7 +67,8 @@ class SklearnModel(Section):
     """Any scikit-learn style estimator (has fit and predict), by import path."""
 
     type: Literal["sklearn"]
-    estimator: str = Field(description="Import path of the estimator class, e.g. sklearn.linear_model.Ridge.")
+    estimator: str = Field(description="Import path of the estimator class, from sklearn, lightgbm or this repo's "
+                           "custom package, e.g. sklearn.linear_model.Ridge.")
     params: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments of the class.")
 
     @field_validator("estimator")
@@ -79,7 +80,7 @@ class SklearnModel(Section):
 
 
 class CustomModel(Section):
-    """Your own training code: `module:function` in this repo's package.
+    """Your own training code: `module:function` in this repo's `custom` package (src/<package>/custom/).
 
     The function is called as `function(train, features, target, params)` and returns a fitted
     object with a `predict(X)` method, or a function `predict(X)`. X is a float32 numpy array whose
