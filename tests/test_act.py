@@ -26,7 +26,7 @@ import pytest
 from baking import bake, install, uv
 
 STAND_INS = Path(__file__).parent / "act"
-PUBLIC_ID, SECRET_KEY = "act-public-id", "act-secret-key"
+PUBLIC_ID, SECRET_KEY = "act-public-id-0001", "act-secret-key-0001"
 SLOTS = ("my_model", "ridge_model")
 PACKAGE = "numerai_models"  # the default answers' package
 GITHUB_REPOSITORY, GITHUB_TOKEN = "your-github-user/numerai-models", "act-github-token"
