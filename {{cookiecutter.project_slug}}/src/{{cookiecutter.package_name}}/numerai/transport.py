@@ -95,8 +95,9 @@ class Transient(Exception):
 def within_deadline(seconds: float, setting: str, request: Callable[[], T]) -> T:
     """`request()` given `seconds` in all. requests' timeout bounds each read of the socket, so a server
     sending a byte now and then could hold it for ever: the request runs in a daemon thread, and past the
-    deadline the attempt is Transient. The thread is left to the socket's own per-read timeout; an answer
-    that arrives after all is closed unread."""
+    deadline the attempt is Transient. The thread is left to the socket's own per-read timeout (set a
+    little longer, `read_timeout`, so that the deadline speaks first); an answer that arrives after all is
+    closed unread."""
     outcome: list = []
     finished, abandoned = threading.Event(), threading.Event()
 
@@ -118,6 +119,12 @@ def within_deadline(seconds: float, setting: str, request: Callable[[], T]) -> T
     if not succeeded:
         raise value
     return value
+
+
+def read_timeout(seconds: float) -> float:
+    """The socket's per-read timeout under a deadline of `seconds`: longer, so that the deadline, which
+    names its setting, is what a slow or trickling answer meets."""
+    return seconds + 1.0
 
 
 class Transport:
@@ -168,7 +175,7 @@ class Transport:
         seconds = self.settings.request_timeout
         try:
             response = within_deadline(seconds, "NUMERAI_REQUEST_TIMEOUT", lambda: self.session.post(
-                self.settings.api_url, json=body, headers=headers, timeout=seconds))
+                self.settings.api_url, json=body, headers=headers, timeout=read_timeout(seconds)))
         except TRANSIENT_ERRORS as error:
             raise Transient(describe(error)) from None
         except requests.RequestException as error:  # a bad URL, say: retrying cannot help
@@ -254,7 +261,7 @@ class Transport:
         def attempt() -> requests.Response:
             seconds = self.settings.request_timeout  # until the headers: the caller reads the body
             response = self.exchange(what, seconds, "NUMERAI_REQUEST_TIMEOUT", lambda: self.session.get(
-                url, headers=headers or {}, stream=True, timeout=seconds))
+                url, headers=headers or {}, stream=True, timeout=read_timeout(seconds)))
             if response.status_code >= 500:
                 response.close()
                 raise Transient(f"HTTP {response.status_code}")
@@ -269,7 +276,7 @@ class Transport:
         def attempt() -> requests.Response:
             seconds = self.settings.upload_timeout
             response = self.exchange(what, seconds, "NUMERAI_UPLOAD_TIMEOUT", lambda: self.session.put(
-                url, data=content, timeout=seconds))
+                url, data=content, timeout=read_timeout(seconds)))
             if response.status_code >= 500:
                 raise Transient(f"HTTP {response.status_code}")
             return response
