@@ -26,7 +26,7 @@ import pytest
 from baking import TEMPLATE, bake, install, uv
 
 STAND_INS = Path(__file__).parent / "act"
-PUBLIC_ID, SECRET_KEY = "act-public-id", "act-secret-key"
+PUBLIC_ID, SECRET_KEY = "act-public-id-0001", "act-secret-key-0001"
 SLOTS = ("my_model", "ridge_model")
 PACKAGE = "numerai_models"  # the default answers' package
 VERSION = json.loads((TEMPLATE / "cookiecutter.json").read_text())["data_version"][0]  # the default answer's

@@ -147,7 +147,7 @@ def synthetic_dir(built, data_cache) -> Path:
 
 # -- deploy and status against the Numerai stand-in (tests/standin.py) ----------------------------
 
-STANDIN_PUBLIC_ID = "STANDINPUBLICID"
+STANDIN_PUBLIC_ID = "STANDIN-PUBLIC-ID"  # keys have at least settings.MIN_KEY_LENGTH characters
 STANDIN_SECRET_KEY = "s3cret-KEY-that-must-never-show-7f3a9c"
 ACCOUNT_SLOTS = ("gbm_model", "ensemble_model", "other_model")
 

@@ -8,9 +8,9 @@ root fields are resolved by the `op_<field>` methods below, from the stand-in's 
 `Authorization: Token PUBLIC$SECRET`, hands out upload URLs that point back at itself, accepts the
 file PUT, keeps state (models, webhooks, pickles, assignments), moves each upload from pending
 through validating to validated or invalid over successive polls, serves dataset files, and injects
-faults on demand: 5xx bursts, slow answers, dropped connections, a rejected PUT, GraphQL errors, a
-validation that fails or never finishes (or is held, then let finish), a change carried out whose
-answer is lost (dropped, or sent after the client gave up), an outage of some seconds of wall time
+faults on demand: 5xx bursts, slow answers, answers a byte at a time, dropped connections, a rejected
+PUT, GraphQL errors, a validation that fails or never finishes (or is held, then let finish), a change
+carried out whose answer is lost (dropped, or sent after the client gave up), an outage of some seconds of wall time
 (connections refused, then 5xx answers and dropped connections), and upload URLs to a dead port.
 Upload URLs are presigned-style (`?X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Signature=...`):
 every signature handed out is kept in `signatures`, so that tests can look for it in any output.
@@ -176,7 +176,7 @@ class Resolvers:
 
 @dataclass
 class Fault:
-    kind: str  # "status", "slow", "drop", "graphql", "reject_put", "lost"
+    kind: str  # "status", "slow", "drop", "graphql", "reject_put", "lost", "trickle"
     operation: str | None  # a root field, "upload" for the file PUT, None for any GraphQL call
     remaining: int
     status: int = 503
@@ -301,6 +301,7 @@ class NumeraiStandIn:
             self.add_model(name)
         self.server = self.new_server(port)
         self.thread: threading.Thread | None = None
+        self.stopped = threading.Event()
 
     def new_server(self, port: int) -> ThreadingHTTPServer:
         server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self))
@@ -329,6 +330,7 @@ class NumeraiStandIn:
         self.thread.start()
 
     def stop(self) -> None:
+        self.stopped.set()
         if self.reopen_timer:
             self.reopen_timer.cancel()
         if self.thread and self.thread.is_alive():
@@ -526,6 +528,11 @@ class NumeraiStandIn:
 
     def slow_next(self, count: int, seconds: float, *, operation: str | None = None) -> None:
         self.add_fault(Fault("slow", operation, count, seconds=seconds))
+
+    def trickle_next(self, count: int, seconds: float, *, operation: str | None = None) -> None:
+        """The next `count` answers are sent one byte every `seconds`, status line and headers included:
+        each read of the client's gets a byte in time, the whole answer comes late."""
+        self.add_fault(Fault("trickle", operation, count, seconds=seconds))
 
     def drop_next(self, count: int, *, operation: str | None = None) -> None:
         self.add_fault(Fault("drop", operation, count))
@@ -736,7 +743,24 @@ class NumeraiStandIn:
             if not fault.seconds:
                 return drop(request)
             time.sleep(fault.seconds)  # the client has given up by now
+        if fault and fault.kind == "trickle":
+            return self.trickle(request, answer, fault.seconds)
         send_json(request, 200, answer)
+
+    def trickle(self, request: BaseHTTPRequestHandler, answer: dict, seconds: float) -> None:
+        """Write the whole HTTP answer a byte at a time, until it is sent, the client hangs up or the
+        stand-in stops."""
+        content = json.dumps(answer).encode()
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(content)}\r\n\r\n"
+        request.close_connection = True
+        for index, byte in enumerate(head.encode() + content):
+            if self.stopped.wait(seconds if index else 0):
+                return
+            try:
+                request.wfile.write(bytes([byte]))
+                request.wfile.flush()
+            except OSError:
+                return
 
     def apply_transport_fault(self, request: BaseHTTPRequestHandler, fault: Fault) -> bool:
         """Apply a 5xx, a drop or a delay; True when the request was answered (or dropped) here."""

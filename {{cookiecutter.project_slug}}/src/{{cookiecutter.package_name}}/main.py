@@ -1,8 +1,10 @@
 """`numerai-deploy`: one subcommand per step of the pipeline, each in `commands/`.
 
-The error policy lives here and only here: UsageError exits 2, WorkFailed 1, anything unexpected 3
-with one line (the traceback with --debug or NUMERAI_DEBUG=1); every message is scrubbed of the
-API key and of URL query strings first.
+The error policy lives here and only here: UsageError exits 2 (a malformed setting included: they are
+read at start, whatever the command), WorkFailed 1, and so does an OSError (a full disk, a missing
+permission, a read-only folder: one line naming the path and the fix); anything unexpected 3 with one
+line (the traceback with --debug or NUMERAI_DEBUG=1). Every message is scrubbed of the API key and of
+URL query strings first.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import sys
 import traceback
 
 from . import logs
-from .errors import INTERRUPTED_EXIT_CODE, UNEXPECTED_EXIT_CODE, UsageError, WorkFailed
-from .settings import load_settings
+from .errors import INTERRUPTED_EXIT_CODE, UNEXPECTED_EXIT_CODE, UsageError, WorkFailed, environment_problem
+from .settings import Settings, load_settings
 
 # Each a module of commands/, imported only when it runs (or for --help): a command pays for its own
 # imports alone, which keeps `check` (run once per pickle) from loading the training stack.
@@ -56,22 +58,25 @@ def log_stream(module, args):
     return sys.stderr if machine_readable else sys.stdout
 
 
-def wants_debug(args) -> bool:
-    if getattr(args, "debug", False):
-        return True
+def settings_or_error() -> tuple[Settings | None, UsageError | None]:
+    """The run's settings, read once at start, or the error of a malformed one (reported as bad input
+    once logging is set up)."""
     try:
-        return load_settings().debug
-    except UsageError:
-        return False  # reported by whichever command reads the settings
+        return load_settings(), None
+    except UsageError as error:
+        return None, error
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = make_parser(argv).parse_args(argv)
-    debug = wants_debug(args)
+    settings, malformed = settings_or_error()
+    debug = getattr(args, "debug", False) or bool(settings and settings.debug)
     module = command_module(args.command)
-    logs.configure(log_stream(module, args), debug=debug)
+    logs.configure(log_stream(module, args), debug=debug, secrets=settings.secrets() if settings else ())
     try:
+        if malformed:
+            raise malformed
         return module.run(args)
     except (UsageError, WorkFailed) as error:
         print(f"{error.label}: {logs.scrub(error)}", file=sys.stderr)
@@ -79,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return INTERRUPTED_EXIT_CODE
+    except OSError as error:  # the machine's fault, not ours: say which path and what to do
+        print(f"{WorkFailed.label}: {logs.scrub(environment_problem(error))}", file=sys.stderr)
+        return WorkFailed.exit_code
     except Exception as error:  # the policy's last line: one line, never a raw traceback
         if debug:
             print(logs.scrub("".join(traceback.format_exception(error))), file=sys.stderr, end="")

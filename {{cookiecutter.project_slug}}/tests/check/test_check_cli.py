@@ -70,6 +70,9 @@ def test_the_runtime_flag_chooses_the_image(cli, repo, gbm_pickle):
     (["{pickle}", "--timeout", "0"], "--timeout 0 ==> expected a positive number"),
     (["{pickle}", "--runtime", "py3.99"], "runtime 'py3.99' ==> expected 'default' or one of"),
     (["{pickle}", "--dataset", "nowhere.parquet"], "--dataset nowhere.parquet: no such file"),
+    (["{pickle}", "--timeout", "nan"], "--timeout nan ==> expected a positive number"),
+    (["{pickle}", "--timeout", "inf"], "--timeout inf ==> expected a positive number"),
+    (["{pickle}", "--memory", "0g"], "--memory '0g' ==> expected a size above zero"),
 ])
 def test_bad_arguments_exit_2_with_one_line(repo, gbm_pickle, arguments, words, capsys, monkeypatch):
     # In this process (main() is what the console script calls): bad input never reaches a run.

@@ -40,8 +40,8 @@ from ..spec.versions import benchmark_problems, versions_for
 from ..train.ensemble import TrainingSet, fit_node
 from .environment import refuse_mismatch
 from .fingerprint import fingerprint
-from .manifest import Manifest, build_manifest, write_manifest
-from .pickler import write_pickle
+from .manifest import Manifest, build_manifest, write_build
+from .pickler import pickle_bytes_of
 
 log = get_logger(__name__)
 
@@ -320,7 +320,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         log.info(f"validation: {scores['eras']} eras, {describe_scores(scores)}"
             f"{' (in-sample: the model trained on these eras)' if validation_eras else ''}")
     pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
-    pickle_bytes = write_pickle(bundle, pickle_path)
+    pickle_bytes = pickle_bytes_of(bundle)
     manifest = build_manifest(
         slot=spec.slot, fingerprint=print_id, runtime=runtime, pickle_bytes=pickle_bytes,
         data_version=spec.data.version, synthetic=synthetic, data_stamp=stamp, features=features,
@@ -330,6 +330,6 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         metrics={"validation": scores} if scores else None,
         environment=environment_record(runtime),
     )
-    manifest_file = write_manifest(manifest, pickle_path)
+    manifest_file = write_build(pickle_bytes, manifest, pickle_path)
     log.info(f"wrote {pickle_path} ({len(pickle_bytes) / 1024:.0f} KiB) and {manifest_file.name}")
     return BuildResult(spec.slot, print_id, pickle_path, manifest_file, manifest)

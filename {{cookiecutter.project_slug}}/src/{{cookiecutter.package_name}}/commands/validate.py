@@ -11,10 +11,13 @@ check. A spec that trains on the bare `target` column gets a warning: an alias w
 from __future__ import annotations
 
 from ..data.published import check_against_numerai
-from ..spec import SpecError, check_parameters
+from ..runtimes import load_catalogue
+from ..spec import SpecError
+from ..spec.load import read_specs
+from ..spec.parameters import all_parameter_problems
 from ..spec.schema import schema_is_current
 from ..spec.versions import versions_for
-from .common import load_all, repo_from
+from .common import repo_from
 
 
 def add_arguments(parser) -> None:
@@ -23,11 +26,13 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     repo = repo_from(args)
-    specs, _ = load_all(repo)
-    check_parameters(specs)
+    catalogue = load_catalogue(repo.runtimes)
+    specs, problems = read_specs(repo.models, runtimes=[runtime.python for runtime in catalogue])
+    problems += all_parameter_problems(specs)
     verdict = check_against_numerai(specs, repo.data_cache, versions_for(repo.models), synthetic=args.synthetic)
-    if verdict.problems:
-        raise SpecError(verdict.problems)
+    problems += verdict.problems
+    if problems:
+        raise SpecError(problems)  # every problem of every file at once
     for item in specs:
         print(f"ok: {item.path.name} (slot {item.spec.slot}, {item.spec.model.type})")
     for warning in verdict.warnings:
