@@ -120,7 +120,7 @@ def problems(answers):
         yield (f"model_slot {answers['model_slot']!r} is not a name Numerai accepts: "
                "use 1-50 lowercase letters, digits and '_'")
     if not DATA_VERSION.match(answers["data_version"]):
-        yield f"data_version {answers['data_version']!r} is not a dataset version like v5.2"
+        yield f"data_version {answers['data_version']!r} is not a dataset version like v5.3"
     if answers["feature_set"] not in FEATURE_SETS:
         yield f"feature_set {answers['feature_set']!r} is unknown: choose one of {', '.join(FEATURE_SETS)}"
     reason = cron_problem(answers["retrain_cron"])

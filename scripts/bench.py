@@ -4,11 +4,12 @@ Bakes the template into .work/bench/numerai-models, installs it on Python 3.12 w
 numerai_predict_py_3_12 pins, and prints, measured in this run:
 
 1. build: wall time and peak memory of `numerai-deploy build` on synthetic data of Numerai's real
-   training shape (about 2.7M rows by the 705 medium features; `--scale` for fewer eras), against
-   the naive path on the same file (pd.read_parquet of the whole file, then LightGBM fitted on the
-   frame); and the peak as a multiple of the int8 size of the selected columns. Then the same build
-   on all 2,376 features (6.4 GB as int8 at full scale; no naive run: it cannot fit).
-2. predict: wall time and peak memory of the built pickle on 6,000 live rows with all 2,376
+   training shape of the current dataset version (its datasets/<version>.json: about 2.7M rows by
+   the medium features; `--scale` for fewer eras), against the naive path on the same file
+   (pd.read_parquet of the whole file, then LightGBM fitted on the frame); and the peak as a
+   multiple of the int8 size of the selected columns. Then the same build on all its features
+   (about 10 GB as int8 at full scale; no naive run: it cannot fit).
+2. predict: wall time and peak memory of the built pickle on 6,000 live rows with all the version's
    features, on one CPU, for LightGBM models of 20,000 trees (small set) and 2,000 trees (medium
    set), against a plain `model.predict(live[features])` wrapper of the same booster.
 3. plan: time for a repo of 100 specs, and how many slots a no-op change and a one-slot change
@@ -41,6 +42,7 @@ that part imports the baked package and its libraries, the driver only the stand
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -56,13 +58,12 @@ WORK = ROOT / ".work" / "bench"
 DATA = ROOT / ".work" / "bench-data"
 GB = 1e9
 RUNTIME = "3.12"
-DATA_VERSION = "v5.2"
 BUILD_TREES = 5
 LIVE_ROWS = 6000
 PREDICT_REPEATS = 3
 PLAN_SPECS = 100
 PLAN_REPEATS = 3
-# Bounds from the issues: build peak <= 0.8 x int8 + 0.5 GB (the all-features set, 2.7M x 2,376,
+# Bounds from the issues: build peak <= 0.8 x int8 + 0.5 GB (the all-features set, 2.7M rows of it,
 # must fit a 7 GB GitHub runner) and <= half the naive peak; predict no slower than the plain
 # wrapper (ratio <= 1.05); 20,000 trees in < 60 s and < 1 GB on one thread.
 LIMIT_INT8_FACTOR, LIMIT_INT8_EXTRA, LIMIT_NAIVE_RATIO = 0.8, 0.5 * GB, 0.5
@@ -130,7 +131,7 @@ def write_spec(models: Path, slot: str, feature_set: str, params: dict) -> None:
     (models / f"{slot}.yaml").write_text(textwrap.dedent(f"""\
         slot: {slot}
         runtime: "{RUNTIME}"
-        data: {{version: {DATA_VERSION}, feature_set: {feature_set}, era_step: 1, validation_metrics: false}}
+        data: {{feature_set: {feature_set}, era_step: 1, validation_metrics: false}}
         model:
           type: lightgbm
           params: {{{flow}}}
@@ -141,13 +142,22 @@ def scratch_repo(baked: Path, name: str) -> Path:
     root = WORK / name
     shutil.rmtree(root, ignore_errors=True)
     (root / "models").mkdir(parents=True)
-    shutil.copytree(baked / "runtimes", root / "runtimes")
+    for folder in ("runtimes", "datasets"):
+        shutil.copytree(baked / folder, root / folder)
     return root
 
 
+@functools.lru_cache(maxsize=1)
+def data_version(bin_dir: Path) -> dict:
+    """The dataset version the bench's specs train on (they name none): the baked repo's current one,
+    `{"name": ..., "feature_sets": {name: size}}` from its datasets/<version>.json."""
+    return probe_json(bin_dir, "data-version")["report"]
+
+
 def ensure_data(bin_dir: Path, folder: Path, shape: dict) -> Path:
-    """A synthetic dataset of `shape` in folder/synthetic-<version>, written once and reused."""
-    target = folder / f"synthetic-{DATA_VERSION}"
+    """A synthetic dataset of `shape` (the current version's names) in folder/synthetic-<version>,
+    written once and reused."""
+    target = folder / f"synthetic-{data_version(bin_dir)['name']}"
     marker = folder / "shape.json"
     if not (marker.exists() and json.loads(marker.read_text()) == shape and (target / "train.parquet").exists()):
         shutil.rmtree(folder, ignore_errors=True)
@@ -183,7 +193,8 @@ def build_once(bin_dir: Path, baked: Path, data_root: Path, folder: Path, featur
 
 
 def bench_build(bin_dir: Path, baked: Path, scale: float, cap_gb: float, naive: bool) -> dict:
-    shape = {"scale": scale, "features_all": 705, "validation_eras": 2, "live_rows": 100}
+    shape = {"scale": scale, "features_all": data_version(bin_dir)["feature_sets"]["medium"], "validation_eras": 2,
+             "live_rows": 100}
     data_root = DATA / f"build-scale-{scale:g}"
     folder = ensure_data(bin_dir, data_root, shape)
     params = {**LIGHTGBM_PARAMS, "n_estimators": BUILD_TREES}
@@ -212,7 +223,7 @@ def bench_build(bin_dir: Path, baked: Path, scale: float, cap_gb: float, naive: 
 
 
 def all_features_data(bin_dir: Path, scale: float) -> tuple[Path, Path]:
-    """Numerai's shape with every feature (2,376) at `scale`: (NUMERAI_DATA_DIR, dataset folder)."""
+    """Numerai's shape with every feature of the version at `scale`: (NUMERAI_DATA_DIR, dataset folder)."""
     data_root = DATA / f"all-scale-{scale:g}"
     return data_root, ensure_data(bin_dir, data_root, {"scale": scale, "validation_eras": 2, "live_rows": 100})
 
@@ -229,14 +240,14 @@ def bench_all_features(bin_dir: Path, baked: Path, scale: float) -> dict:
 
 
 def bench_predict(bin_dir: Path, baked: Path) -> dict:
-    shape = {"train_eras": 40, "rows_per_era": 500, "validation_eras": 2, "live_rows": LIVE_ROWS,
-             "features_all": 2376, "features_medium": 705, "features_small": 42}
+    shape = {"train_eras": 40, "rows_per_era": 500, "validation_eras": 2, "live_rows": LIVE_ROWS}
     data_root = DATA / "predict"
     folder = ensure_data(bin_dir, data_root, shape)
     repo = scratch_repo(baked, "predict-repo")
     for feature_set, trees in PREDICT_MODELS:
         write_spec(repo / "models", f"bench_{feature_set}", feature_set, {**LIGHTGBM_PARAMS, "n_estimators": trees})
-    print(f"\n[2] predict: {LIVE_ROWS:,} live rows x {shape['features_all']:,} features, one CPU "
+    features = data_version(bin_dir)["feature_sets"]["all"]
+    print(f"\n[2] predict: {LIVE_ROWS:,} live rows x {features:,} features, one CPU "
           f"(best of {PREDICT_REPEATS} calls each; peak = the whole process: load, read, predict)", flush=True)
     checked(measure([str(bin_dir / "numerai-deploy"), "build", "--synthetic", "--no-check", "--repo", str(repo)],
                     env={"NUMERAI_DATA_DIR": str(data_root)}), "building the predict models")
@@ -410,7 +421,7 @@ def bench_capacity(bin_dir: Path, baked: Path, scale: float, figures: dict) -> d
     (repo / "models" / "bench_ridge.yaml").write_text(textwrap.dedent(f"""\
         slot: bench_ridge
         runtime: "{RUNTIME}"
-        data: {{version: {DATA_VERSION}, feature_set: medium, era_step: 1, validation_metrics: false}}
+        data: {{feature_set: medium, era_step: 1, validation_metrics: false}}
         model: {{type: sklearn, estimator: sklearn.linear_model.Ridge}}
         """))
     ridge = checked(measure([str(bin_dir / "numerai-deploy"), "build", "--synthetic", "--no-check", "--repo",
@@ -500,14 +511,25 @@ def probe_versions() -> dict:
     return {name: metadata.version(name) for name in ("numpy", "pandas", "pyarrow", "lightgbm")}
 
 
-def probe_write_data(folder: str, shape_json: str) -> dict:
-    from dataclasses import replace
+def probe_version():
+    """The current dataset version of the repository the package was installed from (the bake)."""
+    from numerai_models.datasets import current_version, home_folder, load_versions
 
+    return current_version(load_versions(home_folder()))
+
+
+def probe_data_version() -> dict:
+    version = probe_version()
+    return {"name": version.name, "feature_sets": version.feature_sets}
+
+
+def probe_write_data(folder: str, shape_json: str) -> dict:
     from numerai_models.data.synthetic import Shape, write_dataset
 
-    fields = json.loads(shape_json)
+    fields, version = json.loads(shape_json), probe_version()
     scale = fields.pop("scale", None)
-    shape = Shape.numerai(scale, **fields) if scale is not None else replace(Shape(), **fields)
+    # Full-size feature sets either way; `scale` also takes Numerai's rows per era and a share of its eras.
+    shape = Shape.numerai(version, scale, **fields) if scale is not None else Shape.of(version, 1.0, **fields)
     write_dataset(Path(folder), shape)
     return {"rows": shape.train_rows}
 
@@ -674,17 +696,18 @@ def probe_capacity_estimate(repo: str, model: str, feature_set: str, rows: str, 
     from numerai_models.plan.shapes import DatasetShape
     from numerai_models.spec import ModelSpec
 
+    version = probe_version().name
     definition = ({"type": "lightgbm"} if model == "lightgbm"
                   else {"type": "sklearn", "estimator": "sklearn.linear_model.Ridge"})
-    spec = ModelSpec.model_validate({"slot": "bench", "data": {"version": DATA_VERSION, "feature_set": feature_set,
+    spec = ModelSpec.model_validate({"slot": "bench", "data": {"version": version, "feature_set": feature_set,
                                                                "validation_metrics": False}, "model": definition})
-    shape = DatasetShape(DATA_VERSION, int(rows), 1, None, {feature_set: int(features)}, "bench")
+    shape = DatasetShape(version, int(rows), 1, None, {feature_set: int(features)}, "bench")
     found = estimate(spec, shape, load_coefficients(Path(repo) / "runtimes"))
     return {"memory_gb": found.memory_gb, "disk_gb": found.disk_gb}
 
 
-PROBES = {"versions": probe_versions, "write-data": probe_write_data, "data-info": probe_data_info,
-          "naive-build": probe_naive_build, "predict-time": probe_predict_time,
+PROBES = {"versions": probe_versions, "data-version": probe_data_version, "write-data": probe_write_data,
+          "data-info": probe_data_info, "naive-build": probe_naive_build, "predict-time": probe_predict_time,
           "predict-once": probe_predict_once, "plan-time": probe_plan_time, "transfer": probe_transfer,
           "capacity-estimate": probe_capacity_estimate}
 
@@ -695,7 +718,7 @@ PARTS = ("build", "predict", "plan", "transfer", "install", "help")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="build data as this fraction of Numerai's 574 training eras (default 1: ~2.7M rows)")
+                        help="build data as this fraction of Numerai's training eras (default 1: ~2.7M rows)")
     parser.add_argument("--naive-cap-gb", type=float, default=16.0,
                         help="address-space cap of the naive build, GB (default 16: a GitHub-hosted runner)")
     parser.add_argument("--skip-naive", action="store_true", help="do not run the naive build")

@@ -12,7 +12,7 @@ CHANGED = {
     "package_name": "alpha_models",
     "github_owner": "alpha-org",
     "model_slot": "alpha_v1",
-    "data_version": "v5.3",
+    "data_version": "v5.2",
     "feature_set": "medium",
     "retrain_cron": "30 2 * * 1-5",
     "use_deploy_environment": "yes",

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from baking import bake, install, uv
+from baking import TEMPLATE, bake, install, uv
 
 STAND_INS = Path(__file__).parent / "act"
-PUBLIC_ID, SECRET_KEY = "act-public-id", "act-secret-key"
+PUBLIC_ID, SECRET_KEY = "act-public-id-0001", "act-secret-key-0001"
 SLOTS = ("my_model", "ridge_model")
 PACKAGE = "numerai_models"  # the default answers' package
+VERSION = json.loads((TEMPLATE / "cookiecutter.json").read_text())["data_version"][0]  # the default answer's
 GITHUB_REPOSITORY, GITHUB_TOKEN = "your-github-user/numerai-models", "act-github-token"
 USES = re.compile(r"uses:\s+([\w.-]+/[\w.-]+)((?:/[\w.-]+)*)@([0-9a-f]{40})")
 RIDGE_SPEC = """\
@@ -267,7 +268,7 @@ def test_health_workflow_opens_updates_and_closes_an_issue(baked, github, tmp_pa
     """An unhealthy slot opens one issue per problem; a second run updates them (no new issue); a
     healthy run closes them. The alerts job gets the status report only, never the key."""
     github_url, github_state = github
-    schedule = {"schedule": "17 7 * * *", "repository": {"name": baked.name, "full_name": GITHUB_REPOSITORY,
+    schedule = {"schedule": "17 8 * * *", "repository": {"name": baked.name, "full_name": GITHUB_REPOSITORY,
                                                          "owner": {"login": "your-github-user"}}}
     current = fingerprints(baked)
     in_sync = [f"--assigned={slot}={slot}-{fingerprint}.pkl" for slot, fingerprint in current.items()]
@@ -304,15 +305,17 @@ WRITE_DATASET = f"""
 import sys
 from pathlib import Path
 from {PACKAGE}.data.synthetic import Shape, write_dataset
-write_dataset(Path(sys.argv[1]), Shape(validation_eras=int(sys.argv[2])))
+from {PACKAGE}.datasets import home_folder, load_version
+version = load_version(home_folder(), sys.argv[3])
+write_dataset(Path(sys.argv[1]), Shape.of(version, validation_eras=int(sys.argv[2])))
 """
 
 
 def write_served_dataset(repo: Path, folder: Path, validation_eras: int) -> Path:
     """A Numerai-shaped dataset version written by the baked package itself, for the stand-in to serve."""
     environment = {**os.environ, "PYTHONPATH": str(repo / "src")}
-    subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", WRITE_DATASET, str(folder), str(validation_eras)],
-                   check=True, env=environment)
+    subprocess.run([str(repo / ".venv" / "bin" / "python"), "-c", WRITE_DATASET, str(folder), str(validation_eras),
+                    VERSION], check=True, env=environment)
     return folder
 
 
@@ -334,7 +337,7 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, github
         spec.write_text(text.replace("  era_step: 4", "  era_step: 4\n  include_validation: true"), encoding="utf-8")
         git(baked, "commit", "-q", "-am", "my_model learns the validation eras too")
     assert "include_validation: true" in spec.read_text(encoding="utf-8")
-    served = write_served_dataset(baked, tmp_path / "served" / "v5.2", validation_eras=40)
+    served = write_served_dataset(baked, tmp_path / "served" / VERSION, validation_eras=40)
     state_file, store = tmp_path / "state.json", tmp_path / "actions-cache"
     with serving(baked, "standin.py", "--models", ",".join(SLOTS), "--public-id", PUBLIC_ID, "--secret-key",
                  SECRET_KEY, "--state-file", str(state_file), "--polls-to-validate", "1", "--data-dir",
@@ -348,9 +351,10 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, github
         first = run_act(baked, url, tmp_path, "push", push, github=github[0], synthetic=False, extra_env=cache)
         assert first.returncode == 0, tail(first)
         state = read_state(state_file)
-        assert {"v5.2/features.json", "v5.2/train.parquet", "v5.2/validation.parquet"} <= data_reads(state, 0)
+        assert {f"{VERSION}/{name}" for name in ("features.json", "train.parquet", "validation.parquet")} <= \
+            data_reads(state, 0)
         entries = sorted(path.name for path in store.iterdir() if path.name.startswith("numerai-data-"))
-        assert [name.rsplit("-", 2)[0] for name in entries] == [f"numerai-data-v5.2-numerai-{slot}" for slot in
+        assert [name.rsplit("-", 2)[0] for name in entries] == [f"numerai-data-{VERSION}-numerai-{slot}" for slot in
                                                                 sorted(SLOTS)], entries
         stamp = state["assignments"]["my_model"]["filename"].rsplit("-", 1)[-1]
 
@@ -363,7 +367,7 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, github
                          github=github[0], synthetic=False, extra_env=cache)
         assert second.returncode == 0, tail(second)
         again = read_state(state_file)
-        assert "Cache restored from key: numerai-data-v5.2-numerai-my_model-" in second.stdout
-        assert data_reads(again, asked) == {"v5.2/validation.parquet"}, "read again besides the new eras"
+        assert f"Cache restored from key: numerai-data-{VERSION}-numerai-my_model-" in second.stdout
+        assert data_reads(again, asked) == {f"{VERSION}/validation.parquet"}, "read again besides the new eras"
         assert again["assignments"]["my_model"]["filename"].rsplit("-", 1)[-1] != stamp, "same data stamp"
         assert len(again["pickles"]) > len(state["pickles"])

@@ -65,13 +65,22 @@ def test_changed_answers_reach_the_baked_repo(tmp_path):
     repo = bake(tmp_path, **CHANGED)
     assert repo.name == "alpha-signals"
     spec = (repo / "models" / "alpha_v1.yaml").read_text()
-    assert "slot: alpha_v1" in spec and "version: v5.3" in spec and "feature_set: medium" in spec
+    assert "slot: alpha_v1" in spec and f"version: {CHANGED['data_version']}" in spec and "feature_set: medium" in spec
     assert (repo / "src" / "alpha_models").is_dir()
     assert 'numerai-deploy = "alpha_models.main:main"' in (repo / "pyproject.toml").read_text()
-    assert 'DEFAULT_DATA_VERSION = "v5.3"' in (repo / "src" / "alpha_models" / "spec" / "model.py").read_text()
+    assert (repo / "datasets" / f"{CHANGED['data_version']}.json").exists()
     workflows = "\n".join(text for _, text in text_files(repo / ".github"))
     assert "30 2 * * 1-5" in workflows
     assert "alpha-org" in (repo / "README.md").read_text()
+
+
+def test_the_data_version_answers_are_the_vendored_versions_the_current_one_first():
+    """cookiecutter.json offers the versions of datasets/, the one marked current as the default."""
+    choices = json.loads((TEMPLATE / "cookiecutter.json").read_text())["data_version"]
+    folder = TEMPLATE / "{{cookiecutter.project_slug}}" / "datasets"
+    statuses = {path.stem: json.loads(path.read_text())["status"] for path in folder.glob("v*.json")}
+    assert sorted(choices) == sorted(statuses)
+    assert statuses[choices[0]] == "current"
 
 
 def test_examples_are_removed_when_turned_off(tmp_path):

@@ -12,7 +12,7 @@ from baking import TEMPLATE, bake
 GOOD = {
     "project_name": "Numerai Models", "project_slug": "numerai-models", "package_name": "numerai_models",
     "github_owner": "someone",
-    "model_slot": "my_model", "data_version": "v5.2", "feature_set": "small", "retrain_cron": "0 6 * * 6",
+    "model_slot": "my_model", "data_version": "v5.2", "feature_set": "small", "retrain_cron": "23 2 * * 1",
     "use_deploy_environment": "yes", "include_examples": "yes",
 }
 

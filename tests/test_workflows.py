@@ -328,7 +328,7 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
     root, _ = baked
     allowed = {"deploy.yml": {("deploy", "Deploy"), ("deploy", "Status after a failed deploy")},
                "rollback.yml": {("rollback", "Roll back")},
-               "health.yml": {("status", "Status"), ("runtimes", "Compare runtimes")}}
+               "health.yml": {("status", "Dataset versions"), ("status", "Status"), ("runtimes", "Compare runtimes")}}
     for path in workflow_files(root):
         workflow = load(path)
         # Not at the workflow's level, nor a job's: only in the steps that call Numerai.
@@ -393,7 +393,7 @@ def test_deploy_triggers(baked):
     triggers = on(load(root / ".github" / "workflows" / "deploy.yml"))
     assert triggers["push"]["branches"] == ["main"]
     assert {"models/**", "src/**", "runtimes/**", "pyproject.toml"} <= set(triggers["push"]["paths"])
-    assert triggers["schedule"] == [{"cron": answers.get("retrain_cron", "0 6 * * 6")}]
+    assert triggers["schedule"] == [{"cron": answers.get("retrain_cron", "23 2 * * 1")}]
     inputs = triggers["workflow_dispatch"]["inputs"]
     assert {"slots", "force", "dry_run"} <= set(inputs)
     assert inputs["force"]["type"] == inputs["dry_run"]["type"] == "boolean"
@@ -578,6 +578,10 @@ def test_health_and_test_workflows(baked):
     health = load(root / ".github" / "workflows" / "health.yml")
     assert "schedule" in on(health)
     assert any("numerai-deploy status --report" in step.get("run", "") for step in health["jobs"]["status"]["steps"])
+    # Data-version drift: reported by the key-holding job, an issue of its own kind from the alerts job.
+    assert health["jobs"]["status"]["outputs"]["datasets"] == "${{ steps.datasets.outputs.report }}"
+    assert any("numerai-deploy datasets --report" in step.get("run", "") for step in health["jobs"]["status"]["steps"])
+    assert any("scripts/alerts.py datasets" in step.get("run", "") for step in health["jobs"]["alerts"]["steps"])
     test = load(root / ".github" / "workflows" / "test.yml")
     setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
     assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}
@@ -601,6 +605,43 @@ def test_the_test_workflow_runs_each_linter_once(baked):
         in_hooks = runs_hooks and hook in hooks
         in_tests = sum(linter in strings for strings in suite)
         assert as_steps + in_hooks + in_tests == 1, (linter, as_steps, in_hooks, in_tests)
+
+
+# Numerai's Classic rounds in 2026 (numerai-facts section 8), in minutes from Monday 00:00 UTC:
+# Tuesday to Friday 12:00-13:00, Saturday 12:00 to Sunday 14:00.
+DAY = 24 * 60
+ROUNDS = [(day * DAY + 12 * 60, day * DAY + 13 * 60) for day in range(1, 5)] + [(5 * DAY + 12 * 60, 6 * DAY + 14 * 60)]
+JOB_LIMIT = 6 * 60  # GitHub's limit on a job: a scheduled retrain's deploy lands within it
+
+
+def cron_starts(expression: str) -> list[int]:
+    """The minutes of the week a plain `M H * * DOW` cron starts at (DOW a number, a list or *)."""
+    minute, hour, _day, _month, weekdays = expression.split()
+    days = range(7) if weekdays == "*" else [(int(day) - 1) % 7 for day in weekdays.split(",")]  # cron: 0 is Sunday
+    return [day * DAY + int(hour) * 60 + int(minute) for day in days]
+
+
+def open_during(start: int, end: int) -> bool:
+    return any(start < close and opens < end for opens, close in ROUNDS)
+
+
+def test_the_default_schedules_fit_numerais_round_calendar(baked):
+    """The default retrain's deploy lands between rounds, never in one; the daily health check runs
+    between rounds (the day before's closed, the day's not open yet), and on Sunday within the 6 hours
+    before Saturday's round closes, when status warns about a slot that has not submitted yet."""
+    default_cron = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["retrain_cron"]
+    for start in cron_starts(default_cron):
+        assert not open_during(start, start + JOB_LIMIT)
+    health = load(baked[0] / ".github" / "workflows" / "health.yml")
+    [schedule] = on(health)["schedule"]
+    starts = cron_starts(schedule["cron"])
+    assert len(starts) == 7
+    saturday_round = ROUNDS[-1]
+    for start in starts:
+        if saturday_round[0] < start < saturday_round[1]:
+            assert saturday_round[1] - start <= 6 * 60  # rounds.WARN_BEFORE_CLOSE
+        else:
+            assert not open_during(start, start + 1)
 
 
 def test_runtime_drift_is_compared_with_the_key_and_proposed_without_it(baked):
@@ -690,6 +731,8 @@ def test_alerts_never_see_the_key(baked):
         text = json.dumps(job)
         assert "secrets." not in text and "NUMERAI_SECRET_KEY" not in text and "NUMERAI_PUBLIC_ID" not in text
         assert not any("./.github/actions/setup" in step.get("uses", "") for step in job["steps"])
-        [step] = [step for step in job["steps"] if "scripts/alerts.py" in step.get("run", "")]
-        assert step["env"]["REPORT"] == f"${{{{ needs.{source}.outputs.report }}}}"
-        assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+        steps = [step for step in job["steps"] if "scripts/alerts.py" in step.get("run", "")]
+        assert steps[0]["env"]["REPORT"] == f"${{{{ needs.{source}.outputs.report }}}}"
+        for step in steps:
+            assert step["env"]["REPORT"].startswith(f"${{{{ needs.{source}.outputs.")
+            assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"

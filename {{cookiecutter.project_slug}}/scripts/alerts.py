@@ -2,13 +2,20 @@
 
     python scripts/alerts.py health --report status.json [--run-url URL]
     python scripts/alerts.py deploy --outcome failure|success [--report status.json] [--run-url URL]
+    python scripts/alerts.py datasets --report datasets.json [--run-url URL]
 
 health: for every enabled slot that is drifted (a pickle assigned by hand or by another tool, a
-webhook switched back on, the slot archived or missing) or failing (its latest run failed), it opens
-an issue, or updates the open one; it closes the open issues of slots that are healthy again. A
+webhook switched back on, the slot archived or missing), failing (its latest run failed; a run that
+found no round open is not), or that missed a round (a round closed without its submission), it
+opens an issue, or updates the open one; it closes the open issues of slots that are healthy again.
+A slot that has not submitted for a round closing within hours gets the missed-round issue early,
+as a warning; the issue is closed once the slot submits again. A
 missing or unreadable report (status could not run: a rejected key, Numerai down) opens one issue
 "the health check could not run", closed by the next run that has a report.
 deploy: a failed deploy opens (or updates) one issue with the slots' status; a successful one closes it.
+datasets: for each dataset version a spec trains on and kind of drift in a `numerai-deploy datasets
+--report` file (Numerai publishes a newer version; uploads mark it deprecated or no longer take it),
+one issue, closed once a report no longer finds it (a report that could not ask Numerai changes nothing).
 
 Each issue carries a hidden marker in its body (`<!-- numerai-alert:<key> -->`); that, not the
 title or a label, is how an open issue is found again, so editing its title changes nothing.
@@ -31,10 +38,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 LABEL = "numerai-alert"
-ALERT_KINDS = {"drifted": "drifted", "failing": "is failing"}  # kind -> how the title says it
+# Problem kind (deploy/status.py, deploy/rounds.py) -> how the title says it.
+ALERT_KINDS = {"drifted": "drifted", "failing": "is failing", "missed round": "missed a round",
+               "not submitted": "has not submitted for a round that closes soon"}
+# The issue a kind goes into, when not its own: the warning before a round closes and the miss after
+# it are one issue, whose title says the worse (the earlier in ALERT_KINDS).
+ISSUE_OF = {"not submitted": "missed round"}
+ROUND_ISSUE = "missed round"
 MARKER = re.compile(r"<!-- numerai-alert:(?P<key>[\w:*.-]+) -->")
 HEALTH_FAILED = "health:*:status"
 DEPLOY_FAILED = "deploy"
+DATASETS_PREFIX = "datasets:"  # datasets:<version>:<kind>, one issue per version and kind of drift
 MAX_BODY = 60000  # GitHub refuses bodies over 65536 characters
 MAX_PAGES = 20
 TIMEOUT = 30
@@ -115,9 +129,22 @@ def slot_table(slots: list[dict]) -> str:
     return "\n".join(rows)
 
 
-def slot_body(key: str, slot: dict, kind: str, run_url: str) -> tuple[str, str]:
+def rounds_line(slot: dict) -> str:
+    """The slot's rounds in words: the one open now and the last closed one, submitted or not."""
+    rounds = slot.get("rounds") or {}
+    if not rounds.get("known", True):
+        return f"Rounds: not known ({rounds.get('problem')})."
+    current, last = rounds.get("current"), rounds.get("last")
+    parts = [f"round {current['number']} (closes {current['closes']}): "
+             f"{'submitted' if current['submitted'] else 'not submitted yet'}" if current else "no round open"]
+    if last:
+        parts.append(f"last closed round {last['number']}: {'submitted' if last['submitted'] else 'no submission'}")
+    return "Rounds: " + "; ".join(parts) + "."
+
+
+def slot_body(key: str, slot: dict, kinds: set[str], run_url: str) -> tuple[str, str]:
     """(body, the problem's own words: a change in them earns a comment)."""
-    messages = [problem["message"] for problem in slot.get("problems", []) if problem.get("kind") == kind]
+    messages = [problem["message"] for problem in slot.get("problems", []) if problem.get("kind") in kinds]
     parts = [
         f"<!-- numerai-alert:{key} -->",
         f"**Slot `{slot['slot']}`** ({slot.get('spec') or 'models/'}): **{slot.get('state')}**, "
@@ -127,6 +154,7 @@ def slot_body(key: str, slot: dict, kind: str, run_url: str) -> tuple[str, str]:
         *[f"- {message}" for message in messages],
         "",
         slot_table([slot]),
+        *([f"\n{rounds_line(slot)}"] if slot.get("rounds") else []),
         f"\nAssigned: pickle `{slot.get('pickle_id') or '-'}`, `{slot.get('filename') or '-'}`; "
         f"the spec builds `{slot.get('local') or '-'}`.",
     ]
@@ -144,14 +172,17 @@ def last_words(issue: dict) -> str:
     return "\n".join(line[2:] for line in body.splitlines() if line.startswith("- "))
 
 
-def raise_or_update(github: GitHub, open_issues: dict, key: str, title: str, body: str, words: str) -> None:
+def raise_or_update(github: GitHub, open_issues: dict, key: str, title: str, body: str, words: str, *,
+                    retitle: bool = False) -> None:
+    """Open the issue, or update the open one (and its title, with `retitle`, when the problem's
+    kind changed it)."""
     issue = open_issues.get(key)
     if issue is None:
         created = github.create(title, body)
         print(f"opened #{created['number']}: {title}")
         return
     changed = words != last_words(issue)
-    github.update(issue["number"], body=body)
+    github.update(issue["number"], body=body, **({"title": title} if retitle and issue.get("title") != title else {}))
     if changed:
         github.comment(issue["number"], "The problem changed:\n\n" + "\n".join(f"- {line}" for line in
                                                                                 words.splitlines()))
@@ -187,21 +218,33 @@ def health(github: GitHub, report: dict | None, run_url: str) -> None:
     slots = {slot["slot"]: slot for slot in report["slots"] if isinstance(slot, dict) and slot.get("slot")}
     current = set()
     for name, slot in slots.items():
-        for kind in sorted({problem.get("kind") for problem in slot.get("problems", [])} & set(ALERT_KINDS)):
-            key = f"health:{name}:{kind}"
+        kinds = {problem.get("kind") for problem in slot.get("problems", [])} & set(ALERT_KINDS)
+        for issue_kind in sorted({ISSUE_OF.get(kind, kind) for kind in kinds}):
+            mine = [kind for kind in ALERT_KINDS if kind in kinds and ISSUE_OF.get(kind, kind) == issue_kind]
+            key = f"health:{name}:{issue_kind.replace(' ', '-')}"  # a marker's key has no spaces
             current.add(key)
-            body, words = slot_body(key, slot, kind, run_url)
-            raise_or_update(github, open_issues, key, f"Numerai: {name} {ALERT_KINDS[kind]}", body, words)
+            body, words = slot_body(key, slot, set(mine), run_url)
+            raise_or_update(github, open_issues, key, f"Numerai: {name} {ALERT_KINDS[mine[0]]}", body, words,
+                            retitle=issue_kind == ROUND_ISSUE)
     for key, issue in open_issues.items():
         parts = key.split(":")
         if parts[0] != "health" or key == HEALTH_FAILED or key in current:
             continue
-        slot = slots.get(parts[1])
+        slot, kind = slots.get(parts[1]), parts[2].replace("-", " ")
         if slot is None and report.get("all_slots"):
             close(github, issue, f"Slot `{parts[1]}` has no spec in models/ any more.", run_url)
-        elif slot is not None and slot.get("checked", True):
-            close(github, issue, f"Slot `{parts[1]}` is {slot.get('state')}, latest run "
-                                 f"{slot.get('last_run') or '-'}: no longer {parts[2]}.", run_url)
+        elif slot is not None and slot.get("checked", True) and (
+                kind != ROUND_ISSUE or (slot.get("rounds") or {}).get("known", True)):
+            close(github, issue, healthy_again(parts[1], kind, slot), run_url)
+
+
+def healthy_again(name: str, kind: str, slot: dict) -> str:
+    """Why an open issue of the slot is closed now."""
+    rounds = slot.get("rounds") or {}
+    done = [item["number"] for item in (rounds.get("current"), rounds.get("last")) if item and item.get("submitted")]
+    if kind == ROUND_ISSUE and done:
+        return f"Slot `{name}` submitted for round {max(done)}."
+    return f"Slot `{name}` is {slot.get('state')}, latest run {slot.get('last_run') or '-'}: no longer {kind}."
 
 
 def deploy(github: GitHub, outcome: str, report: dict | None, run_url: str) -> None:
@@ -227,10 +270,51 @@ def deploy(github: GitHub, outcome: str, report: dict | None, run_url: str) -> N
     raise_or_update(github, open_issues, DEPLOY_FAILED, "Numerai: deploy failed", body, "\n".join(problems))
 
 
+def read_dataset_report(path: str | None) -> dict | None:
+    try:
+        report = json.loads(Path(path).read_text(encoding="utf-8")) if path else None
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) and isinstance(report.get("findings"), list) else None
+
+
+def dataset_title(finding: dict, newest: str | None) -> str:
+    if finding.get("kind") == "newer":
+        return f"Numerai: dataset {newest or 'a newer version'} is out; specs train on {finding['version']}"
+    return f"Numerai: dataset {finding['version']}, which specs train on, is {finding.get('kind')}"
+
+
+def datasets(github: GitHub, report: dict | None, run_url: str) -> None:
+    if report is None or not report.get("checked"):
+        print("datasets: no report of what Numerai offers; dataset issues left as they are")
+        return
+    open_issues = github.open_alerts()
+    current = set()
+    for finding in report["findings"]:
+        key = f"{DATASETS_PREFIX}{finding.get('version')}:{finding.get('kind')}"
+        current.add(key)
+        body = "\n".join([
+            f"<!-- numerai-alert:{key} -->",
+            f"- {finding.get('message')}",
+            "",
+            f"Specs on {finding.get('version')}: {', '.join(finding.get('specs') or []) or '-'}. The facts of each "
+            "version are in `datasets/<version>.json`; `numerai-deploy datasets` shows this report.",
+            "",
+            stamp(run_url),
+            "This issue is closed by the first health run that no longer finds it.",
+        ])[:MAX_BODY]
+        raise_or_update(github, open_issues, key, dataset_title(finding, report.get("newest")), body,
+                        str(finding.get("message")))
+    for key, issue in open_issues.items():
+        if key.startswith(DATASETS_PREFIX) and key not in current:
+            close(github, issue, "The specs' dataset versions no longer show this drift.", run_url)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("health", "deploy"))
-    parser.add_argument("--report", default=None, help="the JSON of `numerai-deploy status --report`")
+    parser.add_argument("mode", choices=("health", "deploy", "datasets"))
+    parser.add_argument("--report", default=None,
+                        help="the JSON of `numerai-deploy status --report` (datasets: of `datasets --report`)")
     parser.add_argument("--outcome", choices=("success", "failure"), default="failure", help="deploy: its result")
     parser.add_argument("--run-url", default="", help="the workflow run, linked from the issue")
     args = parser.parse_args(argv)
@@ -243,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.mode == "health":
             health(github, report, args.run_url)
+        elif args.mode == "datasets":
+            datasets(github, read_dataset_report(args.report), args.run_url)
         else:
             deploy(github, args.outcome, report, args.run_url)
     except GitHubError as error:

@@ -13,9 +13,15 @@ import pytest
 
 import {{ cookiecutter.package_name }}
 from {{ cookiecutter.package_name }}.build.manifest import read_manifest
+from {{ cookiecutter.package_name }}.datasets import current_version, load_versions
 
 PACKAGE = {{ cookiecutter.package_name }}.__name__
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Numerai's dataset versions as datasets/ has them; specs name real columns through these.
+VERSIONS = load_versions(REPO_ROOT / "datasets")
+CURRENT = current_version(VERSIONS)
+# A target of the current version besides the payout target and its alias, for a second model.
+OTHER_TARGET = next(name for name in CURRENT.targets if name not in (CURRENT.payout_target, CURRENT.alias_column))
 
 
 def manifest_dict(pickle_path: Path) -> dict:
@@ -52,8 +58,9 @@ def make_repo(tmp_path, data_cache, monkeypatch):
     def make(specs: dict[str, str]) -> Path:
         root = tmp_path / "repo"
         (root / "models").mkdir(parents=True, exist_ok=True)
-        if not (root / "runtimes").exists():
-            shutil.copytree(REPO_ROOT / "runtimes", root / "runtimes")
+        for folder in ("runtimes", "datasets"):
+            if not (root / folder).exists():
+                shutil.copytree(REPO_ROOT / folder, root / folder)
         for name, text in specs.items():
             write_spec(root / "models", name, text)
         return root
@@ -82,6 +89,7 @@ LIGHTGBM_SPEC = """
       params: {n_estimators: 40, learning_rate: 0.1, num_leaves: 15, max_bin: 5}
 """
 
+# (placeholders, not an f-string: this file is a template, where doubled braces would be Jinja)
 ENSEMBLE_SPEC = """
     slot: ensemble_model
     runtime: "3.12"
@@ -90,17 +98,18 @@ ENSEMBLE_SPEC = """
       type: ensemble
       members:
         - model: {type: lightgbm, params: {n_estimators: 30, num_leaves: 7, max_bin: 5}}
-          target: target
+          target: PAYOUT_TARGET
           weight: 2
         - model: {type: sklearn, estimator: sklearn.linear_model.Ridge, params: {alpha: 5.0}}
-          target: target_cyrus_20
+          target: OTHER_TARGET
           weight: 1
       layers:
         - members:
             - model: {type: sklearn, estimator: sklearn.linear_model.LinearRegression}
     predict:
-      benchmark_inputs: [v52_lgbm_cyrus20]
-"""
+      benchmark_inputs: [BENCHMARK]
+""".replace("PAYOUT_TARGET", CURRENT.payout_target).replace("OTHER_TARGET", OTHER_TARGET).replace(
+    "BENCHMARK", CURRENT.benchmark_columns[0])
 
 CUSTOM_SPEC = f"""
     slot: custom_model
@@ -119,7 +128,8 @@ CUSTOM_SPEC = f"""
 def built(tmp_path_factory, data_cache) -> dict[str, Path]:
     """The LightGBM, ensemble and custom specs built and checked once on synthetic data: {slot: pickle path}."""
     root = tmp_path_factory.mktemp("built-repo")
-    shutil.copytree(REPO_ROOT / "runtimes", root / "runtimes")
+    for folder in ("runtimes", "datasets"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
     (root / "models").mkdir()
     for name, text in (("gbm.yaml", LIGHTGBM_SPEC), ("ensemble.yaml", ENSEMBLE_SPEC), ("custom.yaml", CUSTOM_SPEC)):
         write_spec(root / "models", name, text)
@@ -137,7 +147,7 @@ def synthetic_dir(built, data_cache) -> Path:
 
 # -- deploy and status against the Numerai stand-in (tests/standin.py) ----------------------------
 
-STANDIN_PUBLIC_ID = "STANDINPUBLICID"
+STANDIN_PUBLIC_ID = "STANDIN-PUBLIC-ID"  # keys have at least settings.MIN_KEY_LENGTH characters
 STANDIN_SECRET_KEY = "s3cret-KEY-that-must-never-show-7f3a9c"
 ACCOUNT_SLOTS = ("gbm_model", "ensemble_model", "other_model")
 

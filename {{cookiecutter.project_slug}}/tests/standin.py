@@ -8,14 +8,19 @@ root fields are resolved by the `op_<field>` methods below, from the stand-in's 
 `Authorization: Token PUBLIC$SECRET`, hands out upload URLs that point back at itself, accepts the
 file PUT, keeps state (models, webhooks, pickles, assignments), moves each upload from pending
 through validating to validated or invalid over successive polls, serves dataset files, and injects
-faults on demand: 5xx bursts, slow answers, dropped connections, a rejected PUT, GraphQL errors, a
-validation that fails or never finishes (or is held, then let finish), a change carried out whose
-answer is lost (dropped, or sent after the client gave up), an outage of some seconds of wall time
+faults on demand: 5xx bursts, slow answers, answers a byte at a time, dropped connections, a rejected
+PUT, GraphQL errors, a validation that fails or never finishes (or is held, then let finish), a change
+carried out whose answer is lost (dropped, or sent after the client gave up), an outage of some seconds of wall time
 (connections refused, then 5xx answers and dropped connections), and upload URLs to a dead port.
 Upload URLs are presigned-style (`?X-Amz-Algorithm=...&X-Amz-Credential=...&X-Amz-Signature=...`):
 every signature handed out is kept in `signatures`, so that tests can look for it in any output.
 Runs of an uploaded pickle (triggerComputePickleUpload) go pending, running, then succeed or fail with
-Numerai-style status descriptions and log lines (`run_outcome`); apiTokenInfo answers the key's
+Numerai-style status descriptions and log lines (`run_outcome`). Classic rounds open and close
+(`open_round`, `close_round`; by default round 999 closed a day ago and round 1000 is open for
+another day): an upload's validation and a successful run submit for the round open then, a new
+round runs every assigned pickle at once, as Numerai does, and a run while no round is open ends with
+Numerai's "No currently open rounds!"; `rounds` and `submissions` answer from that calendar, and
+`submit` records a submission made another way. apiTokenInfo answers the key's
 `scopes` (a constructor argument, or set the attribute); `assign_by_hand` assigns a pickle as a user
 would on numer.ai, without an API call.
 
@@ -45,7 +50,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -55,11 +60,13 @@ import graphql
 from graphql.pyutils import Undefined
 
 ROOT_FIELD = re.compile(r"^\s*(query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
-PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets"})
+PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets", "rounds"})
 DATA_VERSIONS = ("v5.0", "v5.2", "v5.3")
 CLASSIC = 8
 CATALOGUE = Path(__file__).resolve().parents[1] / "runtimes" / "catalogue.json"
 MISSING_KEY = "You must be authenticated to perform this action"
+NO_OPEN_ROUND = "No currently open rounds!"  # a run's description when no round is open (Numerai's words)
+FIRST_ROUND = 1000  # the round open when a stand-in starts
 WRONG_KEY = "Invalid API key: authentication failed"
 SCHEMA_FILE = Path(__file__).resolve().with_name("numerai_schema.graphql")
 SCHEMA = graphql.build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -169,7 +176,7 @@ class Resolvers:
 
 @dataclass
 class Fault:
-    kind: str  # "status", "slow", "drop", "graphql", "reject_put", "lost"
+    kind: str  # "status", "slow", "drop", "graphql", "reject_put", "lost", "trickle"
     operation: str | None  # a root field, "upload" for the file PUT, None for any GraphQL call
     remaining: int
     status: int = 503
@@ -190,7 +197,31 @@ def stable_id(*parts: str) -> str:
 
 def now() -> str:
     """A `Time` as Numerai writes it: ISO 8601 in UTC, with a Z."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return time_of(datetime.now(timezone.utc))
+
+
+def time_of(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def new_round(number: int, opens: datetime, closes: datetime) -> dict:
+    return {"id": stable_id("round", str(number)), "number": number, "opens": opens, "closes": closes}
+
+
+def round_view(item: dict) -> dict:
+    """A `Round`; its deadline (closeStakingTime) is its close, as for Numerai's daily rounds."""
+    return {"id": item["id"], "number": item["number"], "tournament": CLASSIC, "openTime": time_of(item["opens"]),
+            "closeTime": time_of(item["closes"]), "closeStakingTime": time_of(item["closes"])}
+
+
+def round_state(item: dict) -> str:
+    """The round's RoundStatus now: UPCOMING, OPEN, then RESOLVING while it is scored (a month), RESOLVED."""
+    moment = datetime.now(timezone.utc)
+    if moment < item["opens"]:
+        return "UPCOMING"
+    if moment < item["closes"]:
+        return "OPEN"
+    return "RESOLVING" if moment - item["closes"] < timedelta(days=30) else "RESOLVED"
 
 
 def log_line(message: str) -> dict:
@@ -246,7 +277,10 @@ class NumeraiStandIn:
         self.plans: dict[str, dict] = {}  # slot -> how its next validations end
         self.run_plans: dict[str, dict] = {}  # slot -> how its next triggered runs end
         self.runs: dict[str, dict] = {}  # trigger id -> the plan of a triggered run still going
-        self.round_id = stable_id("round", "current")  # the round a (non-validation) run is for
+        started = datetime.now(timezone.utc)
+        self.rounds = [new_round(FIRST_ROUND - 1, started - timedelta(hours=25), started - timedelta(hours=24)),
+                       new_round(FIRST_ROUND, started - timedelta(hours=1), started + timedelta(hours=23))]
+        self.submissions: list[dict] = []  # {id, modelId, roundNumber, triggerId, filename, insertedAt}
         self.faults: list[Fault] = []
         self.outage_until = 0.0  # time.monotonic() until which every request fails
         self.outage_answers = 0
@@ -262,10 +296,12 @@ class NumeraiStandIn:
         self.refuse_ranges = refuse_ranges
         self.docker_images = docker_images_from_catalogue()
         self.data_versions = {name: stable_id("data", name) for name in DATA_VERSIONS}
+        self.deprecated_data_versions: set[str] = set()  # left out unless asked for with deprecated: true
         for name in models:
             self.add_model(name)
         self.server = self.new_server(port)
         self.thread: threading.Thread | None = None
+        self.stopped = threading.Event()
 
     def new_server(self, port: int) -> ThreadingHTTPServer:
         server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self))
@@ -294,6 +330,7 @@ class NumeraiStandIn:
         self.thread.start()
 
     def stop(self) -> None:
+        self.stopped.set()
         if self.reopen_timer:
             self.reopen_timer.cancel()
         if self.thread and self.thread.is_alive():
@@ -401,10 +438,88 @@ class NumeraiStandIn:
             if plan["seen"] == 1:
                 self.set_trigger_status(pickle, trigger, "running", "Running your model on live data")
             if plan["seen"] >= plan["polls"]:
-                self.set_trigger_status(pickle, trigger, plan["status"], plan["description"] or plan["status"])
-                self.logs.setdefault(trigger["id"], []).extend(log_line(line) for line in plan["logs"])
+                self.end_run(pickle, trigger, plan)
                 del self.runs[trigger["id"]]
                 self.dump_state()
+
+    def end_run(self, pickle: dict, trigger: dict, plan: dict) -> None:
+        """A run ends as planned; a successful one submits for its round, or, when no round was open,
+        ends with Numerai's "No currently open rounds!" instead."""
+        status, description = plan["status"], plan["description"] or plan["status"]
+        if status == "success" and trigger.get("type") == "submission":
+            found = next((item for item in self.rounds if item["id"] == trigger.get("roundId")), None)
+            if found is None:
+                self.set_trigger_status(pickle, trigger, "failed", NO_OPEN_ROUND, settles=False)
+                return
+            self.record_submission(pickle, found, trigger)
+        self.set_trigger_status(pickle, trigger, status, description)
+        self.logs.setdefault(trigger["id"], []).extend(log_line(line) for line in plan["logs"])
+
+    # -- rounds and submissions ----------------------------------------------------------------------
+
+    def current_round(self) -> dict | None:
+        moment = datetime.now(timezone.utc)
+        open_now = [item for item in self.rounds if item["opens"] <= moment < item["closes"]]
+        return max(open_now, key=lambda item: item["number"], default=None)
+
+    @property
+    def round_id(self) -> str | None:
+        """The id of the round open now (None between rounds)."""
+        with self.lock:
+            current = self.current_round()
+            return current["id"] if current else None
+
+    def open_round(self, *, closes_in: float = 3600.0, run: bool = True) -> int:
+        """Close the open round (if any) and open the next, which closes in `closes_in` seconds; as
+        Numerai does, every assigned pickle runs for it at once (per the slot's `run_outcome`)."""
+        with self.lock:
+            moment = datetime.now(timezone.utc)
+            self.close_round()
+            number = max(item["number"] for item in self.rounds) + 1
+            opened = new_round(number, moment, moment + timedelta(seconds=closes_in))
+            self.rounds.append(opened)
+            for pickle_id in list(self.assignments.values()) if run else []:
+                pickle = self.pickles[pickle_id]
+                trigger = self.add_trigger(pickle, "pending")
+                trigger["type"], trigger["roundId"] = "submission", opened["id"]
+                self.logs[trigger["id"]] = [log_line("Pulling image")]
+                plan = self.run_plans.get(pickle["slot"], {"status": "success", "description": "Predictions submitted",
+                                                           "logs": ["Predictions submitted"]})
+                self.set_trigger_status(pickle, trigger, "running", "Running your model on live data")
+                self.end_run(pickle, trigger, plan)
+            self.dump_state()
+            return number
+
+    def close_round(self) -> None:
+        """The open round closes now; none opens (as between Saturday's round and Tuesday's)."""
+        with self.lock:
+            current = self.current_round()
+            if current is not None:
+                current["closes"] = datetime.now(timezone.utc) - timedelta(microseconds=1)
+            self.dump_state()
+
+    def submit(self, slot: str, number: int | None = None) -> str:
+        """A submission of the slot for round `number` (default: the open one), made another way (a
+        webhook, an upload of predictions) than a run of its pickle."""
+        with self.lock:
+            found = self.current_round() if number is None else next(
+                item for item in self.rounds if item["number"] == number)
+            return self.record_submission({"modelId": self.model_named(slot)["id"], "slot": slot}, found, None)
+
+    def record_submission(self, pickle: dict, found: dict, trigger: dict | None) -> str:
+        submission = {"id": str(uuid.uuid4()), "modelId": pickle["modelId"], "roundNumber": found["number"],
+                      "triggerId": trigger["id"] if trigger else None, "insertedAt": now(),
+                      "filename": f"{pickle['slot']}-{found['number']}.csv"}
+        self.submissions.append(submission)
+        if trigger is not None:
+            trigger["roundId"], trigger["submissionId"] = found["id"], submission["id"]
+        return submission["id"]
+
+    def submission_view(self, submission: dict) -> dict:
+        """A `V2Submission` with its round."""
+        found = next(item for item in self.rounds if item["number"] == submission["roundNumber"])
+        return {**{key: value for key, value in submission.items() if key != "roundNumber"},
+                "selected": True, "status": "submitted", "round": round_view(found)}
 
     # -- faults ------------------------------------------------------------------------------------
 
@@ -413,6 +528,11 @@ class NumeraiStandIn:
 
     def slow_next(self, count: int, seconds: float, *, operation: str | None = None) -> None:
         self.add_fault(Fault("slow", operation, count, seconds=seconds))
+
+    def trickle_next(self, count: int, seconds: float, *, operation: str | None = None) -> None:
+        """The next `count` answers are sent one byte every `seconds`, status line and headers included:
+        each read of the client's gets a byte in time, the whole answer comes late."""
+        self.add_fault(Fault("trickle", operation, count, seconds=seconds))
 
     def drop_next(self, count: int, *, operation: str | None = None) -> None:
         self.add_fault(Fault("drop", operation, count))
@@ -538,6 +658,8 @@ class NumeraiStandIn:
                     {"key": key, **{k: v for k, v in item.items() if k != "content"}}
                     for key, item in self.stored.items()
                 ],
+                "rounds": [{**round_view(item), "status": round_state(item)} for item in self.rounds],
+                "submissions": [self.submission_view(item) for item in self.submissions],
                 "mutations": list(self.mutations),
                 "operations": [entry["operation"] for entry in self.requests],
                 "file_gets": list(self.file_gets),
@@ -621,7 +743,24 @@ class NumeraiStandIn:
             if not fault.seconds:
                 return drop(request)
             time.sleep(fault.seconds)  # the client has given up by now
+        if fault and fault.kind == "trickle":
+            return self.trickle(request, answer, fault.seconds)
         send_json(request, 200, answer)
+
+    def trickle(self, request: BaseHTTPRequestHandler, answer: dict, seconds: float) -> None:
+        """Write the whole HTTP answer a byte at a time, until it is sent, the client hangs up or the
+        stand-in stops."""
+        content = json.dumps(answer).encode()
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(content)}\r\n\r\n"
+        request.close_connection = True
+        for index, byte in enumerate(head.encode() + content):
+            if self.stopped.wait(seconds if index else 0):
+                return
+            try:
+                request.wfile.write(bytes([byte]))
+                request.wfile.flush()
+            except OSError:
+                return
 
     def apply_transport_fault(self, request: BaseHTTPRequestHandler, fault: Fault) -> bool:
         """Apply a 5xx, a drop or a delay; True when the request was answered (or dropped) here."""
@@ -796,8 +935,12 @@ class NumeraiStandIn:
     def op_computePickleDockerImages(self, **_):
         return list(self.docker_images)
 
-    def op_computePickleDataVersions(self, **_):
-        return [{"name": name, "id": version_id} for name, version_id in self.data_versions.items()]
+    def op_computePickleDataVersions(self, deprecated=False, **_):
+        newest = max(self.data_versions, key=lambda name: tuple(map(int, name[1:].split("."))))
+        return [{"name": name, "id": version_id, "default": name == newest, "experimental": False,
+                 "deprecated": name in self.deprecated_data_versions}
+                for name, version_id in self.data_versions.items()
+                if deprecated or name not in self.deprecated_data_versions]
 
     def op_computePickleUploadAuth(self, filename=None, modelId=None, **_):
         self.own_model(modelId)
@@ -885,6 +1028,27 @@ class NumeraiStandIn:
         self.runs[trigger["id"]] = {**self.run_plans.get(pickle["slot"], plan), "seen": 0}
         return self.pickle_view(pickle)
 
+    def op_rounds(self, tournament=None, number=None, status=None, limit=None, **_):
+        """Newest first. Number 0 is the round open now, which numerapi's get_current_round asks for;
+        Numerai answers an error between rounds."""
+        found = [item for item in self.rounds if tournament in (None, CLASSIC)]
+        if number == 0:
+            current = self.current_round()
+            if current is None:
+                raise GraphQLError("Current round not open for submissions")
+            found = [current]
+        elif number is not None:
+            found = [item for item in found if item["number"] == number]
+        found = sorted((item for item in found if status in (None, round_state(item))),
+                       key=lambda item: -item["number"])
+        return [round_view(item) for item in (found[:limit] if limit else found)]
+
+    def op_submissions(self, id=None, modelId=None, **_):  # noqa: A002 (GraphQL's name)
+        if modelId is not None:
+            self.own_model(modelId)
+        return [self.submission_view(item) for item in self.submissions
+                if (id is None or item["id"] == id) and (modelId is None or item["modelId"] == modelId)]
+
     def op_triggerLogs(self, triggerId=None, **_):
         return list(self.logs.get(triggerId, []))
 
@@ -948,7 +1112,8 @@ class NumeraiStandIn:
         return trigger
 
     @staticmethod
-    def set_trigger_status(pickle: dict, trigger: dict, status: str, description: str | None) -> None:
+    def set_trigger_status(pickle: dict, trigger: dict, status: str, description: str | None, *,
+                           settles: bool = True) -> None:
         trigger["status"], trigger["updatedAt"] = status, now()
         trigger["statuses"].append(
             {
@@ -959,7 +1124,7 @@ class NumeraiStandIn:
                 "insertedAt": trigger["updatedAt"],
             }
         )
-        if status in ("success", "failed", "error"):
+        if settles and status in ("success", "failed", "error"):
             pickle["triggerStatus"] = "submission_succeeded" if status == "success" else "model_failed"
 
     def advance(self, pickle: dict) -> None:
@@ -980,9 +1145,18 @@ class NumeraiStandIn:
             self.dump_state()
 
     def finish_validation(self, pickle: dict, outcome: str, description: str | None) -> None:
+        """The upload's first run ends; a validated pickle submits for the round open now, or, between
+        rounds, reports that no round is open (it runs at the next)."""
         pickle["validationStatus"] = outcome
         status = "success" if outcome == "validated" else "failed"
-        self.set_trigger_status(pickle, pickle["triggers"][0], status, description or status)
+        trigger = pickle["triggers"][0]
+        self.set_trigger_status(pickle, trigger, status, description or status)
+        if outcome == "validated":
+            current = self.current_round()
+            if current is None:
+                self.set_trigger_status(pickle, trigger, "failed", NO_OPEN_ROUND, settles=False)
+            else:
+                self.record_submission(pickle, current, trigger)
 
     def pickle_view(self, pickle: dict) -> dict:
         """A `ComputePickleUpload`: `assignedModelSlots` holds the ids of the models it is assigned to."""

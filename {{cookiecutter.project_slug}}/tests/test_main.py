@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import shutil
 import subprocess
@@ -55,7 +56,7 @@ def test_an_unexpected_error_exits_3_with_one_line(failing_command, capsys, monk
 
 @pytest.mark.parametrize("how", ["flag", "flag after the command", "variable"])
 def test_debug_shows_the_traceback_scrubbed(failing_command, capsys, monkeypatch, tmp_path, how):
-    monkeypatch.setenv("NUMERAI_PUBLIC_ID", "PUBLIC")
+    monkeypatch.setenv("NUMERAI_PUBLIC_ID", "PUBLIC-ID-OF-THE-RUN")
     monkeypatch.setenv("NUMERAI_SECRET_KEY", SECRET)
     failing_command(KeyError(f"https://storage.example/file.pkl?X-Amz-Signature=abc123&token={SECRET}"))
     argv = {"flag": ["--debug", "validate"], "flag after the command": ["validate", "--debug"],
@@ -71,13 +72,27 @@ def test_debug_shows_the_traceback_scrubbed(failing_command, capsys, monkeypatch
     assert SECRET not in err and "abc123" not in err and "X-Amz-Signature" not in err
 
 
+@pytest.mark.parametrize(("code", "words"), [
+    (errno.ENOSPC, "free some disk space"),
+    (errno.EACCES, "permission"),
+    (errno.EROFS, "read-only"),
+    (errno.EIO, "the operating system"),
+])
+def test_an_environment_fault_exits_1_naming_the_path_and_the_fix(failing_command, capsys, tmp_path, code, words):
+    failing_command(OSError(code, "the system's words", "/somewhere/dist/slot-abc.pkl"))
+    assert main(["validate", "--repo", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "this is a bug" not in err, err
+    assert err.startswith("failed: /somewhere/dist/slot-abc.pkl: the system's words ==> ") and words in err, err
+
+
 def test_a_malformed_setting_is_bad_input(capsys, monkeypatch, tmp_path):
     for folder in ("models", "runtimes"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
     monkeypatch.setenv("NUMERAI_REQUEST_TIMEOUT", "soon")
     assert main(["status", "--repo", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "NUMERAI_REQUEST_TIMEOUT='soon' ==> expected a positive number" in err and "Traceback" not in err
+    assert "NUMERAI_REQUEST_TIMEOUT='soon' ==> expected a finite positive number" in err and "Traceback" not in err
 
 
 def test_every_command_has_a_whole_sentence_as_its_help(capsys):

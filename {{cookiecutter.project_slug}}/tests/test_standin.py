@@ -145,3 +145,28 @@ def test_faults_are_served_in_order(tmp_path):
         assert time.monotonic() - started >= 0.3
         assert answer.json()["data"]["account"]["models"][0]["name"] == "a"
         assert [entry["fault"] for entry in standin.requests] == ["status", "drop", "slow"]
+
+
+def test_rounds_open_and_close_and_each_submission_names_its_round(numerapi_at):
+    """numerapi's own round and submission calls against the stand-in's calendar."""
+    from standin import FIRST_ROUND, NO_OPEN_ROUND, NumeraiStandIn
+
+    with NumeraiStandIn(models=["a"], public_id=PUBLIC_ID, secret_key=SECRET_KEY) as standin:
+        api = numerapi_at(standin.url, PUBLIC_ID, SECRET_KEY)
+        model_id = api.get_models()["a"]
+        assert api.get_current_round() == FIRST_ROUND
+        standin.seed_pickle("a", "a.pkl")  # validated: it runs at once for the open round
+        assert [item["filename"] for item in api.submission_ids(model_id)] == [f"a-{FIRST_ROUND}.csv"]
+
+        standin.close_round()
+        with pytest.raises(Exception, match="Current round not open for submissions"):
+            api.get_current_round()
+        standin.seed_pickle("a", "later.pkl")
+        assert standin.assigned("a")["triggers"][0]["statuses"][-1]["description"] == NO_OPEN_ROUND
+
+        assert standin.open_round() == FIRST_ROUND + 1  # every assigned pickle runs for it at once
+        assert api.get_current_round() == FIRST_ROUND + 1
+        rounds = standin.state()["rounds"]
+        assert [(item["number"], item["status"]) for item in rounds] == [
+            (FIRST_ROUND - 1, "RESOLVING"), (FIRST_ROUND, "RESOLVING"), (FIRST_ROUND + 1, "OPEN")]
+        assert [item["round"]["number"] for item in standin.state()["submissions"]] == [FIRST_ROUND, FIRST_ROUND + 1]

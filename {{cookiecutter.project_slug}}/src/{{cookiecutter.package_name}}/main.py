@@ -1,8 +1,10 @@
 """`numerai-deploy`: one subcommand per step of the pipeline, each in `commands/`.
 
-The error policy lives here and only here: UsageError exits 2, WorkFailed 1, anything unexpected 3
-with one line (the traceback with --debug or NUMERAI_DEBUG=1); every message is scrubbed of the
-API key and of URL query strings first.
+The error policy lives here and only here: UsageError exits 2 (a malformed setting included: they are
+read at start, whatever the command), WorkFailed 1, and so does an OSError (a full disk, a missing
+permission, a read-only folder: one line naming the path and the fix); anything unexpected 3 with one
+line (the traceback with --debug or NUMERAI_DEBUG=1). Every message is scrubbed of the API key and of
+URL query strings first.
 """
 
 from __future__ import annotations
@@ -13,15 +15,19 @@ import importlib
 import importlib.util
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 from . import logs
-from .errors import INTERRUPTED_EXIT_CODE, UNEXPECTED_EXIT_CODE, UsageError, WorkFailed
+from .errors import INTERRUPTED_EXIT_CODE, UNEXPECTED_EXIT_CODE, UsageError, WorkFailed, environment_problem
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 # Each a module of commands/, imported only when it runs: a command pays for its own imports alone,
 # which keeps `check` (run once per pickle) from loading the training stack, and `--help` reads the
 # commands' docstrings from their source without importing any of them.
-COMMANDS = ("validate", "schema", "runtimes", "plan", "build", "check", "deploy", "status", "summary", "data",
-            "history", "rollback", "logs", "trigger", "doctor")
+COMMANDS = ("validate", "schema", "runtimes", "datasets", "plan", "build", "check", "deploy", "status", "summary",
+            "data", "history", "rollback", "logs", "trigger", "doctor")
 
 
 def command_module(name: str):
@@ -65,24 +71,27 @@ def log_stream(module, args):
     return sys.stderr if machine_readable else sys.stdout
 
 
-def wants_debug(args) -> bool:
-    if getattr(args, "debug", False):
-        return True
+def settings_or_error() -> tuple[Settings | None, UsageError | None]:
+    """The run's settings, read once at start, or the error of a malformed one (reported as bad input
+    once logging is set up)."""
     from .settings import load_settings  # pydantic: not for `--help`, which exits before this
 
     try:
-        return load_settings().debug
-    except UsageError:
-        return False  # reported by whichever command reads the settings
+        return load_settings(), None
+    except UsageError as error:
+        return None, error
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = make_parser(argv).parse_args(argv)
-    debug = wants_debug(args)
+    settings, malformed = settings_or_error()
+    debug = getattr(args, "debug", False) or bool(settings and settings.debug)
     module = command_module(args.command)
-    logs.configure(log_stream(module, args), debug=debug)
+    logs.configure(log_stream(module, args), debug=debug, secrets=settings.secrets() if settings else ())
     try:
+        if malformed:
+            raise malformed
         return module.run(args)
     except (UsageError, WorkFailed) as error:
         print(f"{error.label}: {logs.scrub(error)}", file=sys.stderr)
@@ -90,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return INTERRUPTED_EXIT_CODE
+    except OSError as error:  # the machine's fault, not ours: say which path and what to do
+        print(f"{WorkFailed.label}: {logs.scrub(environment_problem(error))}", file=sys.stderr)
+        return WorkFailed.exit_code
     except Exception as error:  # the policy's last line: one line, never a raw traceback
         if debug:
             print(logs.scrub("".join(traceback.format_exception(error))), file=sys.stderr, end="")

@@ -21,6 +21,11 @@ class Repo:
         return self.root / "runtimes"
 
     @property
+    def datasets(self) -> Path:
+        """Numerai's dataset versions as dated data: `datasets/<version>.json` (see datasets.py)."""
+        return self.root / "datasets"
+
+    @property
     def dist(self) -> Path:
         return self.root / "dist"
 

@@ -18,14 +18,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, ValidationError
+from pydantic import Field, PositiveInt, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import UsageError
 
 PREFIX = "NUMERAI_"
+# Seconds: a limit of inf or nan would mean no limit at all.
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# Numerai's public ids have 32 characters and its secret keys 64. Every output is scrubbed of the key,
+# so a key of a few characters would blank those characters out of all output; 16 is far above that and
+# far below any real key. A key holds no whitespace or control characters: one there is a pasting mistake,
+# and a line break inside it would make HTTP libraries print the header, key included, in an escaped
+# form the scrubber cannot recognise. Whitespace around it (a copied line's end) is dropped.
+MIN_KEY_LENGTH = 16
+KEY_FIELDS = ("public_id", "secret_key")
 
 
 class Settings(BaseSettings):
@@ -39,15 +48,15 @@ class Settings(BaseSettings):
     # or dropped connections, timeouts) are retried after retry_backoff, 2x, 4x ... seconds (plus
     # jitter, at most retry_max_backoff), at most retry_attempts attempts within retry_budget seconds:
     # the defaults ride out an outage of Numerai's API of a minute or two.
-    request_timeout: PositiveFloat = 30.0
-    upload_timeout: PositiveFloat = 600.0
+    request_timeout: Seconds = 30.0
+    upload_timeout: Seconds = 600.0
     retry_attempts: PositiveInt = 12
-    retry_backoff: PositiveFloat = 2.0
-    retry_max_backoff: PositiveFloat = 20.0
-    retry_budget: PositiveFloat = 180.0
+    retry_backoff: Seconds = 2.0
+    retry_max_backoff: Seconds = 20.0
+    retry_budget: Seconds = 180.0
 
-    poll_interval: PositiveFloat = 10.0
-    validation_timeout: PositiveFloat = 1200.0
+    poll_interval: Seconds = 10.0
+    validation_timeout: Seconds = 1200.0
 
     data_dir: Path | None = None
     runtime_cache: Path | None = None
@@ -57,6 +66,17 @@ class Settings(BaseSettings):
 
     github_output: Path | None = Field(default=None, validation_alias="GITHUB_OUTPUT")
     github_step_summary: Path | None = Field(default=None, validation_alias="GITHUB_STEP_SUMMARY")
+
+    @field_validator(*KEY_FIELDS, mode="before")
+    @classmethod
+    def _key(cls, value):
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(text, str):
+            return value
+        text = text.strip()
+        if text and (len(text) < MIN_KEY_LENGTH or not text.isprintable() or any(char.isspace() for char in text)):
+            raise ValueError("malformed key")  # the words are key_expectation's: never the value
+        return text
 
     def secrets(self) -> list[str]:
         """Texts that must never reach an output: the token built from the key, and the key itself."""
@@ -70,14 +90,21 @@ def variable(field: str) -> str:
     return PREFIX + field.upper()
 
 
-def expectation(error: dict) -> str:
-    """pydantic's error type in the words of this CLI's messages."""
-    kind = error.get("type", "")
-    if kind in ("greater_than", "int_parsing", "float_parsing", "int_from_float"):
-        whole = "whole " if kind.startswith("int") or "int" in str(error.get("msg", "")).lower() else ""
-        return f"expected a positive {whole}number"
-    if kind.startswith("bool"):
+def key_expectation() -> str:
+    return (f"expected the key as numer.ai shows it: at least {MIN_KEY_LENGTH} characters, without spaces, "
+            "line breaks or other control characters; copy it again (Account > Custom API Keys)")
+
+
+def expectation(error: dict, field: str) -> str:
+    """pydantic's error in the words of this CLI's messages, by the type of the setting."""
+    if error.get("type", "").startswith("bool"):
         return "expected true or false"
+    info = Settings.model_fields.get(field)
+    annotation = info.annotation if info else None
+    if annotation is float:
+        return "expected a finite positive number"
+    if annotation is int:
+        return "expected a positive whole number"
     return "expected " + str(error.get("msg", "a valid value")).lower()
 
 
@@ -90,7 +117,9 @@ def load_settings(**overrides) -> Settings:
         settings = Settings()
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]) if first.get("loc") else "NUMERAI_*"
-        name = name if name.startswith("GITHUB_") else variable(name)
-        raise UsageError(f"{name}={first.get('input')!r} ==> {expectation(first)}") from None
+        field = str(first["loc"][0]) if first.get("loc") else "*"
+        name = field if field.startswith("GITHUB_") else variable(field)
+        if field in KEY_FIELDS:  # never echoed: the value is (half of) the key
+            raise UsageError(f"{name} is malformed (its value is not shown) ==> {key_expectation()}") from None
+        raise UsageError(f"{name}={first.get('input')!r} ==> {expectation(first, field)}") from None
     return settings.model_copy(update={key: value for key, value in overrides.items() if value is not None})

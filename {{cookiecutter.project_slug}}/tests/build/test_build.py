@@ -3,54 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, manifest_dict
+from conftest import CURRENT, LIGHTGBM_SPEC, OTHER_TARGET, PACKAGE, REPO_ROOT, manifest_dict
+from pickle_runtime import load_and_predict
 
 SLOTS = ("gbm_model", "ensemble_model", "custom_model")
 
-# Runs in a fresh interpreter in which importing this package fails, as on Numerai's image.
-LOAD_AND_PREDICT = textwrap.dedent("""
-    import importlib.util, inspect, json, sys
-    PACKAGE, pickle_path, live_path, benchmarks_path = sys.argv[1:5]
-
-    class Blocked:
-        def find_spec(self, name, path=None, target=None):
-            if name == PACKAGE or name.startswith(PACKAGE + "."):
-                raise ImportError(f"{name} is not installed here")
-
-    sys.meta_path.insert(0, Blocked())
-    import pandas as pd
-    model = pd.read_pickle(pickle_path)
-    live = pd.read_parquet(live_path)
-    benchmarks = pd.read_parquet(benchmarks_path).sample(frac=1.0, random_state=0)
-    result = model(live, benchmarks)
-    print(json.dumps({
-        "parameters": len(inspect.signature(model).parameters),
-        "type": type(result).__name__,
-        "columns": list(result.columns),
-        "same_index": bool(result.index.equals(live.index)),
-        "min": float(result["prediction"].min()),
-        "max": float(result["prediction"].max()),
-        "nan": int(result["prediction"].isna().sum()),
-        "package_loaded": any(name.split(".")[0] == PACKAGE for name in sys.modules),
-    }))
-""")
-
 
 def assert_loads_and_predicts_without_the_package(pickle_path: Path, synthetic_dir: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", LOAD_AND_PREDICT, PACKAGE, str(pickle_path),
-         str(synthetic_dir / "live.parquet"), str(synthetic_dir / "live_benchmark_models.parquet")],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = load_and_predict(pickle_path, synthetic_dir / "live.parquet",
+                              synthetic_dir / "live_benchmark_models.parquet")
     assert report == {**report, "parameters": 2, "type": "DataFrame", "columns": ["prediction"],
                       "same_index": True, "nan": 0, "package_loaded": False}
     assert 0 < report["min"] and report["max"] == 1.0
@@ -78,8 +43,9 @@ def test_manifest_describes_the_pickle(built, slot):
     manifest = manifest_dict(pickle_path)
     assert pickle_path.name == f"{slot}-{manifest['fingerprint']}.pkl"
     assert manifest["slot"] == slot
-    assert manifest["python"]["minor"] == "{}.{}".format(*sys.version_info[:2])
-    assert manifest["runtime"]["python"] == "3.12" and manifest["runtime"]["image"].endswith("py_3_12")
+    # Built in the image's Python, whichever Python runs the CLI.
+    assert manifest["python"]["minor"] == manifest["runtime"]["python"] == "3.12"
+    assert manifest["runtime"]["image"].endswith("py_3_12")
     assert {"numpy", "pandas", "cloudpickle"} <= set(manifest["libraries"])
     assert manifest["data"]["synthetic"] is True
     assert len(manifest["data"]["stamp"]) == 8
@@ -94,8 +60,18 @@ def test_manifest_describes_the_pickle(built, slot):
 def test_manifest_lists_each_model_library(built):
     assert "lightgbm" in manifest_dict(built["gbm_model"])["libraries"]
     assert "scikit-learn" in manifest_dict(built["ensemble_model"])["libraries"]
-    assert manifest_dict(built["ensemble_model"])["benchmark_inputs"] == ["v52_lgbm_cyrus20"]
-    assert "target_cyrus_20" in manifest_dict(built["ensemble_model"])["targets"]
+    assert manifest_dict(built["ensemble_model"])["benchmark_inputs"] == [CURRENT.benchmark_columns[0]]
+    assert OTHER_TARGET in manifest_dict(built["ensemble_model"])["targets"]
+
+
+def test_a_spec_naming_no_version_or_target_trains_on_the_current_version_and_its_payout_target(built):
+    manifest = manifest_dict(built["gbm_model"])
+    assert manifest["data"]["version"] == CURRENT.name and manifest["targets"] == [CURRENT.payout_target]
+    validation = manifest["metrics"]["validation"]
+    assert validation["not_scored"] == {} and validation["mmc_eras"] > 0, "the version's meta model scores MMC"
+    # BMC against the version's benchmark model trained on the payout target (target_x_20 -> ..._x20).
+    short = CURRENT.payout_target.removeprefix("target_").replace("_", "")
+    assert validation["bmc_benchmark"] in CURRENT.benchmark_columns and validation["bmc_benchmark"].endswith(short)
 
 
 def test_same_spec_same_fingerprint_changed_spec_new_fingerprint(make_repo, cli):
@@ -149,3 +125,14 @@ def test_including_validation_eras_trains_on_more_data_with_a_new_stamp(built, m
     assert widened["data"]["stamp"] != plain["data"]["stamp"]
     assert widened["metrics"]["validation"]["in_sample"] is True
     assert plain["metrics"]["validation"]["in_sample"] is False
+
+
+def test_build_refuses_a_benchmark_column_the_data_lacks_before_training(make_repo, cli):
+    # (plain concatenation: this file is a template, where doubled braces would be Jinja)
+    spec = LIGHTGBM_SPEC + "    predict: {benchmark_inputs: [" + CURRENT.benchmark_columns[0] + "x]}\n"
+    root = make_repo({"gbm.yaml": spec})
+    result = cli("build", "--synthetic", "--no-check", cwd=root)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "At key predict.benchmark_inputs.0" in result.stderr and "train_benchmark_models.parquet" in result.stderr
+    assert f"did you mean {CURRENT.benchmark_columns[0]!r}" in result.stderr and "Traceback" not in result.stderr
+    assert not (root / "dist").exists()

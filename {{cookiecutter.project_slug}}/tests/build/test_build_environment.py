@@ -11,7 +11,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.runtimes import default_runtime, load_catalogue, resolve_runtime
 from {{ cookiecutter.package_name }}.runtimes.constraints import constraints_file
-from {{ cookiecutter.package_name }}.runtimes.environments import find_interpreter, mismatches, uv_executable
+from {{ cookiecutter.package_name }}.runtimes.environments import find_interpreter, mismatches, running_minor, uv_executable
 
 from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT
 
@@ -53,7 +53,8 @@ def test_a_python_3_11_install_builds_the_default_images_pickle(python_3_11, mak
 
 
 def test_this_python_is_the_images_when_it_has_its_minor_and_pins():
-    image = resolve_runtime("3.12", load_catalogue(REPO_ROOT / "runtimes"))
-    other = resolve_runtime("3.11", load_catalogue(REPO_ROOT / "runtimes"))
-    assert mismatches(image) == []  # the test suite runs on the 3.12 image's pins
-    assert any(item.startswith("Python 3.12 (the image: 3.11)") for item in mismatches(other))
+    catalogue = load_catalogue(REPO_ROOT / "runtimes")
+    image = resolve_runtime(running_minor(), catalogue)
+    other = next(runtime for runtime in catalogue if runtime.python != running_minor())
+    assert mismatches(image) == []  # the suite runs on its Python's image pins (installed with that lock)
+    assert any(item.startswith(f"Python {running_minor()} (the image: {other.python})") for item in mismatches(other))

@@ -9,16 +9,18 @@ import pandas as pd
 import pytest
 from numerai_tools.scoring import correlation_contribution, numerai_corr
 
+from {{ cookiecutter.package_name }}.build.builder import scoring_references
 from {{ cookiecutter.package_name }}.data.synthetic import Shape, write_dataset
-from {{ cookiecutter.package_name }}.spec.model import DEFAULT_DATA_VERSION
 
-from conftest import LIGHTGBM_SPEC, manifest_dict
+from conftest import CURRENT, LIGHTGBM_SPEC, manifest_dict
+from pickle_runtime import load_and_predict
 from standin import NumeraiStandIn
 
-VERSION = DEFAULT_DATA_VERSION  # the specs' default: the version this repository was baked for
-# Numerai-shaped and small: every file of a version, meta_model.parquet included, served by the stand-in.
-SHAPE = Shape(train_eras=40, validation_eras=12, rows_per_era=200, live_rows=300, features_all=20,
-              features_medium=16, features_small=12, meta_model=True)
+VERSION = CURRENT.name  # the specs' default: the version datasets/ marks current
+TARGET = CURRENT.payout_target  # LIGHTGBM_SPEC names none: the version's payout target
+# The version's names, small: every file of it, meta_model.parquet included, served by the stand-in.
+SHAPE = Shape.of(CURRENT, train_eras=40, validation_eras=12, rows_per_era=200, live_rows=300, features_all=20,
+                 features_medium=16, features_small=12, meta_model=True)
 
 
 @pytest.fixture
@@ -29,22 +31,24 @@ def numerai_data(tmp_path):
         yield standin, served
 
 
-def numerai_tools_scores(pickle_path, served) -> dict[str, pd.Series]:
-    """The pickle's validation predictions scored per era by numerai-tools itself, independently of the build."""
+def numerai_tools_scores(pickle_path, served, scratch, benchmark_column: str) -> dict[str, pd.Series]:
+    """The pickle's validation predictions (made in its own runtime) scored per era by numerai-tools
+    itself, independently of the build."""
     validation = pd.read_parquet(served / "validation.parquet")
-    model = pd.read_pickle(pickle_path)
-    predictions = model(validation, pd.read_parquet(served / "validation_benchmark_models.parquet"))
+    load_and_predict(pickle_path, served / "validation.parquet", served / "validation_benchmark_models.parquet",
+                     scratch / "predictions.parquet")
+    predictions = pd.read_parquet(scratch / "predictions.parquet")
     meta = pd.read_parquet(served / "meta_model.parquet")["numerai_meta_model"]
-    benchmark = pd.read_parquet(served / "validation_benchmark_models.parquet")["v52_lgbm_cyrus20"]
-    frame = validation[["era", "target"]].join(predictions).join(meta).join(benchmark).dropna(subset=["target"])
+    benchmark = pd.read_parquet(served / "validation_benchmark_models.parquet")[benchmark_column]
+    frame = validation[["era", TARGET]].join(predictions).join(meta).join(benchmark).dropna(subset=[TARGET])
     corr, mmc, bmc = {}, {}, {}
     for era, group in frame.groupby("era"):
-        corr[era] = numerai_corr(group[["prediction"]], group["target"]).iloc[0]
-        bmc[era] = correlation_contribution(group[["prediction"]], group["v52_lgbm_cyrus20"], group["target"]).iloc[0]
+        corr[era] = numerai_corr(group[["prediction"]], group[TARGET]).iloc[0]
+        bmc[era] = correlation_contribution(group[["prediction"]], group[benchmark_column], group[TARGET]).iloc[0]
         covered = group.dropna(subset=["numerai_meta_model"])
         if len(covered):
             mmc[era] = correlation_contribution(covered[["prediction"]], covered["numerai_meta_model"],
-                                                covered["target"]).iloc[0]
+                                                covered[TARGET]).iloc[0]
     return {"corr": pd.Series(corr), "mmc": pd.Series(mmc), "bmc": pd.Series(bmc)}
 
 
@@ -59,7 +63,9 @@ def test_a_numerai_shaped_version_gets_corr_mmc_and_bmc_equal_to_numerai_tools(n
     [pickle_path] = (root / "dist").glob("gbm_model-*.pkl")
     validation = manifest_dict(pickle_path)["metrics"]["validation"]
 
-    expected = numerai_tools_scores(pickle_path, served)
+    benchmark = validation["bmc_benchmark"]
+    assert benchmark in CURRENT.benchmark_columns
+    expected = numerai_tools_scores(pickle_path, served, tmp_path, benchmark)
     for name, scores in expected.items():
         assert validation[f"{name}_eras"] == len(scores)
         assert validation[f"{name}_mean"] == pytest.approx(scores.mean(), abs=1e-6), name
@@ -67,24 +73,23 @@ def test_a_numerai_shaped_version_gets_corr_mmc_and_bmc_equal_to_numerai_tools(n
         cumulative = scores.cumsum()
         assert validation[f"{name}_max_drawdown"] == pytest.approx((cumulative.cummax() - cumulative).max(), abs=1e-6)
     assert validation["mmc_eras"] == SHAPE.validation_eras // 2, "the meta model covers the later eras only"
-    assert validation["not_scored"] == {} and validation["bmc_benchmark"] == "v52_lgbm_cyrus20"
+    assert validation["not_scored"] == {}
     curve = validation["corr_curve"]
     assert curve[-1][1] == pytest.approx(expected["corr"].sum(), abs=1e-4)
 
     summary = cli("summary", "--artifacts", str(root / "dist"), cwd=root)
     assert summary.returncode == 0, summary.stderr
-    for label in ("CORR", "MMC", "BMC (against v52_lgbm_cyrus20)"):
+    for label in ("CORR", "MMC", f"BMC (against {benchmark})"):
         row = next(line for line in summary.stdout.splitlines() if line.startswith(f"| {label} |"))
         assert f"{validation[label.split()[0].lower() + '_mean']:.4f}" in row
     assert "xychart-beta" in summary.stdout
 
 
-def test_synthetic_data_goes_without_mmc_and_says_so(built, cli, tmp_path):
-    validation = manifest_dict(built["gbm_model"])["metrics"]["validation"]
-    assert "corr_mean" in validation and "bmc_mean" in validation
-    assert "mmc_mean" not in validation and "meta_model.parquet" in validation["not_scored"]["mmc"]
-    summary = cli("summary", "--artifacts", str(built["gbm_model"].parent), cwd=tmp_path)
-    assert "| MMC | – | not scored: no meta_model.parquet" in summary.stdout
+def test_a_version_without_the_meta_model_goes_without_mmc_and_says_so(tmp_path):
+    small = Shape(train_eras=4, validation_eras=4, rows_per_era=50, live_rows=20, features_all=8,
+                  features_medium=8, features_small=8)
+    references, missing = scoring_references(write_dataset(tmp_path / "plain", small), "target")
+    assert set(references) == {"benchmark"} and "meta_model.parquet" in missing["mmc"]
 
 
 def test_the_meta_model_file_is_opt_in_and_leaves_the_other_files_as_they_were(tmp_path):

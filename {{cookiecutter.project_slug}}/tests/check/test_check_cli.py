@@ -12,6 +12,7 @@ import pytest
 from {{ cookiecutter.package_name }}.check.environment import find_interpreter
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
+from {{ cookiecutter.package_name }}.runtimes.environments import running_minor
 
 from conftest import LIGHTGBM_SPEC, REPO_ROOT
 
@@ -69,6 +70,9 @@ def test_the_runtime_flag_chooses_the_image(cli, repo, gbm_pickle):
     (["{pickle}", "--timeout", "0"], "--timeout 0 ==> expected a positive number"),
     (["{pickle}", "--runtime", "py3.99"], "runtime 'py3.99' ==> expected 'default' or one of"),
     (["{pickle}", "--dataset", "nowhere.parquet"], "--dataset nowhere.parquet: no such file"),
+    (["{pickle}", "--timeout", "nan"], "--timeout nan ==> expected a positive number"),
+    (["{pickle}", "--timeout", "inf"], "--timeout inf ==> expected a positive number"),
+    (["{pickle}", "--memory", "0g"], "--memory '0g' ==> expected a size above zero"),
 ])
 def test_bad_arguments_exit_2_with_one_line(repo, gbm_pickle, arguments, words, capsys, monkeypatch):
     # In this process (main() is what the console script calls): bad input never reaches a run.
@@ -116,8 +120,10 @@ def test_this_python_builds_for_another_images_python(cli, make_repo):
 
 
 def test_here_refuses_a_python_that_is_not_the_images_before_training(cli, make_repo):
-    repo = make_repo({"gbm.yaml": LIGHTGBM_SPEC.replace('runtime: "3.12"', 'runtime: "3.11"')})
+    runtimes = load_catalogue(REPO_ROOT / "runtimes")
+    other = next(runtime.python for runtime in runtimes if runtime.python != running_minor())
+    repo = make_repo({"gbm.yaml": LIGHTGBM_SPEC.replace('runtime: "3.12"', f'runtime: "{other}"')})
     result = cli("build", "--synthetic", "--here", cwd=repo)
     assert result.returncode == 2
-    assert "--here builds in this Python, which is not the Python 3.11 image's" in result.stderr
+    assert f"--here builds in this Python, which is not the Python {other} image's" in result.stderr
     assert "Traceback" not in result.stderr and not (repo / "dist").exists()

@@ -9,12 +9,12 @@ import pytest
 
 from {{ cookiecutter.package_name }}.data.synthetic import Shape, write_dataset
 
-from conftest import manifest_dict
+from conftest import CURRENT, manifest_dict
 from standin import NumeraiStandIn
 
-VERSION = "v5.2"
-SHAPE = Shape(train_eras=24, validation_eras=6, rows_per_era=150, live_rows=200, features_all=40,
-              features_medium=30, features_small=8)
+VERSION = CURRENT.name  # the version a spec naming none trains on
+SHAPE = Shape.of(CURRENT, train_eras=24, validation_eras=6, rows_per_era=150, live_rows=200, features_all=40,
+                 features_medium=30, features_small=8)
 SPEC = """
     slot: weekly_model
     runtime: "3.12"

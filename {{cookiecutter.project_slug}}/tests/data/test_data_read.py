@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from {{ cookiecutter.package_name }}.data.read import ParquetFeatures, read_matrix, read_training, select_eras
-from {{ cookiecutter.package_name }}.data.synthetic import NUMERAI_FEATURES, Shape, parquet_stream
+from {{ cookiecutter.package_name }}.data.synthetic import parquet_stream
 
 FEATURES = [f"feature_{index}" for index in range(6)]
 ERAS = [f"{era:04d}" for era in range(1, 9)]
@@ -134,13 +134,3 @@ def test_parquet_stream_groups_whole_frames_into_row_groups(tmp_path):
     # Three eras reach the row group size: groups of 3, 3 and the last 2 eras.
     assert [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)] == [21, 21, 14]
     pd.testing.assert_frame_equal(pd.read_parquet(path), frame)
-
-
-def test_numerai_shape_is_the_real_training_shape_scaled_in_eras():
-    full = Shape.numerai()
-    assert 2_600_000 < full.train_rows < 2_800_000
-    assert (full.features_small, full.features_medium, full.features_all) == (
-        NUMERAI_FEATURES["small"], NUMERAI_FEATURES["medium"], NUMERAI_FEATURES["all"])
-    tenth = Shape.numerai(0.1, features_all=705)
-    assert tenth.train_eras == round(full.train_eras * 0.1) and tenth.rows_per_era == full.rows_per_era
-    assert tenth.features_all == tenth.features_medium == 705

@@ -14,14 +14,14 @@ from {{ cookiecutter.package_name }}.data.remote import ensure_columns, read_rem
 from {{ cookiecutter.package_name }}.data.synthetic import Shape, write_dataset
 from {{ cookiecutter.package_name }}.numerai.datasets import RangesRefused
 
+from conftest import CURRENT
 from standin import NumeraiStandIn
 
 VERSION = "v5.2"
 TRAIN = f"{VERSION}/train.parquet"
-# Numerai's columns (2,376 features, 42 of them the small set; 16-character ids) in 40,000 rows: a
-# file's fixed costs (its footer lists every column) weigh as in a real file of a few hundred MB.
-WIDE = Shape(train_eras=20, validation_eras=2, rows_per_era=2000, live_rows=100, features_all=2376,
-             features_medium=705, features_small=42)
+# Numerai's columns (every feature and target of the current version; 16-character ids) in 40,000 rows:
+# a file's fixed costs (its footer lists every column) weigh as in a real file of a few hundred MB.
+WIDE = Shape.of(CURRENT, 1.0, train_eras=20, validation_eras=2, rows_per_era=2000, live_rows=100)
 
 
 @pytest.fixture(scope="module")

@@ -145,3 +145,20 @@ def test_as_a_user_runs_it_each_line_is_printed_once(numerai, numerai_env, cli, 
     assert result.stdout.count("gbm_model: starting a run of pickle") == 1
     [verdict] = result.stderr.splitlines()
     assert verdict.startswith("failed: slot gbm_model: run ") and FAILURE in verdict
+
+
+def test_a_run_that_finds_no_open_round_waits_for_the_next_one_and_exits_0(numerai, numerai_cli, numerai_env):
+    numerai.seed_pickle("gbm_model", "gbm_model-0123456789ab.pkl")
+    numerai.close_round()  # between rounds: Numerai answers the run with "No currently open rounds!"
+
+    started = numerai_cli("trigger", "gbm_model")
+    explained = numerai_cli("logs", "gbm_model")
+
+    for result in (started, explained):
+        assert result.code == 0, result.out + result.err
+        assert 'outcome:    validated, waiting for the next round (Numerai: "No currently open rounds!")' in result.out
+        assert "failed: No currently open rounds!" in result.out  # Numerai's status, shown as it is
+        assert result.err == ""
+    run = json.loads(numerai_cli("logs", "gbm_model", "--json").out)
+    assert run["waiting"] is True and run["failed"] is False and run["finished"] is True
+    assert run["round_id"] == ""  # no round was open

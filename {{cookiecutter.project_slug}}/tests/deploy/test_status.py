@@ -153,3 +153,20 @@ def test_assigned_fingerprints_for_plan(numerai, numerai_env):
     found = assigned_fingerprints(["gbm_model", "ensemble_model", "nobody"], client)
 
     assert found == {"gbm_model": "0123456789ab"}  # nothing assigned, or not on the account: no entry
+
+
+def test_a_slot_whose_latest_run_found_no_open_round_is_healthy_and_says_it_waits(
+    numerai, numerai_cli, numerai_env, deploy_repo, tmp_path
+):
+    numerai.close_round()  # deployed between rounds: the upload validates, then finds no round open
+    assert numerai_cli("deploy", "--repo", deploy_repo, "--allow-synthetic", "gbm_model").code == 0
+    report = tmp_path / "report.json"
+
+    result = numerai_cli("status", "--repo", deploy_repo, "gbm_model", "--report", report)
+
+    assert result.code == 0, result.out + result.err
+    assert "validated, waiting for the next round" in row_of(result.out, "gbm_model")
+    assert 'note: slot gbm_model: pickle' in result.err and '(Numerai: "No currently open rounds!")' in result.err
+    found = slot_json(report.read_text(), "gbm_model")
+    assert found["problems"] == [] and found["description"] == "No currently open rounds!"
+    assert found["rounds"]["current"] is None

@@ -21,6 +21,8 @@ AUTH = {"Authorization": f"Token {PUBLIC_ID}${SECRET_KEY}"}
 CLIENT_QUERIES = {"MODEL", "COMPUTE_PICKLES", "DOCKER_IMAGES", "TRIGGER_LOGS", "ASSIGN", "UPLOAD_AUTH", "CREATE_UPLOAD"}
 # history, rollback, logs, trigger and doctor
 CLIENT_QUERIES |= {"UPLOADS", "TRIGGER_RUN", "API_TOKEN_INFO"}
+# status: the round calendar and a slot's submissions
+CLIENT_QUERIES |= {"ROUNDS", "SUBMISSIONS"}
 
 
 def queries_module():

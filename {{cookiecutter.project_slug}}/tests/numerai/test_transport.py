@@ -3,12 +3,14 @@ settings through the transport, and a presigned URL's signature never shows in w
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from {{ cookiecutter.package_name }}.logs import scrub
 from {{ cookiecutter.package_name }}.numerai.client import NumeraiClient
 from {{ cookiecutter.package_name }}.numerai.credentials import Credentials
-from {{ cookiecutter.package_name }}.numerai.errors import AuthenticationFailed
+from {{ cookiecutter.package_name }}.numerai.errors import AuthenticationFailed, TransientFailure
 from {{ cookiecutter.package_name }}.numerai.signed_urls import hide_signed_url, without_path_queries
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -18,8 +20,8 @@ from standin import NumeraiStandIn
 PUBLIC_ID, SECRET_KEY = "TRANSPORT-PUBLIC", "transport-secret-41c9d2"
 
 
-def client_at(url: str) -> NumeraiClient:
-    return NumeraiClient(Credentials(PUBLIC_ID, SECRET_KEY), Settings(api_url=url, retry_attempts=1))
+def client_at(url: str, **settings) -> NumeraiClient:
+    return NumeraiClient(Credentials(PUBLIC_ID, SECRET_KEY), Settings(api_url=url, retry_attempts=1, **settings))
 
 
 def test_two_clients_in_one_process_each_reach_their_own_endpoint():
@@ -52,3 +54,14 @@ def test_a_signed_urls_query_and_signing_values_are_scrubbed_wherever_they_turn_
     assert signature not in scrub(f"<SignatureProvided>{signature}</SignatureProvided>")
     assert "600" in scrub("expires in 600 seconds")  # a short, unsigned value stays
     assert without_path_queries("PUT /uploads/x.pkl?X-Amz-Signature=abc failed") == "PUT /uploads/x.pkl?*** failed"
+
+
+def test_a_server_that_answers_a_byte_at_a_time_cannot_hold_a_call_past_its_deadline():
+    """NUMERAI_REQUEST_TIMEOUT bounds the whole request, not each read: every read gets a byte in time."""
+    with NumeraiStandIn(models=["slot_a"], public_id=PUBLIC_ID, secret_key=SECRET_KEY) as standin:
+        standin.trickle_next(1, 0.05)  # some 300 bytes: 15 s for the whole answer
+        started = time.monotonic()
+        with pytest.raises(TransientFailure, match=r"no complete answer within 1s"):
+            client_at(standin.url, request_timeout=1).account_models()
+        assert time.monotonic() - started < 5
+        assert set(client_at(standin.url, request_timeout=1).account_models()) == {"slot_a"}  # the next call is fine

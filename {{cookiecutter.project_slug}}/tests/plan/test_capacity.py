@@ -5,6 +5,7 @@ on a self-hosted runner."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,6 +14,7 @@ import pytest
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.plan.capacity import (
     GB,
+    assess,
     cache_share,
     estimate,
     fits,
@@ -21,15 +23,12 @@ from {{ cookiecutter.package_name }}.plan.capacity import (
     with_data,
 )
 from {{ cookiecutter.package_name }}.plan.shapes import dataset_shape
+from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes.runners import load_runners
-from {{ cookiecutter.package_name }}.spec import ModelSpec
+from {{ cookiecutter.package_name }}.spec import ModelSpec, load_specs
 
 from conftest import REPO_ROOT
 
-# Numerai's v5.3 shape (datasets/v5.3.json): 2,746,268 training rows in eras 0001-0574.
-SHAPE = {"version": "v5.3", "feature_sets": {"small": 42, "medium": 780, "all": 3555},
-         "train": {"rows": 2746268, "first_era": "0001", "last_era": "0574"},
-         "validation": {"first_era": "0575", "rows": 4114072}}
 ALL_FEATURES = """
     slot: everything
     runtime: "3.12"
@@ -51,15 +50,9 @@ def spec(**data) -> ModelSpec:
 
 @pytest.fixture
 def repo(make_repo):
-    """A scratch repository whose datasets/ knows v5.3's shape."""
-
-    def make(specs: dict[str, str]) -> Path:
-        root = make_repo(specs)
-        (root / "datasets").mkdir(exist_ok=True)
-        (root / "datasets" / "v5.3.json").write_text(json.dumps(SHAPE))
-        return root
-
-    return make
+    """A scratch repository with this repository's datasets/ (v5.3: 2,746,268 training rows in 574 eras,
+    4,114,072 validation rows, 3,555 features)."""
+    return make_repo
 
 
 @pytest.fixture
@@ -81,10 +74,10 @@ def run(capsys, monkeypatch):
 # -- the estimate ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def shape(tmp_path):
-    (tmp_path / "datasets").mkdir()
-    (tmp_path / "datasets" / "v5.3.json").write_text(json.dumps(SHAPE))
-    return dataset_shape(tmp_path, "v5.3")
+def shape():
+    found = dataset_shape(Repo(REPO_ROOT), "v5.3")
+    assert (found.train_rows, found.train_eras, found.feature_sets["all"]) == (2746268, 574, 3555)
+    return found
 
 
 def test_the_estimate_follows_the_values_trained_on(shape):
@@ -169,14 +162,22 @@ def test_validate_refuses_a_slot_that_cannot_fit_its_runner(repo, run):
 
 def test_validate_prints_each_estimate_and_passes_what_fits(repo, run):
     big_runner = ALL_FEATURES + "    build: {runner: ubuntu-latest-16-cores}\n"
-    root = repo({"everything.yaml": big_runner, "small.yaml": SMALL, "old.yaml": SMALL.replace(
-        "small_one", "old_one").replace("v5.3", "v5.2")})
+    root = repo({"everything.yaml": big_runner, "small.yaml": SMALL})
     result = run(root, "validate")
     assert result.code == 0, result.out + result.err
     lines = [line for line in result.out.splitlines() if line.startswith("capacity:")]
     assert any(line.startswith("capacity: everything: ~") and line.endswith(": fits") for line in lines), lines
     assert any(line.startswith("capacity: small_one: ~") for line in lines)
-    assert any("old_one: not estimated" in line and "datasets/v5.2.json" in line for line in lines), lines
+
+
+def test_a_version_without_its_file_is_not_estimated(repo):
+    root = repo({"small.yaml": SMALL})
+    shutil.rmtree(root / "datasets")
+    [item] = load_specs(root / "models", runtimes=["3.12"])
+    found = assess(Repo(root), [item], {}, load_runners(root / "runtimes"), slots=1)
+    assert found.estimates == {"small_one": None} and not found.problems and found.cache_data("small_one")
+    assert found.lines == ["capacity: small_one: not estimated (no readable datasets/v5.3.json with the "
+                           "version's rows and feature set sizes)"]
 
 
 def test_an_unlisted_runner_is_not_checked(repo, run):

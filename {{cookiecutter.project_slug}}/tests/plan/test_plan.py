@@ -25,7 +25,7 @@ from {{ cookiecutter.package_name }}.plan.numerai import assigned_fingerprints
 from {{ cookiecutter.package_name }}.plan.revision import fingerprints_at
 from {{ cookiecutter.package_name }}.repo import Repo
 
-from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, write_spec
+from conftest import CURRENT, LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, write_spec
 
 RIDGE_SPEC = """
     slot: ridge_model
@@ -252,7 +252,7 @@ def scored_manifest(slot: str, fingerprint: str, corr: float, curve: list | None
     document["metrics"]["validation"] = {
         "eras": 40, "corr_eras": 40, "corr_mean": corr, "corr_std": 0.02, "corr_sharpe": corr / 0.02,
         "corr_max_drawdown": 0.03, "bmc_eras": 40, "bmc_mean": 0.004, "bmc_std": 0.01, "bmc_sharpe": 0.4,
-        "bmc_max_drawdown": 0.02, "bmc_benchmark": "v52_lgbm_cyrus20",
+        "bmc_max_drawdown": 0.02, "bmc_benchmark": CURRENT.benchmark_columns[0],
         "not_scored": {"mmc": "no meta_model.parquet (column numerai_meta_model) in this data version"},
         **({"corr_curve": curve} if curve is not None else {}), **extra,
     }
@@ -277,7 +277,7 @@ def test_summary_shows_each_metric_and_charts_cumulative_corr_beside_the_deploye
     rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}
     assert "0.0200 (0.0100, +0.0100)" in rows["CORR"] and "0.0300 (0.0300, +0.0000)" in rows["CORR"]
     assert "0.0060 | 0.0100 | 0.6000 | 0.0100" in rows["MMC"], "no deployed MMC: the build's value alone"
-    assert "0.0040 (0.0040, +0.0000)" in rows["BMC (against v52_lgbm_cyrus20)"]
+    assert "0.0040 (0.0040, +0.0000)" in rows[f"BMC (against {CURRENT.benchmark_columns[0]})"]
     chart = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert "xychart-beta" in chart and 'title "gbm_model: cumulative validation CORR"' in chart
     lines = [line.strip() for line in chart.splitlines() if line.strip().startswith("line [")]

@@ -188,7 +188,7 @@ def test_an_image_numerai_no_longer_lists_is_drift():
 
 @pytest.fixture
 def numerai():
-    with NumeraiStandIn(public_id="runtime-public", secret_key="runtime-secret") as standin:
+    with NumeraiStandIn(public_id="runtime-public-id", secret_key="runtime-secret-key") as standin:
         yield standin
 
 
@@ -234,7 +234,7 @@ def test_json_output_says_there_is_no_drift(cli, make_repo, numerai, tmp_path):
 
 
 def test_a_wrong_key_is_bad_input(cli, make_repo, numerai):
-    result = cli("runtimes", cwd=make_repo({}), env=keys_for(numerai, NUMERAI_SECRET_KEY="wrong"))
+    result = cli("runtimes", cwd=make_repo({}), env=keys_for(numerai, NUMERAI_SECRET_KEY="wrong-secret-key-5e1a"))
     assert result.returncode == 2
     assert "computePickleDockerImages" in result.stderr and "NUMERAI_SECRET_KEY" in result.stderr
     assert "Traceback" not in result.stderr

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from {{ cookiecutter.package_name }}.spec.lightgbm_names import lightgbm_names
+from {{ cookiecutter.package_name }}.spec.lightgbm_names import read_lightgbm
 
 
-def test_the_names_read_without_importing_are_lightgbms_own():
+def test_the_lists_read_without_importing_are_lightgbms_own():
     import lightgbm
     from lightgbm.basic import _ConfigAliases
 
-    expected = set(lightgbm.LGBMRegressor().get_params())
-    for name, aliases in _ConfigAliases._get_all_param_aliases().items():
-        expected.update([name, *aliases])
-    assert lightgbm_names() == expected
-    assert {"num_leaves", "n_estimators", "max_bin", "colsample_bytree", "feature_fraction"} <= expected
+    aliases, arguments = read_lightgbm()
+    assert aliases == _ConfigAliases._get_all_param_aliases()
+    assert arguments == set(lightgbm.LGBMRegressor().get_params())
+    assert {"num_leaves", "n_estimators", "max_bin", "colsample_bytree"} <= arguments | set(aliases)
 
 
 def test_a_package_without_its_files_gives_none(monkeypatch, tmp_path):
-    """validate then imports lightgbm for the names (spec.rules)."""
+    """spec.parameters then imports lightgbm for the lists."""
     monkeypatch.setattr("{{ cookiecutter.package_name }}.spec.lightgbm_names.package_folder", lambda: tmp_path)
-    assert lightgbm_names() is None
+    assert read_lightgbm() is None

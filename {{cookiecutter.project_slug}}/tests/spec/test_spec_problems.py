@@ -4,8 +4,8 @@ the deepest key that exists in the YAML document, the file named relative to the
 from __future__ import annotations
 
 from {{ cookiecutter.package_name }}.spec import Problem, SpecError
-from {{ cookiecutter.package_name }}.spec.load import yaml_loader
 from {{ cookiecutter.package_name }}.spec.problems import display_path, line_of
+from {{ cookiecutter.package_name }}.spec.reading import yaml_loader
 
 DOCUMENT = """\
 slot: a

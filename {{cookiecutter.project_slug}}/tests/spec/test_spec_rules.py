@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.spec import SpecError, check_parameters, lo
 from {{ cookiecutter.package_name }}.spec.load import load_spec
 from {{ cookiecutter.package_name }}.spec.rules import data_problems
 
-from conftest import write_spec
+from conftest import PACKAGE, write_spec
 
 LIGHTGBM = "slot: a\nmodel: {type: lightgbm}\n"
 
@@ -56,10 +56,19 @@ def test_feature_set_and_targets_are_checked_against_features_json(tmp_path):
 @pytest.mark.parametrize(("model", "expected"), [
     pytest.param("  type: sklearn\n  estimator: sklearn.linear_model.Rigde\n",
                  ["line 4", "At key model.estimator", "has no 'Rigde'"], id="estimator not importable"),
-    pytest.param("  type: custom\n  entry_point: nowhere_pkg.mod:train\n",
+    pytest.param(f"  type: custom\n  entry_point: {PACKAGE}.custom.nowhere:train\n",
                  ["line 4", "At key model.entry_point", "cannot be imported"], id="entry point not importable"),
+    pytest.param("  type: sklearn\n  estimator: os.system\n  params: {command: touch pwned}\n",
+                 ["line 4", "At key model.estimator", "sklearn, lightgbm", "custom"], id="estimator os.system"),
+    pytest.param("  type: custom\n  entry_point: os:system\n", ["line 4", "At key model.entry_point", "custom"],
+                 id="entry point os:system"),
+    pytest.param("  type: sklearn\n  estimator: sklearn.utils.Bunch\n",
+                 ["line 4", "At key model.estimator", "an estimator class", "fit and predict"], id="not an estimator"),
+    pytest.param(f"  type: custom\n  entry_point: {PACKAGE}.custom.example:np\n",
+                 ["line 4", "At key model.entry_point", "a function or class"], id="entry point not callable"),
 ])
-def test_estimators_and_entry_points_must_import(tmp_path, model, expected):
+def test_estimators_and_entry_points_must_be_allowed_and_import(tmp_path, model, expected):
+    """Only from sklearn, lightgbm or the package's custom/, and only a class or function of the right kind."""
     path = write_spec(tmp_path, "broken.yaml", "slot: a\nmodel:\n" + model)
     with pytest.raises(SpecError) as caught:
         load_spec(path)
@@ -67,6 +76,17 @@ def test_estimators_and_entry_points_must_import(tmp_path, model, expected):
     assert message.startswith("File ") and "broken.yaml" in message
     for fragment in expected:
         assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+def test_validate_imports_no_module_outside_the_allowed_places(make_repo, monkeypatch, capsys, tmp_path):
+    (tmp_path / "side_effects_on_import.py").write_text("import pathlib\npathlib.Path(__file__).with_suffix('.ran')"
+                                                        ".touch()\nclass Model:\n    def fit(self): ...\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    root = make_repo({"a.yaml": "slot: a\nmodel: {type: sklearn, estimator: side_effects_on_import.Model}\n",
+                      "b.yaml": "slot: b\nmodel: {type: custom, entry_point: side_effects_on_import:Model}\n"})
+    assert main(["validate", "--synthetic", "--repo", str(root)]) == 2
+    assert "a.yaml, line 2 ==> At key model.estimator" in capsys.readouterr().err
+    assert not (tmp_path / "side_effects_on_import.ran").exists()
 
 
 def repo_with(make_repo, model: str):

@@ -15,12 +15,15 @@ from {{ cookiecutter.package_name }}.data.read import ParquetFeatures
 from {{ cookiecutter.package_name }}.spec.model import LightGBMModel, SklearnModel
 from {{ cookiecutter.package_name }}.train import streaming
 from {{ cookiecutter.package_name }}.train.estimators import (
+    SAMPLE_VALUES,
     fit_estimator,
     fit_lightgbm,
     lightgbm_setup,
     sample_rows,
 )
 from {{ cookiecutter.package_name }}.train.streaming import ArrayRows, SourceRows, column_chunks, streamed_dataset
+
+from conftest import CURRENT
 
 MODEL = LightGBMModel(type="lightgbm", params={"n_estimators": 25, "num_leaves": 7, "learning_rate": 0.2})
 
@@ -109,13 +112,15 @@ def test_no_whole_float_copy_is_made_while_the_dataset_is_built():
 
 
 def test_default_parameters_bound_the_bin_sample_and_skip_the_row_wise_trial():
-    params, rounds = lightgbm_setup(MODEL, seed=3, columns=705)
+    small, medium, every = (CURRENT.feature_sets[name] for name in ("small", "medium", "all"))
+    params, rounds = lightgbm_setup(MODEL, seed=3, columns=medium)
     assert rounds == 25 and "n_estimators" not in params
     assert params["force_col_wise"] is True
-    assert params["bin_construct_sample_cnt"] == sample_rows(705) == 35_460
-    assert sample_rows(42) == 200_000 and sample_rows(2376) == 20_000
+    assert params["bin_construct_sample_cnt"] == sample_rows(medium) == SAMPLE_VALUES // medium
+    assert 20_000 < sample_rows(medium) < 200_000
+    assert sample_rows(small) == 200_000 and sample_rows(every) == 20_000
     own = LightGBMModel(type="lightgbm", params={"subsample_for_bin": 5000, "force_row_wise": True})
-    params, rounds = lightgbm_setup(own, seed=3, columns=705)
+    params, rounds = lightgbm_setup(own, seed=3, columns=medium)
     assert rounds == 100
     assert params["subsample_for_bin"] == 5000 and "bin_construct_sample_cnt" not in params
     assert params["force_row_wise"] is True and "force_col_wise" not in params
@@ -180,7 +185,7 @@ def test_column_chunks_start_with_one_column_and_cover_every_column_once():
     chunks = column_chunks(1000, 12, chunk_values=5000)
     assert chunks[0] == slice(0, 1) and all(chunk.stop - chunk.start <= 5 for chunk in chunks)
     assert [index for chunk in chunks for index in range(chunk.start, chunk.stop)] == list(range(12))
-    assert len(column_chunks(2_700_000, 2376)) > 40  # Numerai's all features: ~49 columns a chunk
+    assert len(column_chunks(CURRENT.train_rows, CURRENT.feature_sets["all"])) > 40  # Numerai's all features
 
 
 @pytest.mark.parametrize("chunk_values", [3000 * 5, 3000])

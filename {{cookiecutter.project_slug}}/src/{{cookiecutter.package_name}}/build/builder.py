@@ -27,7 +27,7 @@ from ..data.read import (
     select_eras,
 )
 from ..data.remote import DatasetFiles, dataset_files
-from ..data.synthetic import ensure_synthetic
+from ..data.synthetic import ensure_synthetic, version_shape
 from ..errors import WorkFailed
 from ..logs import get_logger
 from ..repo import Repo
@@ -36,11 +36,12 @@ from ..runtimes.environments import environment_record
 from ..spec import LoadedSpec, SpecError
 from ..spec.model import targets_used
 from ..spec.rules import data_problems
+from ..spec.versions import benchmark_problems, versions_for
 from ..train.ensemble import TrainingSet, fit_node
 from .environment import refuse_mismatch
 from .fingerprint import fingerprint
-from .manifest import Manifest, build_manifest, write_manifest
-from .pickler import write_pickle
+from .manifest import Manifest, build_manifest, write_build
+from .pickler import pickle_bytes_of
 
 log = get_logger(__name__)
 
@@ -83,7 +84,8 @@ def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path | DatasetFi
     by byte ranges where that pays (data.remote)."""
     version = loaded.spec.data.version
     if synthetic:
-        return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True))
+        return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True),
+                                version_shape(versions_for(repo.models), version))
     metadata = ensure_files(repo.data_cache, version, [files.FEATURES_JSON])[files.FEATURES_JSON]
     columns = projected_columns(loaded, metadata)
     if columns is None:
@@ -188,7 +190,7 @@ def prediction_columns(path: Path) -> list[str]:
 
 def benchmark_model(columns: list[str], target: str) -> str | None:
     """The benchmark model BMC is scored against: the one trained on the spec's target when the
-    file has it (`target_cyrus_20` -> `..._cyrus20`), else the file's first."""
+    file has it (`target_x_20` -> `..._x20`), else the file's first."""
     short = target.removeprefix("target_").replace("_", "")
     return next((name for name in columns if name.endswith(short)), columns[0] if columns else None)
 
@@ -286,6 +288,9 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     refuse_mismatch(runtime)  # never a pickle of libraries the image does not have
     folder = dataset(repo, loaded, synthetic)
     problems = data_problems(loaded, folder / files.FEATURES_JSON)
+    if spec.predict.benchmark_inputs:
+        problems += benchmark_problems(loaded, prediction_columns(folder / files.TRAIN_BENCHMARKS),
+                                       f"{spec.data.version}'s {files.TRAIN_BENCHMARKS}")
     if problems:
         raise SpecError(problems)
     features = feature_list(folder / files.FEATURES_JSON, spec.data.feature_set)
@@ -315,7 +320,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         log.info(f"validation: {scores['eras']} eras, {describe_scores(scores)}"
             f"{' (in-sample: the model trained on these eras)' if validation_eras else ''}")
     pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
-    pickle_bytes = write_pickle(bundle, pickle_path)
+    pickle_bytes = pickle_bytes_of(bundle)
     manifest = build_manifest(
         slot=spec.slot, fingerprint=print_id, runtime=runtime, pickle_bytes=pickle_bytes,
         data_version=spec.data.version, synthetic=synthetic, data_stamp=stamp, features=features,
@@ -325,6 +330,6 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         metrics={"validation": scores} if scores else None,
         environment=environment_record(runtime),
     )
-    manifest_file = write_manifest(manifest, pickle_path)
+    manifest_file = write_build(pickle_bytes, manifest, pickle_path)
     log.info(f"wrote {pickle_path} ({len(pickle_bytes) / 1024:.0f} KiB) and {manifest_file.name}")
     return BuildResult(spec.slot, print_id, pickle_path, manifest_file, manifest)

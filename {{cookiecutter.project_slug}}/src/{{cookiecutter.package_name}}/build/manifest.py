@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import UsageError
-from ..files import write_atomic
+from ..files import temporary_sibling, write_atomic
+from ..logs import get_logger
 from ..runtimes import Runtime
 from .references import top_level_modules
+
+log = get_logger(__name__)
 
 # Always recorded: what every pickle of this package needs to load, whatever its model.
 BASE_LIBRARIES = ("numpy", "pandas", "cloudpickle")
@@ -114,9 +119,23 @@ def manifest_path(pickle_path: Path) -> Path:
     return Path(pickle_path).with_suffix(".json")
 
 
+def module_providers() -> dict[str, list[str]]:
+    """{top-level module: [distribution]}. Python 3.10 reads only top_level.txt, which some wheels
+    lack (LightGBM's): there their modules come from their files' folders, as 3.11 and later do."""
+    providers = metadata.packages_distributions()
+    if sys.version_info >= (3, 11):
+        return providers
+    for distribution in metadata.distributions():
+        if distribution.read_text("top_level.txt") is None:
+            for folder in {path.parts[0] for path in distribution.files or () if len(path.parts) > 1}:
+                if "." not in folder:
+                    providers.setdefault(folder, []).append(distribution.metadata["Name"])
+    return providers
+
+
 def library_versions(pickle_bytes: bytes) -> dict[str, str]:
     """Installed versions of the distributions providing the modules the pickle references."""
-    providers = metadata.packages_distributions()
+    providers = module_providers()
     modules = top_level_modules(pickle_bytes) - set(sys.stdlib_module_names)
     names = set(BASE_LIBRARIES)
     for module in modules:
@@ -152,8 +171,46 @@ def build_manifest(*, slot: str, fingerprint: str, runtime: Runtime, pickle_byte
     )
 
 
+def write_build(pickle_bytes: bytes, manifest: Manifest, pickle_path: Path) -> Path:
+    """A build's pickle and manifest as one unit, both or neither: each is written under a temporary name
+    first, then the pickle is renamed into place and the manifest last (readers take a pickle without its
+    manifest for no build, see built_pickles); when the manifest cannot be put in place, the pickle goes
+    again. The manifest's path."""
+    pickle_path, manifest_file = Path(pickle_path), manifest_path(pickle_path)
+    temporaries = [temporary_sibling(pickle_path), temporary_sibling(manifest_file)]
+    try:
+        temporaries[0].write_bytes(pickle_bytes)
+        temporaries[1].write_text(manifest.to_json(), encoding="utf-8")
+        os.replace(temporaries[0], pickle_path)
+        try:
+            os.replace(temporaries[1], manifest_file)
+        except BaseException:
+            pickle_path.unlink(missing_ok=True)
+            raise
+    finally:
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+    return manifest_file
+
+
+def built_pickles(folder: Path) -> list[Path]:
+    """The pickles in `folder` that have their manifest: a pickle without one is a build cut short."""
+    folder = Path(folder)
+    return sorted(path for path in folder.glob("*.pkl") if manifest_path(path).is_file()) if folder.is_dir() else []
+
+
 def write_manifest(manifest: Manifest, pickle_path: Path) -> Path:
-    return write_atomic(manifest_path(pickle_path), manifest.to_json())
+    """Rewrite the manifest beside `pickle_path` (check records its verdict in it). When that folder
+    cannot take it (read-only, full), the manifest is written to a temporary folder and the log says
+    where, so that the verdict is not lost (deploy, which reads it beside the pickle, will not see it)."""
+    target = manifest_path(pickle_path)
+    try:
+        return write_atomic(target, manifest.to_json())
+    except OSError as error:
+        written = write_atomic(Path(tempfile.gettempdir()) / "numerai-deploy" / target.name, manifest.to_json())
+        log.warning(f"could not write {target} ({error.strerror or error}): the manifest, with the check's "
+                    f"verdict, is in {written} instead")
+        return written
 
 
 def with_check(manifest: Manifest, check: CheckInfo) -> Manifest:

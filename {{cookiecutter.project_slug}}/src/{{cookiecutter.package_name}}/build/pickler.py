@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import cloudpickle
 
 from ..bundle.predictor import make_predict
-from ..files import write_atomic
 
 PACKAGE = __name__.split(".")[0]
 
@@ -23,8 +21,6 @@ def dumps_by_value(obj) -> bytes:
         cloudpickle.unregister_pickle_by_value(package)
 
 
-def write_pickle(bundle: dict, path: Path) -> bytes:
-    """Write the callable Numerai loads; returns its bytes."""
-    data = dumps_by_value(make_predict(bundle))
-    write_atomic(path, data)
-    return data
+def pickle_bytes_of(bundle: dict) -> bytes:
+    """The callable Numerai loads, pickled (build/manifest.write_build writes it with its manifest)."""
+    return dumps_by_value(make_predict(bundle))

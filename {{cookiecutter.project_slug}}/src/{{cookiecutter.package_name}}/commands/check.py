@@ -29,7 +29,7 @@ from ..check.report import render_text
 from ..check.sandbox import Limits, parse_size
 from ..errors import UsageError
 from ..runtimes import Runtime, default_runtime, load_catalogue, resolve_runtime
-from .common import repo_from
+from .common import positive_seconds, repo_from
 
 
 def add_arguments(parser) -> None:
@@ -51,12 +51,14 @@ def add_arguments(parser) -> None:
 
 
 def limits_from(args) -> Limits:
-    if args.timeout <= 0:
-        raise UsageError(f"--timeout {args.timeout:g} ==> expected a positive number of seconds")
+    """The run's limits; each must limit something (0, inf or nan would turn a limit off)."""
+    seconds = positive_seconds("--timeout", args.timeout)
     if args.cpus < 1:
         raise UsageError(f"--cpus {args.cpus} ==> expected 1 or more")
-    return Limits(seconds=args.timeout, memory_bytes=parse_size(args.memory), cpus=args.cpus,
-                  network=args.allow_network)
+    memory = parse_size(args.memory)
+    if memory <= 0:
+        raise UsageError(f"--memory {args.memory!r} ==> expected a size above zero, e.g. 4g or 512m")
+    return Limits(seconds=seconds, memory_bytes=memory, cpus=args.cpus, network=args.allow_network)
 
 
 def runtime_for(pickle_path: Path, choice: str | None, catalogue: list[Runtime]) -> Runtime:

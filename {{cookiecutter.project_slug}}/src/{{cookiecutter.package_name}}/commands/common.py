@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from ..errors import UsageError
@@ -29,6 +30,7 @@ def runtime_of(item: LoadedSpec, catalogue: list[Runtime]) -> Runtime:
 
 
 def positive_seconds(flag: str, value: float | None) -> float | None:
-    if value is not None and value <= 0:
+    """`value` when it is a positive number of seconds (inf or nan would mean no limit at all)."""
+    if value is not None and not (math.isfinite(value) and value > 0):
         raise UsageError(f"{flag} {value:g} ==> expected a positive number of seconds")
     return value

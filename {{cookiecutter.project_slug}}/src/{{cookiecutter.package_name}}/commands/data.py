@@ -18,7 +18,7 @@ from ..errors import UsageError
 from .common import repo_from
 
 STDOUT_IS_DATA = True  # the paths; progress goes to stderr
-NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def add_arguments(parser) -> None:
@@ -29,7 +29,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     for value, what in ((args.version, "VERSION"), *((name, "FILE") for name in args.files)):
-        if not NAME.match(value) or value in (".", ".."):
+        if not NAME.fullmatch(value) or value in (".", ".."):
             raise UsageError(f"{what} {value!r} ==> a plain name such as v5.2 or live.parquet (no folders)")
     paths = ensure_files(repo_from(args).data_cache, args.version, list(args.files))
     if args.json:

@@ -1,14 +1,17 @@
-"""Show, per slot, whether Numerai runs what git says, with the assigned pickle and its latest run.
+"""Show, per slot, whether Numerai runs what git says, with the assigned pickle, its latest run and its rounds.
 
 Each slot is in sync, out of date, drifted (a pickle assigned by hand or by another tool, a webhook
 switched back on, the slot archived or missing) or not deployed; the table adds the assigned pickle,
-its validation and the latest run's outcome and round.
+its validation, the latest run's outcome and round (by number), and whether the slot submitted for
+the round open now (and when it closes) and for the last closed one.
 
 A slot is in sync when the assigned pickle's file name carries the fingerprint its spec builds now.
-Exits 0 when every enabled slot is in sync and its latest run healthy, 1 otherwise (so a scheduled
-workflow can alert), 2 for bad input or a rejected key. `--json` prints the report as JSON instead
-of the table; `--report FILE` writes it to FILE as well (the health workflow hands it to the job that
-opens GitHub issues, which never sees the key). Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
+Exits 0 when every enabled slot is in sync, its latest run healthy (a run that found no round open
+is: the pickle runs at the next round) and no round went or is about to go without its submission,
+1 otherwise (so a scheduled workflow can alert), 2 for bad input or a rejected key. `--json` prints
+the report as JSON instead of the table; `--report FILE` writes it to FILE as well (the health
+workflow hands it to the job that opens GitHub issues, which never sees the key). Needs
+NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ def run(args) -> int:
     else:
         print(text_table(rows))
         for row in rows:
+            for note in row.notes:
+                print(f"note: {note}", file=sys.stderr)
             for problem in row.problems:
                 print(f"{LABELS[row.exit_code]} ({problem.kind}): {problem.message}", file=sys.stderr)
     return exit_code(rows)

@@ -3,19 +3,25 @@
 Checks what build checks, before any training: the spec's structure, runtimes, import paths,
 stacking layers against max_eras, model parameters against LightGBM's and the estimator's own
 parameter lists, and the data version, feature set and targets against what Numerai publishes
-(its dataset listing and features.json, fetched once and cached). Without a network it says what
-it could not check. Then each slot's build peak memory and disk, estimated from its data version's
-shape, against its runner (`build.runner`): a slot that cannot fit is refused with the fixes.
+(its dataset listing and features.json, fetched once and cached) and the benchmark columns against
+datasets/<version>.json. Without a network it checks against datasets/ and says what it could not
+check. A spec that trains on the bare `target` column gets a warning: an alias whose meaning is disputed.
+Then each slot's build peak memory and disk, estimated from its data version's shape, against its
+runner (`build.runner`): a slot that cannot fit is refused with the fixes.
 """
 
 from __future__ import annotations
 
 from ..data.published import check_against_numerai
 from ..plan.capacity import assess
+from ..runtimes import load_catalogue
 from ..runtimes.runners import load_runners
-from ..spec import SpecError, check_parameters
+from ..spec import SpecError
+from ..spec.load import read_specs
+from ..spec.parameters import all_parameter_problems
 from ..spec.schema import schema_is_current
-from .common import load_all, repo_from
+from ..spec.versions import versions_for
+from .common import repo_from
 
 
 def add_arguments(parser) -> None:
@@ -26,19 +32,23 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     repo = repo_from(args)
-    specs, _ = load_all(repo)
-    check_parameters(specs)
-    verdict = check_against_numerai(specs, repo.data_cache, synthetic=args.synthetic)
+    catalogue = load_catalogue(repo.runtimes)
+    specs, problems = read_specs(repo.models, runtimes=[runtime.python for runtime in catalogue])
+    problems += all_parameter_problems(specs)
+    verdict = check_against_numerai(specs, repo.data_cache, versions_for(repo.models), synthetic=args.synthetic)
+    problems += verdict.problems
     capacity = None
     if not args.synthetic:
         capacity = assess(repo, specs, {}, load_runners(repo.runtimes), slots=len(specs))
-        verdict.problems.extend(capacity.problems.values())
-    if verdict.problems:
-        raise SpecError(verdict.problems)
+        problems += capacity.problems.values()
+    if problems:
+        raise SpecError(problems)  # every problem of every file at once
     for item in specs:
         print(f"ok: {item.path.name} (slot {item.spec.slot}, {item.spec.model.type})")
     for line in capacity.lines if capacity else []:
         print(line)
+    for warning in verdict.warnings:
+        print(f"warning: {warning}")
     for note in verdict.notes:
         print(f"note: {note}")
     if not schema_is_current(repo.models):

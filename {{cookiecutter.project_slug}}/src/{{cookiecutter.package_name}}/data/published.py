@@ -1,6 +1,7 @@
-"""Specs against what Numerai publishes: the data version, and the feature set and targets of its
-features.json. `validate` runs this before any training; without a network it says what it could
-not check (build checks it then, with the data at hand).
+"""Specs against what Numerai publishes: the data version, the feature set and targets of its
+features.json, and the benchmark columns of datasets/<version>.json. `validate` runs this before any
+training; without a network it checks against datasets/ and says what it could not check (build
+checks it then, with the data at hand).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..datasets import DatasetVersion, current_version
 from ..errors import WorkFailed
 from ..files import write_atomic
 from ..logs import get_logger
 from ..spec import LoadedSpec, Problem
 from ..spec.problems import display_path
 from ..spec.rules import data_problems
+from ..spec.versions import alias_warnings, version_benchmark_problems
 from . import files
 
 log = get_logger(__name__)
@@ -27,6 +30,7 @@ LISTING_MAX_AGE = 24 * 3600  # Numerai adds versions rarely: a day-old listing i
 @dataclass
 class Verdict:
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -69,25 +73,46 @@ def features_json(cache: Path, version: str, synthetic: bool) -> Path | None:
         return None
 
 
-def check_against_numerai(specs: list[LoadedSpec], cache: Path, *, synthetic: bool = False) -> Verdict:
-    """Problems of `specs` against Numerai's datasets, and notes on what could not be checked."""
+def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[str, DatasetVersion], *,
+                          synthetic: bool = False) -> Verdict:
+    """Problems of `specs` against Numerai's datasets, warnings, and notes on what could not be checked.
+    `versions` (datasets/) stand in for a features.json that cannot be had, and name the benchmark columns."""
     verdict = Verdict()
-    versions = None if synthetic else published_versions(cache)
-    if versions is None and not synthetic:
+    published = None if synthetic else published_versions(cache)
+    if published is None and not synthetic:
         verdict.notes.append("Numerai could not be asked which dataset versions it publishes (offline?): "
                              "data.version was not checked; build checks it")
     unknown = set()
     for item in specs:
-        if versions is not None and item.spec.data.version not in versions:
-            verdict.problems.append(version_problem(item, versions))
+        if published is not None and item.spec.data.version not in published:
+            verdict.problems.append(version_problem(item, published))
             unknown.add(item.spec.data.version)
     for version in sorted({item.spec.data.version for item in specs} - unknown):
-        metadata = features_json(cache, version, synthetic)
-        if metadata is None:
-            verdict.notes.append(f"{version}/features.json could not be read: feature sets and targets were not "
-                                 "checked; build checks them")
-            continue
-        for item in specs:
-            if item.spec.data.version == version:
+        chosen = [item for item in specs if item.spec.data.version == version]
+        metadata = features_metadata(cache, version, synthetic, versions, verdict)
+        for item in chosen:
+            if metadata is not None:
                 verdict.problems.extend(data_problems(item, metadata))
+            if version in versions:
+                verdict.problems.extend(version_benchmark_problems(item, versions[version]))
+                verdict.warnings.extend(alias_warnings(item, versions[version]))
     return verdict
+
+
+def features_metadata(cache: Path, version: str, synthetic: bool, versions: dict[str, DatasetVersion],
+                      verdict: Verdict) -> Path | dict | None:
+    """features.json of `version`, else what datasets/ knows of it (noted), else None (noted)."""
+    found = features_json(cache, version, synthetic)
+    if found is not None:
+        return found
+    facts = versions.get(version)
+    if facts is not None:
+        verdict.notes.append(f"{version}/features.json could not be read: feature sets and targets were checked "
+                             f"against {facts.described}")
+        return facts.metadata()
+    current = current_version(versions)
+    verdict.notes.append(f"{version}/features.json could not be read and datasets/ has no {version}.json (Numerai "
+                         "may have published it since): feature sets, targets and benchmark columns were not "
+                         f"checked, build checks them; a spec naming no target trains on {current.payout_target}, "
+                         f"the payout target of {current.name}")
+    return None

@@ -58,7 +58,8 @@ def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[li
         return groups, None
     wanted = pa.array([str(era) for era in eras], type=pa.string())
     column = parquet.read(columns=["era"]).column("era").cast(pa.string())
-    mask = pc.is_in(column, value_set=wanted).to_numpy(zero_copy_only=False)
+    # ChunkedArray.to_numpy takes no arguments before pyarrow 13 and always copies.
+    mask = pc.is_in(column, value_set=wanted).to_numpy()
     bounds = np.cumsum([0, *(parquet.metadata.row_group(group).num_rows for group in groups)])
     parts = [mask[bounds[group]: bounds[group + 1]] for group in groups]
     kept = [group for group in groups if parts[group].any()]

@@ -1,24 +1,26 @@
 """Numerai-shaped data with real signal, so everything runs offline.
 
 Same files, columns, dtypes and value grids as a real dataset version: ids as the index, `era`,
-`data_type`, `feature_*` int8 in 0..4, targets in steps of 0.25 with some NaN, features.json with
-small/medium/all sets and targets, a live file of one era, benchmark model predictions and, when
-asked for (`Shape(meta_model=True)`), the meta model's predictions on the later validation eras, as
-Numerai's `meta_model.parquet` has them. A few features carry signal, so a trained model scores above
-zero on validation.
+`data_type`, `feature_*` int8 in 0..4, targets in steps of 0.25 with some NaN, features.json with the
+feature sets and targets, a live file of one era, benchmark model predictions and, when asked for
+(`Shape(meta_model=True)`), the meta model's predictions on the later validation eras, as Numerai's
+`meta_model.parquet` has them. `Shape.of(version)` makes a version's data (datasets/<version>.json):
+its feature sets in proportion, its targets, benchmark columns and meta model. A few features carry
+signal, so a trained model scores above zero on validation.
 """
 
 from __future__ import annotations
 
 import json
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..datasets import DatasetVersion, current_version
 from ..files import write_atomic
 from ..logs import get_logger
 from . import files
@@ -26,23 +28,26 @@ from .parquet_writer import parquet_writer
 
 log = get_logger(__name__)
 
-TARGETS = ("target", "target_cyrus_20", "target_teager2b_20", "target_agnes_20")
-BENCHMARKS = ("v52_lgbm_cyrus20", "v52_lgbm_teager2b20")
+# The names of data that is no version in particular (`Shape()` alone); `Shape.of` takes a version's.
+TARGETS = ("target", "target_synthetic_20", "target_synthetic_60")
+BENCHMARKS = ("synthetic_lgbm_20", "synthetic_lgbm_60")
 # Numerai's targets put 5% / 20% / 50% / 20% / 5% of each era into the five bins.
 BIN_SHARES = np.array([0.05, 0.20, 0.50, 0.20, 0.05])
 INFORMATIVE = 8
 # Row groups of whole eras, about this many rows: few enough that the file's metadata stays small,
 # small enough that a reader decoding a row group at a time (pyarrow does) needs little memory.
 ROW_GROUP_ROWS = 100_000
-# Numerai's training data: about 2.7 million rows in 574 eras; feature sets of 42, 705 and 2,376.
-NUMERAI_TRAIN_ERAS = 574
-NUMERAI_ROWS_PER_ERA = 4704
-NUMERAI_FEATURES = {"small": 42, "medium": 705, "all": 2376}
+# A version's feature sets, scaled down: this share of each set's size, at least MIN_SET features
+# (every set holds the informative ones): a version's thousands of features make under a hundred.
+FEATURE_SCALE = 1 / 40
+MIN_SET = 12
+# The shape a dataset was written with, beside it: a cached dataset of other names is written again.
+SHAPE_RECORD = "synthetic-shape.json"
 
 
 @dataclass(frozen=True)
 class Shape:
-    """How much synthetic data to write; the defaults train in seconds."""
+    """How much synthetic data to write, and its names; the defaults train in seconds."""
 
     train_eras: int = 120
     validation_eras: int = 40
@@ -56,6 +61,13 @@ class Shape:
     meta_model: bool = False
     # The share of validation eras, the latest ones, the meta model covers (Numerai's covers recent eras).
     meta_model_share: float = 0.5
+    # The feature sets besides small, medium and all: (name, size) pairs.
+    other_sets: tuple[tuple[str, int], ...] = ()
+    targets: tuple[str, ...] = TARGETS
+    # The target with the most signal (default: the first) and the alias column that copies it.
+    payout_target: str | None = None
+    alias_target: str | None = None
+    benchmarks: tuple[str, ...] = BENCHMARKS
 
     @property
     def feature_names(self) -> list[str]:
@@ -66,26 +78,51 @@ class Shape:
         return self.train_eras * self.rows_per_era
 
     @classmethod
-    def numerai(cls, scale: float = 1.0, **overrides) -> Shape:
-        """Numerai's real training shape with `scale` times its eras (1.0: about 2.7M rows).
-
-        `overrides` replace any field, e.g. `features_all=705` to write only the medium set.
-        """
-        shape = cls(train_eras=max(round(NUMERAI_TRAIN_ERAS * scale), 2), validation_eras=4,
-                    rows_per_era=NUMERAI_ROWS_PER_ERA, live_rows=6000,
-                    features_all=NUMERAI_FEATURES["all"], features_medium=NUMERAI_FEATURES["medium"],
-                    features_small=NUMERAI_FEATURES["small"])
+    def of(cls, version: DatasetVersion, feature_scale: float = FEATURE_SCALE, **overrides) -> Shape:
+        """Data shaped like `version`: every feature set at `feature_scale` of its size (at least MIN_SET
+        features), every target, the benchmark columns and the meta model. `overrides` replace any field."""
+        sizes = {name: size if feature_scale >= 1 else max(MIN_SET, round(size * feature_scale))
+                 for name, size in version.feature_sets.items()}
+        shape = cls(features_all=sizes["all"], features_medium=sizes.get("medium", sizes["all"]),
+                    features_small=sizes.get("small", sizes["all"]),
+                    other_sets=tuple((name, size) for name, size in sizes.items()
+                                     if name not in ("small", "medium", "all")),
+                    targets=version.targets, payout_target=version.payout_target,
+                    alias_target=version.alias_column, benchmarks=version.benchmark_columns,
+                    meta_model=version.meta_model_file is not None)
         return replace(shape, **overrides)
+
+    @classmethod
+    def numerai(cls, version: DatasetVersion, scale: float = 1.0, **overrides) -> Shape:
+        """Numerai's real training shape of `version`, every feature set at full size, with `scale` times
+        its eras (1.0: about 2.7M rows). `overrides` replace any field, e.g. `features_all` set to the
+        medium set's size to write only the medium set."""
+        fields = {"train_eras": max(round(version.train_eras * scale), 2), "validation_eras": 4,
+                  "rows_per_era": version.rows_per_era, "live_rows": 6000}
+        return cls.of(version, 1.0, **{**fields, **overrides})
+
+
+def version_shape(versions: dict[str, DatasetVersion], name: str) -> Shape:
+    """The scaled-down shape of version `name`; one datasets/ does not know takes the current version's."""
+    if name in versions:
+        return Shape.of(versions[name])
+    current = current_version(versions)
+    log.info(f"data: datasets/ has no {name}.json; synthetic {name} takes the shape of {current.name}")
+    return Shape.of(current)
 
 
 def feature_sets(shape: Shape) -> dict[str, list[str]]:
     names = shape.feature_names
-    # The informative features are in every set, so every set can learn something.
-    return {
-        "small": names[: shape.features_small],
-        "medium": names[: shape.features_medium],
-        "all": names,
-    }
+    # The informative features are in every set, so every set can learn something; the other sets
+    # take the rest in turn, from a different place each.
+    rest = names[INFORMATIVE:]
+    sets = {"small": names[: shape.features_small], "medium": names[: shape.features_medium]}
+    for number, (name, size) in enumerate(shape.other_sets):
+        start = (number * 7919) % max(len(rest), 1)
+        taken = min(max(size - INFORMATIVE, 0), len(rest))
+        sets[name] = names[:INFORMATIVE] + [rest[(start + index) % len(rest)] for index in range(taken)]
+    sets["all"] = names
+    return sets
 
 
 def to_bins(score: np.ndarray) -> np.ndarray:
@@ -104,18 +141,33 @@ def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.nda
     frame = pd.DataFrame(features, columns=shape.feature_names, index=pd.Index(ids, name="id"))
     frame.insert(0, "data_type", data_type)
     frame.insert(0, "era", era)
-    for number, name in enumerate(TARGETS):
-        noisy = signal + rng.normal(0, 12.0 + 2 * number, rows)
-        values = to_bins(noisy) if with_targets else np.full(rows, np.nan, dtype=np.float32)
-        if with_targets and number == len(TARGETS) - 1:
-            values[rng.random(rows) < 0.1] = np.nan  # auxiliary targets have gaps
-        frame[name] = values.astype(np.float32)
+    for name, values in target_values(rng, shape, signal, with_targets).items():
+        frame[name] = values
     benchmarks = pd.DataFrame(index=frame.index)
     benchmarks["era"] = era
-    for number, name in enumerate(BENCHMARKS):
+    for number, name in enumerate(shape.benchmarks):
         guess = signal + rng.normal(0, 3.0 + number, rows)
         benchmarks[name] = (pd.Series(guess).rank(pct=True).to_numpy()).astype(np.float32)
     return frame, benchmarks
+
+
+def target_values(rng: np.random.Generator, shape: Shape, signal: np.ndarray, with_targets: bool) -> dict:
+    """{target: values} of one era: the payout target with the most signal and its alias a copy of it,
+    the others noisier and with gaps, as auxiliary targets have."""
+    main = shape.payout_target or shape.targets[0]
+    others = [name for name in shape.targets if name not in (main, shape.alias_target)]
+    values = {}
+    for number, name in enumerate([main, *others]):
+        if not with_targets:
+            values[name] = np.full(len(signal), np.nan, dtype=np.float32)
+            continue
+        noise = 12.0 + 18.0 * number / max(len(others), 1)
+        values[name] = to_bins(signal + rng.normal(0, noise, len(signal))).astype(np.float32)
+        if number:
+            values[name][rng.random(len(signal)) < 0.1] = np.nan
+    if shape.alias_target in shape.targets:
+        values[shape.alias_target] = values[main].copy()
+    return {name: values[name] for name in shape.targets}
 
 
 @contextmanager
@@ -148,7 +200,8 @@ def write_parquet(path: Path, blocks) -> None:
 
 def meta_model_block(rng: np.random.Generator, benchmarks: pd.DataFrame) -> pd.DataFrame:
     """The meta model's predictions for one era: a noisy blend of the benchmark models, as ranks."""
-    blend = benchmarks[list(BENCHMARKS)].mean(axis=1).to_numpy() + rng.normal(0, 0.1, len(benchmarks))
+    columns = [name for name in benchmarks.columns if name != "era"]
+    blend = benchmarks[columns].mean(axis=1).to_numpy() + rng.normal(0, 0.1, len(benchmarks))
     frame = pd.DataFrame(index=benchmarks.index)
     frame["era"] = benchmarks["era"]
     frame["data_type"] = "validation"
@@ -199,15 +252,38 @@ def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
                 id_start += rows
     if shape.meta_model:
         write_meta_model(folder, shape)
-    metadata = {"feature_sets": feature_sets(shape), "targets": list(TARGETS)}
+    metadata = {"feature_sets": feature_sets(shape), "targets": list(shape.targets)}
     write_atomic(folder / files.FEATURES_JSON, json.dumps(metadata, indent=1))
+    write_atomic(folder / SHAPE_RECORD, json.dumps(asdict(shape), indent=1))
     return folder
 
 
+# What names a dataset: a cached one whose record differs in these is written again.
+NAMING_FIELDS = ("other_sets", "targets", "payout_target", "alias_target", "benchmarks", "meta_model")
+
+
+def names_of(record: dict) -> list:
+    sets = [name for name, _ in record.get("other_sets") or []]
+    return [sets, *(list(value) if isinstance(value, (list, tuple)) else value
+                    for value in (record.get(key) for key in NAMING_FIELDS[1:]))]
+
+
+def named_like(folder: Path, shape: Shape) -> bool:
+    """Whether the dataset in `folder` has the names of `shape` (its feature sets, targets, benchmark
+    columns, meta model), whatever its size: one written by an older release or for another version
+    file does not."""
+    try:
+        written = json.loads((folder / SHAPE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(written, dict) and names_of(written) == names_of(asdict(shape))
+
+
 def ensure_synthetic(folder: Path, shape: Shape = Shape()) -> Path:
-    """The synthetic dataset in `folder`, written once and reused."""
+    """The synthetic dataset in `folder`, written once and reused while it has the names of `shape`
+    (its size may differ: the benchmarks write Numerai's full shape there first)."""
     folder = Path(folder)
-    if all((folder / name).exists() for name in expected_files(shape)):
+    if all((folder / name).exists() for name in expected_files(shape)) and named_like(folder, shape):
         log.info(f"data: synthetic dataset in {folder} (cached)")
         return folder
     log.info(f"data: writing a synthetic dataset to {folder}")

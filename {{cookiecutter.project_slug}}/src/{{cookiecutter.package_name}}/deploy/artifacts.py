@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..build.fingerprint import fingerprint, parse_uploaded_name, uploaded_name
-from ..build.manifest import Manifest, read_manifest
+from ..build.manifest import Manifest, built_pickles, read_manifest
 from ..errors import UsageError
 from ..runtimes import Runtime
 from ..runtimes.libraries import IMAGE_PINNED_LIBRARIES
@@ -68,7 +68,7 @@ def find_artifacts(folder: Path) -> dict[str, list[Artifact]]:
             f"{folder} does not exist ==> build first (numerai-deploy build) or pass --artifacts DIR"
         )
     found: dict[str, list[Artifact]] = {}
-    for path in sorted(folder.glob("*.pkl"), key=lambda item: item.stat().st_mtime, reverse=True):
+    for path in sorted(built_pickles(folder), key=lambda item: item.stat().st_mtime, reverse=True):
         artifact = Artifact(path, read_manifest(path))
         found.setdefault(artifact.slot, []).append(artifact)
     return found

@@ -17,9 +17,11 @@ from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError
 from ..numerai.statuses import (
     RUN_FAILED,
+    WAITING,
     latest_trigger,
     run_finished,
     run_status,
+    says_no_open_round,
     status_history,
     validation_of,
 )
@@ -48,12 +50,17 @@ class Run:
     problem: str = ""  # why the command fails: the run failed, or did not finish in time
 
     @property
+    def waiting(self) -> bool:
+        """The run found no open round: the pickle runs at the next one (not a failure)."""
+        return says_no_open_round(self.description)
+
+    @property
     def failed(self) -> bool:
-        return self.status in RUN_FAILED
+        return self.status in RUN_FAILED and not self.waiting
 
     @property
     def finished(self) -> bool:
-        return run_finished(self.status)
+        return run_finished(self.status) or self.waiting
 
     @property
     def description(self) -> str:
@@ -62,7 +69,8 @@ class Run:
         return described[-1] if described else ""
 
     def as_json(self) -> dict:
-        return {**asdict(self), "failed": self.failed, "finished": self.finished, "description": self.description}
+        return {**asdict(self), "failed": self.failed, "finished": self.finished, "waiting": self.waiting,
+                "description": self.description}
 
 
 def log_time(value) -> str:
@@ -196,6 +204,7 @@ def text_of(run: Run) -> str:
         f"round:      {run.round_id or 'not known'}",
         f"started:    {run.started_at or 'not known'}",
         f"status:     {run.status or 'none'}" + ("" if run.finished else " (not finished)"),
+        *([f'outcome:    {WAITING} (Numerai: "{run.description}")'] if run.waiting else []),
         "statuses:",
     ]
     header += [f"  {entry['at']}  {entry['status']}" + (f": {entry['description']}" if entry["description"] else "")

@@ -10,7 +10,9 @@ States (git is the desired state, Numerai the live one):
   the slot is archived or missing on the account;
 - not deployed: nothing is assigned; missing (to create): the account lacks the slot and its spec
   has `deploy: {create: true}`, so `deploy` creates it.
-A slot whose latest run (or the assigned pickle's validation) failed is failing, whatever its state.
+A slot whose latest run (or the assigned pickle's validation) failed is failing, whatever its state;
+a run that found no round open did not fail (it waits for the next round). Each slot also shows
+whether it submitted for the round open now and for the last one that closed (deploy/rounds.py).
 """
 
 from __future__ import annotations
@@ -24,25 +26,30 @@ from ..numerai import queries
 from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError
 from ..numerai.statuses import (
+    WAITING,
     failure_description,
     latest_status,
     latest_trigger,
     run_failed,
     run_status,
     validation_of,
+    waits_for_round,
 )
 from ..repo import Repo
 from ..runtimes import Runtime
 from ..spec import LoadedSpec
+from .rounds import Calendar, SlotRounds, read_calendar, slot_rounds
 
 log = get_logger(__name__)
 
 IN_SYNC, OUT_OF_DATE, DRIFTED = "in sync", "out of date", "drifted"
 NOT_DEPLOYED, TO_CREATE, UNKNOWN = "not deployed", "missing (deploy creates it)", "unknown"
-# Problem kinds; the health workflow opens an issue for DRIFT and FAILING (scripts/alerts.py).
+# Problem kinds; the health workflow opens an issue for DRIFT and FAILING, and one for rounds.MISSED
+# and rounds.LATE (scripts/alerts.py).
 DRIFT, FAILING = "drifted", "failing"
 LOG_LINES = 30  # of a failed run, the last ones
-COLUMNS = ("slot", "state", "pickle id", "fingerprint", "validation", "last run", "round", "at")
+COLUMNS = ("slot", "state", "pickle id", "fingerprint", "validation", "last run", "round", "at", "this round",
+           "last round")
 
 
 @dataclass
@@ -65,10 +72,12 @@ class SlotStatus:
     validation: str = ""
     last_run: str = ""
     last_run_at: str = ""
-    round: str = ""
+    round: str = ""  # the latest run's round: its number (the id when Numerai lists no such round)
     description: str = ""
     logs: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    rounds: dict = field(default_factory=dict)  # SlotRounds.as_json(): the current and last round, submitted or not
+    notes: list[str] = field(default_factory=list)  # worth saying, not a problem
     exit_code: int = 0
 
     def problem(self, kind: str, message: str) -> None:
@@ -76,8 +85,10 @@ class SlotStatus:
 
     def row(self) -> tuple[str, ...]:
         state = self.state + ("" if self.enabled else " (disabled)")
+        rounds = SlotRounds(self.rounds.get("current"), self.rounds.get("last"), problem=self.rounds.get("problem", ""))
         return (self.slot, state, self.pickle_id or "-", self.fingerprint or "-", self.validation or "-",
-                self.last_run or "-", self.round or "-", self.last_run_at or "-")
+                self.last_run or "-", self.round or "-", self.last_run_at or "-",
+                *(rounds.cells() if self.rounds else ("-", "-")))
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -94,7 +105,8 @@ def state_of_name(slot: str, filename: str, current: tuple[str, str]) -> tuple[s
     return (IN_SYNC if found in current else OUT_OF_DATE), found
 
 
-def status_of(client: NumeraiClient, item: LoadedSpec, model: dict, current: tuple[str, str]) -> SlotStatus:
+def status_of(client: NumeraiClient, item: LoadedSpec, model: dict, current: tuple[str, str],
+              calendar: Calendar) -> SlotStatus:
     slot = item.spec.slot
     found = SlotStatus(slot, spec=f"models/{item.path.name}", enabled=item.spec.deploy.enabled, local=current[0])
     pickle = model.get("computePickleUpload")
@@ -108,6 +120,13 @@ def status_of(client: NumeraiClient, item: LoadedSpec, model: dict, current: tup
         found.problem(NOT_DEPLOYED, f"no pickle is assigned ==> run deploy (the spec builds {current[0]})")
     else:
         fill_pickle(client, found, pickle, current)
+        found.round = calendar.number_of(found.round)
+    rounds = slot_rounds(client, calendar, slot, str(model.get("id") or ""), (pickle or {}).get("insertedAt"))
+    found.rounds = rounds.as_json()
+    if rounds.problem:
+        found.notes.append(f"slot {slot}: its rounds are not known: {rounds.problem}")
+    for kind, message in rounds.problems:
+        found.problem(kind, message)
     if any(problem.kind == DRIFT for problem in found.problems):
         found.state = DRIFTED
     found.exit_code = 1 if found.problems else 0
@@ -132,7 +151,10 @@ def fill_pickle(client: NumeraiClient, found: SlotStatus, pickle: dict, current:
     elif found.state == OUT_OF_DATE:
         found.problem(OUT_OF_DATE, f"the assigned pickle was built from an earlier spec ({found.fingerprint}; "
                                    f"the spec builds {current[0]}) ==> run deploy")
-    if run_failed(pickle):
+    if waits_for_round(trigger) and not run_failed(pickle):
+        found.last_run = WAITING
+        found.notes.append(f'slot {slot}: pickle {found.pickle_id} {WAITING} (Numerai: "{found.description}")')
+    elif run_failed(pickle):
         found.description = failure_description(pickle)
         found.logs = run_logs(client, trigger)
         found.problem(FAILING, f"the latest run of pickle {found.pickle_id} failed: {found.description}")
@@ -171,6 +193,7 @@ def missing_slot(item: LoadedSpec, account: dict[str, str]) -> SlotStatus:
 def slot_statuses(client: NumeraiClient, repo: Repo, chosen: list[tuple[LoadedSpec, Runtime]]) -> list[SlotStatus]:
     """What is live on each chosen slot, compared with what its spec builds now."""
     account = client.account_models()
+    calendar = read_calendar(client) if any(item.spec.slot in account for item, _runtime in chosen) else None
     rows = []
     for item, runtime in chosen:
         slot = item.spec.slot
@@ -181,7 +204,7 @@ def slot_statuses(client: NumeraiClient, repo: Repo, chosen: list[tuple[LoadedSp
                        fingerprint(item.spec, runtime, repo.package_dir, True))
             try:
                 model = client.query_field(queries.MODEL_STATUS, {"modelId": account[slot]}, dict) or {}
-                rows.append(status_of(client, item, model, current))
+                rows.append(status_of(client, item, model, current, calendar))
             except ApiError as error:
                 if error.exit_code == 2:
                     raise  # the key itself: every slot would fail the same way

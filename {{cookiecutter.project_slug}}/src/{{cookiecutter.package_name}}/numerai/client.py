@@ -69,6 +69,10 @@ class NumeraiClient:
     def data_versions(self) -> dict[str, str]:
         return self.through_numerapi("computePickleDataVersions", self.numerapi.model_upload_data_versions)
 
+    def data_version_flags(self) -> list[dict]:
+        """Every data version uploads may name, deprecated ones included: name, default, deprecated."""
+        return self.query_field(queries.DATA_VERSIONS, None, list) or []
+
     @staticmethod
     def through_numerapi(operation: str, call: Callable):
         """A numerapi method's result; an answer of an unexpected shape is an ApiError, not a KeyError."""
@@ -79,6 +83,15 @@ class NumeraiClient:
 
     def trigger_logs(self, trigger_id: str) -> list[dict]:
         return self.query_field(queries.TRIGGER_LOGS, {"triggerId": trigger_id}, list) or []
+
+    def rounds(self, status: str) -> list[dict]:
+        """The Classic rounds Numerai lists in `status` (a RoundStatus: OPEN, RESOLVING, UPCOMING, RESOLVED)."""
+        variables = {"tournament": CLASSIC_TOURNAMENT, "status": status}
+        return self.query_field(queries.ROUNDS, variables, list) or []
+
+    def submissions(self, model_id: str) -> list[dict]:
+        """The slot's submissions, each with its round's id and number."""
+        return self.query_field(queries.SUBMISSIONS, {"modelId": model_id}, list) or []
 
     # -- changes: each looked up before it is sent again -------------------------------------------
 

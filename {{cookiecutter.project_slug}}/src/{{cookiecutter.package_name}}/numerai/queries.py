@@ -40,6 +40,14 @@ query {
 }
 """
 
+# Deprecated data versions too (the argument defaults to false): the health check says when one a
+# spec trains on is marked deprecated, or a newer one is offered.
+DATA_VERSIONS = """
+query {
+  computePickleDataVersions(deprecated: true) { id name default deprecated experimental }
+}
+"""
+
 TRIGGER_LOGS = """
 query ($triggerId: ID!) {
   triggerLogs(triggerId: $triggerId) { timestamp message }
@@ -132,3 +140,20 @@ query {
 MODEL_STATUS = MODEL.replace("submissionWebhook computeEnabled", "archived submissionWebhook computeEnabled").replace(
     "triggers { id status", "triggers { id roundId status"
 )
+
+# -- the round calendar and a slot's submissions (status) --------------------------------------------
+
+# The Classic rounds in one state (RoundStatus: OPEN, RESOLVING, ...): their numbers and times.
+# closeStakingTime is the deadline numerapi's check_round_open reads.
+ROUNDS = """
+query ($tournament: Int, $status: RoundStatus) {
+  rounds(tournament: $tournament, status: $status) { id number openTime closeTime closeStakingTime }
+}
+"""
+
+# A slot's submissions, each with its round (numerapi's submission_ids and get_submission_filenames).
+SUBMISSIONS = """
+query ($modelId: ID) {
+  submissions(modelId: $modelId) { id filename insertedAt selected status triggerId round { id number } }
+}
+"""

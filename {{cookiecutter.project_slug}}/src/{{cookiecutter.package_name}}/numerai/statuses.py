@@ -7,6 +7,10 @@ VALIDATED = "validated"
 REJECTED = frozenset({"invalid", "failed", "error"})
 # Trigger (run) statuses that mean the run failed.
 RUN_FAILED = frozenset({"failed", "error", "model_failed", "invalid"})
+# Numerai's description of a run made while no round is open. Its upload guide calls that a pickle
+# that validated and waits for the next round, not a failure, whatever status the run ended with.
+NO_OPEN_ROUND = "No currently open rounds!"
+WAITING = "validated, waiting for the next round"
 
 
 def validation_of(pickle: dict | None) -> str:
@@ -37,9 +41,23 @@ def run_status(trigger: dict | None) -> str:
     return str(trigger.get("status") or latest_status(trigger).get("status") or "").lower()
 
 
+def says_no_open_round(description: str | None) -> bool:
+    """Whether a run's description is Numerai's "No currently open rounds!" (case and punctuation aside)."""
+    return NO_OPEN_ROUND.lower().rstrip("!") in str(description or "").lower()
+
+
+def waits_for_round(trigger: dict | None) -> bool:
+    """Whether the run ended finding no open round: the pickle runs at the next round."""
+    return says_no_open_round(latest_status(trigger).get("description"))
+
+
 def run_failed(pickle: dict | None) -> bool:
-    """Whether the pickle's latest run (or its validation, which is a run too) failed."""
-    status = run_status(latest_trigger(pickle))
+    """Whether the pickle's latest run (or its validation, which is a run too) failed; a run that
+    found no open round did not."""
+    trigger = latest_trigger(pickle)
+    if waits_for_round(trigger) and validation_of(pickle) not in REJECTED:
+        return False
+    status = run_status(trigger)
     trigger_status = str((pickle or {}).get("triggerStatus") or "").lower()
     if status:
         return status in RUN_FAILED

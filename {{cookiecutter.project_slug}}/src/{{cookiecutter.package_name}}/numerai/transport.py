@@ -1,6 +1,7 @@
 """Requests to Numerai's API and to the storage behind its presigned URLs, sent the strict way.
 
-Each GraphQL request goes to NUMERAI_API_URL (settings) with a timeout, with the
+Each GraphQL request goes to NUMERAI_API_URL (settings) with a deadline for the whole request (not only
+for each read: an answer trickling in a byte at a time would hold a call for ever), with the
 `Authorization: Token PUBLIC$SECRET` header when it needs the key, and raises errors that say what
 happened (numerapi's own transport posts without a timeout, retries 5xx with long sleeps, and
 swallows HTTP and network errors so that the calling method later fails with KeyError('data')).
@@ -21,6 +22,7 @@ No message it raises or logs contains the secret key or a presigned URL's query 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -90,6 +92,41 @@ class Transient(Exception):
         self.problem = problem
 
 
+def within_deadline(seconds: float, setting: str, request: Callable[[], T]) -> T:
+    """`request()` given `seconds` in all. requests' timeout bounds each read of the socket, so a server
+    sending a byte now and then could hold it for ever: the request runs in a daemon thread, and past the
+    deadline the attempt is Transient. The thread is left to the socket's own per-read timeout (set a
+    little longer, `read_timeout`, so that the deadline speaks first); an answer that arrives after all is
+    closed unread."""
+    outcome: list = []
+    finished, abandoned = threading.Event(), threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, request()))
+            if abandoned.is_set() and hasattr(outcome[0][1], "close"):
+                outcome[0][1].close()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread as it is
+            outcome.append((False, error))
+        finally:
+            finished.set()
+
+    threading.Thread(target=run, name="numerai-request", daemon=True).start()
+    if not finished.wait(seconds):
+        abandoned.set()
+        raise Transient(f"no complete answer within {seconds:g}s ({setting})")
+    succeeded, value = outcome[0]
+    if not succeeded:
+        raise value
+    return value
+
+
+def read_timeout(seconds: float) -> float:
+    """The socket's per-read timeout under a deadline of `seconds`: longer, so that the deadline, which
+    names its setting, is what a slow or trickling answer meets."""
+    return seconds + 1.0
+
+
 class Transport:
     """One HTTP session to Numerai (and its storage) that times out, retries within bounds and
     reports honestly; `credentials` None: only calls that need no key."""
@@ -135,10 +172,10 @@ class Transport:
                 )
             headers["Authorization"] = f"Token {self.token_of(self.credentials)}"
         body = {"query": query, "variables": variables}
+        seconds = self.settings.request_timeout
         try:
-            response = self.session.post(
-                self.settings.api_url, json=body, headers=headers, timeout=self.settings.request_timeout
-            )
+            response = within_deadline(seconds, "NUMERAI_REQUEST_TIMEOUT", lambda: self.session.post(
+                self.settings.api_url, json=body, headers=headers, timeout=read_timeout(seconds)))
         except TRANSIENT_ERRORS as error:
             raise Transient(describe(error)) from None
         except requests.RequestException as error:  # a bad URL, say: retrying cannot help
@@ -222,8 +259,9 @@ class Transport:
         below 500 (the caller closes it)."""
 
         def attempt() -> requests.Response:
-            response = self.exchange(what, lambda: self.session.get(
-                url, headers=headers or {}, stream=True, timeout=self.settings.request_timeout))
+            seconds = self.settings.request_timeout  # until the headers: the caller reads the body
+            response = self.exchange(what, seconds, "NUMERAI_REQUEST_TIMEOUT", lambda: self.session.get(
+                url, headers=headers or {}, stream=True, timeout=read_timeout(seconds)))
             if response.status_code >= 500:
                 response.close()
                 raise Transient(f"HTTP {response.status_code}")
@@ -236,8 +274,9 @@ class Transport:
         status below 500."""
 
         def attempt() -> requests.Response:
-            response = self.exchange(what, lambda: self.session.put(
-                url, data=content, timeout=self.settings.upload_timeout))
+            seconds = self.settings.upload_timeout
+            response = self.exchange(what, seconds, "NUMERAI_UPLOAD_TIMEOUT", lambda: self.session.put(
+                url, data=content, timeout=read_timeout(seconds)))
             if response.status_code >= 500:
                 raise Transient(f"HTTP {response.status_code}")
             return response
@@ -245,10 +284,12 @@ class Transport:
         return self.retrying(what, attempt)
 
     @staticmethod
-    def exchange(what: str, request: Callable[[], requests.Response]) -> requests.Response:
-        """`request()`; a network fault is Transient, any other failure to send an ApiError."""
+    def exchange(what: str, seconds: float, setting: str,
+                 request: Callable[[], requests.Response]) -> requests.Response:
+        """`request()` within `seconds` (`setting`'s); a network fault is Transient, any other failure to
+        send an ApiError."""
         try:
-            return request()
+            return within_deadline(seconds, setting, request)
         except TRANSIENT_ERRORS as error:
             raise Transient(describe(error)) from None
         except requests.RequestException as error:

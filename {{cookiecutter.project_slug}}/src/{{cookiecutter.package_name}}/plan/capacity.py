@@ -206,12 +206,12 @@ def assess(repo: Repo, items: list[LoadedSpec], runners: dict[str, str], table: 
     result = Assessment()
     for item in items:
         spec = item.spec
-        shape = dataset_shape(repo.root, spec.data.version)
+        shape = dataset_shape(repo, spec.data.version)
         found = estimate(spec, shape, coefficients, share) if shape else None
         result.estimates[spec.slot] = found
         runner = table.runner(runners.get(spec.slot, spec.build.runner))
         if found is None:
-            why = (f"no {spec.data.version} shape with rows and feature set sizes (datasets/{spec.data.version}.json)"
+            why = (f"no readable datasets/{spec.data.version}.json with the version's rows and feature set sizes"
                    if shape is None else f"{shape.source} has no feature set {spec.data.feature_set!r}")
             result.lines.append(f"capacity: {spec.slot}: not estimated ({why})")
             continue

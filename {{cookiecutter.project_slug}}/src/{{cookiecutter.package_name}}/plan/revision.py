@@ -22,8 +22,8 @@ from ..spec import load_specs
 
 log = get_logger(__name__)
 
-# What a fingerprint is made of, relative to the repository's root.
-INPUTS = ("models", "runtimes", "src")
+# What a fingerprint is made of, relative to the repository's root (datasets/: the specs' defaults).
+INPUTS = ("models", "runtimes", "datasets", "src")
 NULL_COMMIT = "0" * 40
 
 

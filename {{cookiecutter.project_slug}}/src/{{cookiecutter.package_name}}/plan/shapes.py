@@ -1,16 +1,16 @@
-"""The shape of a dataset version's training data: rows, eras and feature set sizes.
+"""The shape of a dataset version's training data, for the capacity plan: rows, eras, feature set sizes.
 
-Numerai's facts about a version live in `datasets/<version>.json` (feature set sizes, train rows and
-eras, validation rows; dated, with sources). `dataset_shape` is the one reader of them here.
+Numerai's facts about a version live in `datasets/<version>.json` (read by `datasets.py`); this is the
+part of them a build's size depends on.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
-DATASETS_FOLDER = "datasets"
+from ..datasets import load_version
+from ..errors import UsageError
+from ..repo import Repo
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class DatasetShape:
     train_eras: int
     validation_rows: int | None  # unknown for a version whose file does not say
     feature_sets: dict[str, int]
-    source: str  # where the figures come from, for messages: datasets/v5.3.json
+    source: str  # where the figures come from, for messages: datasets/v5.3.json (checked ...)
 
     @property
     def all_features(self) -> int:
@@ -31,18 +31,12 @@ class DatasetShape:
         return self.train_rows / max(self.train_eras, 1)
 
 
-def dataset_shape(root: Path, version: str) -> DatasetShape | None:
-    """The shape of `version` from `<root>/datasets/<version>.json`; None when there is no such file or it
-    lacks the figures (that version's builds are then not estimated)."""
-    path = Path(root) / DATASETS_FOLDER / f"{version}.json"
+def dataset_shape(repo: Repo, version: str) -> DatasetShape | None:
+    """The shape of `version` from the repository's datasets/; None without a readable file for it (that
+    version's builds are then not estimated; `validate` reports the file itself)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        train, validation = data["train"], data.get("validation") or {}
-        sets = {str(name): int(size) for name, size in data["feature_sets"].items()}
-        rows, eras = int(train["rows"]), int(train["last_era"]) - int(train["first_era"]) + 1
-        validation_rows = validation.get("rows")
-        shape = DatasetShape(version, rows, eras, int(validation_rows) if validation_rows else None, sets,
-                             f"{DATASETS_FOLDER}/{path.name}")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        found = load_version(repo, version)
+    except UsageError:
         return None
-    return shape if shape.train_rows > 0 and shape.train_eras > 0 and sets else None
+    return DatasetShape(version, found.train_rows, found.train_eras, found.validation_rows, dict(found.feature_sets),
+                        found.described)

@@ -4,7 +4,7 @@
 compares names (and runs on every commit as a pre-commit hook). The names are the ones lightgbm itself
 gives: its C library's parameters and aliases (LGBM_DumpParamAliases, the call behind
 `lightgbm.basic._ConfigAliases`) and the keyword arguments of `LGBMModel.__init__`, read from the
-installed package's source. None when either cannot be read: the caller then imports lightgbm.
+installed package's source. None when either cannot be read: spec.parameters then imports lightgbm.
 """
 
 from __future__ import annotations
@@ -42,14 +42,13 @@ def estimator_arguments(folder: Path) -> set[str]:
     return {argument.arg for argument in [*init.args.args, *init.args.kwonlyargs] if argument.arg != "self"}
 
 
-def lightgbm_names() -> set[str] | None:
+def read_lightgbm() -> tuple[dict[str, list[str]], set[str]] | None:
+    """LightGBM's {parameter: [aliases]} and LGBMRegressor's arguments, read from the installed package's
+    files; None when either cannot be read."""
     folder = package_folder()
     if folder is None:
         return None
     try:
-        names = estimator_arguments(folder)
-        for name, aliases in library_aliases(folder).items():
-            names.update([name, *aliases])
+        return library_aliases(folder), estimator_arguments(folder)
     except (OSError, StopIteration, ValueError, SyntaxError, AttributeError):
         return None
-    return names or None

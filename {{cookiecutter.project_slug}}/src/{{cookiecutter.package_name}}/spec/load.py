@@ -10,20 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..errors import UsageError
 from .model import ModelSpec
 from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
+from .reading import read_document
 from .rules import duplicate_slot_problems, reference_problems, runtime_problems, stacking_problems
-
-
-def yaml_loader() -> YAML:
-    loader = YAML(typ="rt")
-    loader.allow_duplicate_keys = False
-    return loader
-
+from .versions import versions_for, with_dataset_defaults
 
 # --- Mapping pydantic's errors onto the YAML document ------------------------------------------
 
@@ -142,29 +135,11 @@ def problems_from(error: ValidationError, file: str, document: Any) -> list[Prob
 
 # --- Loading ----------------------------------------------------------------------------------
 
-def read_document(path: Path) -> tuple[Any, list[Problem]]:
-    file = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(file, None, "", f"a readable UTF-8 file ({error})")]
-    try:
-        document = yaml_loader().load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        reason = " ".join(str(part) for part in (error.context, error.problem) if part)
-        return None, [Problem(file, mark.line + 1 if mark else None, "", f"valid YAML ({reason})")]
-    except YAMLError as error:  # the reader's own errors (a control character, say) carry no mark
-        return None, [Problem(file, None, "", f"valid YAML ({str(error).splitlines()[0]})")]
-    if not isinstance(document, dict):
-        return None, [Problem(file, 1, "", "a mapping with at least `slot` and `model` keys")]
-    return document, []
-
-
-def load_spec(path: Path) -> LoadedSpec:
-    """Validate one spec file; raise SpecError listing every problem in it."""
-    document, problems = read_document(path)
-    if problems:
+def load_spec(path: Path, versions: dict | None = None, folder: Path | None = None) -> LoadedSpec:
+    """Validate one spec file (in `folder`, by default its own); raise SpecError listing every problem in it.
+    `versions`: the dataset versions its defaults come from (default: those of its repository, spec/versions.py)."""
+    document, problems = read_document(path, folder or path.parent)
+    if document is None:
         raise SpecError(problems)
     plain = to_plain(document)
     if not encodable(plain):
@@ -173,9 +148,12 @@ def load_spec(path: Path) -> LoadedSpec:
     try:
         spec = ModelSpec.model_validate(plain)
     except ValidationError as error:
-        raise SpecError(problems_from(error, display_path(path), document)) from None
-    loaded = LoadedSpec(path=path, spec=spec, document=document)
-    problems = reference_problems(loaded) + stacking_problems(loaded)
+        reported = {problem.key for problem in problems}  # a date where a number goes is one problem, not two
+        raise SpecError(problems + [problem for problem in problems_from(error, display_path(path), document)
+                                    if problem.key not in reported]) from None
+    loaded = with_dataset_defaults(LoadedSpec(path=path, spec=spec, document=document),
+                                   versions if versions is not None else versions_for(path.parent))
+    problems += reference_problems(loaded) + stacking_problems(loaded)
     if problems:
         raise SpecError(problems)
     return loaded
@@ -184,7 +162,7 @@ def load_spec(path: Path) -> LoadedSpec:
 def encodable(plain: Any) -> bool:
     """Whether every string in `plain` can be written as UTF-8 (lone surrogates cannot)."""
     try:
-        json.dumps(plain, ensure_ascii=False).encode("utf-8")
+        json.dumps(plain, ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
@@ -210,22 +188,29 @@ def spec_files(models_dir: Path) -> list[Path]:
     return sorted(path for path in models_dir.glob("*.y*ml") if path.suffix in (".yaml", ".yml"))
 
 
-def load_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> list[LoadedSpec]:
-    """Validate every spec in `models_dir` (and its runtime against `runtimes`, the catalogue's);
-    raise one SpecError listing every problem found. Data rules need the dataset: validate and build
-    apply them (data/published.py, build/builder.py)."""
+def read_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> tuple[list[LoadedSpec], list[Problem]]:
+    """Every spec in `models_dir` that is valid, and every problem of every file (runtimes checked against
+    `runtimes`, the catalogue's, when given)."""
     files = spec_files(models_dir)
     if not files:
-        raise SpecError([Problem(display_path(models_dir), None, "", "at least one models/*.yaml spec")])
-    loaded, problems = [], []
+        return [], [Problem(display_path(models_dir), None, "", "at least one models/*.yaml spec")]
+    loaded, problems, versions = [], [], versions_for(models_dir)
     for path in files:
         try:
-            loaded.append(load_spec(path))
+            loaded.append(load_spec(path, versions, models_dir))
         except SpecError as error:
             problems.extend(error.problems)
     problems.extend(duplicate_slot_problems(loaded))
     if runtimes is not None:
         problems.extend(problem for item in loaded for problem in runtime_problems(item, runtimes))
+    return loaded, problems
+
+
+def load_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> list[LoadedSpec]:
+    """Validate every spec in `models_dir` (and its runtime against `runtimes`, the catalogue's);
+    raise one SpecError listing every problem found. Data rules need the dataset: validate and build
+    apply them (data/published.py, build/builder.py)."""
+    loaded, problems = read_specs(models_dir, runtimes=runtimes)
     if problems:
         raise SpecError(problems)
     return loaded

@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SLOT_NAME = re.compile(r"^[a-z0-9_]{1,50}$")
-PYTHON_MINOR = re.compile(r"^(?:py)?(3\.\d{1,2})$")
-DATA_VERSION = re.compile(r"^v\d+\.\d+$")
-IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
-ENTRY_POINT = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
-DEFAULT_DATA_VERSION = "{{ cookiecutter.data_version }}"
+# Matched whole (fullmatch): `$` alone would let a trailing newline through.
+SLOT_NAME = re.compile(r"[a-z0-9_]{1,50}")
+PYTHON_MINOR = re.compile(r"(?:py)?(3\.\d{1,2})")
+DATA_VERSION = re.compile(r"v\d+\.\d+")
+IMPORT_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+ENTRY_POINT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
 
 
 class Section(BaseModel):
@@ -28,14 +28,18 @@ class Section(BaseModel):
 class DataSpec(Section):
     """Which Numerai data to train on."""
 
-    version: str = Field(
-        DEFAULT_DATA_VERSION,
-        description="Dataset version, for example v5.2; defaults to the version chosen for this repository.",
-        # The default is a template answer: kept out of the schema so the schema is the same in every repo.
-        json_schema_extra=lambda schema: schema.pop("default", None),
+    # Both defaults come from datasets/<version>.json when the spec is loaded (spec/versions.py).
+    version: str | None = Field(
+        None, description="Dataset version, for example v5.3; defaults to the version datasets/ marks current."
     )
-    feature_set: str = Field("small", description="A feature set of features.json: small, medium, all.")
-    target: str = Field("target", description="Training target column (features.json `targets`).")
+    feature_set: str = Field(
+        "small", description="A feature set of features.json: small, medium, all (and the version's other sets)."
+    )
+    target: str | None = Field(
+        None,
+        description="Training target column (features.json `targets`); defaults to the version's payout target. "
+        "Name it: the bare `target` column is an alias whose meaning is disputed.",
+    )
     era_step: int = Field(1, ge=1, description="Train on every Nth era (4 avoids overlapping targets).")
     max_eras: int | None = Field(None, ge=1, description="Train on at most this many of the latest eras.")
     validation_metrics: bool = Field(
@@ -49,9 +53,9 @@ class DataSpec(Section):
 
     @field_validator("version")
     @classmethod
-    def _version(cls, value: str) -> str:
-        if not DATA_VERSION.match(value):
-            raise ValueError(f"a dataset version like v5.2, got {value!r}")
+    def _version(cls, value: str | None) -> str | None:
+        if value is not None and not DATA_VERSION.fullmatch(value):
+            raise ValueError(f"a dataset version like v5.3, got {value!r}")
         return value
 
 
@@ -66,19 +70,20 @@ class SklearnModel(Section):
     """Any scikit-learn style estimator (has fit and predict), by import path."""
 
     type: Literal["sklearn"]
-    estimator: str = Field(description="Import path of the estimator class, e.g. sklearn.linear_model.Ridge.")
+    estimator: str = Field(description="Import path of the estimator class, from sklearn, lightgbm or this repo's "
+                           "custom package, e.g. sklearn.linear_model.Ridge.")
     params: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments of the class.")
 
     @field_validator("estimator")
     @classmethod
     def _estimator(cls, value: str) -> str:
-        if not IMPORT_PATH.match(value):
+        if not IMPORT_PATH.fullmatch(value):
             raise ValueError(f"an import path like sklearn.linear_model.Ridge, got {value!r}")
         return value
 
 
 class CustomModel(Section):
-    """Your own training code: `module:function` in this repo's package.
+    """Your own training code: `module:function` in this repo's `custom` package (src/<package>/custom/).
 
     The function is called as `function(train, features, target, params)` and returns a fitted
     object with a `predict(X)` method, or a function `predict(X)`. X is a float32 numpy array whose
@@ -92,7 +97,7 @@ class CustomModel(Section):
     @field_validator("entry_point")
     @classmethod
     def _entry_point(cls, value: str) -> str:
-        if not ENTRY_POINT.match(value):
+        if not ENTRY_POINT.fullmatch(value):
             raise ValueError(f"an entry point like package.module:function, got {value!r}")
         return value
 
@@ -174,7 +179,7 @@ class ModelSpec(Section):
     @field_validator("slot")
     @classmethod
     def _slot(cls, value: str) -> str:
-        if not SLOT_NAME.match(value):
+        if not SLOT_NAME.fullmatch(value):
             raise ValueError(f"1-50 lowercase letters, digits or _ (Numerai's model names), got {value!r}")
         return value
 
@@ -184,7 +189,7 @@ class ModelSpec(Section):
         if isinstance(value, float):
             raise ValueError(f"a quoted Python minor like '3.12' (unquoted, {value} reads as a number)")
         if isinstance(value, str) and value != "default":
-            match = PYTHON_MINOR.match(value)
+            match = PYTHON_MINOR.fullmatch(value)
             if not match:
                 raise ValueError(f"'default' or a Python minor like '3.12', got {value!r}")
             return match.group(1)

@@ -1,18 +1,24 @@
 """The rules a spec must follow beyond its shape: one slot per name, a runtime of the catalogue,
-a feature set and targets of the dataset, importable estimators and entry points, enough eras for
-every stacking layer, and model parameters the libraries know."""
+a feature set and targets of the dataset, estimators and entry points from the allowed places only,
+and enough eras for every stacking layer (model parameters: parameters.py)."""
 
 from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 import json
 from pathlib import Path
 from typing import Any
 
-from .lightgbm_names import lightgbm_names
-from .model import CustomModel, EnsembleModel, LightGBMModel, SklearnModel, iter_models, targets_used
-from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
+from .model import CustomModel, EnsembleModel, SklearnModel, iter_models, targets_used
+from .problems import LoadedSpec, Problem, display_path, line_of
+
+PACKAGE = __name__.split(".")[0]
+# The only places a spec may name code: scikit-learn's and LightGBM's estimators, and this repository's
+# own `custom` package. Nothing else is imported while validating, so a spec cannot run a module's code.
+ESTIMATOR_PLACES = ("sklearn", "lightgbm", f"{PACKAGE}.custom")
+ENTRY_POINT_PLACES = (f"{PACKAGE}.custom",)
 
 
 def duplicate_slot_problems(loaded: list[LoadedSpec]) -> list[Problem]:
@@ -37,16 +43,17 @@ def runtime_problems(item: LoadedSpec, runtimes: list[str]) -> list[Problem]:
                     f"'default' or one of the catalogue's runtimes {', '.join(runtimes)}, got {runtime!r}")]
 
 
-def data_problems(item: LoadedSpec, features_json: Path) -> list[Problem]:
-    """Feature set and targets checked against the dataset's features.json."""
-    metadata = json.loads(features_json.read_text())
+def data_problems(item: LoadedSpec, features_json: Path | dict) -> list[Problem]:
+    """Feature set and targets checked against the dataset's features.json (its path, or its content)."""
+    metadata = json.loads(features_json.read_text()) if isinstance(features_json, Path) else features_json
     file, spec = display_path(item.path), item.spec
     problems = []
     sets = sorted(metadata.get("feature_sets", {}))
     if spec.data.feature_set not in sets:
+        close = difflib.get_close_matches(spec.data.feature_set, sets, n=1)
         problems.append(Problem(file, item.line_of("data", "feature_set"), "data.feature_set",
                                 f"a feature set of {spec.data.version}: {', '.join(sets)}; "
-                                f"got {spec.data.feature_set!r}"))
+                                f"got {spec.data.feature_set!r}" + (f" (did you mean {close[0]!r}?)" if close else "")))
     known = set(metadata.get("targets", []))
     for target in targets_used(spec):
         if target not in known:
@@ -74,21 +81,68 @@ def problem_at_value(item: LoadedSpec, value: str, fallback_key: str, expected: 
     return Problem(display_path(item.path), line_of(item.document, keys), ".".join(map(str, keys)), expected)
 
 
+def split_reference(target: str, key: str) -> tuple[str, str]:
+    """(module, attribute) of an estimator path `a.b.Class` or an entry point `a.b:function`."""
+    module_name, _, attribute = target.partition(":") if key == "entry_point" else target.rpartition(".")
+    return module_name, attribute
+
+
+def in_places(module_name: str, places: tuple[str, ...]) -> bool:
+    return any(module_name == place or module_name.startswith(place + ".") for place in places)
+
+
+def reference_problem(target: str, key: str) -> str | None:
+    """Why `target` cannot be the spec's `key` (estimator or entry_point); None when it can."""
+    places = ESTIMATOR_PLACES if key == "estimator" else ENTRY_POINT_PLACES
+    module_name, attribute = split_reference(target, key)
+    if not in_places(module_name, places):
+        where = ", ".join(places[:-1]) + (" or " if len(places) > 1 else "") + places[-1]
+        return (f"an {key} from {where} (a spec names code only there), got {target!r}; put your own code in "
+                f"src/{PACKAGE}/custom/")
+    reason = import_problem(module_name, attribute)
+    if reason:
+        return f"an importable {key}: {target!r} {reason}"
+    found = getattr(importlib.import_module(module_name), attribute)
+    if key == "entry_point" and not (inspect.isfunction(found) or inspect.isclass(found)):
+        return f"a function or class to call as entry_point: {target!r} is a {type(found).__name__}"
+    if key == "estimator" and not is_estimator_class(found, module_name):
+        return f"an estimator class with fit and predict: {target!r} is not one"
+    return None
+
+
+def is_estimator_class(found, module_name: str) -> bool:
+    """A class with fit and predict; a library's must also be a scikit-learn estimator."""
+    if not (inspect.isclass(found) and callable(getattr(found, "fit", None))
+            and callable(getattr(found, "predict", None))):
+        return False
+    if in_places(module_name, ENTRY_POINT_PLACES):
+        return True
+    from sklearn.base import BaseEstimator
+
+    return issubclass(found, BaseEstimator)
+
+
+def imported_reference(target: str, key: str):
+    """The class or function `target` names, imported only when it is one a spec may name; else None."""
+    if reference_problem(target, key):
+        return None
+    module_name, attribute = split_reference(target, key)
+    return getattr(importlib.import_module(module_name), attribute)
+
+
 def reference_problems(item: LoadedSpec) -> list[Problem]:
-    """Import paths and entry points must resolve before any training starts."""
+    """Estimators and entry points must be allowed, resolve and be what they claim before any training."""
     problems = []
     for model in iter_models(item.spec.model):
         if isinstance(model, SklearnModel):
             target, key = model.estimator, "estimator"
-            module_name, _, attribute = model.estimator.rpartition(".")
         elif isinstance(model, CustomModel):
             target, key = model.entry_point, "entry_point"
-            module_name, _, attribute = model.entry_point.partition(":")
         else:
             continue
-        reason = import_problem(module_name, attribute)
+        reason = reference_problem(target, key)
         if reason:
-            problems.append(problem_at_value(item, target, key, f"an importable {key}: {target!r} {reason}"))
+            problems.append(problem_at_value(item, target, key, reason))
     return problems
 
 
@@ -111,93 +165,13 @@ def stacking_problems(item: LoadedSpec) -> list[Problem]:
                     f"eras, got {max_eras}; raise max_eras or remove layers")]
 
 
-# --- Model parameters, against the libraries' own lists (validate and build; plan stays fast) ------
-
-def lightgbm_parameters() -> set[str] | None:
-    """Every name LightGBM accepts: its parameters and their aliases, and LGBMRegressor's arguments."""
-    names = lightgbm_names()  # without importing lightgbm, where its files allow
-    if names:
-        return names
-    try:
-        import lightgbm
-        from lightgbm.basic import _ConfigAliases
-
-        names = set(lightgbm.LGBMRegressor().get_params())
-        for name, aliases in _ConfigAliases._get_all_param_aliases().items():
-            names.update([name, *aliases])
-        return names
-    except (ImportError, AttributeError):  # a LightGBM without its parameter list: nothing to compare with
-        return None
-
-
-def estimator_parameters(path: str) -> set[str] | None:
-    module_name, _, name = path.rpartition(".")
-    try:
-        estimator_class = getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError):
-        return None  # reference_problems reports it
-    try:
-        return set(estimator_class().get_params())
-    except Exception:  # noqa: BLE001 - an estimator that needs arguments: read its signature instead
-        import inspect
-
-        try:
-            parameters = inspect.signature(estimator_class).parameters.values()
-        except (TypeError, ValueError):
-            return None
-        if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters):
-            return None
-        return {parameter.name for parameter in parameters if parameter.name != "self"}
-
-
-def unknown_parameter(item: LoadedSpec, keys: tuple, name: str, known: set[str], library: str) -> Problem:
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; see {library}'s documentation"
-    return Problem(display_path(item.path), line_of(item.document, (*keys, name)), ".".join(map(str, (*keys, name))),
-                   f"a parameter {library} knows, got {name!r}{hint}")
-
-
-def model_keys(model, keys: tuple = ("model",)):
-    """(definition, keys of it in the document) for `model` and every model inside it."""
-    yield model, keys
-    if isinstance(model, EnsembleModel):
-        for index, member in enumerate(model.members):
-            yield from model_keys(member.model, (*keys, "members", index, "model"))
-        for depth, layer in enumerate(model.layers):
-            for index, member in enumerate(layer.members):
-                yield from model_keys(member.model, (*keys, "layers", depth, "members", index, "model"))
-
-
-def parameter_problems(item: LoadedSpec) -> list[Problem]:
-    """Model parameters the library does not know: a typo would otherwise be ignored or crash the build."""
-    problems, lightgbm_names = [], None
-    for model, keys in model_keys(item.spec.model):
-        if isinstance(model, LightGBMModel) and model.params:
-            lightgbm_names = lightgbm_names if lightgbm_names is not None else (lightgbm_parameters() or set())
-            known, library = lightgbm_names, "LightGBM"
-        elif isinstance(model, SklearnModel) and model.params:
-            known, library = estimator_parameters(model.estimator) or set(), model.estimator
-        else:
-            continue
-        if not known:
-            continue
-        problems += [unknown_parameter(item, (*keys, "params"), name, known, library)
-                     for name in model.params if name not in known]
-    return problems
-
-
-def check_parameters(specs: list[LoadedSpec]) -> None:
-    """Raise one SpecError for every unknown model parameter in `specs`."""
-    problems = [problem for item in specs for problem in parameter_problems(item)]
-    if problems:
-        raise SpecError(problems)
-
-
 def import_problem(module_name: str, attribute: str) -> str | None:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
         return f"cannot be imported ({error}); install the package or fix the path"
+    except Exception as error:  # noqa: BLE001 - the repository's own custom code failing as it loads
+        return f"cannot be imported: it raised {type(error).__name__}: {error}"
     if not hasattr(module, attribute):
         return f"has no {attribute!r} in module {module_name}"
     return None

@@ -17,8 +17,9 @@ ROUNDS_ALIASES = ("n_estimators", "num_iterations", "num_iteration", "n_iter", "
 
 
 # LightGBM finds bin boundaries on a sample of rows that it holds as doubles (12 bytes a value, and
-# a float32 copy besides): its default 200,000 rows of 705 features take over 2 GB, for boundaries that
-# 35,000 rows find as surely when features take five values. Unless a spec sets the sample, it is
+# a float32 copy besides): its default 200,000 rows of a medium feature set (hundreds of features) take
+# over 2 GB, for boundaries that some 30,000 rows find as surely when features take five values.
+# Unless a spec sets the sample, it is
 # capped at SAMPLE_VALUES values (LightGBM's default still holds for up to 125 features).
 SAMPLE_VALUES = 25_000_000
 LIGHTGBM_SAMPLE_ROWS, MIN_SAMPLE_ROWS = 200_000, 20_000

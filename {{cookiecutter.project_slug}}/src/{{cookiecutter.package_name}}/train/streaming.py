@@ -1,7 +1,7 @@
 """A LightGBM training dataset built without a whole float copy of the data, in column chunks.
 
 `lightgbm.Dataset(matrix)` converts a non-float matrix to float32 in one piece: 4 bytes per value
-where the data takes one (7.6 GB for Numerai's 2.7M rows by the 705 medium features), on top of
+where the data takes one (over 8 GB for Numerai's 2.7M rows by its medium feature set), on top of
 LightGBM's own binned copy. Instead:
 
 1. the bin boundaries come from a sample of rows (what LightGBM samples anyway, at most

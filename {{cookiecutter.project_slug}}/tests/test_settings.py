@@ -1,0 +1,68 @@
+"""Settings are refused at start when malformed: a limit that is not a finite positive number, a key
+too short to scrub safely or holding whitespace or control characters. Exit 2, naming the variable,
+never echoing a key's value."""
+
+from __future__ import annotations
+
+import pytest
+
+from {{ cookiecutter.package_name }}.errors import UsageError
+from {{ cookiecutter.package_name }}.main import main
+from {{ cookiecutter.package_name }}.settings import MIN_KEY_LENGTH, load_settings
+
+from conftest import LIGHTGBM_SPEC
+
+PUBLIC_ID = "PUBLICIDOFTHIRTYTWOCHARACTERS000"  # Numerai's public ids have 32 characters
+SECRET_HALVES = ("FIRSTHALFOFTHESECRETKEY000000000", "SECONDHALFOFTHESECRETKEY00000000")  # secret keys 64
+
+
+@pytest.fixture
+def repo(make_repo, monkeypatch):
+    monkeypatch.setenv("NUMERAI_RETRY_ATTEMPTS", "1")  # a call that does go out fails at once
+    return make_repo({"gbm.yaml": LIGHTGBM_SPEC})
+
+
+@pytest.mark.parametrize("command", [["status"], ["doctor", "--json"]])
+@pytest.mark.parametrize("separator", ["\n", "\r", " ", "\t", "\x1b"])
+def test_a_key_holding_a_line_break_or_space_is_refused_unprinted(repo, capsys, monkeypatch, command, separator):
+    monkeypatch.setenv("NUMERAI_PUBLIC_ID", PUBLIC_ID)
+    monkeypatch.setenv("NUMERAI_SECRET_KEY", separator.join(SECRET_HALVES))
+    assert main([*command, "--repo", str(repo)]) == 2
+    captured = capsys.readouterr()
+    output = captured.out + captured.err
+    assert "NUMERAI_SECRET_KEY" in captured.err and "control characters" in captured.err
+    assert not any(half[:12] in output for half in SECRET_HALVES), output
+
+
+@pytest.mark.parametrize(("variable", "value"), [("NUMERAI_SECRET_KEY", "e"), ("NUMERAI_PUBLIC_ID", "ABC"),
+                                                 ("NUMERAI_PUBLIC_ID", "PUBLIC ID WITH SPACES 0000000000")])
+def test_a_key_too_short_to_scrub_or_with_spaces_is_refused(repo, capsys, monkeypatch, variable, value):
+    monkeypatch.setenv("NUMERAI_PUBLIC_ID", PUBLIC_ID)
+    monkeypatch.setenv("NUMERAI_SECRET_KEY", "".join(SECRET_HALVES))
+    monkeypatch.setenv(variable, value)
+    assert main(["status", "--repo", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {variable} ") and f"at least {MIN_KEY_LENGTH} characters" in err, err
+    assert repr(value) not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_key_copied_with_a_trailing_line_break_is_used_without_it(monkeypatch):
+    monkeypatch.setenv("NUMERAI_PUBLIC_ID", f"  {PUBLIC_ID}\n")
+    monkeypatch.setenv("NUMERAI_SECRET_KEY", "".join(SECRET_HALVES) + "\r\n")
+    settings = load_settings()
+    assert settings.public_id == PUBLIC_ID and settings.secret_key.get_secret_value() == "".join(SECRET_HALVES)
+
+
+@pytest.mark.parametrize("variable", ["NUMERAI_REQUEST_TIMEOUT", "NUMERAI_UPLOAD_TIMEOUT", "NUMERAI_RETRY_BUDGET",
+                                      "NUMERAI_POLL_INTERVAL", "NUMERAI_VALIDATION_TIMEOUT"])
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf", "0", "-1"])
+def test_limits_are_finite_positive_numbers(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(UsageError, match=f"{variable}='{value}' ==> expected a finite positive number"):
+        load_settings()
+
+
+def test_a_malformed_setting_stops_every_command_at_start(repo, capsys, monkeypatch):
+    monkeypatch.setenv("NUMERAI_REQUEST_TIMEOUT", "inf")
+    assert main(["validate", "--synthetic", "--repo", str(repo)]) == 2
+    assert "NUMERAI_REQUEST_TIMEOUT='inf'" in capsys.readouterr().err
