@@ -42,7 +42,7 @@ def published_versions(cache: Path) -> list[str] | None:
             return json.loads(listing.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass
-    # Imported here: numerapi (and pandas with it) is for `validate` online only; offline it costs seconds.
+    # Imported here, only when the listing must be asked for: numerapi (and pandas with it) take seconds.
     from ..numerai.datasets import published_files
 
     try:
