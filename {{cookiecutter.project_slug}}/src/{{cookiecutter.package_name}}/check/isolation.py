@@ -32,7 +32,8 @@ CONFINE_SCRIPT = Path(__file__).with_name("confine.py")  # run by path: the imag
 UNSHARE = ("--pid", "--fork", "--kill-child", "--mount-proc", "--ipc")
 USER_NAMESPACE = ("--user", "--map-root-user")
 # Joins the run's cgroups before anything else starts, so that no child can be born outside them.
-JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
+# (PWD: the shell would add it to the run's allow-listed environment.)
+JOIN_CGROUPS = 'unset PWD OLDPWD; while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
 PROBE_SECONDS = 30
 
 

@@ -5,8 +5,10 @@ can: events, files in the scratch folder, its exit code. So the verdict rests on
 sees for itself: the exit status, its own limits (time, the tree's memory and processes), and the
 predictions CSV at the path the parent chose, validated here against live ids the parent reads from
 the live data itself. Events only explain (the stage reached, the harness's findings); an event
-counts only with the run's nonce (a process other than this run's harness cannot know it) and the
-shape the harness writes.
+counts only with the run's nonce and the shape the harness writes. The nonce keeps out lines from
+anything but the harness's process and its forks (another run, a process left over, a program the
+pickle starts); the pickle itself could find it in its process's memory, which is why events never
+make a verdict on their own.
 """
 
 from __future__ import annotations
