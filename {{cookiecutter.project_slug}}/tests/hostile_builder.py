@@ -100,10 +100,8 @@ def reaches_network(live_features):
 
 def forges_a_pass(live_features):
     """Writes the harness's own "passed" and "done" events, with its nonce, and leaves without a result."""
-    harness_events = next(item for item in gc.get_objects()
-                          if hasattr(item, "emit") and hasattr(item, "nonce") and hasattr(item, "stream"))
+    harness_events = next(item for item in gc.get_objects() if type(item).__name__ == "Events")
     harness_events.emit("passed", check="predict.py", rows=len(live_features))
-    harness_events.emit("submission", index_name="id")
     harness_events.emit("done", python=sys.version.split()[0], peak_bytes=1)
     harness_events.stream.flush()
     os._exit(0)
@@ -129,8 +127,8 @@ def writes_dist(live_features):
 
 
 def tree_over_memory(live_features):
-    """3 children of 300 MB each: together over a 512 MB limit, each under it."""
-    code = ("import sys, time\nblock = bytearray(300 * 2**20)\nfor i in range(0, len(block), 4096): block[i] = 1\n"
+    """3 children of 400 MB each: together over a 1 GB limit, each under it."""
+    code = ("import sys, time\nblock = bytearray(400 * 2**20)\nfor i in range(0, len(block), 4096): block[i] = 1\n"
             "print('ready', flush=True)\ntime.sleep(30)")
     children = [subprocess.Popen([sys.executable, "-c", code, MARKER], stdout=subprocess.PIPE) for _ in range(3)]
     for child in children:

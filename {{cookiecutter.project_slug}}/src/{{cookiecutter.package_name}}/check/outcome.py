@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..logs import scrub
-from .report import ERROR, OK, WARNING, Finding, RunFigures
+from .report import ERROR, GB, OK, WARNING, Finding, RunFigures
 from .validation import numerai_findings
 
 if TYPE_CHECKING:
     from .sandbox import Limits
 
-GB = 2**30
 CLOSE_TO_LIMIT = 0.8
 READ_AT_MOST = 16 * 2**20  # of the events and the output: a pickle may write gigabytes
 PREDICTIONS_AT_MOST = 256 * 2**20  # a CSV of a live era is a few hundred KB

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..logs import scrub
 
 ERROR, WARNING, OK = "error", "warning", "ok"
-MB = 2**20
+MB, GB = 2**20, 2**30
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,9 @@ from .outcome import (
     read_events,
     tree_findings,
 )
-from .report import ERROR, OK, WARNING, Finding, RunFigures
+from .report import ERROR, GB, OK, WARNING, Finding, RunFigures
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")  # run by path: the image's Python cannot import us
-GB = 2**30
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt])i?b?\s*$", re.IGNORECASE)
 UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 # Native thread pools read these when they start: one CPU means one thread, as in the container.
@@ -92,8 +91,6 @@ def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
     if limits.cpus > 0:
         environment.update({name: str(limits.cpus) for name in THREAD_VARIABLES})
     return environment
-
-
 
 
 def withheld_secrets() -> list[str]:
