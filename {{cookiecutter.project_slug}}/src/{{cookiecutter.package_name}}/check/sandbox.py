@@ -104,34 +104,19 @@ class Layout:
     """The run's scratch folder, the only place it may write, and what is in it."""
 
     scratch: Path
+    model: Path  # the bytes the check hashed, not the path it was given
+    events: Path
+    output: Path
+    work: Path
+    submission: Path
+    predictions: Path  # where the harness writes the CSV; the parent looks nowhere else
+    parent: Path  # the parent's own files, written once the run is over
 
-    @property
-    def model(self) -> Path:  # the bytes the check hashed, not the path it was given
-        return self.scratch / "model.pkl"
-
-    @property
-    def events(self) -> Path:
-        return self.scratch / "events.jsonl"
-
-    @property
-    def output(self) -> Path:
-        return self.scratch / "output.txt"
-
-    @property
-    def work(self) -> Path:
-        return self.scratch / "work"
-
-    @property
-    def submission(self) -> Path:
-        return self.scratch / "submission"
-
-    @property
-    def predictions(self) -> Path:  # where the harness writes the CSV; the parent looks nowhere else
-        return self.submission / "live_predictions.csv"
-
-    @property
-    def parent(self) -> Path:  # the parent's own files, written once the run is over
-        return self.scratch / "parent"
+    @classmethod
+    def made_in(cls, scratch: Path) -> Layout:
+        submission = scratch / "submission"
+        return cls(scratch, scratch / "model.pkl", scratch / "events.jsonl", scratch / "output.txt", scratch / "work",
+                   submission, submission / "live_predictions.csv", scratch / "parent")
 
 
 def child_command(python: Path, label: str, live: LiveData, layout: Layout, limits: Limits, nonce_fd: int,
@@ -178,7 +163,7 @@ class Run:
     def __init__(self, python: Path, minor: str, pickle_bytes: bytes, label: str, live: LiveData, limits: Limits):
         self.python, self.minor, self.label, self.live, self.limits = python, minor, label, live, limits
         self.mode = isolation.detect(python)
-        self.layout = Layout(Path(tempfile.mkdtemp(prefix="numerai-check-")))
+        self.layout = Layout.made_in(Path(tempfile.mkdtemp(prefix="numerai-check-")))
         self.nonce = secrets.token_hex(16)
         self.groups: TreeGroups | None = None
         self.process: subprocess.Popen | None = None

@@ -82,21 +82,22 @@ def usage(pids: set[int], table: dict[int, tuple[int, int, str]]) -> Usage:
     return Usage(len(live), sum(table[pid][1] for pid in live), sum(resident_bytes(pid) for pid in live))
 
 
-def kill(pids: set[int]) -> None:
+def each(pids: set[int], action) -> None:
+    """`action(pid)` for each of `pids`; one that is gone (or not ours to reap) is passed over."""
     for pid in pids:
         try:
-            os.kill(pid, signal.SIGKILL)
+            action(pid)
         except OSError:
             pass
+
+
+def kill(pids: set[int]) -> None:
+    each(pids, lambda pid: os.kill(pid, signal.SIGKILL))
 
 
 def reap(pids: set[int]) -> None:
     """Collect the exit of those of `pids` that are (re-parented) children of this process."""
-    for pid in pids:
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except OSError:
-            pass
+    each(pids, lambda pid: os.waitpid(pid, os.WNOHANG))
 
 
 class Tree:
