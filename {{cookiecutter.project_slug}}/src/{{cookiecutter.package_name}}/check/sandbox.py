@@ -95,8 +95,9 @@ def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
 
 def withheld_secrets() -> list[str]:
     """The values of the caller's variables named like credentials (the run never gets them)."""
-    return [value for name, value in os.environ.items()
-            if SECRET_NAME.search(name) and name not in PASSED_THROUGH and len(value.strip()) >= 8]
+    return [value for name, value in os.environ.items()  # (a path, e.g. a key file's, is no secret)
+            if SECRET_NAME.search(name) and name not in PASSED_THROUGH and len(value.strip()) >= 8
+            and not value.startswith(("/", "~"))]
 
 
 @dataclass(frozen=True)
