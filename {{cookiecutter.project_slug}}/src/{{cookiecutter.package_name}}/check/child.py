@@ -1,20 +1,18 @@
 """The child side of a check's run: run a pickle the way numerai_predict's predict.py does, inside a
-check environment (sandbox.py is the parent that starts it).
+check environment (sandbox.py is the parent that starts it, confine.py confines it first).
 
 A standalone script: `check` runs it with the image's Python and pinned libraries, in a fresh
 interpreter started with -I, so nothing of this repository is importable (as in the image). It
-never imports this package. It reports through JSON lines in the --events file; a crash leaves
-the stages it reached, which tells `check` where the pickle died.
+never imports this package. It reports through JSON lines in the --events file, each with the
+run's nonce (read from --nonce-fd, whose pipe is closed before the pickle loads); a crash leaves
+the stages it reached, which tells `check` where the pickle died. The events explain; the parent's
+verdict rests on what it checks itself (outcome.py).
 
 Order and wording follow predict.py: load with pandas.read_pickle, count the parameters with
 inspect.signature, read the live data (the benchmarks only for two parameters), call, then
 validate: not None, exactly a pd.DataFrame, not empty, no NaN, first column within [0, 1]; then
-write the CSV as predict.py does (`to_csv`, index included) and the live ids beside it. What
-predict.py leaves to Numerai's later validation, `check` judges on that CSV with numerai-tools in
-its own environment (this one is the image's and has no numerai-tools for every Python).
-
-Runs in a scratch working directory with an allow-listed environment (no credentials): `check`
-sees to both.
+write the CSV as predict.py does (`to_csv`, index included) into --output, where the parent judges
+it as Numerai's later validation would, with numerai-tools in its own environment.
 """
 
 from __future__ import annotations
@@ -35,13 +33,15 @@ LOCAL_FAMILIES = {"AF_UNIX"}
 
 
 class Events:
-    """JSON lines, flushed one by one so that a crash leaves everything written before it."""
+    """JSON lines, flushed one by one so that a crash leaves everything written before it; each carries
+    the run's nonce, without which the parent ignores a line."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, nonce: str):
         self.stream = open(path, "a", encoding="utf-8")  # kept open for the whole run
+        self.nonce = nonce
 
     def emit(self, kind: str, **fields) -> None:
-        self.stream.write(json.dumps({"event": kind, **fields}, default=str) + "\n")
+        self.stream.write(json.dumps({"event": kind, **fields, "nonce": self.nonce}, default=str) + "\n")
         self.stream.flush()
 
     def stage(self, name: str) -> None:
@@ -247,16 +247,13 @@ def fix_for(message: str) -> str:
     return next((fix for key, fix in PREDICT_PY_FIXES.items() if key in message), "")
 
 
-def write_submission(predictions, live_index, output: str, events: Events) -> None:
-    """The CSV predict.py would write (to_csv with the index) and the live ids, for Numerai's validation."""
+def write_submission(predictions, output: str, events: Events) -> None:
+    """The CSV predict.py would write (to_csv with the index), for Numerai's validation in the parent."""
     csv = os.path.join(output, "live_predictions.csv")
     with open(csv, "w") as handle:
         predictions.to_csv(handle)
-    ids = os.path.join(output, "live_ids.txt")
-    with open(ids, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(str(value) for value in live_index))
     name = predictions.index.name
-    events.emit("submission", csv=csv, live_ids=ids, index_name=None if name is None else str(name))
+    events.emit("submission", index_name=None if name is None else str(name))
 
 
 def read_live(pd, path: str, what: str, events: Events):
@@ -291,7 +288,7 @@ def run(args, events: Events) -> None:
         return
     events.emit("data", rows=len(live), columns=live.shape[1])
     events.stage("predict")
-    called = call_model(model, arguments, live, benchmarks, args.model, events)
+    called = call_model(model, arguments, live, benchmarks, args.label or args.model, events)
     if attempts:
         events.fail("network", f"the pickle tried to use the network ({attempts[0]})",
                     "Numerai runs pickles with no network: put everything the model needs inside the pickle")
@@ -305,12 +302,13 @@ def run(args, events: Events) -> None:
         events.fail("predict.py", problem, fix_for(problem))
         return
     events.emit("passed", check="predict.py", rows=len(predictions))
-    write_submission(predictions, live.index, args.output, events)
+    write_submission(predictions, args.output, events)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--model", required=True)
+    parser.add_argument("--label", default="", help="the pickle's path as the user named it, for messages")
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--benchmarks", required=True)
     parser.add_argument("--events", required=True)
@@ -318,12 +316,21 @@ def parse_args(argv=None):
     parser.add_argument("--memory", type=int, default=0, help="bytes of address space (0: no limit)")
     parser.add_argument("--cpus", type=int, default=1)
     parser.add_argument("--block-network", action="store_true")
+    parser.add_argument("--nonce-fd", type=int, default=-1, help="a pipe holding the run's nonce, read once")
     return parser.parse_args(argv)
+
+
+def read_nonce(descriptor: int) -> str:
+    """The run's nonce, read and its pipe closed before the pickle is loaded."""
+    if descriptor < 0:
+        return ""
+    with os.fdopen(descriptor, "rb") as pipe:
+        return pipe.read(64).decode("ascii", errors="replace")
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    events = Events(args.events)
+    events = Events(args.events, read_nonce(args.nonce_fd))
     faulthandler.enable()  # a segfault still prints the Python stack to stderr
     events.stage("start")
     apply_limits(args.memory, args.cpus, events)

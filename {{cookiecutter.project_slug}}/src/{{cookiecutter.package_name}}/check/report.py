@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..logs import scrub
+
 ERROR, WARNING, OK = "error", "warning", "ok"
-MB = 2**20
+MB, GB = 2**20, 2**30
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class RunFigures:
     rows: int | None = None
     data: str = ""
     stage: str | None = None
+    isolation: str = ""  # "namespaces" or "process group only" (check/isolation.py)
 
 
 @dataclass
@@ -54,7 +57,8 @@ class Report:
         return not self.errors
 
     def as_dict(self) -> dict:
-        return {
+        """Every text scrubbed, as in render_text: a pickle's messages and output may hold anything."""
+        return scrubbed({
             "pickle": str(self.pickle),
             "ok": self.ok,
             "runtime": self.runtime,
@@ -63,7 +67,17 @@ class Report:
             "run": asdict(self.run) if self.run else None,
             "environment": self.environment,
             "seconds": round(self.seconds, 3),
-        }
+        })
+
+
+def scrubbed(value):
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrubbed(item) for item in value]
+    return value
 
 
 LABELS = {ERROR: "FAIL", WARNING: "warn", OK: "ok"}
@@ -97,4 +111,4 @@ def render_text(report: Report) -> str:
         lines.append(f"  run   {figures_line(report.run)}")
     verdict = "passed" if report.ok else f"FAILED ({len(report.errors)} problem(s))"
     lines.append(f"{verdict} in {report.seconds:.1f} s")
-    return "\n".join(lines)
+    return scrub("\n".join(lines))

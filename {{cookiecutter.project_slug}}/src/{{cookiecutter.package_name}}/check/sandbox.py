@@ -1,36 +1,65 @@
 """The parent side of a check's run: start child.py in a check environment, under the container's
-limits, with an allow-listed environment in a scratch folder, and judge what it reports."""
+limits, with an allow-listed environment in a scratch folder, isolated as this machine allows
+(isolation.py), and judge what it leaves (outcome.py).
+
+The run gets the very bytes the check hashed (copied into its scratch folder), a nonce on a pipe
+its harness reads and closes before it loads the pickle, and limits that hold for its whole process
+tree. Whatever happens, a timeout, a crash, Ctrl-C or SIGTERM to this process, everything the run
+started is killed and its scratch folder removed before this function returns or the signal is let
+through.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import secrets
+import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from ..logs import remember_secrets
+from . import isolation, tree
+from .cgroups import TreeGroups
 from .live import LiveData
-from .report import ERROR, OK, WARNING, Finding, RunFigures
-from .validation import numerai_findings
+from .outcome import (
+    limit_findings,
+    outcome_findings,
+    output_tail,
+    prediction_findings,
+    read_events,
+    tree_findings,
+)
+from .report import ERROR, GB, OK, WARNING, Finding, RunFigures
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")  # run by path: the image's Python cannot import us
-GB = 2**30
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt])i?b?\s*$", re.IGNORECASE)
 UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 # Native thread pools read these when they start: one CPU means one thread, as in the container.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                     "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS", "NUMBA_NUM_THREADS", "POLARS_MAX_THREADS",
                     "RAYON_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-CLOSE_TO_LIMIT = 0.8
+MAX_TASKS = 256  # processes and threads of the whole tree at once: a fork bomb stops here
+WATCH_SECONDS = 0.2  # how often the tree is measured where no cgroup limits it
+# Where the tree's resident memory is limited (cgroup or watch), as Numerai's container limits it, each
+# process's address space is capped at twice the limit only: allocators reserve far more address space
+# than they use, and one allocation past the ceiling still fails as a MemoryError with a clear message.
+ADDRESS_SPACE_HEADROOM = 2
 # All the pickle under check sees of the caller's environment: never credentials (NUMERAI_*,
 # GITHUB_TOKEN, ACTIONS_*, cloud keys) nor anything else. HOME and TMPDIR point into the scratch folder.
 PASSED_THROUGH = ("PATH", "LANG", "LANGUAGE", "TZ")
 PASSED_THROUGH_PREFIXES = ("LC_",)
+# Names of variables whose values are scrubbed from every output of a check, should a pickle get hold
+# of one anyway (in "process group only" mode other processes' environments are readable).
+SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,152 +93,217 @@ def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
     return environment
 
 
-def child_command(python: Path, pickle_path: Path, live: LiveData, events: Path, limits: Limits,
-                   output: Path) -> list[str]:
+def withheld_secrets() -> list[str]:
+    """The values of the caller's variables named like credentials (the run never gets them)."""
+    return [value for name, value in os.environ.items()  # (a path, e.g. a key file's, is no secret)
+            if SECRET_NAME.search(name) and name not in PASSED_THROUGH and len(value.strip()) >= 8
+            and not value.startswith(("/", "~"))]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The run's scratch folder, the only place it may write, and what is in it."""
+
+    scratch: Path
+    model: Path  # the bytes the check hashed, not the path it was given
+    events: Path
+    output: Path
+    work: Path
+    submission: Path
+    predictions: Path  # where the harness writes the CSV; the parent looks nowhere else
+    parent: Path  # the parent's own files, written once the run is over
+
+    @classmethod
+    def made_in(cls, scratch: Path) -> Layout:
+        submission = scratch / "submission"
+        return cls(scratch, scratch / "model.pkl", scratch / "events.jsonl", scratch / "output.txt", scratch / "work",
+                   submission, submission / "live_predictions.csv", scratch / "parent")
+
+
+def child_command(python: Path, label: str, live: LiveData, layout: Layout, limits: Limits, nonce_fd: int,
+                  address_space: int) -> list[str]:
     # Absolute paths: the child starts in a scratch folder, so that nothing of the repository is near.
-    command = [str(python), "-I", str(CHILD_SCRIPT), "--model", str(Path(pickle_path).resolve()),
+    command = [str(python), "-I", str(CHILD_SCRIPT), "--model", str(layout.model), "--label", label,
                "--dataset", str(live.dataset.resolve()), "--benchmarks", str(live.benchmarks.resolve()),
-               "--events", str(events), "--output", str(output),
-               "--memory", str(limits.memory_bytes), "--cpus", str(limits.cpus)]
+               "--events", str(layout.events), "--output", str(layout.submission), "--nonce-fd", str(nonce_fd),
+               "--memory", str(address_space), "--cpus", str(limits.cpus)]
     if not limits.network:
         command.append("--block-network")
     return command
 
 
-def wait(process: subprocess.Popen, seconds: float) -> tuple[int, bool]:
-    """(exit code, negative for a signal; timed out) of the process, killed after `seconds`."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a run: raised so that the run is cleaned up before the signal is let through."""
+
+
+@contextmanager
+def sigterm_cleans_up() -> Iterator[None]:
+    """While a run lasts, SIGTERM unwinds it (killing and removing everything), then acts as before."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        yield
+        return
+
+    def raise_terminated(_number, _frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
-        return process.wait(timeout=seconds), False
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # its own session: takes any children with it
-        return process.wait(), True
+        yield
+    except Terminated:
+        signal.signal(signal.SIGTERM, previous)
+        os.kill(os.getpid(), signal.SIGTERM)  # the default action ends this process here
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
-def read_events(path: Path) -> list[dict]:
-    events = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+class Run:
+    """One run of a pickle: started, waited for, stopped with everything it started, cleaned up."""
+
+    def __init__(self, python: Path, minor: str, pickle_bytes: bytes, label: str, live: LiveData, limits: Limits):
+        self.python, self.minor, self.label, self.live, self.limits = python, minor, label, live, limits
+        self.mode = isolation.detect(python)
+        self.layout = Layout.made_in(Path(tempfile.mkdtemp(prefix="numerai-check-")))
+        self.nonce = secrets.token_hex(16)
+        self.groups: TreeGroups | None = None
+        self.process: subprocess.Popen | None = None
+        self.tree: tree.Tree | None = None
+        self.subreaper = False
+        self.memory_seen = self.tree_peak = 0
+        self.process_limit_hit = False
+        for folder in (self.layout.work, self.layout.submission, self.layout.parent):
+            folder.mkdir()
+        self.layout.model.write_bytes(pickle_bytes)
+        self.layout.model.chmod(0o444)
+        self.layout.events.touch()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *_exception) -> None:
         try:
-            events.append(json.loads(line))
-        except ValueError:
-            continue  # a line cut short by a crash
-    return events
+            self.stop()
+        finally:
+            if self.groups:
+                self.groups.remove()
+            if tree.proc_available():
+                tree.set_subreaper(self.subreaper)
+            shutil.rmtree(self.layout.scratch, ignore_errors=True)
 
+    @property
+    def watched(self) -> bool:
+        """Whether the parent measures the tree: where a cgroup does not limit both memory and tasks."""
+        limited = set(self.groups.groups) if self.groups else set()
+        return tree.proc_available() and not {"memory", "pids"} <= limited
 
-STAGE_WORDS = {"start": "starting", "import": "importing numpy and pandas", "load": "loading the pickle",
-               "data": "reading the live data", "predict": "predicting", "validate": "checking the predictions"}
+    def start(self) -> None:
+        if tree.proc_available():
+            self.groups = TreeGroups.make(self.limits.memory_bytes, MAX_TASKS)
+            self.subreaper = tree.set_subreaper(True)
+        earlier = tree.children_of_this_process() if tree.proc_available() else set()
+        reading, writing = os.pipe()
+        os.write(writing, self.nonce.encode())
+        os.close(writing)
+        tree_limited = self.watched or (self.groups is not None and "memory" in self.groups.groups)
+        address_space = self.limits.memory_bytes * (ADDRESS_SPACE_HEADROOM if tree_limited else 1)
+        harness = child_command(self.python, self.label, self.live, self.layout, self.limits, reading, address_space)
+        command = isolation.wrap(harness, self.mode, self.groups, self.layout.scratch, MAX_TASKS, self.limits.network)
+        try:
+            with open(self.layout.output, "wb") as output:
+                self.process = subprocess.Popen(
+                    command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, pass_fds=(reading,),
+                    env=child_environment(self.limits, self.layout.scratch), cwd=self.layout.work,
+                    start_new_session=True)
+        finally:
+            os.close(reading)
+        self.tree = tree.Tree(self.process.pid, earlier)
 
+    def wait(self) -> tuple[int, bool]:
+        """(exit code, negative for a signal; timed out), measuring the tree where no cgroup limits it."""
+        deadline = time.monotonic() + self.limits.seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop()
+                return self.process.wait(), True
+            try:
+                return self.process.wait(timeout=min(left, WATCH_SECONDS) if self.watched else left), False
+            except subprocess.TimeoutExpired:
+                if self.watched:
+                    self.measure()
 
-def signal_finding(code: int, stage: str | None, python: str) -> Finding:
-    """A crash by signal, with its likely cause."""
-    number = -code
-    try:
-        name = signal.Signals(number).name
-    except ValueError:
-        name = f"signal {number}"
-    where = f" while {STAGE_WORDS.get(stage, stage)}" if stage else ""
-    rebuild = (f"build with Python {python} and the image's pins (-c runtimes/py{python}-<tag>.txt, "
-               "the lock runtimes/catalogue.json names), then rebuild the pickle")
-    if number in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL):
-        return Finding("crash", ERROR, f"the process crashed with {name}{where}: the usual cause is a pickle "
-                       "built with another Python minor or other binary library versions than the image's "
-                       "(Numerai reports 'Segmentation fault! Ensure python and library versions match our "
-                       "environment.')", rebuild)
-    if number == signal.SIGKILL:
-        return Finding("memory", ERROR, f"the process was killed ({name}){where}: most likely out of memory "
-                       "(Numerai's container is killed at 4 GB, exit code 137)", "use less memory")
-    if number == signal.SIGABRT:
-        return Finding("crash", ERROR, f"the process aborted ({name}){where}: a native library gave up, usually "
-                       "out of memory under the limit or a library version mismatch",
-                       "use less memory; " + rebuild)
-    return Finding("crash", ERROR, f"the process was stopped by {name}{where}", rebuild)
+    def measure(self) -> None:
+        usage = self.tree.usage()
+        self.tree_peak = max(self.tree_peak, usage.memory_bytes)
+        over_memory = 0 < self.limits.memory_bytes < usage.memory_bytes
+        if over_memory or usage.tasks > MAX_TASKS:
+            self.memory_seen = usage.memory_bytes if over_memory else 0
+            self.process_limit_hit = usage.tasks > MAX_TASKS
+            self.stop()
 
+    def stop(self) -> None:
+        """Kill everything the run started: its session, its tree, its cgroups (idempotent)."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)  # its own session: with --kill-child, its namespace
+            except OSError:
+                pass
+        if self.tree and tree.proc_available():
+            self.tree.kill()
+        if self.groups:
+            self.groups.kill()
+        self.process.wait()
 
-def outcome_findings(events: list[dict], code: int, timed_out: bool, limits: Limits, python: str,
-                     stderr_tail: str) -> list[Finding]:
-    findings = []
-    stages = [event["stage"] for event in events if event["event"] == "stage"]
-    stage = stages[-1] if stages else None
-    for event in events:
-        if event["event"] == "finding":
-            findings.append(Finding(event["check"], event["level"], event["message"], event.get("fix", ""),
-                                    event.get("detail", "")))
-        elif event["event"] == "passed":
-            findings.append(Finding(event["check"], OK, PASSED[event["check"]].format(rows=event["rows"])))
-    finished = any(event["event"] == "done" for event in events)
-    if timed_out:
-        findings.append(Finding("time", ERROR, f"did not finish within {limits.seconds:g} s (stopped while "
-                                f"{STAGE_WORDS.get(stage, stage)}); Numerai stops a model after 10 minutes",
-                                "make prediction faster (fewer trees or features), or raise --timeout to "
-                                "measure it"))
-    elif code < 0:
-        findings.append(signal_finding(code, stage, python))
-    elif not finished:
-        last = stderr_tail.strip().splitlines()[-1:] or ["no output"]
-        memory = " (out of memory under the limit?)" if "memory" in stderr_tail.lower() else ""
-        findings.append(Finding("crash", ERROR, f"the process exited with code {code} while "
-                                f"{STAGE_WORDS.get(stage, stage)}{memory}: {last[0]}", "see the output below",
-                                detail=stderr_tail))
-    return findings
-
-
-PASSED = {
-    "predict.py": "not None, a pd.DataFrame, {rows:,} rows, no NaN, first column within [0, 1] (predict.py's checks)",
-}
-
-
-def submission_findings(events: list[dict]) -> list[Finding]:
-    """Numerai's validation and ours, on the CSV the child wrote as predict.py would."""
-    written = next((event for event in events if event["event"] == "submission"), None)
-    if written is None or not Path(written["csv"]).is_file():
-        return []
-    return numerai_findings(Path(written["csv"]), Path(written["live_ids"]), written.get("index_name"))
-
-
-def limit_findings(figures: RunFigures) -> list[Finding]:
-    """Warnings for a run that passed close to a limit: Numerai's machines may be slower or busier."""
-    findings = []
-    if figures.limit_seconds and figures.seconds and figures.seconds > CLOSE_TO_LIMIT * figures.limit_seconds:
-        findings.append(Finding("time", WARNING, f"took {figures.seconds:.0f} s of the {figures.limit_seconds:g} s "
-                                "limit", "leave headroom: Numerai's machines may be slower"))
-    if figures.limit_memory_bytes and figures.peak_memory_bytes and \
-            figures.peak_memory_bytes > CLOSE_TO_LIMIT * figures.limit_memory_bytes:
-        findings.append(Finding("memory", WARNING, f"used {figures.peak_memory_bytes / GB:.1f} GB of the "
-                                f"{figures.limit_memory_bytes / GB:.1f} GB limit", "leave headroom"))
-    return findings
-
-
-def run_pickle(python: Path, minor: str, pickle_path: Path, live: LiveData,
-               limits: Limits) -> tuple[list[Finding], RunFigures]:
-    """Run the pickle in child.py; the findings and the figures of the run."""
-    with tempfile.TemporaryDirectory(prefix="numerai-check-") as folder:
-        scratch = Path(folder)
-        events_path, output_path = scratch / "events.jsonl", scratch / "output.txt"
-        events_path.touch()
-        submission, work = scratch / "submission", scratch / "work"
-        submission.mkdir()
-        work.mkdir()
-        started = time.perf_counter()
-        with open(output_path, "wb") as output:
-            process = subprocess.Popen(child_command(python, pickle_path, live, events_path, limits, submission),
-                                       stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       env=child_environment(limits, scratch), cwd=work, start_new_session=True)
-            code, timed_out = wait(process, limits.seconds)
-        seconds = time.perf_counter() - started
-        events = read_events(events_path)
-        tail = output_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-        findings = outcome_findings(events, code, timed_out, limits, minor, tail)
+    def judge(self, code: int, timed_out: bool, seconds: float) -> tuple[list[Finding], RunFigures]:
+        events = read_events(self.layout.events, self.nonce)
+        tail = output_tail(self.layout.output)
+        findings = outcome_findings(events, code, timed_out, self.limits, self.minor, tail,
+                                    stopped_by_watch=bool(self.memory_seen or self.process_limit_hit))
+        memory_hits = self.groups.hits("memory") if self.groups else 0
+        process_hits = (self.groups.hits("pids") if self.groups else 0) or int(self.process_limit_hit)
+        findings += tree_findings(memory_hits, self.memory_seen, process_hits, self.limits, MAX_TASKS, findings)
         if not timed_out and code == 0:
-            findings.extend(submission_findings(events))
+            findings += prediction_findings(self.layout.predictions, self.live.dataset, self.layout.parent, events,
+                                            findings)
+        figures = run_figures(events, seconds, self.limits, self.live, self.tree_peak)
+        figures.isolation = self.mode.name
+        if not any(finding.level == ERROR for finding in findings):
+            findings.extend(limit_findings(figures))
+        return [self.isolation_finding(), *findings], figures
+
+    def isolation_finding(self) -> Finding:
+        described = isolation.describe(self.mode, self.groups, self.limits.network)
+        if self.mode.name == isolation.NAMESPACES:
+            return Finding("isolation", OK, described)
+        return Finding("isolation", WARNING, described, "run the check where `unshare --user --map-root-user "
+                       "--pid --fork true` works (Linux), or in the numerai_predict container")
+
+
+def run_figures(events: list[dict], seconds: float, limits: Limits, live: LiveData, tree_peak: int) -> RunFigures:
     stages = [event["stage"] for event in events if event["event"] == "stage"]
-    figures = RunFigures(
+    own_peak = max((event.get("peak_bytes") or 0 for event in events if isinstance(event.get("peak_bytes"), int)),
+                   default=0)
+    return RunFigures(
         seconds=seconds, limit_seconds=limits.seconds,
-        peak_memory_bytes=max((event.get("peak_bytes") or 0 for event in events), default=0) or None,
+        peak_memory_bytes=max(own_peak, tree_peak) or None,
         limit_memory_bytes=limits.memory_bytes or None, cpus=limits.cpus or None, network=limits.network,
         predict_seconds=next((event["seconds"] for event in events if event["event"] == "predicted"), None),
         arguments=next((event["arguments"] for event in events if event["event"] == "signature"), None),
         rows=next((event["rows"] for event in events if event["event"] == "data"), None),
         data=live.source, stage=stages[-1] if stages else None,
     )
-    if not any(finding.level == ERROR for finding in findings):
-        findings.extend(limit_findings(figures))
-    return findings, figures
+
+
+def run_pickle(python: Path, minor: str, pickle_bytes: bytes, label: str, live: LiveData,
+               limits: Limits) -> tuple[list[Finding], RunFigures]:
+    """Run the pickle's bytes in child.py; the findings and the figures of the run."""
+    remember_secrets(withheld_secrets())
+    with sigterm_cleans_up(), Run(python, minor, pickle_bytes, label, live, limits) as run:
+        started = time.perf_counter()
+        run.start()
+        code, timed_out = run.wait()
+        run.stop()
+        return run.judge(code, timed_out, time.perf_counter() - started)

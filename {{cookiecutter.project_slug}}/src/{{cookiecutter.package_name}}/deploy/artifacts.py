@@ -116,6 +116,20 @@ def soundness_problems(artifact: Artifact, runtime: Runtime) -> list[str]:
     return problems
 
 
+def checked_bytes(artifact: Artifact) -> bytes:
+    """The pickle's bytes, read once, when they are the ones its manifest and its check name: the
+    caller uploads these very bytes, never the path again (a file replaced meanwhile is refused)."""
+    content = artifact.path.read_bytes()
+    actual = hashlib.sha256(content).hexdigest()
+    manifest = artifact.manifest
+    if manifest.pickle is None or manifest.pickle.sha256 != actual or manifest.check is None \
+            or manifest.check.sha256 != actual:
+        raise Refused(f"slot {artifact.slot}: {artifact.path.name} changed after it was checked (its sha256 is "
+                      f"now {actual[:12]}...) ==> nothing was uploaded; rebuild it with `numerai-deploy build "
+                      f"{artifact.slot}` and find out what replaced the file")
+    return content
+
+
 def deployable(item: LoadedSpec, runtime: Runtime, package_dir: Path, candidates: list[Artifact]) -> Artifact:
     """The checked build of the current spec, or Refused saying why not and what to do."""
     artifact = current_build(item, runtime, package_dir, candidates)

@@ -16,7 +16,7 @@ from ..numerai.errors import ApiError, AuthenticationFailed
 from ..numerai.statuses import REJECTED, VALIDATED, failure_description, latest_trigger, validation_of
 from ..settings import Settings
 from ..spec import LoadedSpec
-from .artifacts import Artifact
+from .artifacts import Artifact, Refused, checked_bytes
 from .polling import polls
 from .summary import Outcome
 
@@ -99,9 +99,10 @@ class Deployer:
 
         pickle_id = None if self.force else self.reusable_upload(slot, model_id, artifact)
         if pickle_id is None:
+            content = self.checked_content(artifact)
             log.info(f"{slot}: uploading {what}")
             pickle_id = self.client.upload(
-                artifact.path,
+                content,
                 filename=artifact.filename,
                 model_id=model_id,
                 data_version_id=version_id,
@@ -122,6 +123,14 @@ class Deployer:
             )
         log.info(f"{slot}: assigned pickle {pickle_id} and read it back")
         outcome.action, outcome.status = "deployed", VALIDATED
+
+    @staticmethod
+    def checked_content(artifact: Artifact) -> bytes:
+        """The bytes to upload: read once and checked against the manifest's and the check's sha256."""
+        try:
+            return checked_bytes(artifact)
+        except Refused as reason:
+            raise SlotFailed(str(reason), status="refused") from None
 
     # -- step 1: the slot on the account -----------------------------------------------------------
 

@@ -18,6 +18,7 @@ from ..settings import Settings
 from ..spec import LoadedSpec, select_specs
 from .artifacts import Artifact, Refused, deployable, find_artifacts
 from .deployer import Deployer
+from .lock import slot_lock
 from .summary import Outcome
 
 log = get_logger(__name__)
@@ -99,5 +100,28 @@ def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, art
     elif targets:
         client = NumeraiClient(credentials, settings)
         deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run, force=force)
-        outcomes.update({item.spec.slot: deployer.deploy(item, artifact) for item, artifact in targets})
+        outcomes.update({item.spec.slot: deploy_alone(deployer, item, artifact, artifacts_dir, settings)
+                         for item, artifact in targets})
     return [outcomes[item.spec.slot] for item in chosen]
+
+
+def deploy_alone(deployer: Deployer, item: LoadedSpec, artifact: Artifact, artifacts_dir: Path,
+                 settings: Settings) -> Outcome:
+    """Deploy one slot holding its lock, so that a concurrent deploy of it waits and then finds it done
+    (lock.py); a dry run changes nothing and takes none."""
+    slot = item.spec.slot
+    if deployer.dry_run:
+        return deployer.deploy(item, artifact)
+
+    def waiting(holder: str) -> None:
+        log.info(f"{slot}: waiting for another deploy of this slot to finish ({holder or 'holder unknown'})")
+
+    # As long as one slot's deploy may hold it: its upload, then the wait for validation.
+    budget = settings.upload_timeout + settings.validation_timeout
+    with slot_lock(artifacts_dir, slot, budget, waiting) as lock:
+        if lock.acquired:
+            return deployer.deploy(item, artifact)
+    outcome = Outcome(slot)
+    outcome.fail("busy", 1, f"slot {slot}: {lock.busy_message}")
+    log.info(f"{slot}: not deployed: {lock.busy_message}")
+    return outcome

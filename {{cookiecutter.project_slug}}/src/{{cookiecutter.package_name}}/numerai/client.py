@@ -9,7 +9,6 @@ listings), used through its public methods only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numerapi
 
@@ -115,9 +114,12 @@ class NumeraiClient:
             raise GraphQLFailed(f"assignPickleToModel: Numerai answered {answer!r}, not true")
 
     def upload(
-        self, path: Path, *, filename: str, model_id: str, data_version_id: str, docker_image_id: str
+        self, content: bytes, *, filename: str, model_id: str, data_version_id: str, docker_image_id: str
     ) -> str:
         """numerapi's model_upload steps, checking the file PUT it ignores; returns the pickle id.
+
+        `content` is the pickle's bytes as the caller verified them: the file is never read again here,
+        so a file replaced after that check is not what gets uploaded.
 
         After a lost answer to createComputePickleUpload, the upload is looked up by the file name
         Numerai gave it (computePickles of the model) before it is created again.
@@ -125,7 +127,7 @@ class NumeraiClient:
         auth = self.query_field(queries.UPLOAD_AUTH, {"filename": filename, "modelId": model_id}, dict) or {}
         if not isinstance(auth.get("url"), str):
             raise GraphQLFailed("computePickleUploadAuth: Numerai's answer has no upload URL")
-        self.put_file(auth["url"], Path(path))
+        self.put_file(auth["url"], content, filename)
         stored_as = auth.get("filename") or filename
 
         def created() -> dict | None:
@@ -168,14 +170,14 @@ class NumeraiClient:
             raise GraphQLFailed(f"addModel: Numerai's answer has no model id for {name!r}")
         return str(answer["id"])
 
-    def put_file(self, url: str, path: Path) -> None:
-        """PUT the file to a presigned storage URL (it carries its own authorisation, so the API token
+    def put_file(self, url: str, content: bytes, name: str) -> None:
+        """PUT the bytes to a presigned storage URL (it carries its own authorisation, so the API token
         is not sent). Its query string is a credential: from here on no output shows it."""
         hide_signed_url(url)
-        response = self.transport.put(url, path.read_bytes(), "file upload")
+        response = self.transport.put(url, content, "file upload")
         if not 200 <= response.status_code < 300:
             raise UploadRejected(
-                f"file upload: the storage refused {path.name} with HTTP "
+                f"file upload: the storage refused {name} with HTTP "
                 f"{response.status_code}: {response.text[:300].strip()} ==> "
                 f"nothing was created; re-run deploy"
             )
