@@ -200,7 +200,7 @@ def test_a_pickle_made_on_3_11_is_rejected_on_load_by_the_3_10_image(check, corp
 
 
 def test_the_pickle_sees_no_credentials(check, corpus, monkeypatch):
-    monkeypatch.setenv("NUMERAI_SECRET_KEY", "secret-key")
+    monkeypatch.setenv("NUMERAI_SECRET_KEY", "corpus-secret-key-5b1e07")
     monkeypatch.setenv("GITHUB_TOKEN", "ghs_token")
     report = check(corpus / "refuses_secrets.pkl")
     assert report.ok, report.findings

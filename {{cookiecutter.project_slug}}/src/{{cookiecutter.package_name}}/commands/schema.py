@@ -5,6 +5,8 @@ With --check, exit 1 when the file differs from what the spec definition generat
 
 from __future__ import annotations
 
+import sys
+
 from ..spec.schema import SCHEMA_FILE, schema_is_current, write_schema
 from .common import repo_from
 
@@ -16,9 +18,11 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     repo = repo_from(args)
     if args.check:
-        current = schema_is_current(repo.models)
-        print(f"models/{SCHEMA_FILE} is {'current' if current else 'out of date: run `numerai-deploy schema`'}")
-        return 0 if current else 1
+        if schema_is_current(repo.models):
+            print(f"models/{SCHEMA_FILE} is current")
+            return 0
+        print(f"failed: models/{SCHEMA_FILE} is out of date ==> run `numerai-deploy schema`", file=sys.stderr)
+        return 1
     path = write_schema(repo.models)
     print(f"wrote {path}")
     return 0
