@@ -24,19 +24,22 @@ CATALOGUE = TEMPLATE / "{{cookiecutter.project_slug}}" / "runtimes" / "catalogue
 MINORS = [entry["python"] for entry in json.loads(CATALOGUE.read_text(encoding="utf-8"))["runtimes"]]
 
 # Run in the baked environment: the baked catalogue as the package reads it, and a small synthetic
-# dataset where `build --synthetic` looks for its own.
+# dataset of every vendored version, named as that version, where `build --synthetic` looks for its own.
 PREPARE = """
 import json, sys
+from dataclasses import replace
 from pathlib import Path
 from {package}.data.download import version_dir
-from {package}.data.synthetic import Shape, write_dataset
+from {package}.data.synthetic import version_shape, write_dataset
+from {package}.datasets import load_versions
 from {package}.runtimes import load_catalogue
-from {package}.spec.model import DEFAULT_DATA_VERSION
 
 repo, data = Path(sys.argv[1]), Path(sys.argv[2])
-shape = Shape(train_eras=24, validation_eras=8, rows_per_era=80, live_rows=200, features_all=12,
-              features_medium=12, features_small=12)
-write_dataset(version_dir(data, DEFAULT_DATA_VERSION, synthetic=True), shape)
+versions = load_versions(repo)
+for name in versions:
+    shape = replace(version_shape(versions, name), train_eras=24, validation_eras=8, rows_per_era=80,
+                    live_rows=200)
+    write_dataset(version_dir(data, name, synthetic=True), shape)
 print(json.dumps({{runtime.python: {{"image": f"{{runtime.image}}:{{runtime.tag}}", "packages": runtime.packages}}
                   for runtime in load_catalogue(repo / "runtimes")}}))
 """
