@@ -19,7 +19,7 @@ from .settings import load_settings
 # Each a module of commands/, imported only when it runs (or for --help): a command pays for its own
 # imports alone, which keeps `check` (run once per pickle) from loading the training stack.
 COMMANDS = ("validate", "schema", "runtimes", "plan", "build", "check", "deploy", "status", "summary", "data",
-            "history", "rollback", "logs", "trigger", "doctor")
+            "history", "rollback", "logs", "trigger", "doctor", "preflight")
 
 
 def command_module(name: str):
