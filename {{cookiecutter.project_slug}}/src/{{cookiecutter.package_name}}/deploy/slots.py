@@ -2,7 +2,9 @@
 Deployer; a slot without one is refused (nothing uploaded) with the reason and the fix.
 
 Every slot is attempted; a slot's failure is its Outcome, never an exception, so one slot never
-stops the others. Without credentials a dry run says what it would do and which lookups it skipped.
+stops the others. A dry run refuses exactly what a deploy refuses (synthetic, stale, unchecked or tampered
+builds), with the same messages and exit codes; without credentials it says what it would do and
+which lookups it skipped.
 """
 
 from __future__ import annotations
@@ -91,8 +93,7 @@ def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, art
             targets.append((item, deployable(item, runtimes[slot], package_dir, artifacts.get(slot, []))))
         except Refused as reason:
             outcomes[slot] = refused(slot, reason)
-    if not dry_run:
-        refuse_synthetic(targets, allow_synthetic)
+    refuse_synthetic(targets, allow_synthetic)  # a dry run applies every rule a deploy applies
     credentials = read_credentials(settings) if dry_run else require_credentials(settings)
     if credentials is None:
         outcomes.update({item.spec.slot: offline_plan(item, artifact) for item, artifact in targets})
