@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import UsageError
-from ..numerai.client import NumeraiClient
+from ..numerai.client import NumeraiClient, quick_settings
 from ..numerai.credentials import (
     KEYS_HINT,
     PUBLIC_ID_VARIABLE,
@@ -24,8 +24,6 @@ from ..numerai.credentials import (
 from ..numerai.errors import ApiError, AuthenticationFailed
 from ..settings import Settings
 
-# The longest a preflight waits on Numerai: one slow answer and a retry or two, not the deploy's budget.
-QUICK = {"request_timeout": 10.0, "retry_attempts": 3, "retry_budget": 15.0}
 TITLE = "Numerai API key"
 
 
@@ -40,11 +38,6 @@ class Verdict:
     @property
     def failed(self) -> bool:
         return self.exit_code != 0
-
-
-def quick(settings: Settings) -> Settings:
-    """The settings with at most the preflight's timeouts and retries (smaller ones are kept)."""
-    return settings.model_copy(update={name: min(getattr(settings, name), limit) for name, limit in QUICK.items()})
 
 
 def fix_lines(repository: str | None, environment: str | None) -> list[str]:
@@ -64,7 +57,7 @@ def check_key(settings: Settings, *, allow_missing: bool = False) -> Verdict:
             return Verdict(0, f"{message}: a dry run plans without Numerai's look-ups", warning=True)
         return Verdict(2, f"{message}: nothing can be deployed")
     try:
-        info = NumeraiClient(credentials, quick(settings)).token_info()
+        info = NumeraiClient(credentials, quick_settings(settings)).token_info()
     except AuthenticationFailed as error:
         return Verdict(2, str(error).split(" ==> ")[0])
     except ApiError as error:
