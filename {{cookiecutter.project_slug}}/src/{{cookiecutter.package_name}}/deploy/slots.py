@@ -77,8 +77,8 @@ def refused(slot: str, reason: Refused) -> Outcome:
 
 def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, artifacts_dir: Path, slots: list[str], *,
                  settings: Settings, dry_run: bool = False, allow_synthetic: bool = False,
-                 force: bool = False) -> list[Outcome]:
-    """One Outcome per chosen slot, in spec order."""
+                 force: bool = False) -> tuple[list[Outcome], dict[str, Artifact]]:
+    """One Outcome per chosen slot, in spec order, and the build of each slot that went to Numerai."""
     runtimes = {item.spec.slot: runtime for item, runtime in specs}
     artifacts = find_artifacts(artifacts_dir)
     chosen = chosen_specs([item for item, _runtime in specs], artifacts, slots)
@@ -101,4 +101,5 @@ def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, art
         client = NumeraiClient(credentials, settings)
         deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run, force=force)
         outcomes.update({item.spec.slot: deployer.deploy(item, artifact) for item, artifact in targets})
-    return [outcomes[item.spec.slot] for item in chosen]
+    sent = {item.spec.slot: artifact for item, artifact in targets} if credentials else {}
+    return [outcomes[item.spec.slot] for item in chosen], sent
