@@ -19,11 +19,11 @@ from .settings import load_settings
 # Each a module of commands/, imported only when it runs (or for --help): a command pays for its own
 # imports alone, which keeps `check` (run once per pickle) from loading the training stack.
 COMMANDS = ("validate", "schema", "runtimes", "plan", "build", "check", "deploy", "status", "summary", "data",
-            "history", "rollback", "logs", "trigger", "doctor", "preflight")
+            "history", "rollback", "logs", "trigger", "doctor", "preflight", "github-setup")
 
 
 def command_module(name: str):
-    return importlib.import_module(f"{__package__}.commands.{name}")
+    return importlib.import_module(f"{__package__}.commands.{name.replace('-', '_')}")
 
 
 def make_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
