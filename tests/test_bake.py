@@ -163,8 +163,8 @@ def test_readme_explains_the_deploy_secrets_forks_and_schedules(tmp_path):
     default = readme(bake(tmp_path / "default"))
     environment = readme(bake(tmp_path / "environment", use_deploy_environment="yes"))
     assert "`use_deploy_environment: no`, the default" in default
-    assert "add `environment: numerai` to the `deploy` job" in default
-    assert "the deploy job runs in the environment `numerai`" in environment
+    assert "add `environment: numerai` to the `preflight` and `deploy` jobs" in default
+    assert "preflight and deploy jobs run in the environment `numerai`" in environment
     for text in (default, environment):
         assert "Repository secrets" in text
         assert "free plan" in text
