@@ -6,48 +6,30 @@ carries its build's metrics. The github/ layer runs without the package's depend
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
-import pytest
-from github_standin import GitHubStandIn
+import github_jobs
+from conftest import STANDIN_SECRET_KEY
+from github_jobs import COMMIT, REPOSITORY, TOKEN
 
-from conftest import PACKAGE, REPO_ROOT, STANDIN_SECRET_KEY
+github, github_module = github_jobs.github, github_jobs.github_module
 
-REPOSITORY, TOKEN, COMMIT = "octo/models", "ghs_test-token-never-shown-77aa", "0123456789abcdef0123"
 SLOTS = ("ensemble_model", "gbm_model")
 
 
-@pytest.fixture
-def github():
-    with GitHubStandIn(repository=REPOSITORY, token=TOKEN) as standin:
-        yield standin
-
-
-def github_module(github, *args) -> subprocess.CompletedProcess:
-    """`python3 -m <package>.github` as a workflow job runs it: src/ on the path, no site-packages."""
-    environment = {**os.environ, "GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": REPOSITORY,
-                   "GITHUB_TOKEN": TOKEN, "GITHUB_SHA": COMMIT, "PYTHONPATH": str(REPO_ROOT / "src")}
-    result = subprocess.run([sys.executable, "-S", "-m", f"{PACKAGE}.github", *map(str, args)], capture_output=True,
-                            text=True, env=environment, timeout=60)
-    assert TOKEN not in result.stdout + result.stderr
-    return result
-
-
-def deploy_and_record(numerai_cli, github, repo, record, *more) -> tuple[int, subprocess.CompletedProcess]:
+def deploy_and_record(numerai_cli, github_module, repo, record, *more):
+    """deploy --record, then the record job's command; (deploy's exit code, the record command's result)."""
     code = numerai_cli("deploy", "--repo", repo, "--allow-synthetic", "--record", record, *more).code
     assert STANDIN_SECRET_KEY not in record.read_text()
-    return code, github_module(github, "record", record, "--run-url", "https://example.com/run/1")
+    return code, github_module("record", record, "--run-url", "https://example.com/run/1")
 
 
 def latest_status(deployment: dict) -> str:
     return deployment["statuses"][-1]["state"]
 
 
-def test_each_slot_deploy_is_a_deployment_with_a_status_and_a_payload(github, numerai, numerai_cli, numerai_env,
-                                                                     deploy_repo, tmp_path):
-    code, recorded = deploy_and_record(numerai_cli, github, deploy_repo, tmp_path / "record.json")
+def test_each_slot_deploy_is_a_deployment_with_a_status_and_a_payload(github, github_module, numerai, numerai_cli,
+                                                                     numerai_env, deploy_repo, tmp_path):
+    code, recorded = deploy_and_record(numerai_cli, github_module, deploy_repo, tmp_path / "record.json")
 
     assert code == 0 and recorded.returncode == 0, recorded.stdout + recorded.stderr
     assert sorted(item["environment"] for item in github.deployments) == [f"numerai/{slot}" for slot in SLOTS]
@@ -66,11 +48,12 @@ def test_each_slot_deploy_is_a_deployment_with_a_status_and_a_payload(github, nu
         assert "features" not in payload["manifest"]  # the bulky lists stay out of the payload
 
 
-def test_the_deployments_are_the_baseline_of_summary_and_plan(github, numerai_cli, numerai_env, deploy_repo, tmp_path):
-    deploy_and_record(numerai_cli, github, deploy_repo, tmp_path / "record.json")
+def test_the_deployments_are_the_baseline_of_summary_and_plan(github_module, numerai_cli, numerai_env, deploy_repo,
+                                                              tmp_path):
+    deploy_and_record(numerai_cli, github_module, deploy_repo, tmp_path / "record.json")
     baseline = tmp_path / "baseline"
 
-    read = github_module(github, "baseline", "--out", baseline)
+    read = github_module("baseline", "--out", baseline)
 
     assert read.returncode == 0 and f"baseline: {', '.join(SLOTS)}" in read.stdout
     assert sorted(path.name for path in baseline.iterdir()) == [f"{slot}.json" for slot in SLOTS]
@@ -83,33 +66,33 @@ def test_the_deployments_are_the_baseline_of_summary_and_plan(github, numerai_cl
     assert json.loads(plan.out)["include"] == []  # what GitHub says is deployed is what the specs build
 
 
-def test_an_unchanged_slot_is_not_recorded_twice_and_a_failure_keeps_the_baseline(github, numerai, numerai_cli,
-                                                                                   numerai_env, deploy_repo, tmp_path):
-    deploy_and_record(numerai_cli, github, deploy_repo, tmp_path / "first.json")
-    deploy_and_record(numerai_cli, github, deploy_repo, tmp_path / "second.json")
+def test_an_unchanged_slot_is_not_recorded_twice_and_a_failure_keeps_the_baseline(
+        github, github_module, numerai, numerai_cli, numerai_env, deploy_repo, tmp_path):
+    deploy_and_record(numerai_cli, github_module, deploy_repo, tmp_path / "first.json")
+    deploy_and_record(numerai_cli, github_module, deploy_repo, tmp_path / "second.json")
     assert len(github.deployments) == len(SLOTS)  # the re-run changed nothing, and recorded nothing
 
     numerai.set_webhook("gbm_model", "https://example.invalid/hook")  # the next deploy of gbm_model fails
-    code, recorded = deploy_and_record(numerai_cli, github, deploy_repo, tmp_path / "third.json", "--force")
+    code, recorded = deploy_and_record(numerai_cli, github_module, deploy_repo, tmp_path / "third.json", "--force")
 
     assert code == 2 and recorded.returncode == 0
     [failed] = [item for item in github.deployments_to("numerai/gbm_model") if latest_status(item) == "failure"]
     assert "submission webhook" in failed["statuses"][-1]["description"]
-    github_module(github, "baseline", "--out", tmp_path / "baseline")
+    github_module("baseline", "--out", tmp_path / "baseline")
     first = next(item for item in github.deployments_to("numerai/gbm_model") if latest_status(item) == "success")
     baseline = json.loads((tmp_path / "baseline" / "gbm_model.json").read_text())
     assert baseline["fingerprint"] == first["payload"]["fingerprint"]
 
 
-def test_a_rollback_is_recorded_with_the_build_it_went_back_to(github, numerai, numerai_cli, numerai_env,
+def test_a_rollback_is_recorded_with_the_build_it_went_back_to(github, github_module, numerai, numerai_cli, numerai_env,
                                                                deploy_repo, tmp_path):
-    deploy_and_record(numerai_cli, github, deploy_repo, tmp_path / "first.json", "gbm_model")
+    deploy_and_record(numerai_cli, github_module, deploy_repo, tmp_path / "first.json", "gbm_model")
     first = numerai.assigned("gbm_model")["id"]
     numerai.seed_pickle("gbm_model", "gbm_model-fedcba987654.pkl")  # a later upload, assigned
 
     assert numerai_cli("rollback", "--repo", deploy_repo, "gbm_model", "--to", first, "--record",
                        tmp_path / "rollback.json").code == 0
-    recorded = github_module(github, "record", tmp_path / "rollback.json")
+    recorded = github_module("record", tmp_path / "rollback.json")
 
     assert recorded.returncode == 0, recorded.stderr
     latest = github.deployments_to("numerai/gbm_model")[-1]
@@ -118,9 +101,9 @@ def test_a_rollback_is_recorded_with_the_build_it_went_back_to(github, numerai, 
     assert latest_status(latest) == "success"
 
 
-def test_history_shows_githubs_record_beside_numerais(github, numerai_cli, numerai_env, deploy_repo, tmp_path,
-                                                      monkeypatch):
-    deploy_and_record(numerai_cli, github, deploy_repo, tmp_path / "record.json")
+def test_history_shows_githubs_record_beside_numerais(github, github_module, numerai_cli, numerai_env, deploy_repo,
+                                                      tmp_path, monkeypatch):
+    deploy_and_record(numerai_cli, github_module, deploy_repo, tmp_path / "record.json")
     for name, value in (("GITHUB_API_URL", github.url), ("GITHUB_REPOSITORY", REPOSITORY), ("GITHUB_TOKEN", TOKEN)):
         monkeypatch.setenv(name, value)
 
@@ -131,9 +114,6 @@ def test_history_shows_githubs_record_beside_numerais(github, numerai_cli, numer
     assert "success   deployed: pickle" in result.out and TOKEN not in result.out
 
 
-def test_no_github_answer_means_no_baseline_not_a_failed_job(tmp_path):
-    environment = {**os.environ, "GITHUB_API_URL": "http://127.0.0.1:9", "GITHUB_REPOSITORY": REPOSITORY,
-                   "GITHUB_TOKEN": TOKEN, "PYTHONPATH": str(REPO_ROOT / "src")}
-    result = subprocess.run([sys.executable, "-S", "-m", f"{PACKAGE}.github", "baseline", "--out", str(tmp_path)],
-                            capture_output=True, text=True, env=environment, timeout=60)
+def test_no_github_answer_means_no_baseline_not_a_failed_job(github_module, tmp_path):
+    result = github_module("baseline", "--out", tmp_path, GITHUB_API_URL="http://127.0.0.1:9")
     assert result.returncode == 0 and "note: no baseline" in result.stdout
