@@ -7,7 +7,10 @@ the pre-generation hook lets through parses; the check here says so plainly if a
 The workflows run on pushes to `main`, while `git init` makes `master` on many machines: the repository
 is made on `main` whatever git's default. The commit uses the user's git identity; only where git has
 none (a fresh machine, a CI runner) does it name the GitHub owner, with GitHub's no-reply address. A
-git that is missing or refuses to commit leaves a note, never a failed bake.
+git that is missing or refuses to commit leaves a note, never a failed bake. cruft renders the template
+itself (no `_output_dir` in the context), also into scratch folders it diffs to update a repository:
+there a .git would be a diff of binary files, so it gets none (the README says to `git init` after
+`cruft create`).
 """
 
 import json
@@ -27,7 +30,8 @@ RENDERED_ANSWERS = r'''{
     "project_name": {{ cookiecutter.project_name | tojson }},
     "include_examples": {{ cookiecutter.include_examples | tojson }},
     "init_git": {{ cookiecutter.init_git | tojson }},
-    "github_owner": {{ cookiecutter.github_owner | tojson }}
+    "github_owner": {{ cookiecutter.github_owner | tojson }},
+    "output_dir": {{ cookiecutter._output_dir | default("") | tojson }}
 }'''
 
 # Paths (relative to the baked repo) that exist only when an answer is "yes".
@@ -116,7 +120,7 @@ def main():
         print(f"ERROR: project_name {answers['project_name']!r} leaves pyproject.toml invalid ({reason}): "
               "leave out the characters it names", file=sys.stderr)
         return 1
-    if answers["init_git"] == "yes":
+    if answers["init_git"] == "yes" and answers["output_dir"]:
         make_repository(root, answers)
     return 0
 
