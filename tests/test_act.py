@@ -116,7 +116,7 @@ def serving(baked: Path, script: str, *arguments: str):
 
 def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event: dict,
             workflow_file: str = "deploy.yml", github: str = "", job: str = "", *, synthetic: bool = True,
-            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+            extra_env: dict[str, str] | None = None, secrets: bool = True) -> subprocess.CompletedProcess:
     workflow = repo / ".github" / "workflows" / workflow_file
     event_file = scratch / f"{event_name}-{time.monotonic_ns()}.json"
     event_file.write_text(json.dumps(event), encoding="utf-8")
@@ -135,7 +135,7 @@ def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event:
         "--env", "NUMERAI_POLL_INTERVAL=0.2",
         # The jobs' `uv pip install -e .` builds with the setuptools in .venv: no download per job.
         "--env", "UV_NO_BUILD_ISOLATION=1",
-        "-s", f"NUMERAI_PUBLIC_ID={PUBLIC_ID}", "-s", f"NUMERAI_SECRET_KEY={SECRET_KEY}",
+        *(["-s", f"NUMERAI_PUBLIC_ID={PUBLIC_ID}", "-s", f"NUMERAI_SECRET_KEY={SECRET_KEY}"] if secrets else []),
         # One job at a time: the jobs share the stand-in's Python environment.
         "--concurrent-jobs", "1",
         "--action-cache-path", str(scratch / "act-cache"), "--no-cache-server",
@@ -217,6 +217,27 @@ def test_deploy_workflow_end_to_end(baked, numerai, github, tmp_path):
     for job in ("build", "check", "deploy"):
         assert f"[deploy/{job}" not in quiet.stdout, f"{job} ran after an empty plan"
     assert read_state(state_file)["mutations"] == state["mutations"]
+
+
+def test_a_deploy_without_the_key_stops_in_the_preflight_before_any_build(baked, numerai, tmp_path):
+    """The first push of a repository whose secrets are not set yet: one failing job, in seconds, whose
+    annotation holds the `gh secret set` lines; nothing is planned, built, checked or deployed."""
+    url, state_file = numerai
+    before = read_state(state_file)
+    push = {"ref": "refs/heads/main", "before": "0" * 40, "after": git(baked, "rev-parse", "HEAD"),
+            "repository": {"name": baked.name, "full_name": GITHUB_REPOSITORY, "owner": {"login": "your-github-user"},
+                           "default_branch": "main"}}
+
+    result = run_act(baked, url, tmp_path, "push", push, secrets=False)
+
+    assert result.returncode != 0, tail(result)
+    output = result.stdout + result.stderr
+    assert "[deploy/preflight" in output
+    assert "NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY are not set" in output
+    assert "::error title=Numerai API key::" in output and "%0Agh secret set NUMERAI_SECRET_KEY --repo " in output
+    for job in ("plan", "build", "check", "deploy", "record", "alert"):
+        assert f"[deploy/{job}" not in output, f"{job} ran without a key"
+    assert read_state(state_file).get("operations") == before.get("operations")
 
 
 def test_pull_request_workflow_builds_only_what_the_branch_changed(baked, numerai, tmp_path):

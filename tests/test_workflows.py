@@ -411,9 +411,12 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
         job = jobs[name]
         assert "plan" in job["needs"]
         assert job["strategy"] == {"fail-fast": False, "matrix": "${{ fromJSON(needs.plan.outputs.matrix) }}"}
-        # An empty plan skips everything after it.
-        for count, runs in (("0", False), ("2", True)):
-            assert evaluate(job["if"], {"needs.plan.outputs.count": count, "cancelled()": False}) is runs, job["if"]
+        # An empty plan skips everything after it; so does a plan that did not run (a failed preflight),
+        # which an `if:` without a status function (`!cancelled()`) gets from GitHub's implicit success().
+        cases = (("0", "success", False), ("2", "success", True), ("", "skipped", False))
+        for count, result, runs in cases if "cancelled()" in job["if"] else cases[:2]:
+            context = {"needs.plan.outputs.count": count, "needs.plan.result": result, "cancelled()": False}
+            assert evaluate(job["if"], context) is runs, job["if"]
         # The image's Python, and its pins as the install's constraints.
         setup = next(step for step in job["steps"] if step.get("uses") == "./.github/actions/setup")
         assert setup["with"]["python-version"] == "${{ matrix.python }}"
@@ -668,6 +671,10 @@ def test_the_preflight_comes_first_and_nothing_is_built_before_it(baked):
     jobs = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]
     assert "needs" not in jobs["preflight"]
     assert all("preflight" in ancestors(jobs, name) for name in jobs if name != "preflight")
+    # A job that runs after failures (`!cancelled()`) still waits for a plan that succeeded.
+    for name in ("check", "deploy"):
+        context = {"cancelled()": False, "needs.plan.result": "skipped", "needs.plan.outputs.count": ""}
+        assert evaluate(jobs[name]["if"], context) is False, jobs[name]["if"]
     [step] = [step for step in jobs["preflight"]["steps"] if "run" in step]
     assert "numerai-deploy preflight" in step["run"] and "--annotate" in step["run"]
     assert '--repository "$GITHUB_REPOSITORY"' in step["run"] and "--allow-missing" in step["run"]
