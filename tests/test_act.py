@@ -197,11 +197,28 @@ def test_deploy_workflow_end_to_end(baked, numerai, github, tmp_path):
         assert "no Docker engine: the container run is skipped" in first.stdout
         assert "Main Run in the numerai_predict container" not in first.stdout
 
-    # A manual run of one slot: rebuilt and checked, and deploy finds it already assigned.
+    # Each slot's deploy is a GitHub deployment (environment numerai/<slot>) with its status and payload.
+    deployments = read_state(github_state)["deployments"]
+    assert sorted(item["environment"] for item in deployments) == [f"numerai/{slot}" for slot in sorted(SLOTS)]
+    for item in deployments:
+        slot = item["environment"].removeprefix("numerai/")
+        assert item["statuses"][-1]["state"] == "success" and item["sha"] == head
+        assert item["payload"]["pickle_id"] == state["assignments"][slot]["pickleId"]
+        assert item["payload"]["fingerprint"] == expected[slot]
+
+    # A manual run of one slot: GitHub's deployments say it runs this build, so the plan builds nothing...
     dispatch = {"inputs": {"slots": SLOTS[0], "force": False, "dry_run": False, "synthetic": True},
                 "ref": "refs/heads/main", "repository": push["repository"]}
-    second = run_act(baked, url, tmp_path, "workflow_dispatch", dispatch, github=github_url)
+    planned = run_act(baked, url, tmp_path, "workflow_dispatch", dispatch, github=github_url)
+    assert planned.returncode == 0, tail(planned)
+    assert "plan: nothing to build (1 slot(s) up to date)" in planned.stdout
+    assert f"[deploy/build {SLOTS[0]}" not in planned.stdout
+
+    # ...unless forced: rebuilt and checked, and deploy finds it already assigned (and records nothing new).
+    forced = {**dispatch, "inputs": {**dispatch["inputs"], "force": "true"}}  # as GitHub's event payload has it
+    second = run_act(baked, url, tmp_path, "workflow_dispatch", forced, github=github_url)
     assert second.returncode == 0, tail(second)
+    assert len(read_state(github_state)["deployments"]) == len(SLOTS)
     again = read_state(state_file)
     assert [pickle["id"] for pickle in again["pickles"]] == uploads
     assert again["assignments"] == state["assignments"]
@@ -213,7 +230,7 @@ def test_deploy_workflow_end_to_end(baked, numerai, github, tmp_path):
     quiet = run_act(baked, url, tmp_path, "push", {**push, "before": head}, github=github_url)
     assert quiet.returncode == 0, tail(quiet)
     assert "plan: nothing to build" in quiet.stdout + quiet.stderr
-    assert "[deploy/plan]" in quiet.stdout
+    assert re.search(r"\[deploy/plan *\]", quiet.stdout)  # act pads job names to the longest that ran
     for job in ("build", "check", "deploy"):
         assert f"[deploy/{job}" not in quiet.stdout, f"{job} ran after an empty plan"
     assert read_state(state_file)["mutations"] == state["mutations"]
