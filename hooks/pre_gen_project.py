@@ -19,7 +19,8 @@ RENDERED_ANSWERS = r'''{
     "feature_set": {{ cookiecutter.feature_set | tojson }},
     "retrain_cron": {{ cookiecutter.retrain_cron | tojson }},
     "use_deploy_environment": {{ cookiecutter.use_deploy_environment | tojson }},
-    "include_examples": {{ cookiecutter.include_examples | tojson }}
+    "include_examples": {{ cookiecutter.include_examples | tojson }},
+    "init_git": {{ cookiecutter.init_git | tojson }}
 }'''
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -126,7 +127,7 @@ def problems(answers):
     reason = cron_problem(answers["retrain_cron"])
     if reason:
         yield f"retrain_cron {answers['retrain_cron']!r} is not a valid cron expression: {reason}"
-    for key in ("use_deploy_environment", "include_examples"):
+    for key in ("use_deploy_environment", "include_examples", "init_git"):
         if answers[key] not in YES_NO:
             yield f"{key} {answers[key]!r} must be 'yes' or 'no'"
 

@@ -26,7 +26,8 @@ STEPS = (
     ("validate the specs", ["numerai-deploy", "validate"]),
     ("list the numerai_predict runtimes", ["numerai-deploy", "runtimes"]),
     ("build and check the example model on synthetic data", ["numerai-deploy", "build", "--synthetic"]),
-    ("show what a deploy would do", ["numerai-deploy", "deploy", "--dry-run"]),
+    ("show what a deploy would do (a synthetic build: a trial)",
+     ["numerai-deploy", "deploy", "--dry-run", "--allow-synthetic"]),
 )
 
 

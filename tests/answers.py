@@ -2,7 +2,7 @@
 
 The one home of the sets every test module bakes: the defaults keep repository secrets and no
 deployment environment; the changed set turns the environment on, names another owner, cron, package
-and data version, and leaves the examples out (what the workflow tests check both ways).
+and data version, leaves the examples out and makes no git repository (what the workflow tests check both ways).
 """
 
 DEFAULTS: dict = {}
@@ -17,6 +17,7 @@ CHANGED = {
     "retrain_cron": "30 2 * * 1-5",
     "use_deploy_environment": "yes",
     "include_examples": "no",
+    "init_git": "no",
 }
 
 ANSWER_SETS = {"defaults": DEFAULTS, "changed": CHANGED}

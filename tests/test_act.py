@@ -117,7 +117,7 @@ def serving(baked: Path, script: str, *arguments: str):
 
 def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event: dict,
             workflow_file: str = "deploy.yml", github: str = "", job: str = "", *, synthetic: bool = True,
-            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+            extra_env: dict[str, str] | None = None, secrets: bool = True) -> subprocess.CompletedProcess:
     workflow = repo / ".github" / "workflows" / workflow_file
     event_file = scratch / f"{event_name}-{time.monotonic_ns()}.json"
     event_file.write_text(json.dumps(event), encoding="utf-8")
@@ -136,7 +136,7 @@ def run_act(repo: Path, numerai_url: str, scratch: Path, event_name: str, event:
         "--env", "NUMERAI_POLL_INTERVAL=0.2",
         # The jobs' `uv pip install -e .` builds with the setuptools in .venv: no download per job.
         "--env", "UV_NO_BUILD_ISOLATION=1",
-        "-s", f"NUMERAI_PUBLIC_ID={PUBLIC_ID}", "-s", f"NUMERAI_SECRET_KEY={SECRET_KEY}",
+        *(["-s", f"NUMERAI_PUBLIC_ID={PUBLIC_ID}", "-s", f"NUMERAI_SECRET_KEY={SECRET_KEY}"] if secrets else []),
         # One job at a time: the jobs share the stand-in's Python environment.
         "--concurrent-jobs", "1",
         "--action-cache-path", str(scratch / "act-cache"), "--no-cache-server",
@@ -198,11 +198,28 @@ def test_deploy_workflow_end_to_end(baked, numerai, github, tmp_path):
         assert "no Docker engine: the container run is skipped" in first.stdout
         assert "Main Run in the numerai_predict container" not in first.stdout
 
-    # A manual run of one slot: rebuilt and checked, and deploy finds it already assigned.
+    # Each slot's deploy is a GitHub deployment (environment numerai/<slot>) with its status and payload.
+    deployments = read_state(github_state)["deployments"]
+    assert sorted(item["environment"] for item in deployments) == [f"numerai/{slot}" for slot in sorted(SLOTS)]
+    for item in deployments:
+        slot = item["environment"].removeprefix("numerai/")
+        assert item["statuses"][-1]["state"] == "success" and item["sha"] == head
+        assert item["payload"]["pickle_id"] == state["assignments"][slot]["pickleId"]
+        assert item["payload"]["fingerprint"] == expected[slot]
+
+    # A manual run of one slot: GitHub's deployments say it runs this build, so the plan builds nothing...
     dispatch = {"inputs": {"slots": SLOTS[0], "force": False, "dry_run": False, "synthetic": True},
                 "ref": "refs/heads/main", "repository": push["repository"]}
-    second = run_act(baked, url, tmp_path, "workflow_dispatch", dispatch, github=github_url)
+    planned = run_act(baked, url, tmp_path, "workflow_dispatch", dispatch, github=github_url)
+    assert planned.returncode == 0, tail(planned)
+    assert "plan: nothing to build (1 slot(s) up to date)" in planned.stdout
+    assert f"[deploy/build {SLOTS[0]}" not in planned.stdout
+
+    # ...unless forced: rebuilt and checked, and deploy finds it already assigned (and records nothing new).
+    forced = {**dispatch, "inputs": {**dispatch["inputs"], "force": "true"}}  # as GitHub's event payload has it
+    second = run_act(baked, url, tmp_path, "workflow_dispatch", forced, github=github_url)
     assert second.returncode == 0, tail(second)
+    assert len(read_state(github_state)["deployments"]) == len(SLOTS)
     again = read_state(state_file)
     assert [pickle["id"] for pickle in again["pickles"]] == uploads
     assert again["assignments"] == state["assignments"]
@@ -214,10 +231,31 @@ def test_deploy_workflow_end_to_end(baked, numerai, github, tmp_path):
     quiet = run_act(baked, url, tmp_path, "push", {**push, "before": head}, github=github_url)
     assert quiet.returncode == 0, tail(quiet)
     assert "plan: nothing to build" in quiet.stdout + quiet.stderr
-    assert "[deploy/plan]" in quiet.stdout
+    assert re.search(r"\[deploy/plan *\]", quiet.stdout)  # act pads job names to the longest that ran
     for job in ("build", "check", "deploy"):
         assert f"[deploy/{job}" not in quiet.stdout, f"{job} ran after an empty plan"
     assert read_state(state_file)["mutations"] == state["mutations"]
+
+
+def test_a_deploy_without_the_key_stops_in_the_preflight_before_any_build(baked, numerai, tmp_path):
+    """The first push of a repository whose secrets are not set yet: one failing job, in seconds, whose
+    annotation holds the `gh secret set` lines; nothing is planned, built, checked or deployed."""
+    url, state_file = numerai
+    before = read_state(state_file)
+    push = {"ref": "refs/heads/main", "before": "0" * 40, "after": git(baked, "rev-parse", "HEAD"),
+            "repository": {"name": baked.name, "full_name": GITHUB_REPOSITORY, "owner": {"login": "your-github-user"},
+                           "default_branch": "main"}}
+
+    result = run_act(baked, url, tmp_path, "push", push, secrets=False)
+
+    assert result.returncode != 0, tail(result)
+    output = result.stdout + result.stderr
+    assert "[deploy/preflight" in output
+    assert "NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY are not set" in output
+    assert "::error title=Numerai API key::" in output and "%0Agh secret set NUMERAI_SECRET_KEY --repo " in output
+    for job in ("plan", "build", "check", "deploy", "record", "alert"):
+        assert f"[deploy/{job}" not in output, f"{job} ran without a key"
+    assert read_state(state_file).get("operations") == before.get("operations")
 
 
 def test_pull_request_workflow_builds_only_what_the_branch_changed(baked, numerai, tmp_path):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,44 @@ def test_the_data_version_answers_are_the_vendored_versions_the_current_one_firs
     assert statuses[choices[0]] == "current"
 
 
+def git(repo: Path, *args: str, env: dict | None = None) -> str:
+    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env, check=True)
+    return result.stdout.strip()
+
+
+def test_a_default_bake_is_a_repository_on_main_with_one_commit_of_every_file(tmp_path):
+    repo = bake(tmp_path)
+    assert git(repo, "rev-parse", "--show-toplevel") == str(repo.resolve())
+    assert git(repo, "symbolic-ref", "--short", "HEAD") == "main"  # what the workflows' `branches: [main]` name
+    assert git(repo, "rev-list", "--count", "HEAD") == "1"
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert "models/my_model.yaml" in git(repo, "ls-files").splitlines()
+
+
+def test_the_first_commit_needs_no_git_identity(tmp_path, monkeypatch):
+    """A machine without user.name/user.email (a fresh install, a CI runner) still gets its commit."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    repo = bake(tmp_path, github_owner="alpha-org")
+    assert git(repo, "log", "-1", "--format=%an <%ae>") == "alpha-org <alpha-org@users.noreply.github.com>"
+
+
+def test_a_configured_identity_is_kept(tmp_path, monkeypatch):
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Ada\n\temail = ada@example.com\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    repo = bake(tmp_path / "out")
+    assert git(repo, "log", "-1", "--format=%an <%ae>") == "Ada <ada@example.com>"
+
+
+def test_init_git_no_leaves_a_plain_folder(tmp_path):
+    assert not (bake(tmp_path, init_git="no") / ".git").exists()
+
+
 def test_examples_are_removed_when_turned_off(tmp_path):
     assert (bake(tmp_path / "on") / "examples" / "ensemble.yaml").exists()
     assert not (bake(tmp_path / "off", include_examples="no") / "examples").exists()
@@ -132,8 +172,8 @@ def test_readme_explains_the_deploy_secrets_forks_and_schedules(tmp_path):
     default = readme(bake(tmp_path / "default"))
     environment = readme(bake(tmp_path / "environment", use_deploy_environment="yes"))
     assert "`use_deploy_environment: no`, the default" in default
-    assert "add `environment: numerai` to the `deploy` job" in default
-    assert "the deploy job runs in the environment `numerai`" in environment
+    assert "add `environment: numerai` to the `preflight` and `deploy` jobs" in default
+    assert "preflight and deploy jobs run in the environment `numerai`" in environment
     for text in (default, environment):
         assert "Repository secrets" in text
         assert "free plan" in text

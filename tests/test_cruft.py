@@ -87,6 +87,8 @@ def test_cruft_update_carries_a_template_change_and_keeps_the_users_work(templat
     baked = out / "numerai-models"
     first = git(template, "rev-parse", "HEAD")
     assert json.loads((baked / ".cruft.json").read_text())["commit"] == first
+    # cruft renders the template itself, also into the scratch folders it diffs: no repository there.
+    assert not (baked / ".git").exists()
     git(baked, "init", "-q")
     git(baked, "add", "-A")
     git(baked, "commit", "-q", "-m", "Baked")

@@ -15,7 +15,7 @@ def test_the_demo_builds_checks_and_dry_runs_a_deploy(tmp_path):
                             env={**os.environ, "DEMO_DIR": str(tmp_path)}, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     for step in ("numerai-deploy validate", "numerai-deploy runtimes", "numerai-deploy build --synthetic",
-                 "numerai-deploy deploy --dry-run"):
+                 "numerai-deploy deploy --dry-run --allow-synthetic"):
         assert f": {step}\n" in result.stdout, step
     assert "passed in" in result.stdout  # build ran check on what it built
     assert "would deploy" in result.stdout

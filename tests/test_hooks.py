@@ -13,7 +13,7 @@ GOOD = {
     "project_name": "Numerai Models", "project_slug": "numerai-models", "package_name": "numerai_models",
     "github_owner": "someone",
     "model_slot": "my_model", "data_version": "v5.2", "feature_set": "small", "retrain_cron": "23 2 * * 1",
-    "use_deploy_environment": "yes", "include_examples": "yes",
+    "use_deploy_environment": "yes", "include_examples": "yes", "init_git": "yes",
 }
 
 
@@ -46,6 +46,7 @@ def test_good_answers_pass():
         ("retrain_cron", "*/0 6 * * *", "zero step"),
         ("retrain_cron", "0 9-3 * * *", "outside 0-23"),
         ("use_deploy_environment", "maybe", "must be 'yes' or 'no'"),
+        ("init_git", "sure", "must be 'yes' or 'no'"),
     ],
 )
 def test_each_bad_answer_gets_one_line_naming_it(key, value, reason):

@@ -29,7 +29,12 @@ TOOLS = Path(sys.executable).parent
 WRITERS = {("health.yml", "propose"): {"contents": "write", "pull-requests": "write"},
            # The issue jobs: they read the status report, never the key (test_alerts_never_see_the_key).
            ("health.yml", "alerts"): {"contents": "read", "issues": "write"},
-           ("deploy.yml", "alert"): {"contents": "read", "issues": "write"}}
+           ("deploy.yml", "alert"): {"contents": "read", "issues": "write"},
+           # The deployment records: they read the deploy's or rollback's record, never the key.
+           ("deploy.yml", "record"): {"contents": "read", "deployments": "write"},
+           ("rollback.yml", "record"): {"contents": "read", "deployments": "write"},
+           # The pull request's one comment, for pull requests from the repository itself.
+           ("pull-request.yml", "comment"): {"contents": "read", "pull-requests": "write"}}
 # A remote action pinned to a commit: owner/name[/path]@<40 hex digits>.
 PINNED = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}")
 # The tokens of a GitHub expression `evaluate` reads.
@@ -326,7 +331,8 @@ def test_uv_installs_and_its_cache_follows_the_pins(baked):
 
 def test_secrets_only_where_the_api_key_is_needed(baked):
     root, _ = baked
-    allowed = {"deploy.yml": {("deploy", "Deploy"), ("deploy", "Status after a failed deploy")},
+    allowed = {"deploy.yml": {("preflight", "Is the API key set, accepted, and may it upload?"), ("deploy", "Deploy"),
+                              ("deploy", "Status after a failed deploy")},
                "rollback.yml": {("rollback", "Roll back")},
                "health.yml": {("status", "Dataset versions"), ("status", "Status"), ("runtimes", "Compare runtimes")}}
     for path in workflow_files(root):
@@ -344,14 +350,16 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
 
 
 def test_only_the_deploy_job_runs_in_the_environment(baked):
-    """`no` (the default) works on every plan: no `environment:` anywhere. `yes`: the deploy job (and
-    the rollback job, which changes a slot's assignment with the same key) alone run in the protected
-    environment `numerai` (a daily job there would wait for approval)."""
+    """`no` (the default) works on every plan: no `environment:` anywhere. `yes`: the deploy job (with
+    its preflight, which must check the key the deploy will use, and the rollback job, which changes a
+    slot's assignment with the same key) alone run in the protected environment `numerai` (a daily job
+    there would wait for approval)."""
     root, answers = baked
     with_environment = answers.get("use_deploy_environment", "no") == "yes"
     environments = {(path.name, name): job["environment"] for path in workflow_files(root)
                     for name, job in load(path)["jobs"].items() if "environment" in job}
-    expected = {("deploy.yml", "deploy"): "numerai", ("rollback.yml", "rollback"): "numerai"}
+    expected = {("deploy.yml", "preflight"): "numerai", ("deploy.yml", "deploy"): "numerai",
+                ("rollback.yml", "rollback"): "numerai"}
     assert environments == (expected if with_environment else {})
     if not with_environment:
         files = [*workflow_files(root), *action_files(root)]
@@ -409,9 +417,12 @@ def test_deploy_jobs_are_fed_by_the_plan(baked):
         job = jobs[name]
         assert "plan" in job["needs"]
         assert job["strategy"] == {"fail-fast": False, "matrix": "${{ fromJSON(needs.plan.outputs.matrix) }}"}
-        # An empty plan skips everything after it.
-        for count, runs in (("0", False), ("2", True)):
-            assert evaluate(job["if"], {"needs.plan.outputs.count": count, "cancelled()": False}) is runs, job["if"]
+        # An empty plan skips everything after it; so does a plan that did not run (a failed preflight),
+        # which an `if:` without a status function (`!cancelled()`) gets from GitHub's implicit success().
+        cases = (("0", "success", False), ("2", "success", True), ("", "skipped", False))
+        for count, result, runs in cases if "cancelled()" in job["if"] else cases[:2]:
+            context = {"needs.plan.outputs.count": count, "needs.plan.result": result, "cancelled()": False}
+            assert evaluate(job["if"], context) is runs, job["if"]
         # The image's Python, and its pins as the install's constraints.
         setup = next(step for step in job["steps"] if step.get("uses") == "./.github/actions/setup")
         assert setup["with"]["python-version"] == "${{ matrix.python }}"
@@ -481,8 +492,9 @@ def test_rollback_is_manual_least_privilege_and_keeps_the_key_in_its_job(baked):
     assert set(inputs) == {"slot", "pickle"}
     assert inputs["slot"]["required"] is True and not inputs["pickle"].get("required", False)
     assert workflow["permissions"] == {} and "env" not in workflow
-    [(name, job)] = workflow["jobs"].items()
-    assert name == "rollback" and job["permissions"] == {"contents": "read"}
+    assert set(workflow["jobs"]) == {"rollback", "record"}
+    job = workflow["jobs"]["rollback"]
+    assert job["permissions"] == {"contents": "read"}
     if answers.get("use_deploy_environment", "no") == "yes":
         assert job["environment"] == "numerai"
     else:
@@ -497,9 +509,11 @@ def test_rollback_is_manual_least_privilege_and_keeps_the_key_in_its_job(baked):
                            "NUMERAI_SECRET_KEY": "${{ secrets.NUMERAI_SECRET_KEY }}",
                            "SLOT": "${{ inputs.slot }}", "PICKLE": "${{ inputs.pickle }}"}
     assert 'numerai-deploy rollback "$@" -- "$SLOT"' in step["run"] and '--to="$PICKLE"' in step["run"]
+    assert '--record "$RUNNER_TEMP/numerai-record/record.json"' in step["run"]
     # Nothing else in the workflow, the composite actions it runs included, names the key.
     others = [inner for inner in expanded(root, job["steps"]) if inner is not step]
     assert not any("secrets." in json.dumps(inner) or "NUMERAI_SECRET_KEY" in json.dumps(inner) for inner in others)
+    assert workflow["jobs"]["record"]["needs"] == "rollback"
 
 
 # -- the other workflows ---------------------------------------------------------------------------
@@ -736,3 +750,88 @@ def test_alerts_never_see_the_key(baked):
         for step in steps:
             assert step["env"]["REPORT"].startswith(f"${{{{ needs.{source}.outputs.")
             assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+
+
+# -- first deploy: preflight, deployments, the pull-request comment ---------------------------------
+
+
+def needs_of(job: dict) -> list[str]:
+    needs = job.get("needs", [])
+    return [needs] if isinstance(needs, str) else list(needs)
+
+
+def ancestors(jobs: dict, name: str) -> set[str]:
+    found: set[str] = set()
+    for parent in needs_of(jobs[name]):
+        found |= {parent, *ancestors(jobs, parent)}
+    return found
+
+
+def test_the_preflight_comes_first_and_nothing_is_built_before_it(baked):
+    """A missing or rejected key fails the run in the preflight job, before any build: every other job
+    waits for it, and it checks the key the deploy will use (with the annotation's `gh secret set` lines)."""
+    root, answers = baked
+    jobs = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]
+    assert "needs" not in jobs["preflight"]
+    assert all("preflight" in ancestors(jobs, name) for name in jobs if name != "preflight")
+    # A job that runs after failures (`!cancelled()`) still waits for a plan that succeeded.
+    for name in ("check", "deploy"):
+        context = {"cancelled()": False, "needs.plan.result": "skipped", "needs.plan.outputs.count": ""}
+        assert evaluate(jobs[name]["if"], context) is False, jobs[name]["if"]
+    [step] = [step for step in jobs["preflight"]["steps"] if "run" in step]
+    assert "numerai-deploy preflight" in step["run"] and "--annotate" in step["run"]
+    assert '--repository "$GITHUB_REPOSITORY"' in step["run"] and "--allow-missing" in step["run"]
+    assert step["env"]["DRY_RUN"] == "${{ inputs.dry_run }}"
+    with_environment = answers.get("use_deploy_environment", "no") == "yes"
+    assert step["env"].get("SECRETS_ENVIRONMENT") == ("numerai" if with_environment else None)
+    assert jobs["preflight"]["timeout-minutes"] <= 10
+
+
+def test_deployments_are_written_by_a_job_that_never_sees_the_key(baked):
+    """What each slot runs is a GitHub deployment, written from the record the key-holding job uploads
+    by a job with `deployments: write` that installs nothing and never names the key; baselines come
+    from the deployments, not from the Actions cache (which GitHub evicts)."""
+    root, _ = baked
+    for workflow_file, source in (("deploy.yml", "deploy"), ("rollback.yml", "rollback")):
+        workflow = load(root / ".github" / "workflows" / workflow_file)
+        record = workflow["jobs"]["record"]
+        assert record["needs"] == source and "environment" not in record
+        steps = expanded(root, record["steps"])
+        assert not any("secrets." in json.dumps(step) or "NUMERAI_" in json.dumps(step) for step in steps)
+        assert not any("./.github/actions/setup" in step.get("uses", "") for step in record["steps"])
+        [download] = [step for step in steps if step.get("uses", "").startswith("actions/download-artifact@")]
+        uploads = [step for step in workflow["jobs"][source]["steps"]
+                   if step.get("uses", "").startswith("actions/upload-artifact@")]
+        assert [step["with"]["name"] for step in uploads] == ["numerai-record"]
+        assert download["with"]["name"] == "${{ inputs.artifact }}"
+        [script] = [step["run"] for step in steps if "run" in step]
+        assert 'python3 -m "$PACKAGE.github" record' in script
+    for path in workflow_files(root):
+        assert "numerai-deployed-" not in path.read_text(encoding="utf-8"), f"{path.name} keeps a baseline in the cache"
+    deploy = load(root / ".github" / "workflows" / "deploy.yml")["jobs"]
+    for name in ("plan", "deploy"):
+        assert deploy[name]["permissions"] == {"contents": "read", "deployments": "read"}
+        assert "./.github/actions/deployments-baseline" in [step.get("uses") for step in deploy[name]["steps"]]
+    record_step = next(step for step in deploy["deploy"]["steps"] if step.get("name") == "Deploy")
+    assert '--record "$record"' in record_step["run"]
+
+
+def test_the_pull_request_comment_is_for_the_repositorys_own_pull_requests(baked):
+    root, _ = baked
+    jobs = load(root / ".github" / "workflows" / "pull-request.yml")["jobs"]
+    comment = jobs["comment"]
+    assert set(comment["needs"]) == {"plan", "summary"}
+    for head, runs in (("owner/models", True), ("someone/fork", False)):
+        for summary, count, posts in (("success", "2", True), ("failure", "2", False), ("skipped", "0", True)):
+            context = {"cancelled()": False, "github.event.pull_request.head.repo.full_name": head,
+                       "github.repository": "owner/models", "needs.plan.result": "success",
+                       "needs.summary.result": summary, "needs.plan.outputs.count": count}
+            assert evaluate(comment["if"], context) is (runs and posts), (context, comment["if"])
+    [step] = [step for step in comment["steps"] if "run" in step]
+    assert 'python3 -m "$PACKAGE.github" comment --number "$NUMBER"' in step["run"]
+    assert step["env"]["NUMBER"] == "${{ github.event.pull_request.number }}"
+    assert not any("./.github/actions/setup" in step.get("uses", "") for step in comment["steps"])
+    summary = next(step for step in jobs["summary"]["steps"] if "numerai-deploy summary" in step.get("run", ""))
+    assert '--plan "$MATRIX"' in summary["run"] and "--comment" in summary["run"]
+    assert summary["env"]["MATRIX"] == "${{ needs.plan.outputs.matrix }}"
+    assert jobs["summary"]["permissions"] == {"contents": "read", "deployments": "read"}

@@ -46,6 +46,9 @@ def test_the_layers_hold():
     ("data/download.py", "import numerapi", "Only numerai/ talks to Numerai (numerapi, requests)"),
     ("bundle/predictor.py", "import lightgbm",
      "What ships inside the pickle imports only the standard library, numpy and pandas"),
+    ("github/api.py", "import numpy", "github/ runs on the standard library alone (a workflow job with a write "
+                                         "token installs nothing)"),
+    ("github/api.py", "from .. import errors", "Layers: each imports only the layers below it"),
 ])
 def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, contract):
     root = copy_of_repo(tmp_path)
@@ -55,7 +58,7 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, contract
     assert result.returncode == 1, result.stdout + result.stderr
     # import-linter pads a contract's name to a column; a name longer than the column meets BROKEN directly.
     assert re.search(rf"{re.escape(contract)} *BROKEN", result.stdout), result.stdout
-    assert "Contracts: 2 kept, 1 broken." in result.stdout
+    assert re.search(r"Contracts: \d+ kept, 1 broken\.", result.stdout), result.stdout
 
 
 def test_a_broken_layer_names_the_import(tmp_path):

@@ -27,16 +27,21 @@ if TYPE_CHECKING:
 # which keeps `check` (run once per pickle) from loading the training stack, and `--help` reads the
 # commands' docstrings from their source without importing any of them.
 COMMANDS = ("validate", "schema", "runtimes", "datasets", "plan", "build", "check", "deploy", "status", "summary",
-            "data", "history", "rollback", "logs", "trigger", "doctor")
+            "data", "history", "rollback", "logs", "trigger", "doctor", "preflight", "github-setup")
+
+
+def module_name(name: str) -> str:
+    """The commands/ module of a command (`github-setup` is github_setup.py)."""
+    return f"{__package__}.commands.{name.replace('-', '_')}"
 
 
 def command_module(name: str):
-    return importlib.import_module(f"{__package__}.commands.{name}")
+    return importlib.import_module(module_name(name))
 
 
 def command_summary(name: str) -> str:
     """The first line of a command module's docstring, read from its source, not imported."""
-    spec = importlib.util.find_spec(f"{__package__}.commands.{name}")
+    spec = importlib.util.find_spec(module_name(name))
     source = spec.loader.get_source(spec.name) if spec and spec.loader else None
     return (ast.get_docstring(ast.parse(source)) or "").strip().partition("\n")[0] if source else ""
 

@@ -33,7 +33,7 @@ def test_a_dry_run_says_it_would_create_the_slot(numerai, numerai_cli, numerai_e
     write_spec(deploy_repo / "models", "gbm.yaml", LIGHTGBM_SPEC + "    deploy: {create: true}\n")
 
     with caplog.at_level("INFO"):
-        result = numerai_cli("deploy", "--repo", deploy_repo, "--dry-run", "gbm_model")
+        result = numerai_cli("deploy", "--repo", deploy_repo, "--dry-run", "--allow-synthetic", "gbm_model")
 
     assert result.code == 0, result.out + result.err
     assert "would create the model slot 'gbm_model'" in caplog.text

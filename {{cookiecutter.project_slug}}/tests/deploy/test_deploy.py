@@ -94,7 +94,7 @@ def test_dry_run_calls_no_mutation_and_uploads_nothing(numerai, numerai_cli, num
     numerai.set_webhook("gbm_model", "https://example.invalid/hook")
     write_spec(deploy_repo / "models", "gbm.yaml", LIGHTGBM_SPEC + "    deploy: {webhook: clear}\n")
 
-    result = numerai_cli("deploy", "--repo", deploy_repo, "--dry-run")
+    result = numerai_cli("deploy", "--repo", deploy_repo, "--dry-run", "--allow-synthetic")
 
     assert result.code == 0, result.out + result.err
     assert numerai.operations("mutation") == []
@@ -112,7 +112,7 @@ def test_dry_run_without_credentials_says_what_it_skipped(
     monkeypatch.setenv("NUMERAI_PUBLIC_ID", "")
     monkeypatch.setenv("NUMERAI_SECRET_KEY", "")
 
-    result = numerai_cli("deploy", "--repo", deploy_repo, "--dry-run")
+    result = numerai_cli("deploy", "--repo", deploy_repo, "--dry-run", "--allow-synthetic")
 
     assert result.code == 0, result.out + result.err
     assert numerai.requests == []

@@ -197,7 +197,8 @@ def test_the_secret_key_appears_in_no_output_and_no_file(
     # numerai_cli checks its own output for the key on every run.
     later = [
         numerai_cli(*args, "--repo", deploy_repo)
-        for args in (["deploy", "--allow-synthetic", "ensemble_model"], ["deploy", "--dry-run"], ["status"])
+        for args in (["deploy", "--allow-synthetic", "ensemble_model"], ["deploy", "--dry-run", "--allow-synthetic"],
+                     ["status"])
     ]
 
     # status: gbm_model's upload failed validation, so it is not deployed (exit 1, not in sync).

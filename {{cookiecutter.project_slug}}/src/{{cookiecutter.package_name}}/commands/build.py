@@ -1,7 +1,8 @@
 """Train the model of each slot and write dist/<slot>-<fingerprint>.pkl and its manifest, then check it.
 
 Trains on the spec's Numerai dataset (downloaded once into the data cache) or, with --synthetic,
-on generated Numerai-shaped data, so everything runs offline. The pickle is always made with the
+on generated Numerai-shaped data, so everything runs offline. Numerai is asked first, briefly: when it
+cannot be reached and the data is not cached, the build stops in seconds and says so. The pickle is always made with the
 image's Python minor and pinned libraries: in this interpreter when it already is the image's, else
 in a build environment made once per runtime (uv when present, else venv and pip) where the build
 runs itself. --here forces this interpreter, and then refuses one that is not the image's.
@@ -14,6 +15,7 @@ from pathlib import Path
 from ..build.builder import build_slot
 from ..build.environment import build_elsewhere, refuse_mismatch, runs_here
 from ..build.fingerprint import fingerprint
+from ..build.online import require_numerai_or_cache
 from ..check.pipeline import check_built
 from ..spec import check_parameters, select_specs
 from .common import load_all, repo_from, runtime_of
@@ -37,6 +39,8 @@ def run(args) -> int:
     if args.here:
         for _item, runtime in chosen:
             refuse_mismatch(runtime)
+    if not args.synthetic:
+        require_numerai_or_cache(repo.data_cache, sorted({item.spec.data.version for item, _runtime in chosen}))
     built = []
     for runtime in dict.fromkeys(runtime for _item, runtime in chosen):
         group = [item for item, its_runtime in chosen if its_runtime == runtime]

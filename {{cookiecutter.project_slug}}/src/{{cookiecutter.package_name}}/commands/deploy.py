@@ -8,7 +8,8 @@ refuse (or, with `deploy.webhook: clear`, clear) a submission webhook, skip the 
 assigned to it is the same build, else upload it with the image and data version it was built for,
 wait for Numerai's validation, assign it and confirm the assignment. Every slot is attempted; the
 exit code is the worst outcome (1 a failed deploy, 2 bad input). A summary table goes to stdout and,
-in GitHub Actions, to the step summary.
+in GitHub Actions, to the step summary. --record FILE also writes what each slot's deploy did (pickle,
+fingerprint, image, data version, metrics) for the job that records it as a GitHub deployment.
 
 Credentials: NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY. Waiting: --poll-interval / --wait-timeout
 (or NUMERAI_POLL_INTERVAL / NUMERAI_VALIDATION_TIMEOUT). Requests: NUMERAI_REQUEST_TIMEOUT,
@@ -20,6 +21,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..deploy.record import deploy_entries, write_record
 from ..deploy.slots import deploy_slots
 from ..deploy.summary import Outcome, markdown, text_table
 from ..github_actions import append_summary
@@ -37,6 +39,8 @@ def add_arguments(parser) -> None:
                         help="deploy pickles trained on synthetic data too (tests and demos only)")
     parser.add_argument("--force", action="store_true",
                         help="upload again even when the assigned pickle is already this build")
+    parser.add_argument("--record", default=None, metavar="FILE",
+                        help="also write what each slot's deploy did, for GitHub deployments (not in a dry run)")
     parser.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",
                         help="seconds between validation polls (default: 10)")
     parser.add_argument("--wait-timeout", type=float, default=None, metavar="SECONDS",
@@ -50,9 +54,11 @@ def run(args) -> int:
         poll_interval=positive_seconds("--poll-interval", args.poll_interval),
         validation_timeout=positive_seconds("--wait-timeout", args.wait_timeout),
     )
-    outcomes = deploy_slots([(item, runtime_of(item, catalogue)) for item in specs], repo.package_dir,
+    outcomes, sent = deploy_slots([(item, runtime_of(item, catalogue)) for item in specs], repo.package_dir,
                             Path(args.artifacts) if args.artifacts else repo.dist, args.slots, settings=settings,
                             dry_run=args.dry_run, allow_synthetic=args.allow_synthetic, force=args.force)
+    if args.record and not args.dry_run:
+        write_record(Path(args.record), deploy_entries(outcomes, sent))
     return report(outcomes, dry_run=args.dry_run)
 
 

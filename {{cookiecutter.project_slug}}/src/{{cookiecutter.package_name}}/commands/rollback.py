@@ -4,14 +4,17 @@ Without --to, the newest validated upload other than the one assigned now (the o
 a deploy). A pickle that is not validated, or not one of this slot's uploads, is refused (exit 1) with
 the reason, and nothing changes. The assignment is read back. `numerai-deploy history SLOT` lists
 the uploads. Note that the next deploy of a changed spec assigns its new build again: to stay on the
-old one, revert the spec in git too. Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
+old one, revert the spec in git too. --record FILE also writes the rollback for the job that records it as
+a GitHub deployment. Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..deploy.history import describe, rollback
+from ..deploy.record import rollback_entries, write_record
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 from ..settings import load_settings
@@ -22,12 +25,16 @@ def add_arguments(parser) -> None:
     parser.add_argument("--to", default=None, metavar="PICKLE_ID",
                         help="the upload to assign (default: the newest validated one other than the current)")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.add_argument("--record", default=None, metavar="FILE",
+                        help="also write the rollback, for a GitHub deployment")
 
 
 def run(args) -> int:
     settings = load_settings()
     client = NumeraiClient(require_credentials(settings), settings)
     outcome = rollback(client, args.slot, args.to)
+    if args.record:
+        write_record(Path(args.record), rollback_entries(outcome))
     if args.json:
         print(json.dumps(outcome.as_json(), indent=2))
     elif outcome.changed:

@@ -6,8 +6,10 @@ a Mermaid chart of the cumulative per-era validation CORR, the deployed version'
 Reads the manifests under --artifacts (any depth: one folder per downloaded artifact) and, for
 comparison, the manifests of the deployed versions under --baseline when there are any. The
 table goes to $GITHUB_STEP_SUMMARY when set (the job's summary page), and to stdout.
---record DIR also keeps the manifests read as DIR/<slot>.json: the baseline of later summaries
-(the deploy workflow records what it deployed; pull requests compare with it).
+--record DIR also keeps the manifests read as DIR/<slot>.json. The deploy workflow reads the baseline
+from GitHub's deployments (`python3 -m <package>.github baseline --out DIR`).
+--plan MATRIX (the plan job's output) with --comment FILE also writes a pull request's review: the plan,
+each planned slot's check verdict (a slot whose build never came back counts as failed) and the table.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..build.manifest import read_manifests
+from ..build.review import planned, review
 from ..build.summary import record, table
 from ..errors import UsageError
+from ..files import write_atomic
 from ..github_actions import append_summary
 
 STDOUT_IS_DATA = True  # the table
@@ -30,10 +34,17 @@ def add_arguments(parser) -> None:
     parser.add_argument("--record", default=None, metavar="DIR",
                         help="also keep the manifests read as DIR/<slot>.json (after a deploy)")
     parser.add_argument("--title", default="Numerai models", help="heading of the table")
+    parser.add_argument("--plan", default=None, metavar="MATRIX",
+                        help="the plan's matrix JSON: every planned slot gets a verdict (no build needed for it)")
+    parser.add_argument("--comment", default=None, metavar="FILE",
+                        help="with --plan: also write the pull request's review (plan, verdicts, table) to FILE")
 
 
-def built_manifests(folder: Path):
-    """The manifests under --artifacts; a missing folder, or one without any, is a mistake in the call."""
+def built_manifests(folder: Path, from_plan: bool = False):
+    """The manifests under --artifacts; a missing folder, or one without any, is a mistake in the call
+    (unless a plan says what was to be built: then its slots without a build are failures to report)."""
+    if from_plan:
+        return read_manifests(folder)
     if not folder.is_dir():
         raise UsageError(f"--artifacts {folder}: no such folder ==> pass the folder `build` wrote (default: dist/) "
                          "or the downloaded artifacts")
@@ -45,11 +56,16 @@ def built_manifests(folder: Path):
 
 
 def run(args) -> int:
-    built = built_manifests(Path(args.artifacts))
+    entries = planned(args.plan) if args.plan is not None else None
+    if args.comment and entries is None:
+        raise UsageError("--comment needs --plan (the plan job's matrix), to give every planned slot its verdict")
+    built = built_manifests(Path(args.artifacts), from_plan=entries is not None)
     deployed = read_manifests(Path(args.baseline)) if args.baseline else {}
     text = table(built, deployed, args.title)
     print(text, end="")
     append_summary(text.rstrip("\n"))
     if args.record:
         record(built, Path(args.record))
+    if args.comment:
+        write_atomic(Path(args.comment), review(entries, built, text))
     return 0

@@ -1,12 +1,8 @@
 """Is everything in place for a deploy? The key, its scopes, each spec's slot and webhook, and the
 runtimes against Numerai's images: each problem with what to fix.
 
-Scope names are Numerai's API token scopes as `apiTokenInfo { scopes }` and `account { apiTokens {
-scopes } }` return them (a key made at numer.ai > Account > API keys): `upload_submission`,
-`read_submission_info`, `read_user_info`, `download_submission`. Uploading a pickle needs the upload
-scope (the schema's own words on computePickleUploadAuth: "requires upload scope"). Which scope each
-read needs is not documented: the read scopes are advised, and the look-ups below show whether this key
-can make them.
+The scopes and where a key is made are numerai.credentials' (SCOPE_USES, KEY_PAGE): the upload scope is
+needed, the read scopes advised, and the look-ups below show whether this key can make them.
 
 Exit codes as deploy would meet the same problem: 2 for the key, a missing scope, a slot the account
 lacks or a webhook the spec does not let deploy clear; 1 for a runtime Numerai does not run as pinned.
@@ -17,28 +13,34 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from ..numerai.client import NumeraiClient
-from ..numerai.credentials import KEYS_HINT, PUBLIC_ID_VARIABLE, SECRET_KEY_VARIABLE
+from ..numerai.credentials import (
+    DEPLOY_ENVIRONMENT,
+    KEY_PAGE,
+    KEYS_HINT,
+    MODELS_SCOPE,
+    PUBLIC_ID_VARIABLE,
+    SCOPE_USES,
+    SECRET_KEY_VARIABLE,
+    UPLOAD_SCOPE,
+    UPLOADS_SCOPE,
+    secret_lines,
+)
 from ..numerai.errors import ApiError, AuthenticationFailed
 from ..numerai.statuses import validation_of
 from ..runtimes import Runtime
 from ..runtimes.remote import compare, parse_images
 from ..spec import LoadedSpec
 
-UPLOAD_SCOPE = "upload_submission"
 # scope: (needed for a deploy, what it is for)
-SCOPES = {
-    UPLOAD_SCOPE: (True, "upload, assign and run pickles"),
-    "read_user_info": (False, "list the account's models (to find each slot)"),
-    "read_submission_info": (False, "read uploads, their validation, runs and logs"),
-}
+SCOPES = {scope: (scope == UPLOAD_SCOPE, what) for scope, what in SCOPE_USES.items()}
 
 
 def missing_keys_message() -> str:
-    return (f"{PUBLIC_ID_VARIABLE} and {SECRET_KEY_VARIABLE} are not set ==> create an API key at numer.ai "
-            f"(Account > API keys) with the {UPLOAD_SCOPE} scope, then: locally `export {PUBLIC_ID_VARIABLE}=... "
-            f"{SECRET_KEY_VARIABLE}=...`; for GitHub Actions `gh secret set {PUBLIC_ID_VARIABLE}` and "
-            f"`gh secret set {SECRET_KEY_VARIABLE}` (add `--env numerai` when deploys run in the numerai "
-            "environment), then run `numerai-deploy doctor` again")
+    lines = " and ".join(f"`{line}`" for line in secret_lines())
+    return (f"{PUBLIC_ID_VARIABLE} and {SECRET_KEY_VARIABLE} are not set ==> {KEYS_HINT}, then: locally `export "
+            f"{PUBLIC_ID_VARIABLE}=... {SECRET_KEY_VARIABLE}=...`; for GitHub Actions {lines} (add `--env "
+            f"{DEPLOY_ENVIRONMENT}` when deploys run in the {DEPLOY_ENVIRONMENT} environment), then run "
+            "`numerai-deploy doctor` again")
 
 
 @dataclass
@@ -92,7 +94,7 @@ def check_key(client: NumeraiClient, found: Diagnosis) -> bool:
     try:
         info = client.token_info()
     except AuthenticationFailed as error:
-        found.findings.append(problem("key", str(error), f"make a new key at numer.ai; {KEYS_HINT}", 2))
+        found.findings.append(problem("key", str(error), f"put a key that works in both secrets ({KEY_PAGE})", 2))
         return False
     except ApiError as error:
         found.findings.append(problem("key", f"Numerai did not say whose key this is: {error}",
@@ -109,7 +111,7 @@ def check_key(client: NumeraiClient, found: Diagnosis) -> bool:
     for scope, (needed, what) in SCOPES.items():
         if scope in found.scopes:
             continue
-        fix = (f"make a key with the {scope} scope at numer.ai (Account > API keys) and put it in "
+        fix = (f"make a key with the {scope} scope at {KEY_PAGE} and put it in "
                f"{PUBLIC_ID_VARIABLE} / {SECRET_KEY_VARIABLE} (the GitHub secrets)")
         if needed:
             found.findings.append(problem("scopes", f"the key lacks the {scope} scope: it cannot {what}", fix, 2))
@@ -124,7 +126,7 @@ def check_slots(client: NumeraiClient, specs: list[LoadedSpec], found: Diagnosis
         account = client.account_models()
     except ApiError as error:
         found.findings.append(problem("slots", f"the account's models could not be listed: {error}",
-                                      "give the key the read_user_info scope" if error.exit_code == 2
+                                      f"give the key the {MODELS_SCOPE} scope" if error.exit_code == 2
                                       else "re-run `numerai-deploy doctor` later", error.exit_code))
         return
     known = ", ".join(sorted(account)) or "(none)"
@@ -141,7 +143,7 @@ def check_slots(client: NumeraiClient, specs: list[LoadedSpec], found: Diagnosis
             model = client.model_state(account[slot])
         except ApiError as error:
             found.findings.append(problem(f"slot {slot}", f"could not be read: {error}",
-                                          "give the key the read_submission_info scope" if error.exit_code == 2
+                                          f"give the key the {UPLOADS_SCOPE} scope" if error.exit_code == 2
                                           else "re-run `numerai-deploy doctor` later", error.exit_code))
             continue
         assigned = model.get("computePickleUpload") or {}

@@ -2,7 +2,9 @@
 Deployer; a slot without one is refused (nothing uploaded) with the reason and the fix.
 
 Every slot is attempted; a slot's failure is its Outcome, never an exception, so one slot never
-stops the others. Without credentials a dry run says what it would do and which lookups it skipped.
+stops the others. A dry run refuses exactly what a deploy refuses (synthetic, stale, unchecked or tampered
+builds), with the same messages and exit codes; without credentials it says what it would do and
+which lookups it skipped.
 """
 
 from __future__ import annotations
@@ -76,8 +78,8 @@ def refused(slot: str, reason: Refused) -> Outcome:
 
 def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, artifacts_dir: Path, slots: list[str], *,
                  settings: Settings, dry_run: bool = False, allow_synthetic: bool = False,
-                 force: bool = False) -> list[Outcome]:
-    """One Outcome per chosen slot, in spec order."""
+                 force: bool = False) -> tuple[list[Outcome], dict[str, Artifact]]:
+    """One Outcome per chosen slot, in spec order, and the build of each slot that went to Numerai."""
     runtimes = {item.spec.slot: runtime for item, runtime in specs}
     artifacts = find_artifacts(artifacts_dir)
     chosen = chosen_specs([item for item, _runtime in specs], artifacts, slots)
@@ -92,8 +94,7 @@ def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, art
             targets.append((item, deployable(item, runtimes[slot], package_dir, artifacts.get(slot, []))))
         except Refused as reason:
             outcomes[slot] = refused(slot, reason)
-    if not dry_run:
-        refuse_synthetic(targets, allow_synthetic)
+    refuse_synthetic(targets, allow_synthetic)  # a dry run applies every rule a deploy applies
     credentials = read_credentials(settings) if dry_run else require_credentials(settings)
     if credentials is None:
         outcomes.update({item.spec.slot: offline_plan(item, artifact) for item, artifact in targets})
@@ -102,7 +103,8 @@ def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, art
         deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run, force=force)
         outcomes.update({item.spec.slot: deploy_alone(deployer, item, artifact, artifacts_dir, settings)
                          for item, artifact in targets})
-    return [outcomes[item.spec.slot] for item in chosen]
+    sent = {item.spec.slot: artifact for item, artifact in targets} if credentials else {}
+    return [outcomes[item.spec.slot] for item in chosen], sent
 
 
 def deploy_alone(deployer: Deployer, item: LoadedSpec, artifact: Artifact, artifacts_dir: Path,

@@ -20,6 +20,16 @@ from .queries import CLASSIC_TOURNAMENT
 from .signed_urls import hide_signed_url
 from .transport import Transport
 
+# The longest a look-up waits that only decides whether to go on (preflight, a build's reachability probe):
+# a slow answer and a retry or two within seconds, not the minutes a deploy spends riding out an outage.
+QUICK = {"request_timeout": 10.0, "retry_attempts": 3, "retry_budget": 15.0}
+
+
+def quick_settings(settings: Settings | None = None) -> Settings:
+    """The settings with at most QUICK's timeout and retries (smaller values are kept)."""
+    settings = settings or load_settings()
+    return settings.model_copy(update={name: min(getattr(settings, name), limit) for name, limit in QUICK.items()})
+
 
 class NumeraiClient:
     """Numerai's API as the commands use it; `credentials` None: only calls that need no key."""

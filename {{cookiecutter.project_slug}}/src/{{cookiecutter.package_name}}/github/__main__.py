@@ -1,0 +1,86 @@
+"""The workflow jobs' entry to GitHub, standard library only (src/ on PYTHONPATH, nothing installed):
+
+    python3 -m <package>.github record FILE [--ref SHA] [--run-url URL]   deployments from a deploy record
+    python3 -m <package>.github baseline --out DIR                       each slot's deployed manifest
+    python3 -m <package>.github comment --number N [--body-file FILE] [--sha SHA]   the pull request's comment
+
+record: FILE is what `numerai-deploy deploy --record` (or `rollback --record`) wrote. baseline never fails
+the job: without GitHub's answer there is no baseline, and a note says so. Exit 0 done, 1 GitHub refused or
+could not be reached, 2 a record that cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import comments, deployments
+from .api import GitHubError, connect
+
+
+def read_record(path: str) -> list[dict] | None:
+    try:
+        return deployments.entries_in(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python3 -m <package>.github", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    record = commands.add_parser("record", help="one GitHub deployment per slot of a deploy or rollback record")
+    record.add_argument("file")
+    record.add_argument("--ref", default=os.environ.get("GITHUB_SHA", ""), help="the commit deployed (GITHUB_SHA)")
+    record.add_argument("--run-url", default="", help="the workflow run, linked from each deployment")
+    baseline = commands.add_parser("baseline", help="write each slot's deployed manifest to DIR/<slot>.json")
+    baseline.add_argument("--out", required=True)
+    comment = commands.add_parser("comment", help="create or update the pull request's one comment")
+    comment.add_argument("--number", type=int, required=True)
+    comment.add_argument("--body-file", default=None, help="its text (missing: only an existing comment is updated)")
+    comment.add_argument("--sha", default="", help="the commit the text is about")
+    return parser
+
+
+def run(args) -> int:
+    if args.command == "baseline":
+        try:
+            written = deployments.write_baseline(connect(), Path(args.out))
+        except GitHubError as error:
+            print(f"note: no baseline (GitHub: {error})")
+            return 0
+        print(f"baseline: {', '.join(written) or 'no slot deployed yet'}")
+        return 0
+    if args.command == "record":
+        entries = read_record(args.file)
+        if entries is None:
+            print(f"error: {args.file} is not a deploy record ==> pass the file `deploy --record` wrote",
+                  file=sys.stderr)
+            return 2
+        if not args.ref:
+            print("error: no commit to record ==> pass --ref SHA (GITHUB_SHA in GitHub Actions)", file=sys.stderr)
+            return 2
+        print("\n".join(deployments.record(connect(), entries, args.ref, args.run_url)) or "nothing to record")
+        return 0
+    path = Path(args.body_file) if args.body_file else None
+    text = path.read_text(encoding="utf-8") if path and path.is_file() else None
+    if text is not None and args.sha:
+        text = text.rstrip("\n") + f"\n\n<sub>For commit {args.sha}.</sub>\n"
+    print(comments.upsert(connect(), args.number, text))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return run(args)
+    except GitHubError as error:
+        print(f"failed: GitHub: {error} ==> check the job's permissions (deployments: write, pull-requests: "
+              "write), then re-run", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

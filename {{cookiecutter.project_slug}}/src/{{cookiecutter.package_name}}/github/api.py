@@ -1,0 +1,90 @@
+"""A small client of GitHub's REST API (urllib): JSON in and out, errors that say which call failed.
+
+In GitHub Actions GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_TOKEN say where and as whom; on a
+laptop the GitHub CLI's login (`gh auth token`) and the repository it sees stand in for the last two.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+
+DEFAULT_API_URL = "https://api.github.com"
+TIMEOUT = 30
+PER_PAGE = 100
+
+
+class GitHubError(Exception):
+    """A call to GitHub failed; the message names the call and GitHub's answer."""
+
+
+class NotConfigured(GitHubError):
+    """Neither the environment nor the GitHub CLI says which repository, or as whom."""
+
+
+class GitHub:
+    """Calls under /repos/OWNER/NAME with a token."""
+
+    def __init__(self, api_url: str, repository: str, token: str):
+        self.base = f"{api_url.rstrip('/')}/repos/{repository}"
+        self.repository = repository
+        self.token = token
+
+    def call(self, method: str, path: str, body: dict | None = None, **query):
+        """The answer's JSON (None when empty); `query` becomes the query string."""
+        url = self.base + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers={
+            "Accept": "application/vnd.github+json",
+            "Authorization": f"Bearer {self.token}",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": "numerai-gitops",
+            **({"Content-Type": "application/json"} if data is not None else {}),
+        })
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (the API's URL)
+                text = response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode("utf-8", "replace")[:300]
+            raise GitHubError(f"{method} {path}: HTTP {error.code}: {detail}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise GitHubError(f"{method} {path}: {getattr(error, 'reason', error)}") from None
+        return json.loads(text) if text else None
+
+    def pages(self, path: str, most: int, **query) -> list:
+        """Up to `most` items of a listing, page by page, in GitHub's order."""
+        found: list = []
+        page = 1
+        while len(found) < most:
+            items = self.call("GET", path, per_page=PER_PAGE, page=page, **query) or []
+            found += items
+            if len(items) < PER_PAGE:
+                break
+            page += 1
+        return found[:most]
+
+
+def gh(*args: str) -> str:
+    """The GitHub CLI's answer, or "" when it is missing or fails (a laptop without it)."""
+    if shutil.which("gh") is None:
+        return ""
+    result = subprocess.run(["gh", *args], capture_output=True, text=True, timeout=TIMEOUT)
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def connect(repository: str | None = None) -> GitHub:
+    """The repository of this run: the environment's (GitHub Actions), else the GitHub CLI's."""
+    environ = os.environ
+    token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or gh("auth", "token")
+    repository = (repository or environ.get("GITHUB_REPOSITORY")
+                  or gh("repo", "view", "--json", "nameWithOwner", "--jq", ".nameWithOwner"))
+    missing = [name for name, value in (("GITHUB_TOKEN", token), ("GITHUB_REPOSITORY", repository)) if not value]
+    if missing:
+        raise NotConfigured(f"{' and '.join(missing)} not set ==> in GitHub Actions pass `github.token`; on a laptop "
+                          "log in with `gh auth login` in the repository's folder")
+    return GitHub(environ.get("GITHUB_API_URL") or DEFAULT_API_URL, repository, token)
