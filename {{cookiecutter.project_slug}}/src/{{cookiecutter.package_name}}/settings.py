@@ -92,7 +92,7 @@ def variable(field: str) -> str:
 
 def key_expectation() -> str:
     return (f"expected the key as numer.ai shows it: at least {MIN_KEY_LENGTH} characters, without spaces, "
-            "line breaks or other control characters; copy it again (Account > Custom API Keys)")
+            "line breaks or other control characters; copy it again from numer.ai, whole")
 
 
 def expectation(error: dict, field: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 from ..deploy.preflight import annotation, check_key, fix_lines, summary
-from ..deploy.summary import append_step_summary
+from ..github_actions import append_summary
 from ..settings import load_settings
 
 
@@ -33,7 +33,7 @@ def run(args) -> int:
     verdict = check_key(load_settings(), allow_missing=args.allow_missing)
     if args.annotate:
         print(annotation(verdict, args.repository, args.environment))
-        append_step_summary(summary(verdict, args.repository, args.environment))
+        append_summary(summary(verdict, args.repository, args.environment))
     if verdict.failed:
         fix = "\n".join(f"    {line}" for line in fix_lines(args.repository, args.environment))
         print(f"error: {verdict.message} ==>\n{fix}", file=sys.stderr)
