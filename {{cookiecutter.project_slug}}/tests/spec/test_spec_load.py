@@ -44,6 +44,11 @@ def test_a_good_spec_loads_with_defaults(tmp_path):
         pytest.param("model: {type: lightgbm}\n", ["At key slot", "required"], id="missing slot"),
         pytest.param("slot: My-Model\nmodel: {type: lightgbm}\n",
                      ["line 1", "At key slot", "lowercase", "'My-Model'"], id="slot Numerai rejects"),
+        # Whole strings: a trailing newline would reach file names, GITHUB_OUTPUT and a model's name.
+        pytest.param('slot: "my_model\\n"\nmodel: {type: lightgbm}\n',
+                     ["line 1", "At key slot", "'my_model\\n'"], id="slot with a trailing newline"),
+        pytest.param('slot: a\ndata: {version: "v5.2\\n"}\nmodel: {type: lightgbm}\n',
+                     ["line 2", "At key data.version", "'v5.2\\n'"], id="version with a trailing newline"),
         pytest.param("slot: a\nruntime: 3.10\nmodel: {type: lightgbm}\n",
                      ["line 2", "At key runtime", "quoted", "'3.12'"], id="unquoted python minor"),
         pytest.param("slot: a\ndata:\n  era_step: four\nmodel: {type: lightgbm}\n",
