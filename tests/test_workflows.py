@@ -595,7 +595,8 @@ def test_health_and_test_workflows(baked):
     # Data-version drift: reported by the key-holding job, an issue of its own kind from the alerts job.
     assert health["jobs"]["status"]["outputs"]["datasets"] == "${{ steps.datasets.outputs.report }}"
     assert any("numerai-deploy datasets --report" in step.get("run", "") for step in health["jobs"]["status"]["steps"])
-    assert any("scripts/alerts.py datasets" in step.get("run", "") for step in health["jobs"]["alerts"]["steps"])
+    assert any('python3 -m "$PACKAGE.github" alert datasets' in step.get("run", "")
+               for step in health["jobs"]["alerts"]["steps"])
     test = load(root / ".github" / "workflows" / "test.yml")
     setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
     assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}
@@ -735,9 +736,11 @@ def test_health_warns_before_githubs_60_day_schedule_cut_off(baked, tmp_path, da
 
 def test_alerts_never_see_the_key(baked):
     """The jobs that open GitHub issues can write issues but get only the status report (a job output),
-    never the API key; they install nothing (scripts/alerts.py is standard-library Python)."""
+    never the API key; they install nothing (the package's github/ layer, standard-library Python, run from
+    src/ with a bare python3)."""
     root, _ = baked
-    for workflow_file, job_name, source in (("health.yml", "alerts", "status"), ("deploy.yml", "alert", "deploy")):
+    for workflow_file, job_name, source, modes in (("health.yml", "alerts", "status", ["health", "datasets"]),
+                                                   ("deploy.yml", "alert", "deploy", ["deploy"])):
         workflow = load(root / ".github" / "workflows" / workflow_file)
         job = workflow["jobs"][job_name]
         assert job["needs"] == source and "environment" not in job
@@ -745,11 +748,14 @@ def test_alerts_never_see_the_key(baked):
         text = json.dumps(job)
         assert "secrets." not in text and "NUMERAI_SECRET_KEY" not in text and "NUMERAI_PUBLIC_ID" not in text
         assert not any("./.github/actions/setup" in step.get("uses", "") for step in job["steps"])
-        steps = [step for step in job["steps"] if "scripts/alerts.py" in step.get("run", "")]
+        steps = [step for step in job["steps"] if 'python3 -m "$PACKAGE.github" alert ' in step.get("run", "")]
+        assert [step["run"].split(" alert ")[1].split()[0] for step in steps] == modes
         assert steps[0]["env"]["REPORT"] == f"${{{{ needs.{source}.outputs.report }}}}"
         for step in steps:
             assert step["env"]["REPORT"].startswith(f"${{{{ needs.{source}.outputs.")
             assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+            assert (root / "src" / step["env"]["PACKAGE"] / "github" / "alerts.py").is_file()
+            assert step["run"].count("PYTHONPATH=src python3 -m") == 1
 
 
 # -- first deploy: preflight, deployments, the pull-request comment ---------------------------------

@@ -1,5 +1,5 @@
-"""A loopback stand-in for the part of GitHub's REST API that scripts/alerts.py and the package's
-github/ layer use: issues and their comments, pull-request comments, deployments and their statuses.
+"""A loopback stand-in for the part of GitHub's REST API that the package's github/ layer uses:
+issues and their comments, pull-request comments, deployments and their statuses.
 
     GET    /repos/OWNER/NAME/issues?state=open&per_page=N&page=P   (pull requests included, as GitHub does)
     POST   /repos/OWNER/NAME/issues                   {title, body, labels}

@@ -22,17 +22,18 @@ def github():
         yield standin
 
 
-@pytest.fixture
-def github_module(github):
-    """Run `python3 -S -m <package>.github ARGS` against the stand-in; every output is checked for the token."""
+def run_module(github: GitHubStandIn, *args, **overrides: str) -> subprocess.CompletedProcess:
+    """`python3 -S -m <package>.github ARGS` against the stand-in; its output is checked for the token."""
     variables = {"GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": REPOSITORY, "GITHUB_TOKEN": TOKEN,
                  "GITHUB_SHA": COMMIT, "PYTHONPATH": str(REPO_ROOT / "src")}
+    command = [sys.executable, "-S", "-m", f"{PACKAGE}.github", *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **variables, **overrides})
+    assert TOKEN not in done.stdout + done.stderr
+    return done
 
-    def run(*args, **overrides: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-S", "-m", f"{PACKAGE}.github", *map(str, args)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60,
-                              env={**os.environ, **variables, **overrides})
-        assert TOKEN not in done.stdout + done.stderr
-        return done
 
-    return run
+@pytest.fixture
+def github_module(github):
+    """run_module against this test's stand-in."""
+    return lambda *args, **overrides: run_module(github, *args, **overrides)

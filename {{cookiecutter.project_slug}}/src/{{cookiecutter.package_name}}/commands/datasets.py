@@ -4,7 +4,7 @@ Asks Numerai which dataset versions it publishes (list_datasets) and, with NUMER
 NUMERAI_SECRET_KEY set, which ones model uploads take (computePickleDataVersions, deprecated ones
 too). Drift: a newer version than a spec trains on, or one a spec trains on that uploads no longer
 take or mark deprecated. `--json` prints the report; `--report FILE` writes it as well (the health
-workflow turns each finding into a GitHub issue with `scripts/alerts.py datasets`); `--offline`
+workflow turns each finding into a GitHub issue with `python3 -m <package>.github alert datasets`); `--offline`
 asks nothing. Exit 0 whatever the drift (news, not a failure); 2 for bad input or a rejected key.
 """
 
@@ -25,7 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--offline", action="store_true", help="list datasets/ only; ask Numerai nothing")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--report", type=Path, default=None, metavar="FILE",
-                        help="also write the report to FILE (for scripts/alerts.py datasets --report FILE)")
+                        help="also write the report to FILE (for `python3 -m <package>.github alert datasets "
+                             "--report FILE`)")
 
 
 def text(report: dict) -> list[str]:

@@ -45,7 +45,7 @@ log = get_logger(__name__)
 IN_SYNC, OUT_OF_DATE, DRIFTED = "in sync", "out of date", "drifted"
 NOT_DEPLOYED, TO_CREATE, UNKNOWN = "not deployed", "missing (deploy creates it)", "unknown"
 # Problem kinds; the health workflow opens an issue for DRIFT and FAILING, and one for rounds.MISSED
-# and rounds.LATE (scripts/alerts.py).
+# and rounds.LATE (github/alerts.py).
 DRIFT, FAILING = "drifted", "failing"
 LOG_LINES = 30  # of a failed run, the last ones
 COLUMNS = ("slot", "state", "pickle id", "fingerprint", "validation", "last run", "round", "at", "this round",
@@ -222,7 +222,7 @@ def exit_code(rows: list[SlotStatus]) -> int:
 
 
 def report(rows: list[SlotStatus], *, all_slots: bool) -> dict:
-    """The JSON of `status --json` / `--report`: what scripts/alerts.py turns into GitHub issues."""
+    """The JSON of `status --json` / `--report`: what github/alerts.py turns into GitHub issues."""
     code = exit_code(rows)
     return {"healthy": code == 0, "exit_code": code, "all_slots": all_slots,
             "slots": [row.as_json() for row in rows]}

@@ -3,10 +3,12 @@
     python3 -m <package>.github record FILE [--ref SHA] [--run-url URL]   deployments from a deploy record
     python3 -m <package>.github baseline --out DIR                       each slot's deployed manifest
     python3 -m <package>.github comment --number N [--body-file FILE] [--sha SHA]   the pull request's comment
+    python3 -m <package>.github alert health|deploy|datasets [--report FILE] [--outcome O] [--run-url URL]
+                                                                          issues from a status or datasets report
 
 record: FILE is what `numerai-deploy deploy --record` (or `rollback --record`) wrote. baseline never fails
-the job: without GitHub's answer there is no baseline, and a note says so. Exit 0 done, 1 GitHub refused or
-could not be reached, 2 a record that cannot be read.
+the job: without GitHub's answer there is no baseline, and a note says so. alert: see alerts.py. Exit 0 done,
+1 GitHub refused or could not be reached, 2 a record that cannot be read or no repository or token to use.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import os
 import sys
 from pathlib import Path
 
-from . import comments, deployments
-from .api import GitHubError, connect
+from . import alerts, comments, deployments
+from .api import GitHubError, NotConfigured, connect
+
+# The permission each command's job needs: a refusal names it.
+PERMISSIONS = {"record": "deployments: write", "comment": "pull-requests: write", "alert": "issues: write"}
 
 
 def read_record(path: str) -> list[dict] | None:
@@ -41,6 +46,12 @@ def parser() -> argparse.ArgumentParser:
     comment.add_argument("--number", type=int, required=True)
     comment.add_argument("--body-file", default=None, help="its text (missing: only an existing comment is updated)")
     comment.add_argument("--sha", default="", help="the commit the text is about")
+    alert = commands.add_parser("alert", help="open, update or close the issues of a status or datasets report")
+    alert.add_argument("mode", choices=alerts.MODES)
+    alert.add_argument("--report", default=None,
+                       help="the JSON of `numerai-deploy status --report` (datasets: of `datasets --report`)")
+    alert.add_argument("--outcome", choices=("success", "failure"), default="failure", help="deploy: its result")
+    alert.add_argument("--run-url", default="", help="the workflow run, linked from the issue")
     return parser
 
 
@@ -64,6 +75,9 @@ def run(args) -> int:
             return 2
         print("\n".join(deployments.record(connect(), entries, args.ref, args.run_url)) or "nothing to record")
         return 0
+    if args.command == "alert":
+        alerts.run(connect(), args.mode, args.report, args.outcome, args.run_url)
+        return 0
     path = Path(args.body_file) if args.body_file else None
     text = path.read_text(encoding="utf-8") if path and path.is_file() else None
     if text is not None and args.sha:
@@ -76,9 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return run(args)
+    except NotConfigured as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except GitHubError as error:
-        print(f"failed: GitHub: {error} ==> check the job's permissions (deployments: write, pull-requests: "
-              "write), then re-run", file=sys.stderr)
+        print(f"failed: GitHub: {error} ==> check the job's `{PERMISSIONS[args.command]}` permission, then re-run",
+              file=sys.stderr)
         return 1
 
 

@@ -68,6 +68,21 @@ class GitHub:
             page += 1
         return found[:most]
 
+    def open_issues(self, most: int) -> list[dict]:
+        """Up to `most` open issues, newest first (GitHub lists pull requests among them)."""
+        return self.pages("/issues", most, state="open")
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> dict:
+        return self.call("POST", "/issues", {"title": title, "body": body, "labels": labels})
+
+    def update_issue(self, number: int, **fields) -> dict:
+        """Change an issue's title, body or state (`state="closed"` closes it)."""
+        return self.call("PATCH", f"/issues/{number}", fields)
+
+    def comment(self, number: int, body: str) -> dict:
+        """A new comment on an issue or pull request."""
+        return self.call("POST", f"/issues/{number}/comments", {"body": body})
+
 
 def gh(*args: str) -> str:
     """The GitHub CLI's answer, or "" when it is missing or fails (a laptop without it)."""

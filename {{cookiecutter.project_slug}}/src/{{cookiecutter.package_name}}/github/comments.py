@@ -26,7 +26,7 @@ def upsert(github: GitHub, number: int, text: str | None) -> str:
     if existing is None:
         if body is None:
             return "no comment to update"
-        created = github.call("POST", f"/issues/{number}/comments", {"body": body})
+        created = github.comment(number, body)
         return f"commented on #{number} (comment {created.get('id')})"
     if body is None:
         body = f"{MARKER}\n### Numerai plan\n\nNothing to build: no slot's fingerprint changed against the base branch."

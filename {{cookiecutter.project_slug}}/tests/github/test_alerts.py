@@ -1,4 +1,4 @@
-"""scripts/alerts.py against the GitHub stand-in (tests/github_standin.py), fed with real `status
+"""`python3 -m <package>.github alert` against the GitHub stand-in (tests/github_standin.py), fed with real `status
 --report` (and `datasets --report`) files from the Numerai stand-in: an unhealthy slot opens one
 issue, a second run updates it, a healthy run closes it; a failed deploy opens one, a successful one
 closes it; a spec's dataset version with a newer one out, or deprecated, opens one per kind."""
@@ -6,32 +6,17 @@ closes it; a spec's dataset version with a newer one out, or deprecated, opens o
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
-import pytest
-from github_standin import GitHubStandIn
+import github_jobs
+from conftest import CURRENT, STANDIN_SECRET_KEY, VERSIONS
 
-from conftest import CURRENT, REPO_ROOT, STANDIN_SECRET_KEY, VERSIONS
-
-REPOSITORY, TOKEN = "octo/models", "ghs_test-token-never-shown-4b1d"
-SCRIPT = REPO_ROOT / "scripts" / "alerts.py"
-
-
-@pytest.fixture
-def github():
-    with GitHubStandIn(repository=REPOSITORY, token=TOKEN) as standin:
-        yield standin
+github, github_module = github_jobs.github, github_jobs.github_module
 
 
 def alerts(github, *args) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": REPOSITORY,
-                   "GITHUB_TOKEN": TOKEN}
-    result = subprocess.run([sys.executable, str(SCRIPT), *map(str, args), "--run-url", "https://example.com/run/1"],
-                            capture_output=True, text=True, env=environment, timeout=60)
-    assert TOKEN not in result.stdout + result.stderr
-    return result
+    """`alert ARGS` as the workflow's alert jobs run it: a bare python3, nothing installed."""
+    return github_jobs.run_module(github, "alert", *args, "--run-url", "https://example.com/run/1")
 
 
 def status_report(numerai_cli, repo, path) -> None:
@@ -179,11 +164,8 @@ def test_a_failed_deploy_opens_one_issue_and_a_successful_one_closes_it(github, 
     assert github.open_issues() == []
 
 
-def test_a_rejected_token_fails_without_showing_it(github, tmp_path):
-    environment = {**os.environ, "GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": REPOSITORY,
-                   "GITHUB_TOKEN": "wrong-token-xyz"}
-    result = subprocess.run([sys.executable, str(SCRIPT), "deploy"], capture_output=True, text=True,
-                            env=environment, timeout=60)
+def test_a_rejected_token_fails_without_showing_it(github_module, tmp_path):
+    result = github_module("alert", "deploy", GITHUB_TOKEN="wrong-token-xyz")
 
     assert result.returncode == 1
     assert "HTTP 401" in result.stderr and "wrong-token-xyz" not in result.stdout + result.stderr
@@ -223,3 +205,11 @@ def test_dataset_version_drift_opens_an_issue_per_version_and_kind_and_closes_it
     assert alerts(github, "datasets", "--report", report).returncode == 0
     assert github.open_issues() == []
     assert all(issue["state_reason"] == "completed" for issue in github.issues)
+
+
+def test_no_repository_or_token_is_bad_input(github_module, tmp_path):
+    """Outside GitHub Actions, without the GitHub CLI's login: exit 2 naming what to set, no traceback."""
+    result = github_module("alert", "deploy", GITHUB_TOKEN="", GITHUB_REPOSITORY="", GH_TOKEN="", PATH=str(tmp_path))
+
+    assert result.returncode == 2
+    assert "GITHUB_TOKEN" in result.stderr and "Traceback" not in result.stderr

@@ -1,8 +1,8 @@
-"""Turn a `numerai-deploy status --report` file into GitHub issues: one open issue per slot and problem.
+"""A `numerai-deploy status --report` file turned into GitHub issues: one open issue per slot and problem.
 
-    python scripts/alerts.py health --report status.json [--run-url URL]
-    python scripts/alerts.py deploy --outcome failure|success [--report status.json] [--run-url URL]
-    python scripts/alerts.py datasets --report datasets.json [--run-url URL]
+    python3 -m <package>.github alert health --report status.json [--run-url URL]
+    python3 -m <package>.github alert deploy --outcome failure|success [--report status.json] [--run-url URL]
+    python3 -m <package>.github alert datasets --report datasets.json [--run-url URL]
 
 health: for every enabled slot that is drifted (a pickle assigned by hand or by another tool, a
 webhook switched back on, the slot archived or missing), failing (its latest run failed; a run that
@@ -19,24 +19,20 @@ one issue, closed once a report no longer finds it (a report that could not ask 
 
 Each issue carries a hidden marker in its body (`<!-- numerai-alert:<key> -->`); that, not the
 title or a label, is how an open issue is found again, so editing its title changes nothing.
-
-Talks to GitHub's REST API with the standard library only (GITHUB_API_URL, GITHUB_REPOSITORY,
-GITHUB_TOKEN, all set in GitHub Actions): the job that holds the `issues: write` token installs and
-runs nothing else, and never sees the Numerai key (it only reads the report the status step wrote).
+The job that holds the `issues: write` token runs this with a bare python3 and installs nothing, and
+never sees the Numerai key (it only reads the report the status step wrote).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
-import sys
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .api import GitHub
+
+MODES = ("health", "deploy", "datasets")
 LABEL = "numerai-alert"
 # Problem kind (deploy/status.py, deploy/rounds.py) -> how the title says it.
 ALERT_KINDS = {"drifted": "drifted", "failing": "is failing", "missed round": "missed a round",
@@ -50,61 +46,17 @@ HEALTH_FAILED = "health:*:status"
 DEPLOY_FAILED = "deploy"
 DATASETS_PREFIX = "datasets:"  # datasets:<version>:<kind>, one issue per version and kind of drift
 MAX_BODY = 60000  # GitHub refuses bodies over 65536 characters
-MAX_PAGES = 20
-TIMEOUT = 30
+MOST_ISSUES = 2000  # open issues looked through for markers
 
 
-class GitHubError(Exception):
-    pass
-
-
-class GitHub:
-    """The few issue calls this needs: list open issues, create, comment, update, close."""
-
-    def __init__(self, api_url: str, repository: str, token: str):
-        self.base = f"{api_url.rstrip('/')}/repos/{repository}"
-        self.token = token
-
-    def call(self, method: str, path: str, body: dict | None = None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers={
-            "Accept": "application/vnd.github+json",
-            "Authorization": f"Bearer {self.token}",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": "numerai-gitops-alerts",
-            **({"Content-Type": "application/json"} if data is not None else {}),
-        })
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (the API URL)
-                text = response.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode("utf-8", "replace")[:300]
-            raise GitHubError(f"{method} {path.split('?')[0]}: HTTP {error.code}: {detail}") from None
-        except (urllib.error.URLError, TimeoutError) as error:
-            raise GitHubError(f"{method} {path.split('?')[0]}: {getattr(error, 'reason', error)}") from None
-        return json.loads(text) if text else None
-
-    def open_alerts(self) -> dict[str, dict]:
-        """{key: issue} of the open issues that carry a marker (pull requests left out)."""
-        found: dict[str, dict] = {}
-        for page in range(1, MAX_PAGES + 1):
-            issues = self.call("GET", f"/issues?state=open&per_page=100&page={page}") or []
-            for issue in issues:
-                match = MARKER.search(issue.get("body") or "")
-                if match and "pull_request" not in issue:
-                    found.setdefault(match.group("key"), issue)
-            if len(issues) < 100:
-                break
-        return found
-
-    def create(self, title: str, body: str) -> dict:
-        return self.call("POST", "/issues", {"title": title, "body": body, "labels": [LABEL]})
-
-    def update(self, number: int, **fields) -> dict:
-        return self.call("PATCH", f"/issues/{number}", fields)
-
-    def comment(self, number: int, body: str) -> dict:
-        return self.call("POST", f"/issues/{number}/comments", {"body": body})
+def open_alerts(github: GitHub) -> dict[str, dict]:
+    """{key: issue} of the open issues that carry a marker (pull requests left out)."""
+    found: dict[str, dict] = {}
+    for issue in github.open_issues(MOST_ISSUES):
+        match = MARKER.search(issue.get("body") or "")
+        if match and "pull_request" not in issue:
+            found.setdefault(match.group("key"), issue)
+    return found
 
 
 def fenced(lines: list[str]) -> str:
@@ -178,11 +130,12 @@ def raise_or_update(github: GitHub, open_issues: dict, key: str, title: str, bod
     kind changed it)."""
     issue = open_issues.get(key)
     if issue is None:
-        created = github.create(title, body)
+        created = github.create_issue(title, body, [LABEL])
         print(f"opened #{created['number']}: {title}")
         return
     changed = words != last_words(issue)
-    github.update(issue["number"], body=body, **({"title": title} if retitle and issue.get("title") != title else {}))
+    retitled = {"title": title} if retitle and issue.get("title") != title else {}
+    github.update_issue(issue["number"], body=body, **retitled)
     if changed:
         github.comment(issue["number"], "The problem changed:\n\n" + "\n".join(f"- {line}" for line in
                                                                                 words.splitlines()))
@@ -191,7 +144,7 @@ def raise_or_update(github: GitHub, open_issues: dict, key: str, title: str, bod
 
 def close(github: GitHub, issue: dict, why: str, run_url: str) -> None:
     github.comment(issue["number"], f"{why} {stamp(run_url)} Closing.")
-    github.update(issue["number"], state="closed", state_reason="completed")
+    github.update_issue(issue["number"], state="closed", state_reason="completed")
     print(f"closed #{issue['number']}: {issue.get('title')}")
 
 
@@ -206,7 +159,7 @@ def read_report(path: str | None) -> dict | None:
 
 
 def health(github: GitHub, report: dict | None, run_url: str) -> None:
-    open_issues = github.open_alerts()
+    open_issues = open_alerts(github)
     if report is None:
         body = (f"<!-- numerai-alert:{HEALTH_FAILED} -->\n`numerai-deploy status` wrote no report: the API key "
                 f"was rejected, or Numerai could not be reached. See the status job's log.\n\n{stamp(run_url)}")
@@ -248,7 +201,7 @@ def healthy_again(name: str, kind: str, slot: dict) -> str:
 
 
 def deploy(github: GitHub, outcome: str, report: dict | None, run_url: str) -> None:
-    open_issues = github.open_alerts()
+    open_issues = open_alerts(github)
     if outcome == "success":
         if DEPLOY_FAILED in open_issues:
             close(github, open_issues[DEPLOY_FAILED], "A deploy succeeded.", run_url)
@@ -288,7 +241,7 @@ def datasets(github: GitHub, report: dict | None, run_url: str) -> None:
     if report is None or not report.get("checked"):
         print("datasets: no report of what Numerai offers; dataset issues left as they are")
         return
-    open_issues = github.open_alerts()
+    open_issues = open_alerts(github)
     current = set()
     for finding in report["findings"]:
         key = f"{DATASETS_PREFIX}{finding.get('version')}:{finding.get('kind')}"
@@ -310,32 +263,11 @@ def datasets(github: GitHub, report: dict | None, run_url: str) -> None:
             close(github, issue, "The specs' dataset versions no longer show this drift.", run_url)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("health", "deploy", "datasets"))
-    parser.add_argument("--report", default=None,
-                        help="the JSON of `numerai-deploy status --report` (datasets: of `datasets --report`)")
-    parser.add_argument("--outcome", choices=("success", "failure"), default="failure", help="deploy: its result")
-    parser.add_argument("--run-url", default="", help="the workflow run, linked from the issue")
-    args = parser.parse_args(argv)
-    missing = [name for name in ("GITHUB_API_URL", "GITHUB_REPOSITORY", "GITHUB_TOKEN") if not os.environ.get(name)]
-    if missing:
-        print(f"error: {', '.join(missing)} not set ==> run in GitHub Actions, or set them", file=sys.stderr)
-        return 2
-    github = GitHub(os.environ["GITHUB_API_URL"], os.environ["GITHUB_REPOSITORY"], os.environ["GITHUB_TOKEN"])
-    report = read_report(args.report)
-    try:
-        if args.mode == "health":
-            health(github, report, args.run_url)
-        elif args.mode == "datasets":
-            datasets(github, read_dataset_report(args.report), args.run_url)
-        else:
-            deploy(github, args.outcome, report, args.run_url)
-    except GitHubError as error:
-        print(f"failed: GitHub: {error} ==> check the job's `issues: write` permission, then re-run", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def run(github: GitHub, mode: str, report_path: str | None, outcome: str, run_url: str) -> None:
+    """Raise, update or close the issues of `mode` from the report at `report_path`."""
+    if mode == "health":
+        health(github, read_report(report_path), run_url)
+    elif mode == "datasets":
+        datasets(github, read_dataset_report(report_path), run_url)
+    else:
+        deploy(github, outcome, read_report(report_path), run_url)
