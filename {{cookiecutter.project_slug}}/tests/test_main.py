@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from {{ cookiecutter.package_name }}.errors import UsageError, WorkFailed
+from {{ cookiecutter.package_name }}.errors import BROKEN_PIPE_EXIT_CODE, UsageError, WorkFailed
 from {{ cookiecutter.package_name }}.main import COMMANDS, command_module, main
 
 from conftest import PACKAGE, REPO_ROOT
@@ -139,3 +139,18 @@ def test_validate_imports_no_ml_library(tmp_path):
     assert "params:" in (tmp_path / "models").joinpath(next(p.name for p in (tmp_path / "models").glob("*.yaml"))
                                                       ).read_text(), "the default spec has LightGBM parameters"
     assert heavy_imports(["validate", "--synthetic"], tmp_path) == []
+
+
+@pytest.mark.parametrize("argv", [["validate", "--synthetic"], ["datasets", "--json"], ["--help"]])
+def test_a_reader_that_stops_reading_ends_the_command_silently(tmp_path, argv):
+    """`numerai-deploy ... | head`: the pipe closes before the command writes; no "Logging error" or
+    traceback, and the shell's code for a closed pipe (or help's 0)."""
+    for folder in ("models", "runtimes", "datasets"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    process = subprocess.Popen([sys.executable, "-m", PACKAGE, *argv], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    process.stdout.close()
+    err = process.stderr.read()
+    code = process.wait(timeout=120)
+    assert err == "", err
+    assert code == (0 if argv == ["--help"] else BROKEN_PIPE_EXIT_CODE)

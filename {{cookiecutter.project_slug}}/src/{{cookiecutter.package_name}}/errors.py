@@ -25,6 +25,8 @@ class WorkFailed(Exception):
 
 UNEXPECTED_EXIT_CODE = 3
 INTERRUPTED_EXIT_CODE = 130
+# The reader of our output stopped reading (`... | head`): the shell's code for a death by SIGPIPE.
+BROKEN_PIPE_EXIT_CODE = 141
 
 
 # What to do about the operating system's refusals that a user can fix.

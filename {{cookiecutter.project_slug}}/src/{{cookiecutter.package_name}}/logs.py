@@ -56,10 +56,20 @@ def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(name)
 
 
+class CliHandler(logging.StreamHandler):
+    """A stream handler that lets a closed pipe end the command (main.py) instead of printing
+    logging's "--- Logging error ---" traceback for every message after it."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        if isinstance(sys.exc_info()[1], BrokenPipeError):
+            raise  # the BrokenPipeError being handled
+        super().handleError(record)
+
+
 def configure(stream: TextIO | None = None, *, debug: bool = False, secrets: Iterable[str] = ()) -> None:
     """Send the package's messages (and, with debug, everyone's) to `stream`, scrubbed, as plain lines."""
     remember_secrets(secrets)
-    handler = logging.StreamHandler(stream or sys.stdout)
+    handler = CliHandler(stream or sys.stdout)
     handler.setFormatter(logging.Formatter("%(message)s"))
     handler.addFilter(ScrubFilter())
     for name in (ROOT, ""):

@@ -3,7 +3,8 @@
 The error policy lives here and only here: UsageError exits 2 (a malformed setting included: they are
 read at start, whatever the command), WorkFailed 1, and so does an OSError (a full disk, a missing
 permission, a read-only folder: one line naming the path and the fix); anything unexpected 3 with one
-line (the traceback with --debug or NUMERAI_DEBUG=1). Every message is scrubbed of the API key and of
+line (the traceback with --debug or NUMERAI_DEBUG=1). A reader that stops reading (`| head`) ends the
+command silently, as it ends any Unix tool. Every message is scrubbed of the API key and of
 URL query strings first.
 """
 
@@ -13,12 +14,20 @@ import argparse
 import ast
 import importlib
 import importlib.util
+import os
 import sys
 import traceback
 from typing import TYPE_CHECKING
 
 from . import logs
-from .errors import INTERRUPTED_EXIT_CODE, UNEXPECTED_EXIT_CODE, UsageError, WorkFailed, environment_problem
+from .errors import (
+    BROKEN_PIPE_EXIT_CODE,
+    INTERRUPTED_EXIT_CODE,
+    UNEXPECTED_EXIT_CODE,
+    UsageError,
+    WorkFailed,
+    environment_problem,
+)
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -87,9 +96,24 @@ def settings_or_error() -> tuple[Settings | None, UsageError | None]:
         return None, error
 
 
+def output_finished() -> bool:
+    """Whether all that was written to stdout reached its reader. One that stopped reading gets nothing
+    more: the interpreter's own flush at exit would otherwise fail again, with a traceback."""
+    try:
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = make_parser(argv).parse_args(argv)
+    try:
+        args = make_parser(argv).parse_args(argv)
+    except SystemExit:  # --help printed, or argparse refused the arguments
+        output_finished()
+        raise
     settings, malformed = settings_or_error()
     debug = getattr(args, "debug", False) or bool(settings and settings.debug)
     module = command_module(args.command)
@@ -97,13 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if malformed:
             raise malformed
-        return module.run(args)
+        code = module.run(args)
+        return code if output_finished() else BROKEN_PIPE_EXIT_CODE
     except (UsageError, WorkFailed) as error:
         print(f"{error.label}: {logs.scrub(error)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return INTERRUPTED_EXIT_CODE
+    except BrokenPipeError:
+        output_finished()
+        return BROKEN_PIPE_EXIT_CODE
     except OSError as error:  # the machine's fault, not ours: say which path and what to do
         print(f"{WorkFailed.label}: {logs.scrub(environment_problem(error))}", file=sys.stderr)
         return WorkFailed.exit_code

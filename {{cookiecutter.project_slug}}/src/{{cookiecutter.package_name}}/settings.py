@@ -30,7 +30,7 @@ PREFIX = "NUMERAI_"
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 # Numerai's public ids have 32 characters and its secret keys 64. Every output is scrubbed of the key,
 # so a key of a few characters would blank those characters out of all output; 16 is far above that and
-# far below any real key. A key holds no whitespace or control characters: one there is a pasting mistake,
+# far below any real key. A key holds no whitespace, control or non-ASCII characters: one there is a pasting mistake,
 # and a line break inside it would make HTTP libraries print the header, key included, in an escaped
 # form the scrubber cannot recognise. Whitespace around it (a copied line's end) is dropped.
 MIN_KEY_LENGTH = 16
@@ -74,7 +74,8 @@ class Settings(BaseSettings):
         if not isinstance(text, str):
             return value
         text = text.strip()
-        if text and (len(text) < MIN_KEY_LENGTH or not text.isprintable() or any(char.isspace() for char in text)):
+        if text and (len(text) < MIN_KEY_LENGTH or not text.isascii() or not text.isprintable()
+                     or any(char.isspace() for char in text)):
             raise ValueError("malformed key")  # the words are key_expectation's: never the value
         return text
 
@@ -92,7 +93,7 @@ def variable(field: str) -> str:
 
 def key_expectation() -> str:
     return (f"expected the key as numer.ai shows it: at least {MIN_KEY_LENGTH} characters, without spaces, "
-            "line breaks or other control characters; copy it again from numer.ai, whole")
+            "line breaks, other control characters or characters beyond ASCII; copy it again from numer.ai, whole")
 
 
 def expectation(error: dict, field: str) -> str:
