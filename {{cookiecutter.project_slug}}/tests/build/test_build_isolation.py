@@ -25,7 +25,8 @@ CREDENTIALS = {"NUMERAI_SECRET_KEY": SECRET, "NUMERAI_PUBLIC_ID": PUBLIC_ID, "GI
 NAMESPACES = isolation.detect(Path(sys.executable)).name == isolation.NAMESPACES
 
 # Reads its own environment and every environment /proc shows, and puts all it found in files in its
-# working folder (the repository), on stdout and in the model it returns (so in the pickle), then trains the example model.
+# working folder (the repository), on stdout and in the model it returns (so in the pickle), then
+# trains the example model.
 # (placeholders, not an f-string: this file is a template, where doubled braces would be Jinja)
 ATTACK = textwrap.dedent("""
     import glob
