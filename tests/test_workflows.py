@@ -587,6 +587,31 @@ def test_the_plan_knows_the_repositorys_visibility(baked):
     assert restore["if"] == "matrix.cache_data"
 
 
+RUNS_UNTRUSTED_CODE = re.compile(r"numerai-deploy (build|check)\b")
+USER_NAMESPACES = "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"
+
+
+def test_every_job_that_builds_or_checks_isolates_in_namespaces_or_stops(baked):
+    """GitHub's Ubuntu 24.04 runners restrict user namespaces (AppArmor): each job that runs `build` or
+    `check` lifts that first, where the sysctl exists, and requires namespaces so that it never checks
+    in the weaker process-group mode unnoticed."""
+    root, _ = baked
+    jobs = []
+    for path in workflow_files(root):
+        for name, job in load(path)["jobs"].items():
+            steps = expanded(root, job.get("steps", []))
+            runs = [step.get("run", "") for step in steps]
+            first = next((index for index, script in enumerate(runs) if RUNS_UNTRUSTED_CODE.search(script)), None)
+            if first is None:
+                continue
+            jobs.append(f"{path.name}: {name}")
+            [enabling] = [script for script in runs[:first] if USER_NAMESPACES in script]
+            guard = enabling.index("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
+            assert guard < enabling.index(USER_NAMESPACES) and '[ -e "$restriction" ]' in enabling, enabling
+            assert job["env"]["NUMERAI_CHECK_ISOLATION"] == "namespaces", f"{path.name}: {name}"
+    assert sorted(jobs) == ["deploy.yml: build", "deploy.yml: check", "pull-request.yml: build"]
+
+
 def test_health_and_test_workflows(baked):
     root, _ = baked
     health = load(root / ".github" / "workflows" / "health.yml")

@@ -8,7 +8,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.main import main
-from {{ cookiecutter.package_name }}.settings import MIN_KEY_LENGTH, load_settings
+from {{ cookiecutter.package_name }}.settings import MIN_KEY_LENGTH, load_settings, without_credentials
 
 from conftest import LIGHTGBM_SPEC
 
@@ -67,3 +67,17 @@ def test_a_malformed_setting_stops_every_command_at_start(repo, capsys, monkeypa
     monkeypatch.setenv("NUMERAI_REQUEST_TIMEOUT", "inf")
     assert main(["validate", "--synthetic", "--repo", str(repo)]) == 2
     assert "NUMERAI_REQUEST_TIMEOUT='inf'" in capsys.readouterr().err
+
+
+def test_code_under_build_gets_no_credential_variable():
+    environment = {"NUMERAI_PUBLIC_ID": "p" * 32, "NUMERAI_SECRET_KEY": "s" * 64, "GITHUB_TOKEN": "ghp_x",
+                   "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t", "AWS_SECRET_ACCESS_KEY": "a", "PATH": "/bin",
+                   "NUMERAI_DATA_DIR": "/data", "HOME": "/root"}
+    assert without_credentials(environment) == {"PATH": "/bin", "NUMERAI_DATA_DIR": "/data", "HOME": "/root"}
+
+
+def test_the_isolation_requirement_is_namespaces_or_any(monkeypatch):
+    assert load_settings().check_isolation == "any"
+    monkeypatch.setenv("NUMERAI_CHECK_ISOLATION", "container")
+    with pytest.raises(UsageError, match="NUMERAI_CHECK_ISOLATION='container' ==> expected"):
+        load_settings()

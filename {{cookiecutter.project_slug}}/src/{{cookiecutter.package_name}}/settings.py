@@ -10,6 +10,9 @@
     NUMERAI_RUNTIME_CACHE                   check environments (default: ~/.cache/numerai-gitops/runtimes)
     NUMERAI_SYNTHETIC_DATA                  true: plan and build for generated data (trial runs, tests)
     NUMERAI_DEBUG                           true: show the traceback of an unexpected error
+    NUMERAI_CHECK_ISOLATION                 namespaces: check and build stop (exit 2) where a pickle's run or a
+                                            training could not have its own namespaces; any (default): they
+                                            fall back to a process group and say so
     NUMERAI_REPOSITORY_VISIBILITY           public, private or internal: which standard runner sizes apply
                                             (the workflows set it from the event; unset: private, the smaller)
     GITHUB_OUTPUT, GITHUB_STEP_SUMMARY      files GitHub Actions gives a step for its outputs and summary
@@ -17,6 +20,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -35,6 +40,10 @@ Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 # form the scrubber cannot recognise. Whitespace around it (a copied line's end) is dropped.
 MIN_KEY_LENGTH = 16
 KEY_FIELDS = ("public_id", "secret_key")
+# Names of variables that hold credentials (the API key, GitHub's and the cloud's tokens): code that
+# trains or runs a model never gets them, and their values are scrubbed from a check's output should a
+# pickle get hold of one anyway.
+SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE", re.IGNORECASE)
 
 
 class Settings(BaseSettings):
@@ -62,6 +71,7 @@ class Settings(BaseSettings):
     runtime_cache: Path | None = None
     synthetic_data: bool = False
     debug: bool = False
+    check_isolation: Literal["namespaces", "any"] = "any"
     repository_visibility: Literal["public", "private", "internal"] | None = None
 
     github_output: Path | None = Field(default=None, validation_alias="GITHUB_OUTPUT")
@@ -89,6 +99,12 @@ class Settings(BaseSettings):
 
 def variable(field: str) -> str:
     return PREFIX + field.upper()
+
+
+def without_credentials(environment: Mapping[str, str]) -> dict[str, str]:
+    """`environment` less the API key's variables and every variable named like a credential."""
+    keys = {variable(field) for field in KEY_FIELDS}
+    return {name: value for name, value in environment.items() if name not in keys and not SECRET_NAME.search(name)}
 
 
 def key_expectation() -> str:

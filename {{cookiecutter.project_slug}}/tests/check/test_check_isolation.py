@@ -146,6 +146,16 @@ def test_what_a_pickle_finds_is_scrubbed_from_the_report(cli, make_repo, hostile
         assert SECRET not in result.stdout + result.stderr and TOKEN not in result.stdout + result.stderr
 
 
+def test_a_required_namespace_refuses_the_process_group(cli, make_repo, hostile):
+    """NUMERAI_CHECK_ISOLATION=namespaces (as the workflows set it): no `unshare` means exit 2, not a weaker run."""
+    env = {"NUMERAI_CHECK_ISOLATION": "namespaces", "PATH": str(Path(sys.executable).parent)}
+    result = cli("check", str(hostile / "writes_dist.pkl"), cwd=make_repo({}), env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "NUMERAI_CHECK_ISOLATION=namespaces" in result.stderr and "NUMERAI_CHECK_ISOLATION=any" in result.stderr
+    assert "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0" in result.stderr
+    assert "Traceback" not in result.stderr and "isolation:" not in result.stdout
+
+
 def test_every_process_the_pickle_started_is_gone_after_the_check(check, hostile, no_survivors):
     report = check(hostile / "leaves_processes.pkl")
     assert report.ok, report.findings

@@ -6,13 +6,21 @@ editable mode against the image's lock (`-c runtimes/py3.XX-<tag>.txt`, less thi
 runtimes.constraints), so every later build starts at
 once and sees the current code. `build` runs itself there (`build --here`), whatever Python runs the
 CLI: a pickle is only ever made with the libraries Numerai will load it with.
+
+Training always runs in that child, also when this interpreter is the image's: the model's code
+(a custom entry point, any estimator) is someone's code, and the child's environment holds no
+credential (settings.without_credentials; build needs no key), and the caller isolates it further
+where the machine allows (check.isolation.wrap_training: no other process, so no other environment,
+visible to it).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import UsageError
@@ -20,6 +28,7 @@ from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
 from ..runtimes.environments import cache_root, ensure, mismatches, recipe_of
+from ..settings import without_credentials
 
 log = get_logger(__name__)
 PACKAGE = __name__.split(".")[0]
@@ -65,12 +74,22 @@ def runs_here(runtime: Runtime) -> bool:
     return not mismatches(runtime)
 
 
-def build_elsewhere(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic: bool, out_dir: Path) -> int:
-    """Run `build --here` for `slots` in the runtime's build environment; its exit code."""
+def training_python(repo: Repo, runtime: Runtime) -> Path:
+    """This interpreter when it is the image's, else the runtime's build environment (made when missing)."""
+    if runs_here(runtime):
+        return Path(sys.executable)
     python = ensure_build_environment(repo, runtime)
     log.info(f"build: this Python is not the {runtime.name} image's ({'; '.join(mismatches(runtime))}); "
              f"training in {python.parent.parent}")
+    return python
+
+
+def build_in_child(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic: bool, out_dir: Path,
+                   isolate: Callable[[list[str]], list[str]]) -> int:
+    """Run `build --here` for `slots` in a child without credentials, as `isolate` wraps it; its exit code."""
+    python = training_python(repo, runtime)
     command = [str(python), "-m", PACKAGE, "build", "--here", "--no-check", "--repo", str(repo.root.resolve()),
                "--out", str(Path(out_dir).resolve()), *(["--synthetic"] if synthetic else []), *slots]
+    command = isolate(command)
     sys.stdout.flush()
-    return subprocess.run(command).returncode
+    return subprocess.run(command, env=without_credentials(os.environ)).returncode

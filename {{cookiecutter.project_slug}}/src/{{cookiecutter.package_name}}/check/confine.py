@@ -14,8 +14,12 @@ There it holds capabilities over those namespaces only, and uses them once:
 - at most `--max-processes` tasks (RLIMIT_NPROC, counted in this user namespace).
 
 `--probe` does all of this and exits 0 instead of starting the harness: sandbox.py's test of
-whether this machine allows it. Any failure exits 125 with one line on stderr.
+whether this machine allows it. `--training` (a build's training child: isolation.wrap_training) only
+covers the other proc mounts and drops every capability: the file system stays writable (the build
+writes dist/ and the data cache) and processes unlimited. Any failure exits 125 with one line on stderr.
 """
+
+from __future__ import annotations
 
 import ctypes
 import os
@@ -79,6 +83,19 @@ def inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+def cover(point: str) -> None:
+    """Hide a mount of another proc (e.g. a container's): it would show the caller's processes."""
+    mount("none", point, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")
+
+
+def own_proc_only() -> None:
+    """Every proc mount but this namespace's /proc covered; the file system stays as it was."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the caller's namespace
+    for point, kind in mounts():
+        if kind == "proc" and not inside(point, "/proc") and os.path.isdir(point):
+            cover(point)
+
+
 def read_only_everywhere(writable: str) -> None:
     """Every mount read-only but `writable` (bound over itself first) and this namespace's /proc."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the caller's namespace
@@ -86,8 +103,8 @@ def read_only_everywhere(writable: str) -> None:
     for point, kind in mounts():
         if inside(point, writable) or inside(point, "/proc") or not os.path.isdir(point):
             continue
-        if kind == "proc":  # another proc (e.g. a container's) would show the caller's processes
-            mount("none", point, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")
+        if kind == "proc":
+            cover(point)
             continue
         try:
             mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags(point))
@@ -111,18 +128,25 @@ def drop_privileges() -> None:
     call(libc.capset, header, nothing)
 
 
-def confine(writable: str, max_processes: int) -> None:
-    read_only_everywhere(writable)
+def confine(writable: str | None, max_processes: int) -> None:
+    """`writable` None: a training child, whose file system stays writable."""
+    if writable is None:
+        own_proc_only()
+    else:
+        read_only_everywhere(writable)
     if max_processes > 0:
         resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
     drop_privileges()
 
 
 def main(argv: list[str]) -> int:
-    """confine.py [--probe] SCRATCH MAX_PROCESSES [-- COMMAND ...]"""
+    """confine.py [--probe] SCRATCH MAX_PROCESSES [-- COMMAND ...] | confine.py --training -- COMMAND ..."""
     probe = argv[:1] == ["--probe"]
-    arguments = argv[1:] if probe else argv
-    writable, max_processes, command = arguments[0], int(arguments[1]), arguments[3:]
+    if argv[:1] == ["--training"]:
+        writable, max_processes, command = None, 0, argv[2:]
+    else:
+        arguments = argv[1:] if probe else argv
+        writable, max_processes, command = arguments[0], int(arguments[1]), arguments[3:]
     try:
         confine(writable, max_processes)
     except (Refused, OSError, ValueError) as error:

@@ -12,6 +12,11 @@ a child process or native code is not, and other processes of this user stay vis
 
 Either way the memory and process limits hold for the whole tree: by cgroup where one is writable
 (cgroups.py), else by the parent's watch of the tree (tree.py).
+
+A build's training (custom code, any estimator) runs in the same mode, less two of its walls
+(wrap_training): it keeps the network and a writable file system. NUMERAI_CHECK_ISOLATION=namespaces
+makes both refuse to run where only "process group only" is possible (CI that must not check with the
+weaker mode unnoticed).
 """
 
 from __future__ import annotations
@@ -24,7 +29,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UsageError
+from ..logs import get_logger
+from ..settings import load_settings, variable
 from .cgroups import TreeGroups
+
+log = get_logger(__name__)
 
 NAMESPACES, PROCESS_GROUP = "namespaces", "process group only"
 CONFINE_SCRIPT = Path(__file__).with_name("confine.py")  # run by path: the image's Python cannot import us
@@ -73,10 +83,20 @@ def namespace_mode(unshare: str | None, python: str, root: bool) -> Mode:
 
 
 def detect(python: Path) -> Mode:
-    """The isolation a run with `python` gets on this machine (tested once per process)."""
+    """The isolation a run with `python` gets on this machine (tested once per process); a UsageError
+    when the settings require namespaces and this machine cannot make them."""
     if not hasattr(os, "geteuid") or not Path("/proc/self/ns/pid").exists():
-        return Mode(PROCESS_GROUP, reason="this system has no Linux namespaces")
-    return namespace_mode(shutil.which("unshare"), str(python), os.geteuid() == 0)
+        mode = Mode(PROCESS_GROUP, reason="this system has no Linux namespaces")
+    else:
+        mode = namespace_mode(shutil.which("unshare"), str(python), os.geteuid() == 0)
+    if mode.name != NAMESPACES and load_settings().check_isolation == NAMESPACES:
+        setting = variable("check_isolation")
+        raise UsageError(f"{setting}={NAMESPACES}, but this machine can only run code under check or training in "
+                         f"'{PROCESS_GROUP}' mode ({mode.reason}) ==> allow unprivileged user namespaces (Ubuntu "
+                         "24.04, GitHub's hosted runners included: `sudo sysctl -w "
+                         "kernel.apparmor_restrict_unprivileged_userns=0`) and install util-linux's `unshare`; "
+                         f"or accept the weaker mode with {setting}=any")
+    return mode
 
 
 def wrap(command: list[str], mode: Mode, groups: TreeGroups | None, scratch: Path, max_tasks: int,
@@ -89,6 +109,26 @@ def wrap(command: list[str], mode: Mode, groups: TreeGroups | None, scratch: Pat
     if groups:
         command = ["/bin/sh", "-c", JOIN_CGROUPS, "sh", *groups.join_files(), "--", *command]
     return command
+
+
+def wrap_training(command: list[str]) -> list[str]:
+    """A build's training child (`command`: its Python, then `-m <package> build --here ...`) as this
+    machine isolates it: where namespaces work, the first process of its own PID namespace with its own
+    /proc (no other process's environment, the key's included, is visible), IPC and mount namespaces,
+    no capabilities. It keeps the network: build_slot downloads the dataset it trains on (no key needed).
+    It keeps a writable file system: it writes dist/ and the data cache."""
+    mode = detect(Path(command[0]))
+    if mode.name != NAMESPACES:
+        log_process_group_once(mode.reason)
+        return command
+    return [*mode.unshare, "--", command[0], "-I", str(CONFINE_SCRIPT), "--training", "--", *command]
+
+
+@functools.cache
+def log_process_group_once(reason: str) -> None:
+    log.warning(f"build: training runs in '{PROCESS_GROUP}' mode ({reason}): its environment holds no key, but "
+                "other processes of this user (their environments included) stay visible to it ==> build where "
+                "`unshare --user --map-root-user --pid --fork true` works to hide them")
 
 
 def describe(mode: Mode, groups: TreeGroups | None, network: bool) -> str:

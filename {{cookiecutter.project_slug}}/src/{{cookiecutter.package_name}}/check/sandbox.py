@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..logs import remember_secrets
+from ..settings import SECRET_NAME
 from . import isolation, tree
 from .cgroups import TreeGroups
 from .live import LiveData
@@ -57,9 +58,6 @@ ADDRESS_SPACE_HEADROOM = 2
 # GITHUB_TOKEN, ACTIONS_*, cloud keys) nor anything else. HOME and TMPDIR point into the scratch folder.
 PASSED_THROUGH = ("PATH", "LANG", "LANGUAGE", "TZ")
 PASSED_THROUGH_PREFIXES = ("LC_",)
-# Names of variables whose values are scrubbed from every output of a check, should a pickle get hold
-# of one anyway (in "process group only" mode other processes' environments are readable).
-SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 Trains on the spec's Numerai dataset (downloaded once into the data cache) or, with --synthetic,
 on generated Numerai-shaped data, so everything runs offline. Numerai is asked first, briefly: when it
 cannot be reached and the data is not cached, the build stops in seconds and says so. The pickle is always made with the
-image's Python minor and pinned libraries: in this interpreter when it already is the image's, else
-in a build environment made once per runtime (uv when present, else venv and pip) where the build
-runs itself. --here forces this interpreter, and then refuses one that is not the image's.
+image's Python minor and pinned libraries, in a child `build --here` without credentials in its
+environment and, where the machine allows, in its own PID namespace (check.isolation): with this
+interpreter when it already is the image's, else in a build environment made once per runtime (uv
+when present, else venv and pip). --here trains in this process, which must then be the image's.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..build.builder import build_slot
-from ..build.environment import build_elsewhere, refuse_mismatch, runs_here
+from ..build.environment import build_in_child, refuse_mismatch
 from ..build.fingerprint import fingerprint
 from ..build.online import require_numerai_or_cache
+from ..check.isolation import wrap_training
 from ..check.pipeline import check_built
 from ..spec import check_parameters, select_specs
 from .common import load_all, repo_from, runtime_of
@@ -44,12 +46,12 @@ def run(args) -> int:
     built = []
     for runtime in dict.fromkeys(runtime for _item, runtime in chosen):
         group = [item for item, its_runtime in chosen if its_runtime == runtime]
-        if args.here or runs_here(runtime):
+        if args.here:
             built += [(build_slot(repo, item, runtime, synthetic=args.synthetic, out_dir=out_dir).pickle_path,
                        runtime) for item in group]
             continue
-        code = build_elsewhere(repo, runtime, [item.spec.slot for item in group], synthetic=args.synthetic,
-                               out_dir=out_dir)
+        code = build_in_child(repo, runtime, [item.spec.slot for item in group], synthetic=args.synthetic,
+                              out_dir=out_dir, isolate=wrap_training)
         if code:
             return code
         built += [(out_dir / f"{item.spec.slot}-{fingerprint(item.spec, runtime, repo.package_dir, args.synthetic)}"
