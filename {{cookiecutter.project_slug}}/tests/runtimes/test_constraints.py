@@ -3,8 +3,14 @@ its current release (no torch), everything a pickle may carry at the image's ver
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the dev extra brings tomli there
+    import tomli as tomllib
 
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue
 from {{ cookiecutter.package_name }}.runtimes.constraints import TOOLING, constraints_file, constraints_text, normalise
@@ -24,10 +30,25 @@ def test_every_lock_loses_its_tooling_and_nothing_else():
         lock = runtime.lock.read_text(encoding="utf-8")
         kept = constraints_text(lock)
         dropped = pinned(lock) - pinned(kept)
-        assert {normalise(line.split("==")[0]) for line in dropped} == set(TOOLING), runtime.lock.name
+        names = {normalise(line.split("==")[0]) for line in dropped}
+        assert "numerai-tools" in names and names <= set(TOOLING), runtime.lock.name
         assert pinned(kept) <= pinned(lock)
         # torch stays a constraint: a repository whose code asks for it gets the image's version.
         assert "\ntorch==" in "\n" + kept, runtime.lock.name
+
+
+def test_the_dev_tools_install_under_every_lock():
+    """No tool of the dev extra is pinned by a lock's constraints at another release: `pip install -e
+    '.[dev]'` resolves on every image's Python (the 3.13 lock pins a ruff of its own)."""
+    extra = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pinned_here = {normalise(match.group(1)): match.group(2) for requirement in
+                   extra["project"]["optional-dependencies"]["dev"]
+                   if (match := re.match(r"([A-Za-z0-9._-]+)==([^;\s]+)", requirement))}
+    assert pinned_here, "the dev extra pins its linter"
+    for runtime in load_catalogue(REPO_ROOT / "runtimes"):
+        for line in pinned(constraints_text(runtime.lock.read_text(encoding="utf-8"))):
+            name, version = line.split("==")
+            assert pinned_here.get(normalise(name), version) == version, f"{runtime.lock.name}: {line}"
 
 
 def test_the_script_needs_only_the_standard_library():

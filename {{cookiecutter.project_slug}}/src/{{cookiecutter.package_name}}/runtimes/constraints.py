@@ -3,7 +3,8 @@
 A pickle carries objects of the image's libraries, so whatever a build or check installs takes the
 version the image locks (runtimes/py3.XX-<tag>.txt), except the tooling this package uses itself and
 no pickle carries: numerai-tools (Numerai's submission validation and scoring, for `check` and the
-validation metrics). The images lock numerai-tools 0.3.3 to 0.4.x, whose releases up to 0.4.2
+validation metrics) and ruff (the 3.13 image locks its own linter's release; ours is the one of the
+pre-commit hook, pinned in pyproject.toml's dev extra). The images lock numerai-tools 0.3.3 to 0.4.x, whose releases up to 0.4.2
 require torch, and PyPI's torch for Linux brings 14 nvidia-* CUDA wheels: 5.7 GB of install for
 nothing a pickle holds. Left out of the constraints, numerai-tools installs at its current release,
 which needs no torch (Numerai validates uploads with its current release too). torch then comes in
@@ -28,7 +29,7 @@ import sys
 from pathlib import Path
 
 # Distributions this package installs for itself at their current release, not the image's.
-TOOLING = ("numerai-tools",)
+TOOLING = ("numerai-tools", "ruff")
 PIN_NAME = re.compile(r"^#?\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==")
 HEADER = "# {lock}, less this package's own tooling ({tooling}): see src/<package>/runtimes/constraints.py\n"
 
