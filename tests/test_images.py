@@ -35,7 +35,7 @@ from {package}.datasets import load_versions
 from {package}.runtimes import load_catalogue
 
 repo, data = Path(sys.argv[1]), Path(sys.argv[2])
-versions = load_versions(repo)
+versions = load_versions(repo / "datasets")
 for name in versions:
     shape = replace(version_shape(versions, name), train_eras=24, validation_eras=8, rows_per_era=80,
                     live_rows=200)
