@@ -68,6 +68,11 @@ PLAN_REPEATS = 3
 # wrapper (ratio <= 1.05); 20,000 trees in < 60 s and < 1 GB on one thread.
 LIMIT_INT8_FACTOR, LIMIT_INT8_EXTRA, LIMIT_NAIVE_RATIO = 0.8, 0.5 * GB, 0.5
 LIMIT_PREDICT_RATIO, LIMIT_PREDICT_SECONDS, LIMIT_PREDICT_PEAK = 1.05, 60.0, 1.0 * GB
+# Bounds of a standard GitHub runner (7 GB of memory, 14 GB of disk), met at full scale: the all-features
+# build's peak within 0.55 x its int8 size + 0.3 GB (LightGBM's binned dataset takes about half a byte a
+# value), and a job's disk, a fresh install, the capacity plan's error and --help within these.
+LIMIT_ALL_INT8_FACTOR, LIMIT_ALL_INT8_EXTRA_GB = 0.55, 0.3
+RUNNER_BOUNDS = {"job_disk_gb": 12.0, "install_disk_gb": 1.0, "capacity_error": 0.15, "help_seconds": 1.0}
 
 # Numerai's example-scripts parameters, at the sizes the issue names.
 LIGHTGBM_PARAMS = {"learning_rate": 0.01, "max_depth": 5, "num_leaves": 31, "colsample_bytree": 0.1}
@@ -499,8 +504,23 @@ def driver(args) -> int:
     if "help" in args.only:
         figures.update(bench_help(bin_dir))
     figures.update(bench_job_disk(bin_dir, args.scale, figures))
+    print_runner_bounds(figures)
     print("BENCH " + json.dumps(figures), flush=True)
     return 0
+
+
+def print_runner_bounds(figures: dict) -> None:
+    """Each runner bound against its figure (a figure this run did not measure: not measured)."""
+    print(f"\n[7] GitHub runner bounds (scale {figures['scale']:g}; they apply at full scale)", flush=True)
+    peak, int8 = figures.get("all_features_peak_gb"), figures.get("all_features_int8_gb")
+    if peak is not None and int8 is not None:
+        limit = LIMIT_ALL_INT8_FACTOR * int8 + LIMIT_ALL_INT8_EXTRA_GB
+        print(f"    all_features_peak_gb {peak} <= {LIMIT_ALL_INT8_FACTOR} x {int8} + {LIMIT_ALL_INT8_EXTRA_GB} = "
+              f"{limit:.2f}: {verdict(peak <= limit)}", flush=True)
+    for name, limit in RUNNER_BOUNDS.items():
+        value = figures.get(name)
+        print(f"    {name} {value} <= {limit}: {'not measured' if value is None else verdict(value <= limit)}",
+              flush=True)
 
 
 # ---------------------------------------------------------------- the probes (baked environment)
