@@ -283,6 +283,59 @@ def test_pull_request_workflow_builds_only_what_the_branch_changed(baked, numera
     assert read_state(state_file)["operations"] == before["operations"]
 
 
+def pull_request_event(baked: Path, number: int, base: str) -> dict:
+    """A pull request from a branch of the repository itself (not a fork), at the branch's HEAD."""
+    repository = {"full_name": GITHUB_REPOSITORY}
+    return {"number": number, "repository": repository,
+            "pull_request": {"number": number, "base": {"sha": base, "ref": "main"},
+                             "head": {"sha": git(baked, "rev-parse", "HEAD"), "ref": "ridge", "repo": repository}}}
+
+
+def test_the_pull_request_comment_compares_with_the_deployments_and_is_edited_in_place(baked, numerai, github,
+                                                                                       tmp_path):
+    """A pull request of the repository's own branch gets one comment: the plan, the check verdict and the
+    metrics beside what GitHub's deployments say each slot runs; a second push edits that comment."""
+    url, _state_file = numerai
+    github_url, github_state = github
+    if not read_state(github_state).get("deployments"):  # run alone: deploy first, as a first push does
+        push = {"ref": "refs/heads/main", "before": "0" * 40, "after": git(baked, "rev-parse", "HEAD"),
+                "repository": {"name": baked.name, "full_name": GITHUB_REPOSITORY, "default_branch": "main"}}
+        assert run_act(baked, url, tmp_path, "push", push, github=github_url).returncode == 0
+    deployments = read_state(github_state)["deployments"]
+    # A GitHub of its own for this pull request (#1), holding the deployments the pushes recorded.
+    seeded = tmp_path / "github-pr.json"
+    seeded.write_text(json.dumps({"issues": [{"number": 1, "title": "A stronger ridge", "body": "", "state": "open",
+                                              "state_reason": None, "labels": [], "comments": [],
+                                              "pull_request": {"number": 1}}],
+                                  "comments": [], "deployments": deployments, "clock": 10_000}), encoding="utf-8")
+    base = git(baked, "rev-parse", "HEAD")
+    spec = baked / "models" / "ridge_model.yaml"
+
+    bodies = []
+    for alpha in ("1.5", "0.5"):  # two pushes to the pull request's branch
+        text = spec.read_text(encoding="utf-8")
+        spec.write_text(re.sub(r"alpha: [0-9.]+", f"alpha: {alpha}", text, count=1), encoding="utf-8")
+        git(baked, "commit", "-q", "-am", f"ridge alpha {alpha}")
+        with serving(baked, "github_standin.py", "--repository", GITHUB_REPOSITORY, "--token", GITHUB_TOKEN,
+                     "--state-file", str(seeded)) as pr_github:
+            result = run_act(baked, url, tmp_path, "pull_request", pull_request_event(baked, 1, base),
+                             "pull-request.yml", pr_github)
+        assert result.returncode == 0, tail(result)
+        assert "[pull request/comment" in result.stdout, tail(result)
+        state = read_state(seeded)
+        [comment] = [item for item in state["comments"] if item["issue"] == 1]  # one, whatever the pushes
+        bodies.append(comment["body"])
+        [pull_request] = [issue for issue in state["issues"] if issue["number"] == 1]
+        assert len(pull_request["comments"]) == 1
+
+    first, second = bodies
+    assert first.startswith("<!-- numerai-gitops:plan -->") and second.startswith("<!-- numerai-gitops:plan -->")
+    assert f"| {SLOTS[1]} | `" in first and "check passed on" in first
+    # The baseline came from the deployments: the deployed version's curve is in the chart.
+    assert "grey: the deployed version" in first, first
+    assert first != second  # the second push's build, edited into the same comment
+
+
 @pytest.fixture(scope="module")
 def github(baked, tmp_path_factory):
     """The baked repository's stand-in for GitHub's issues API, on loopback: (url, state file)."""
