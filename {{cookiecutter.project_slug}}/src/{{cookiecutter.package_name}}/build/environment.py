@@ -1,5 +1,6 @@
-"""Where a build trains: in this interpreter when it already is the image's (its Python minor and the
-image's pins of the key libraries), else in a build environment made for the image once and reused.
+"""Where a build trains: a child of this interpreter's Python when it already is the image's (its Python
+minor and the image's pins of the key libraries), else of a build environment made for the image once
+and reused.
 
 A build environment holds the image's Python minor and this repository's package installed in
 editable mode against the image's lock (`-c runtimes/py3.XX-<tag>.txt`, less this package's own tooling:
