@@ -35,9 +35,10 @@ PREFIX = "NUMERAI_"
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 # Numerai's public ids have 32 characters and its secret keys 64. Every output is scrubbed of the key,
 # so a key of a few characters would blank those characters out of all output; 16 is far above that and
-# far below any real key. A key holds no whitespace, control or non-ASCII characters: one there is a pasting mistake,
-# and a line break inside it would make HTTP libraries print the header, key included, in an escaped
-# form the scrubber cannot recognise. Whitespace around it (a copied line's end) is dropped.
+# far below any real key. A key holds no whitespace, control or non-ASCII characters: one there is a
+# pasting mistake, a line break inside it would make HTTP libraries print the header, key included, in
+# an escaped form the scrubber cannot recognise, and HTTP headers hold latin-1 only. Whitespace around
+# it (a copied line's end) is dropped.
 MIN_KEY_LENGTH = 16
 KEY_FIELDS = ("public_id", "secret_key")
 # Names of variables that hold credentials (the API key, GitHub's and the cloud's tokens): code that

@@ -4,11 +4,12 @@ A pickle carries objects of the image's libraries, so whatever a build or check 
 version the image locks (runtimes/py3.XX-<tag>.txt), except the tooling this package uses itself and
 no pickle carries: numerai-tools (Numerai's submission validation and scoring, for `check` and the
 validation metrics) and ruff (the 3.13 image locks its own linter's release; ours is the one of the
-pre-commit hook, pinned in pyproject.toml's dev extra). The images lock numerai-tools 0.3.3 to 0.4.x, whose releases up to 0.4.2
-require torch, and PyPI's torch for Linux brings 14 nvidia-* CUDA wheels: 5.7 GB of install for
-nothing a pickle holds. Left out of the constraints, numerai-tools installs at its current release,
-which needs no torch (Numerai validates uploads with its current release too). torch then comes in
-only when a repository's own code asks for it (a dependency in pyproject.toml), at the lock's version.
+pre-commit hook, pinned in pyproject.toml's dev extra). The images lock numerai-tools 0.3.3 to 0.4.x,
+whose releases up to 0.4.2 require torch, and PyPI's torch for Linux brings 14 nvidia-* CUDA wheels:
+5.7 GB of install for nothing a pickle holds. Left out of the constraints, numerai-tools installs at its
+current release, which needs no torch (Numerai validates uploads with its current release too). torch
+then comes in only when a repository's own code asks for it (a dependency in pyproject.toml), at the
+lock's version.
 
 Python 3.10: every numerai-tools release without torch needs numpy 2, the 3.10 image pins 1.26, so
 pyproject.toml installs none there and `check` and the metrics use faithful ports.
