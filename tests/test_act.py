@@ -304,29 +304,26 @@ def test_the_pull_request_comment_compares_with_the_deployments_and_is_edited_in
     deployments = read_state(github_state)["deployments"]
     # A GitHub of its own for this pull request (#1), holding the deployments the pushes recorded.
     seeded = tmp_path / "github-pr.json"
-    seeded.write_text(json.dumps({"issues": [{"number": 1, "title": "A stronger ridge", "body": "", "state": "open",
-                                              "state_reason": None, "labels": [], "comments": [],
-                                              "pull_request": {"number": 1}}],
-                                  "comments": [], "deployments": deployments, "clock": 10_000}), encoding="utf-8")
+    seeded.write_text(json.dumps({"issues": [], "deployments": deployments}), encoding="utf-8")
     base = git(baked, "rev-parse", "HEAD")
     spec = baked / "models" / "ridge_model.yaml"
 
     bodies = []
-    for alpha in ("1.5", "0.5"):  # two pushes to the pull request's branch
-        text = spec.read_text(encoding="utf-8")
-        spec.write_text(re.sub(r"alpha: [0-9.]+", f"alpha: {alpha}", text, count=1), encoding="utf-8")
-        git(baked, "commit", "-q", "-am", f"ridge alpha {alpha}")
-        with serving(baked, "github_standin.py", "--repository", GITHUB_REPOSITORY, "--token", GITHUB_TOKEN,
-                     "--state-file", str(seeded)) as pr_github:
+    with serving(baked, "github_standin.py", "--repository", GITHUB_REPOSITORY, "--token", GITHUB_TOKEN,
+                 "--state-file", str(seeded), "--pull-request", "A stronger ridge") as pr_github:
+        for alpha in ("1.5", "0.5"):  # two pushes to the pull request's branch
+            text = spec.read_text(encoding="utf-8")
+            spec.write_text(re.sub(r"alpha: [0-9.]+", f"alpha: {alpha}", text, count=1), encoding="utf-8")
+            git(baked, "commit", "-q", "-am", f"ridge alpha {alpha}")
             result = run_act(baked, url, tmp_path, "pull_request", pull_request_event(baked, 1, base),
                              "pull-request.yml", pr_github)
-        assert result.returncode == 0, tail(result)
-        assert "[pull request/comment" in result.stdout, tail(result)
-        state = read_state(seeded)
-        [comment] = [item for item in state["comments"] if item["issue"] == 1]  # one, whatever the pushes
-        bodies.append(comment["body"])
-        [pull_request] = [issue for issue in state["issues"] if issue["number"] == 1]
-        assert len(pull_request["comments"]) == 1
+            assert result.returncode == 0, tail(result)
+            assert "[pull request/comment" in result.stdout, tail(result)
+            state = read_state(seeded)
+            [comment] = [item for item in state["comments"] if item["issue"] == 1]  # one, whatever the pushes
+            bodies.append(comment["body"])
+            [pull_request] = [issue for issue in state["issues"] if issue["number"] == 1]
+            assert len(pull_request["comments"]) == 1
 
     first, second = bodies
     assert first.startswith("<!-- numerai-gitops:plan -->") and second.startswith("<!-- numerai-gitops:plan -->")

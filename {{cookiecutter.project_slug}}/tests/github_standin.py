@@ -17,8 +17,8 @@ serves (404 otherwise); GitHub's validations that matter here answer 422 (a depl
 environment, an unknown status state, a description over 140 characters). `add_pull_request()` opens a
 pull request to comment on. An issue's `comments` are its comments' bodies (edits included). State is
 kept in memory and, with --state-file, written as JSON after each change. Standalone: `python
-tests/github_standin.py --repository o/n --token T --state-file F` prints its URL on the first line,
-then serves until terminated.
+tests/github_standin.py --repository o/n --token T --state-file F [--pull-request TITLE]` prints its
+URL on the first line, then serves until terminated.
 """
 
 from __future__ import annotations
@@ -273,9 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", default="github-token")
     parser.add_argument("--state-file", type=Path, default=None)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--pull-request", action="append", default=[], metavar="TITLE",
+                        help="open a pull request of this title at start (add_pull_request)")
     args = parser.parse_args(argv)
     standin = GitHubStandIn(repository=args.repository, token=args.token, state_file=args.state_file,
                             port=args.port)
+    for title in args.pull_request:
+        standin.add_pull_request(title)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     standin.start()
     print(standin.url, flush=True)
