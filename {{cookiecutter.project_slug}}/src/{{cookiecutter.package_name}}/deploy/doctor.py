@@ -23,6 +23,7 @@ from ..numerai.credentials import (
     SECRET_KEY_VARIABLE,
     UPLOAD_SCOPE,
     UPLOADS_SCOPE,
+    scopes_of,
     secret_lines,
 )
 from ..numerai.errors import ApiError, AuthenticationFailed
@@ -103,7 +104,7 @@ def check_key(client: NumeraiClient, found: Diagnosis) -> bool:
     found.account = str(info.get("accountUsername") or "")
     found.key_name = str(info.get("name") or "")
     found.public_id = str(info.get("publicId") or "")
-    found.scopes = sorted(str(scope) for scope in info.get("scopes") or [] if scope)
+    found.scopes = scopes_of(info)
     found.scopes_known = True
     found.findings.append(Finding("key", f"belongs to account {found.account or '(unnamed)'}"
                                          + (f", key {found.key_name!r}" if found.key_name else "")

@@ -19,6 +19,7 @@ from ..numerai.credentials import (
     SECRET_KEY_VARIABLE,
     UPLOAD_SCOPE,
     read_credentials,
+    scopes_of,
     secret_lines,
 )
 from ..numerai.errors import ApiError, AuthenticationFailed
@@ -64,7 +65,7 @@ def check_key(settings: Settings, *, allow_missing: bool = False) -> Verdict:
         return Verdict(0, f"Numerai did not answer whether the key works ({error}); the deploy job asks "
                           "again, with longer retries", warning=True)
     account = info.get("accountUsername") or "(unnamed)"
-    scopes = sorted(str(scope) for scope in info.get("scopes") or [] if scope)
+    scopes = scopes_of(info)
     if UPLOAD_SCOPE not in scopes:
         return Verdict(2, f"the key of account {account} lacks the {UPLOAD_SCOPE} scope (it has: "
                           f"{', '.join(scopes) or 'none'}): it cannot upload a pickle")

@@ -34,6 +34,11 @@ KEYS_HINT = f"create an API key at {KEY_PAGE} with the scopes {KEY_SCOPES}"
 DEPLOY_ENVIRONMENT = "numerai"
 
 
+def scopes_of(token_info: dict) -> list[str]:
+    """The scopes of a key, sorted, from Numerai's `apiTokenInfo` answer."""
+    return sorted(str(scope) for scope in token_info.get("scopes") or [] if scope)
+
+
 def secret_command(variable: str, repository: str | None = None, environment: str | None = None) -> list[str]:
     """`gh secret set VARIABLE [--repo R] [--env E]`: the value comes on stdin, never in the arguments."""
     return ["gh", "secret", "set", variable, *(["--repo", repository] if repository else []),
