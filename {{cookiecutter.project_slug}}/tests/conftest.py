@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import {{ cookiecutter.package_name }}
-from {{ cookiecutter.package_name }}.build.manifest import read_manifest
+from {{ cookiecutter.package_name }}.artifact.manifest import read_manifest
 from {{ cookiecutter.package_name }}.datasets import current_version, load_versions
 
 PACKAGE = {{ cookiecutter.package_name }}.__name__

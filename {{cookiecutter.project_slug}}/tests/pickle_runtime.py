@@ -14,8 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.build.environment import ensure_build_environment, runs_here
-from {{ cookiecutter.package_name }}.build.manifest import read_manifest
+from {{ cookiecutter.package_name }}.artifact.environment import ensure_build_environment, runs_here
+from {{ cookiecutter.package_name }}.artifact.manifest import read_manifest
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
 

@@ -42,7 +42,7 @@ def test_the_layers_hold():
 
 
 @pytest.mark.parametrize(("module", "line", "contract"), [
-    ("spec/model.py", "from ..deploy import slots", "Layers: each imports only the layers below it"),
+    ("modelspec/model.py", "from ..deploy import slots", "Layers: each imports only the layers below it"),
     ("data/download.py", "import numerapi", "Only numerai/ talks to Numerai (numerapi, requests)"),
     ("bundle/predictor.py", "import lightgbm",
      "What ships inside the pickle imports only the standard library, numpy and pandas"),

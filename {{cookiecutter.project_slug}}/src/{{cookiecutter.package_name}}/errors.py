@@ -23,6 +23,14 @@ class WorkFailed(Exception):
     label = "failed"
 
 
+class ChildExited(Exception):
+    """A child process of ours (a build's training child) failed and has said why itself: exit with its code."""
+
+    def __init__(self, exit_code: int):
+        super().__init__(f"a child process exited {exit_code}")
+        self.exit_code = exit_code
+
+
 UNEXPECTED_EXIT_CODE = 3
 INTERRUPTED_EXIT_CODE = 130
 # The reader of our output stopped reading (`... | head`): the shell's code for a death by SIGPIPE.

@@ -24,6 +24,7 @@ from .errors import (
     BROKEN_PIPE_EXIT_CODE,
     INTERRUPTED_EXIT_CODE,
     UNEXPECTED_EXIT_CODE,
+    ChildExited,
     UsageError,
     WorkFailed,
     environment_problem,
@@ -125,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return code if output_finished() else BROKEN_PIPE_EXIT_CODE
     except (UsageError, WorkFailed) as error:
         print(f"{error.label}: {logs.scrub(error)}", file=sys.stderr)
+        return error.exit_code
+    except ChildExited as error:  # it has printed its own error
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -18,11 +18,12 @@ import pytest
 from {{ cookiecutter.package_name }}.check.environment import ensure_environment
 from {{ cookiecutter.package_name }}.check.pipeline import check_pickle
 from {{ cookiecutter.package_name }}.check.report import ERROR
-from {{ cookiecutter.package_name }}.check.sandbox import GB, THREAD_VARIABLES, Limits
+from {{ cookiecutter.package_name }}.check.runner import THREAD_VARIABLES
 from {{ cookiecutter.package_name }}.check.validation import NUMERAI, OURS
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
+from {{ cookiecutter.package_name }}.sandbox.limits import GB, Limits
 
 from conftest import REPO_ROOT, manifest_dict
 

@@ -24,11 +24,11 @@ from pathlib import Path
 import pytest
 from test_check_corpus import environment_python, runtime
 
-from {{ cookiecutter.package_name }}.check import cgroups, isolation
 from {{ cookiecutter.package_name }}.check.pipeline import check_pickle
 from {{ cookiecutter.package_name }}.check.report import ERROR
-from {{ cookiecutter.package_name }}.check.sandbox import Limits
 from {{ cookiecutter.package_name }}.repo import Repo
+from {{ cookiecutter.package_name }}.sandbox import cgroups, isolation
+from {{ cookiecutter.package_name }}.sandbox.limits import Limits
 
 from conftest import REPO_ROOT
 

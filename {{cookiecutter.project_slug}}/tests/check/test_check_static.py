@@ -13,18 +13,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.build.manifest import Manifest
-from {{ cookiecutter.package_name }}.build.references import imported_modules, referenced_globals, top_level_modules
+from {{ cookiecutter.package_name }}.artifact.manifest import Manifest
+from {{ cookiecutter.package_name }}.artifact.references import imported_modules, referenced_globals, top_level_modules
 from {{ cookiecutter.package_name }}.check import child, container, environment
 from {{ cookiecutter.package_name }}.check.live import LiveData, dataset_folder, live_data, live_frames
 from {{ cookiecutter.package_name }}.check.outcome import outcome_findings
 from {{ cookiecutter.package_name }}.check.report import ERROR, OK, WARNING
-from {{ cookiecutter.package_name }}.check.sandbox import GB, Limits, parse_size
 from {{ cookiecutter.package_name }}.check.static import distributions_for, in_stdlib, static_check, version_findings
 from {{ cookiecutter.package_name }}.custom.example import CentredRidge
 from {{ cookiecutter.package_name }}.data.download import version_dir
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.runtimes import environments, load_catalogue, resolve_runtime
+from {{ cookiecutter.package_name }}.sandbox.limits import GB, Limits, parse_size
 
 from conftest import CURRENT, REPO_ROOT
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from {{ cookiecutter.package_name }}.deploy.polling import polls
+from {{ cookiecutter.package_name }}.numerai.polling import polls
 
 
 def test_a_timeout_shorter_than_the_interval_still_looks_once():

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from {{ cookiecutter.package_name }}.deploy.rounds import LATE, MISSED, Calendar, Round, round_problems
+from {{ cookiecutter.package_name }}.monitor.rounds import LATE, MISSED, Calendar, Round, round_problems
 
 import leak_scan
 from standin import FIRST_ROUND

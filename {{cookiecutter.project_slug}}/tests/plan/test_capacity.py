@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from {{ cookiecutter.package_name }}.main import main
+from {{ cookiecutter.package_name }}.modelspec import ModelSpec, load_specs
 from {{ cookiecutter.package_name }}.plan.capacity import (
     GB,
     assess,
@@ -25,7 +26,6 @@ from {{ cookiecutter.package_name }}.plan.capacity import (
 from {{ cookiecutter.package_name }}.plan.shapes import dataset_shape
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes.runners import load_runners
-from {{ cookiecutter.package_name }}.spec import ModelSpec, load_specs
 
 from conftest import REPO_ROOT
 

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from {{ cookiecutter.package_name }}.build.manifest import read_manifests
-from {{ cookiecutter.package_name }}.build.summary import table
+from {{ cookiecutter.package_name }}.artifact.manifest import read_manifests
+from {{ cookiecutter.package_name }}.artifact.summary import table
 from {{ cookiecutter.package_name }}.github_actions import append_outputs
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.plan.matrix import (

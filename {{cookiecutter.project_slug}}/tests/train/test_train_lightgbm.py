@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from {{ cookiecutter.package_name }}.data.read import ParquetFeatures
-from {{ cookiecutter.package_name }}.spec.model import LightGBMModel, SklearnModel
+from {{ cookiecutter.package_name }}.modelspec.model import LightGBMModel, SklearnModel
 from {{ cookiecutter.package_name }}.train import streaming
 from {{ cookiecutter.package_name }}.train.estimators import (
     SAMPLE_VALUES,
@@ -149,7 +149,7 @@ class NeverWhole(ParquetFeatures):
 
 
 def test_a_single_layer_ensemble_streams_its_lightgbm_members(tmp_path):
-    from {{ cookiecutter.package_name }}.spec.model import EnsembleModel
+    from {{ cookiecutter.package_name }}.modelspec.model import EnsembleModel
     from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet, fit_node
 
     inputs, target = data(rows=2000, columns=8)
@@ -228,7 +228,7 @@ def test_a_chunked_dataset_takes_about_half_a_byte_a_value():
 
 
 def test_a_stacked_ensemble_streams_its_layers_and_matches_the_in_memory_fit(tmp_path, monkeypatch):
-    from {{ cookiecutter.package_name }}.spec.model import EnsembleModel
+    from {{ cookiecutter.package_name }}.modelspec.model import EnsembleModel
     from {{ cookiecutter.package_name }}.train import ensemble
     from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet, fit_node
 

@@ -10,8 +10,8 @@ import shlex
 from pathlib import Path
 
 from ..runtimes import Runtime
+from ..sandbox.limits import GB, Limits
 from .live import LiveData
-from .sandbox import GB, Limits
 
 
 def container_command(runtime: Runtime, pickle_path: Path, live: LiveData,

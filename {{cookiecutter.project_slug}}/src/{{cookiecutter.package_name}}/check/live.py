@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.manifest import Manifest
+from ..artifact.manifest import Manifest
 from ..data import files
 from ..errors import UsageError
 

@@ -16,14 +16,11 @@ from __future__ import annotations
 import json
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..logs import scrub
-from .report import ERROR, GB, OK, WARNING, Finding, RunFigures
+from ..sandbox.limits import GB, Limits
+from .report import ERROR, OK, WARNING, Finding, RunFigures
 from .validation import numerai_findings
-
-if TYPE_CHECKING:
-    from .sandbox import Limits
 
 CLOSE_TO_LIMIT = 0.8
 READ_AT_MOST = 16 * 2**20  # of the events and the output: a pickle may write gigabytes

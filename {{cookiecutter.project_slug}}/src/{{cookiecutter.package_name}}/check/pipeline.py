@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..build.manifest import (
+from ..artifact.manifest import (
     CheckInfo,
     Manifest,
     ManifestError,
@@ -25,10 +25,11 @@ from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
+from ..sandbox.limits import Limits
 from .environment import ensure_environment
 from .live import live_data
 from .report import ERROR, OK, Finding, Report, render_text
-from .sandbox import Limits, run_pickle
+from .runner import run_pickle
 from .static import static_check
 
 PACKAGE = __name__.split(".")[0]

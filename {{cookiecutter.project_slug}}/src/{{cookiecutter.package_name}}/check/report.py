@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..logs import scrub
+from ..sandbox.limits import MB
 
 ERROR, WARNING, OK = "error", "warning", "ok"
-MB, GB = 2**20, 2**30
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class RunFigures:
     rows: int | None = None
     data: str = ""
     stage: str | None = None
-    isolation: str = ""  # "namespaces" or "process group only" (check/isolation.py)
+    isolation: str = ""  # "namespaces" or "process group only" (sandbox/isolation.py)
 
 
 @dataclass

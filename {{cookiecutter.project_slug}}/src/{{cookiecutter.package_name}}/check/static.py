@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 
-from ..build.manifest import Manifest
-from ..build.references import scan
+from ..artifact.manifest import Manifest
+from ..artifact.references import scan
 from ..runtimes import Runtime, normalise
 from ..runtimes.libraries import LAYOUT_BOUND_LIBRARIES
 from .report import ERROR, OK, WARNING, Finding

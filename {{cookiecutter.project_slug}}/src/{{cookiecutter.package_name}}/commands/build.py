@@ -4,7 +4,7 @@ Trains on the spec's Numerai dataset (downloaded once into the data cache) or, w
 on generated Numerai-shaped data, so everything runs offline. Numerai is asked first, briefly: when it
 cannot be reached and the data is not cached, the build stops in seconds and says so. The pickle is always made with the
 image's Python minor and pinned libraries, in a child `build --here` without credentials in its
-environment and, where the machine allows, in its own PID namespace (check.isolation): with this
+environment and, where the machine allows, in its own PID namespace (sandbox.isolation): with this
 interpreter when it already is the image's, else in a build environment made once per runtime (uv
 when present, else venv and pip). --here trains in this process, which must then be the image's.
 """
@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..build.builder import build_slot
-from ..build.environment import build_in_child, refuse_mismatch
-from ..build.fingerprint import fingerprint
-from ..build.online import require_numerai_or_cache
-from ..check.isolation import wrap_training
+from ..artifact.online import require_numerai_or_cache
+from ..artifact.slots import build_slots
 from ..check.pipeline import check_built
-from ..spec import check_parameters, select_specs
+from ..modelspec import check_parameters, select_specs
 from .common import load_all, repo_from, runtime_of
 
 
@@ -38,24 +35,9 @@ def run(args) -> int:
     out_dir = Path(args.out) if args.out else repo.dist
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     check_parameters([item for item, _runtime in chosen])  # a typo in a model parameter stops it before training
-    if args.here:
-        for _item, runtime in chosen:
-            refuse_mismatch(runtime)
     if not args.synthetic:
         require_numerai_or_cache(repo.data_cache, sorted({item.spec.data.version for item, _runtime in chosen}))
-    built = []
-    for runtime in dict.fromkeys(runtime for _item, runtime in chosen):
-        group = [item for item, its_runtime in chosen if its_runtime == runtime]
-        if args.here:
-            built += [(build_slot(repo, item, runtime, synthetic=args.synthetic, out_dir=out_dir).pickle_path,
-                       runtime) for item in group]
-            continue
-        code = build_in_child(repo, runtime, [item.spec.slot for item in group], synthetic=args.synthetic,
-                              out_dir=out_dir, isolate=wrap_training)
-        if code:
-            return code
-        built += [(out_dir / f"{item.spec.slot}-{fingerprint(item.spec, runtime, repo.package_dir, args.synthetic)}"
-                   f".pkl", runtime) for item in group]
+    built = build_slots(repo, chosen, synthetic=args.synthetic, out_dir=out_dir, here=args.here)
     if not args.no_check:
         check_built(repo, built)  # raises WorkFailed (exit 1) when a pickle fails
     return 0

@@ -26,9 +26,9 @@ from ..check.container import container_command, shell_line
 from ..check.live import live_data
 from ..check.pipeline import check_pickle, read_manifest_beside
 from ..check.report import render_text
-from ..check.sandbox import Limits, parse_size
 from ..errors import UsageError
 from ..runtimes import Runtime, default_runtime, load_catalogue, resolve_runtime
+from ..sandbox.limits import Limits, parse_size
 from .common import positive_seconds, repo_from
 
 

@@ -6,9 +6,9 @@ import math
 from pathlib import Path
 
 from ..errors import UsageError
+from ..modelspec import LoadedSpec, load_specs
 from ..repo import Repo
 from ..runtimes import Runtime, load_catalogue, resolve_runtime
-from ..spec import LoadedSpec, load_specs
 
 
 def repo_from(args) -> Repo:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ..data.drift import drift_report
 from ..files import write_atomic
+from ..modelspec.versions import versions_for
 from ..numerai.credentials import read_credentials
 from ..settings import load_settings
-from ..spec.versions import versions_for
 from .common import load_all, repo_from
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 
-from ..deploy.doctor import diagnose, missing_keys_message, text_of
 from ..errors import UsageError
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import read_credentials
+from ..readiness.doctor import diagnose, missing_keys_message, text_of
 from ..settings import load_settings
 from .common import load_all, repo_from, runtime_of
 

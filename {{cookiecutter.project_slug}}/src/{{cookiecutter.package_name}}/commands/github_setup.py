@@ -11,7 +11,7 @@ logged in (`gh auth login`), and a git repository on main with a commit (a defau
 
 from __future__ import annotations
 
-from ..deploy.github_setup import github_setup
+from ..readiness.github_setup import github_setup
 from ..settings import load_settings
 from .common import repo_from
 

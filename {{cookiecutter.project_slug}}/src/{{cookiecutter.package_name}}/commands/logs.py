@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..deploy.runs import latest_run, text_of
+from ..monitor.runs import latest_run, text_of
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 from ..settings import load_settings

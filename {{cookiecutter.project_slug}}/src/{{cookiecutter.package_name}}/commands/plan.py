@@ -23,16 +23,16 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ..build.fingerprint import fingerprint
-from ..build.manifest import read_manifests
+from ..artifact.fingerprint import fingerprint
+from ..artifact.manifest import read_manifests
 from ..github_actions import append_outputs
 from ..logs import get_logger
+from ..modelspec import SpecError, select_specs
 from ..plan.capacity import Assessment, assess
 from ..plan.matrix import Candidate, build_matrix, describe, github_outputs, runner_for, split_slots
 from ..plan.revision import fingerprints_at
 from ..runtimes.runners import RunnerTable, load_runners
 from ..settings import load_settings
-from ..spec import SpecError, select_specs
 from .common import load_all, repo_from, runtime_of
 
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"

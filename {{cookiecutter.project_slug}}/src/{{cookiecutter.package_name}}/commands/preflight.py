@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import sys
 
-from ..deploy.preflight import annotation, check_key, fix_lines, summary
 from ..github_actions import append_summary
+from ..readiness.preflight import annotation, check_key, fix_lines, summary
 from ..settings import load_settings
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from ..spec.schema import SCHEMA_FILE, schema_is_current, write_schema
+from ..modelspec.schema import SCHEMA_FILE, schema_is_current, write_schema
 from .common import repo_from
 
 

@@ -20,12 +20,12 @@ import json
 import sys
 from pathlib import Path
 
-from ..deploy.status import exit_code, report, slot_statuses, text_table
 from ..files import write_atomic
+from ..modelspec import select_specs
+from ..monitor.status import exit_code, report, slot_statuses, text_table
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 from ..settings import load_settings
-from ..spec import select_specs
 from .common import load_all, repo_from, runtime_of
 
 STDOUT_IS_DATA = True  # the table or the JSON; retries and notes go to stderr

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..build.manifest import read_manifests
-from ..build.review import planned, review
-from ..build.summary import record, table
+from ..artifact.manifest import read_manifests
+from ..artifact.review import planned, review
+from ..artifact.summary import record, table
 from ..errors import UsageError
 from ..files import write_atomic
 from ..github_actions import append_summary

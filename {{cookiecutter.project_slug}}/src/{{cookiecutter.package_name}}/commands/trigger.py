@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..deploy.runs import start_run, text_of
+from ..monitor.runs import start_run, text_of
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 from ..settings import load_settings

@@ -13,14 +13,14 @@ runner (`build.runner`): a slot that cannot fit is refused with the fixes.
 from __future__ import annotations
 
 from ..data.published import check_against_numerai
+from ..modelspec import SpecError
+from ..modelspec.load import read_specs
+from ..modelspec.parameters import all_parameter_problems
+from ..modelspec.schema import schema_is_current
+from ..modelspec.versions import versions_for
 from ..plan.capacity import assess
 from ..runtimes import load_catalogue
 from ..runtimes.runners import load_runners
-from ..spec import SpecError
-from ..spec.load import read_specs
-from ..spec.parameters import all_parameter_problems
-from ..spec.schema import schema_is_current
-from ..spec.versions import versions_for
 from .common import repo_from
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ..datasets import DatasetVersion, version_key
 from ..logs import get_logger
+from ..modelspec import LoadedSpec
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import Credentials
 from ..numerai.errors import ApiError
 from ..settings import Settings
-from ..spec import LoadedSpec
 from .published import published_versions
 
 log = get_logger(__name__)

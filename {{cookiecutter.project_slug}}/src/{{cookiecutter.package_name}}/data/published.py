@@ -15,10 +15,10 @@ from ..datasets import DatasetVersion, current_version
 from ..errors import WorkFailed
 from ..files import write_atomic
 from ..logs import get_logger
-from ..spec import LoadedSpec, Problem
-from ..spec.problems import display_path
-from ..spec.rules import data_problems
-from ..spec.versions import alias_warnings, version_benchmark_problems
+from ..modelspec import LoadedSpec, Problem
+from ..modelspec.problems import display_path
+from ..modelspec.rules import data_problems
+from ..modelspec.versions import alias_warnings, version_benchmark_problems
 from . import files
 
 log = get_logger(__name__)

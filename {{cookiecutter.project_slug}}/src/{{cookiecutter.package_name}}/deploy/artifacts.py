@@ -15,12 +15,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.fingerprint import fingerprint, parse_uploaded_name, uploaded_name
-from ..build.manifest import Manifest, built_pickles, read_manifest
+from ..artifact.fingerprint import fingerprint, parse_uploaded_name, uploaded_name
+from ..artifact.manifest import Manifest, built_pickles, read_manifest
 from ..errors import UsageError
+from ..modelspec import LoadedSpec
 from ..runtimes import Runtime
 from ..runtimes.libraries import IMAGE_PINNED_LIBRARIES
-from ..spec import LoadedSpec
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import time
 
-from ..build.fingerprint import PICKLE_NAME
+from ..artifact.fingerprint import PICKLE_NAME
 from ..logs import get_logger
+from ..modelspec import LoadedSpec
 from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError, AuthenticationFailed
+from ..numerai.polling import polls
 from ..numerai.statuses import REJECTED, VALIDATED, failure_description, latest_trigger, validation_of
 from ..settings import Settings
-from ..spec import LoadedSpec
 from .artifacts import Artifact, Refused, checked_bytes
-from .polling import polls
 from .summary import Outcome
 
 log = get_logger(__name__)

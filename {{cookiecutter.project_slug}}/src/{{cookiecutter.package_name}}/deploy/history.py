@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from .. import tables
-from ..build.fingerprint import parse_uploaded_name
+from ..artifact.fingerprint import parse_uploaded_name
 from ..errors import WorkFailed
 from ..logs import get_logger
+from ..numerai.account import model_id_of
 from ..numerai.client import NumeraiClient
 from ..numerai.statuses import VALIDATED, validation_of
-from .account import model_id_of
 
 log = get_logger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..build.manifest import Manifest
+from ..artifact.manifest import Manifest
 from ..files import write_atomic
 from ..github.deployments import FAILURE, SUCCESS, entry, record_document
 from .artifacts import Artifact

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..logs import get_logger
+from ..modelspec import LoadedSpec, select_specs
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import read_credentials, require_credentials
 from ..runtimes import Runtime
 from ..settings import Settings
-from ..spec import LoadedSpec, select_specs
 from .artifacts import Artifact, Refused, deployable, find_artifacts
 from .deployer import Deployer
 from .lock import slot_lock

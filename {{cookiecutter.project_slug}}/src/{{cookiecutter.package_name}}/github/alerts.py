@@ -34,7 +34,7 @@ from .api import GitHub
 
 MODES = ("health", "deploy", "datasets")
 LABEL = "numerai-alert"
-# Problem kind (deploy/status.py, deploy/rounds.py) -> how the title says it.
+# Problem kind (monitor/status.py, monitor/rounds.py) -> how the title says it.
 ALERT_KINDS = {"drifted": "drifted", "failing": "is failing", "missed round": "missed a round",
                "not submitted": "has not submitted for a round that closes soon"}
 # The issue a kind goes into, when not its own: the warning before a round closes and the miss after

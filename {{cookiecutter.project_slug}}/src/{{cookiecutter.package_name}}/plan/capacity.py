@@ -18,11 +18,11 @@ from pathlib import Path
 
 from ..data.files import WHOLE_FILE_SHARE
 from ..errors import UsageError
+from ..modelspec import LoadedSpec, ModelSpec, Problem
+from ..modelspec.model import EnsembleModel, LightGBMModel, iter_models
+from ..modelspec.problems import display_path
 from ..repo import Repo
 from ..runtimes.runners import RUNNERS_FILE, Runner, RunnerTable
-from ..spec import LoadedSpec, ModelSpec, Problem
-from ..spec.model import EnsembleModel, LightGBMModel, iter_models
-from ..spec.problems import display_path
 from .shapes import DatasetShape, dataset_shape
 
 CAPACITY_FILE = "capacity.json"

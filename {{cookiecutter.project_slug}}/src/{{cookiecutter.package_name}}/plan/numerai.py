@@ -7,7 +7,7 @@ or have nothing assigned, get no entry: they count as changed.
 
 from __future__ import annotations
 
-from ..build.fingerprint import fingerprint_in
+from ..artifact.fingerprint import fingerprint_in
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 

@@ -13,12 +13,12 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from ..build.fingerprint import fingerprint
+from ..artifact.fingerprint import fingerprint
 from ..errors import UsageError
 from ..logs import get_logger
+from ..modelspec import load_specs
 from ..repo import Repo
 from ..runtimes import load_catalogue, resolve_runtime
-from ..spec import load_specs
 
 log = get_logger(__name__)
 

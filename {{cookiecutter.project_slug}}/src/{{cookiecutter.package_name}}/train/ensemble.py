@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle.predictor import rank_within, run_node
-from ..spec.model import EnsembleModel
+from ..modelspec.model import EnsembleModel
 from .estimators import fit_estimator
 from .streaming import is_source, row_source
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import WorkFailed
-from ..spec.model import CustomModel, LightGBMModel, SklearnModel
+from ..modelspec.model import CustomModel, LightGBMModel, SklearnModel
 
 # LightGBM's aliases for the number of trees; the scikit-learn name n_estimators is the usual one.
 ROUNDS_ALIASES = ("n_estimators", "num_iterations", "num_iteration", "n_iter", "num_tree", "num_trees",

@@ -1,0 +1,71 @@
+"""A model's fingerprint: a hash of everything that changes its pickle.
+
+The spec (as validated, so comments and key order do not count), this package's code, the
+runtime's locked versions, the data version and whether the data is synthetic. Same inputs, same
+fingerprint: `plan` rebuilds nothing whose fingerprint is unchanged, `deploy` uploads nothing
+whose fingerprint is already assigned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ..modelspec.model import ModelSpec
+from ..runtimes import Runtime
+
+LENGTH = 12
+# Numerai may prefix the stored name (a folder, an upload id): match the end of it. The uploaded name
+# is `<slot>-<fingerprint>-<data stamp>.pkl`: the recipe, then the data it learned from.
+PICKLE_NAME = re.compile(
+    r"(?P<slot>[a-z0-9_]{1,50})-(?P<fingerprint>[0-9a-f]{" + str(LENGTH) + r"})(?:-(?P<stamp>[0-9a-f]{8}))?\.pkl$"
+)
+
+
+@lru_cache(maxsize=8)
+def code_digest(package_dir: Path) -> str:
+    """Hash of the package's Python sources (paths and contents), computed once per process."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(package_dir).rglob("*.py")):
+        digest.update(path.relative_to(package_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def fingerprint(spec: ModelSpec, runtime: Runtime, package_dir: Path, synthetic: bool = False) -> str:
+    parts = {
+        # Where and whether it deploys, and which runner builds it, do not change the pickle.
+        "spec": spec.model_dump(mode="json", exclude={"deploy": True, "build": {"runner"}}),
+        "code": code_digest(Path(package_dir)),
+        "runtime": [runtime.python, runtime.image, runtime.tag, file_digest(runtime.lock)],
+        "data": [spec.data.version, "synthetic" if synthetic else "numerai"],
+    }
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:LENGTH]
+
+
+def uploaded_name(slot: str, print_id: str, stamp: str | None) -> str:
+    """The uploaded file's name: a retrain on new data (same fingerprint, new stamp) is a new pickle."""
+    return f"{slot}-{print_id}{f'-{stamp}' if stamp else ''}.pkl"
+
+
+def parse_uploaded_name(filename: str | None) -> tuple[str, str | None] | None:
+    """(fingerprint, data stamp) of an uploaded pickle's file name, or None when it has none."""
+    match = PICKLE_NAME.search(filename or "")
+    return (match.group("fingerprint"), match.group("stamp")) if match else None
+
+
+def fingerprint_in(filename: str | None) -> str | None:
+    """The fingerprint encoded in an uploaded pickle's file name, if it has one."""
+    parsed = parse_uploaded_name(filename)
+    return parsed[0] if parsed else None

@@ -1,0 +1,43 @@
+"""Build every chosen slot, grouped by runtime: in this process (`--here`, which must be the image's)
+or in one confined child per runtime (environment.py), so a pickle is only made with the image's
+libraries and training never sees a credential."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ChildExited
+from ..modelspec import LoadedSpec
+from ..repo import Repo
+from ..runtimes import Runtime
+from .builder import build_slot
+from .environment import build_in_child, refuse_mismatch
+from .fingerprint import fingerprint
+
+
+def by_runtime(chosen: list[tuple[LoadedSpec, Runtime]]) -> dict[Runtime, list[LoadedSpec]]:
+    """The chosen slots grouped by runtime, in the order they were chosen."""
+    groups: dict[Runtime, list[LoadedSpec]] = {}
+    for item, runtime in chosen:
+        groups.setdefault(runtime, []).append(item)
+    return groups
+
+
+def build_slots(repo: Repo, chosen: list[tuple[LoadedSpec, Runtime]], *, synthetic: bool, out_dir: Path,
+                here: bool) -> list[tuple[Path, Runtime]]:
+    """Build each chosen slot; the pickles written, each with its runtime. A failed child raises ChildExited."""
+    if here:
+        for _item, runtime in chosen:
+            refuse_mismatch(runtime)
+    built: list[tuple[Path, Runtime]] = []
+    for runtime, group in by_runtime(chosen).items():
+        if here:
+            built += [(build_slot(repo, item, runtime, synthetic=synthetic, out_dir=out_dir).pickle_path, runtime)
+                      for item in group]
+            continue
+        code = build_in_child(repo, runtime, [item.spec.slot for item in group], synthetic=synthetic, out_dir=out_dir)
+        if code:
+            raise ChildExited(code)
+        built += [(out_dir / f"{item.spec.slot}-{fingerprint(item.spec, runtime, repo.package_dir, synthetic)}.pkl",
+                   runtime) for item in group]
+    return built

@@ -1,0 +1,1 @@
+"""Before deploy: the key and the account (doctor, preflight), and setting the repository up on GitHub."""

@@ -1,0 +1,30 @@
+"""The limits a confined run gets: Numerai's container limits by default, each overridable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import UsageError
+
+MB, GB = 2**20, 2**30
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt])i?b?\s*$", re.IGNORECASE)
+UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Numerai's: 10 minutes, 4 GB, 1 CPU, no network. Each overridable on the command line."""
+
+    seconds: float = 600.0
+    memory_bytes: int = 4 * GB
+    cpus: int = 1
+    network: bool = False
+
+
+def parse_size(text: str, flag: str = "--memory") -> int:
+    """'4g', '512m', '1.5G' in bytes; a bare number is refused (bytes or MB would be a guess)."""
+    match = SIZE.match(text)
+    if not match:
+        raise UsageError(f"{flag} {text!r} ==> expected a size with a unit, e.g. 4g or 512m")
+    return int(float(match.group(1)) * UNITS[match.group(2).lower()])
