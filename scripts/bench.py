@@ -627,12 +627,13 @@ def probe_predict_once(mode: str, pickle_path: str, folder: str) -> dict:
 
 def probe_plan_time(repo: str) -> dict:
     started = time.perf_counter()
-    from numerai_models.build.fingerprint import fingerprint
+    from numerai_models.artifact.fingerprint import fingerprint
     from numerai_models.commands.common import load_all, runtime_of
     from numerai_models.repo import Repo
+    from numerai_models.settings import load_settings
 
     imported = time.perf_counter()
-    root = Repo(Path(repo))
+    root = Repo(Path(repo), load_settings())
     specs, catalogue = load_all(root)
     loaded = time.perf_counter()
     prints = {item.spec.slot: fingerprint(item.spec, runtime_of(item, catalogue), root.package_dir) for item in specs}
@@ -701,7 +702,10 @@ def probe_transfer(parquet_path: str, work: str) -> dict:
     features = feature_list(path.parent / "features.json", "small")
     server, url = ranged_server(path)
     try:
-        transfer = read(url, features, Path(work) / "train-small.parquet")
+        from numerai_models.numerai.datasets import public_api
+        from numerai_models.settings import load_settings
+
+        transfer = read(url, features, Path(work) / "train-small.parquet", api=public_api(load_settings()))
     except Exception as error:  # report it, whatever the reader raised
         return {"fraction": None, "note": f"the reader failed: {type(error).__name__}: {error}"[:300]}
     finally:
@@ -717,7 +721,7 @@ def probe_capacity_estimate(repo: str, model: str, feature_set: str, rows: str, 
     """The capacity plan's estimate (plan/capacity.py) of a build of `rows` x `features` on one era step."""
     from numerai_models.plan.capacity import estimate, load_coefficients
     from numerai_models.plan.shapes import DatasetShape
-    from numerai_models.spec import ModelSpec
+    from numerai_models.modelspec import ModelSpec
 
     version = probe_version().name
     definition = ({"type": "lightgbm"} if model == "lightgbm"

@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.artifact.environment import ensure_build_en
 from {{ cookiecutter.package_name }}.artifact.manifest import read_manifest
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import PACKAGE, REPO_ROOT
 
@@ -59,7 +60,7 @@ def pickle_python(pickle_path: Path) -> str:
     runtime = resolve_runtime(read_manifest(pickle_path).runtime.python, load_catalogue(REPO_ROOT / "runtimes"))
     if runs_here(runtime):
         return sys.executable
-    return str(ensure_build_environment(Repo(REPO_ROOT), runtime))
+    return str(ensure_build_environment(Repo(REPO_ROOT, load_settings()), runtime))
 
 
 def load_and_predict(pickle_path: Path, live: Path, benchmarks: Path, predictions: Path | None = None) -> dict:

@@ -12,12 +12,13 @@ import pytest
 from {{ cookiecutter.package_name }}.datasets import current_version, known_versions, load_version, load_versions
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.repo import Repo
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import REPO_ROOT, VERSIONS
 
 
 def test_every_vendored_version_reads_and_its_facts_hang_together():
-    assert VERSIONS and list(VERSIONS) == known_versions(Repo(REPO_ROOT))
+    assert VERSIONS and list(VERSIONS) == known_versions(Repo(REPO_ROOT, load_settings()))
     for name, version in VERSIONS.items():
         assert version.name == name and version.checked and version.sources
         assert version.payout_target in version.targets

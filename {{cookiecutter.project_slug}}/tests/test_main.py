@@ -12,6 +12,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.errors import BROKEN_PIPE_EXIT_CODE, UsageError, WorkFailed
 from {{ cookiecutter.package_name }}.main import COMMANDS, command_module, main
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import PACKAGE, REPO_ROOT
 
@@ -25,7 +26,7 @@ def failing_command(monkeypatch):
     def make(error: BaseException):
         module = importlib.import_module(f"{PACKAGE}.commands.validate")
 
-        def run(args):
+        def run(args, settings):
             raise error
 
         monkeypatch.setattr(module, "run", run)
@@ -65,7 +66,7 @@ def test_debug_shows_the_traceback_scrubbed(failing_command, capsys, monkeypatch
         monkeypatch.setenv("NUMERAI_DEBUG", "1")
     from {{ cookiecutter.package_name }}.numerai.credentials import read_credentials
 
-    read_credentials()  # the run's key, as every API command reads it
+    read_credentials(load_settings())  # the run's key, as every API command reads it
     assert main([*argv, "--repo", str(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "KeyError" in err

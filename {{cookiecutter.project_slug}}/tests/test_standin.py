@@ -14,6 +14,7 @@ import requests
 from {{ cookiecutter.package_name }}.numerai.client import NumeraiClient
 from {{ cookiecutter.package_name }}.numerai.credentials import Credentials
 from {{ cookiecutter.package_name }}.numerai.errors import AuthenticationFailed
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import REPO_ROOT
 
@@ -61,7 +62,8 @@ def numerapi_at(monkeypatch):
 
     def connect(url: str, public_id: str | None = None, secret_key: str | None = None):
         monkeypatch.setenv("NUMERAI_API_URL", url)
-        return NumeraiClient(Credentials(public_id, secret_key) if public_id and secret_key else None).numerapi
+        credentials = Credentials(public_id, secret_key) if public_id and secret_key else None
+        return NumeraiClient(credentials, load_settings()).numerapi
 
     return connect
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .settings import load_settings
+from .settings import Settings
 
 
 def append(target: Path | None, text: str) -> Path | None:
@@ -17,14 +17,14 @@ def append(target: Path | None, text: str) -> Path | None:
     return Path(target)
 
 
-def append_outputs(outputs: dict[str, str]) -> Path | None:
+def append_outputs(settings: Settings, outputs: dict[str, str]) -> Path | None:
     """Append `name=value` lines to $GITHUB_OUTPUT when it is set; a value must be one line."""
     for name, value in outputs.items():
         if "\n" in value:
             raise ValueError(f"the output {name} spans lines: GitHub would read only its first")
-    return append(load_settings().github_output, "".join(f"{name}={value}\n" for name, value in outputs.items()))
+    return append(settings.github_output, "".join(f"{name}={value}\n" for name, value in outputs.items()))
 
 
-def append_summary(markdown: str) -> Path | None:
+def append_summary(settings: Settings, markdown: str) -> Path | None:
     """Append to $GITHUB_STEP_SUMMARY (GitHub renders it on the run's page) when it is set."""
-    return append(load_settings().github_step_summary, markdown + "\n")
+    return append(settings.github_step_summary, markdown + "\n")

@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if malformed:
             raise malformed
-        code = module.run(args)
+        assert settings is not None  # a malformed one raised above
+        code = module.run(args, settings)
         return code if output_finished() else BROKEN_PIPE_EXIT_CODE
     except (UsageError, WorkFailed) as error:
         print(f"{error.label}: {logs.scrub(error)}", file=sys.stderr)

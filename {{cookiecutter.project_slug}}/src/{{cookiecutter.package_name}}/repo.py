@@ -1,16 +1,17 @@
-"""Where things live in this repository; every command takes `--repo` (default: here)."""
+"""Where things live in this repository (every command takes `--repo`, default: here), with the run's settings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .settings import load_settings
+from .settings import Settings
 
 
 @dataclass(frozen=True)
 class Repo:
     root: Path
+    settings: Settings
 
     @property
     def models(self) -> Path:
@@ -23,7 +24,12 @@ class Repo:
     @property
     def datasets(self) -> Path:
         """Numerai's dataset versions as dated data: `datasets/<version>.json` (see datasets.py)."""
-        return self.root / "datasets"
+        return self.datasets_of(self.root)
+
+    @staticmethod
+    def datasets_of(root: Path) -> Path:
+        """The datasets/ folder of the repository at `root`."""
+        return root / "datasets"
 
     @property
     def dist(self) -> Path:
@@ -32,7 +38,7 @@ class Repo:
     @property
     def data_cache(self) -> Path:
         """Downloaded (and synthetic) datasets; NUMERAI_DATA_DIR moves it, e.g. to a CI cache."""
-        return load_settings().data_dir or self.root / ".numerai-data"
+        return self.settings.data_dir or self.root / ".numerai-data"
 
     @property
     def package_dir(self) -> Path:

@@ -20,12 +20,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, PositiveInt, SecretStr, ValidationError, field_validator
+from pydantic import Field, PositiveInt, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import UsageError
@@ -78,6 +79,15 @@ class Settings(BaseSettings):
     github_output: Path | None = Field(default=None, validation_alias="GITHUB_OUTPUT")
     github_step_summary: Path | None = Field(default=None, validation_alias="GITHUB_STEP_SUMMARY")
 
+    # The process environment as it was when the settings were read: what child processes (training,
+    # a check's run, uv) are given, filtered, and where tools live (PATH, PYENV_ROOT, XDG_CACHE_HOME).
+    # Below main nothing reads os.environ itself.
+    _environment: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def environment(self) -> dict[str, str]:
+        """A copy of the process environment the settings were read from (empty for settings made in code)."""
+        return dict(self._environment)
+
     @field_validator(*KEY_FIELDS, mode="before")
     @classmethod
     def _key(cls, value):
@@ -89,6 +99,10 @@ class Settings(BaseSettings):
                      or any(char.isspace() for char in text)):
             raise ValueError("malformed key")  # the words are key_expectation's: never the value
         return text
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """These settings with each override that is not None (a command's flags over the environment)."""
+        return self.model_copy(update={key: value for key, value in overrides.items() if value is not None})
 
     def secrets(self) -> list[str]:
         """Texts that must never reach an output: the token built from the key, and the key itself."""
@@ -127,7 +141,7 @@ def expectation(error: dict, field: str) -> str:
 
 
 def load_settings(**overrides) -> Settings:
-    """The settings of this run (read anew on every call: tests change the environment between runs).
+    """The settings of this run, read from the environment: main reads them once and passes them down.
 
     A malformed value is a UsageError naming the variable: `NUMERAI_REQUEST_TIMEOUT='x' ==> expected ...`.
     """
@@ -140,4 +154,5 @@ def load_settings(**overrides) -> Settings:
         if field in KEY_FIELDS:  # never echoed: the value is (half of) the key
             raise UsageError(f"{name} is malformed (its value is not shown) ==> {key_expectation()}") from None
         raise UsageError(f"{name}={first.get('input')!r} ==> {expectation(first, field)}") from None
-    return settings.model_copy(update={key: value for key, value in overrides.items() if value is not None})
+    settings._environment = dict(os.environ)
+    return settings.with_overrides(**overrides)

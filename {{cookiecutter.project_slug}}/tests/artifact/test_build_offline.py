@@ -9,6 +9,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.artifact.online import require_numerai_or_cache
 from {{ cookiecutter.package_name }}.errors import WorkFailed
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import LIGHTGBM_SPEC
 
@@ -35,7 +36,7 @@ def test_with_the_data_cached_an_unreachable_numerai_is_a_warning(tmp_path, monk
     (tmp_path / "v5.2").mkdir()
     (tmp_path / "v5.2" / "features.json").write_text("{}")
     with caplog.at_level("WARNING"):
-        require_numerai_or_cache(tmp_path, ["v5.2"])
+        require_numerai_or_cache(tmp_path, ["v5.2"], load_settings())
     assert "Numerai cannot be reached" in caplog.text and "building from the data cache" in caplog.text
     with pytest.raises(WorkFailed, match="has no v5.3 ==>"):
-        require_numerai_or_cache(tmp_path, ["v5.2", "v5.3"])
+        require_numerai_or_cache(tmp_path, ["v5.2", "v5.3"], load_settings())

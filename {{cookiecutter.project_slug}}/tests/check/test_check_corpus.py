@@ -24,6 +24,7 @@ from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
 from {{ cookiecutter.package_name }}.sandbox.limits import GB, Limits
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import REPO_ROOT, manifest_dict
 
@@ -87,7 +88,7 @@ def check(monkeypatch, data_cache):
     monkeypatch.setenv("NUMERAI_DATA_DIR", str(data_cache))
 
     def run(pickle_path: Path, minor: str = "3.12", **limits):
-        return check_pickle(Repo(REPO_ROOT), pickle_path, runtime(minor), limits=Limits(**limits))
+        return check_pickle(Repo(REPO_ROOT, load_settings()), pickle_path, runtime(minor), limits=Limits(**limits))
 
     return run
 

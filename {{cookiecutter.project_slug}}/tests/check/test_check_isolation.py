@@ -29,6 +29,7 @@ from {{ cookiecutter.package_name }}.check.report import ERROR
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.sandbox import cgroups, isolation
 from {{ cookiecutter.package_name }}.sandbox.limits import Limits
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import REPO_ROOT
 
@@ -66,7 +67,7 @@ def check(monkeypatch, data_cache):
     monkeypatch.setenv("NUMERAI_DATA_DIR", str(data_cache))
 
     def run(pickle_path: Path, **limits):
-        return check_pickle(Repo(REPO_ROOT), pickle_path, runtime("3.12"), limits=Limits(**limits))
+        return check_pickle(Repo(REPO_ROOT, load_settings()), pickle_path, runtime("3.12"), limits=Limits(**limits))
 
     return run
 

@@ -10,6 +10,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.data.download import ensure_files
 from {{ cookiecutter.package_name }}.errors import WorkFailed
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from standin import NumeraiStandIn
 
@@ -31,7 +32,7 @@ def test_files_are_downloaded_once_and_then_reused_while_current(served, tmp_pat
     standin, folder = served
     cache = tmp_path / "cache"
 
-    paths = ensure_files(cache, "v5.2", ["features.json", "live.parquet"])
+    paths = ensure_files(cache, "v5.2", ["features.json", "live.parquet"], settings=load_settings())
 
     for name, path in paths.items():
         assert path.read_bytes() == (folder / name).read_bytes()
@@ -43,7 +44,7 @@ def test_files_are_downloaded_once_and_then_reused_while_current(served, tmp_pat
     assert sorted(path.name for path in (cache / "v5.2").iterdir()) == [
         "features.json", "features.json.source.json", "live.parquet", "live.parquet.source.json"]
 
-    again = ensure_files(cache, "v5.2", ["features.json", "live.parquet"])
+    again = ensure_files(cache, "v5.2", ["features.json", "live.parquet"], settings=load_settings())
 
     assert again == paths
     assert len(standin.file_gets) == 2, "nothing downloaded again"
@@ -58,24 +59,24 @@ def test_files_are_downloaded_once_and_then_reused_while_current(served, tmp_pat
 def test_a_file_changed_on_numerai_is_downloaded_again_and_only_that_one(served, tmp_path):
     standin, folder = served
     cache = tmp_path / "cache"
-    ensure_files(cache, "v5.2", ["features.json", "live.parquet"])
+    ensure_files(cache, "v5.2", ["features.json", "live.parquet"], settings=load_settings())
     (folder / "live.parquet").write_bytes(bytes(range(256)) * 41)  # a new round's live file
 
-    paths = ensure_files(cache, "v5.2", ["features.json", "live.parquet"])
+    paths = ensure_files(cache, "v5.2", ["features.json", "live.parquet"], settings=load_settings())
 
     assert standin.file_gets == ["v5.2/features.json", "v5.2/live.parquet", "v5.2/live.parquet"]
     assert paths["live.parquet"].read_bytes() == (folder / "live.parquet").read_bytes()
-    ensure_files(cache, "v5.2", ["live.parquet"])
+    ensure_files(cache, "v5.2", ["live.parquet"], settings=load_settings())
     assert len(standin.file_gets) == 3
 
 
 def test_a_same_sized_new_file_is_told_apart_by_its_etag(served, tmp_path):
     standin, folder = served
     cache = tmp_path / "cache"
-    ensure_files(cache, "v5.2", ["live.parquet"])
+    ensure_files(cache, "v5.2", ["live.parquet"], settings=load_settings())
     (folder / "live.parquet").write_bytes(bytes(reversed(range(256))) * 40)
 
-    path = ensure_files(cache, "v5.2", ["live.parquet"])["live.parquet"]
+    path = ensure_files(cache, "v5.2", ["live.parquet"], settings=load_settings())["live.parquet"]
 
     assert path.read_bytes() == (folder / "live.parquet").read_bytes()
     assert standin.file_gets == ["v5.2/live.parquet"] * 2
@@ -86,36 +87,36 @@ def test_a_server_without_ranges_is_asked_numerapis_way(served, tmp_path):
     standin, folder = served
     standin.refuse_ranges = True
     cache = tmp_path / "cache"
-    ensure_files(cache, "v5.2", ["live.parquet"])
-    ensure_files(cache, "v5.2", ["live.parquet"])
+    ensure_files(cache, "v5.2", ["live.parquet"], settings=load_settings())
+    ensure_files(cache, "v5.2", ["live.parquet"], settings=load_settings())
     assert len(standin.file_requests) == 2
     (folder / "live.parquet").write_bytes(bytes(range(256)) * 42)
-    ensure_files(cache, "v5.2", ["live.parquet"])
+    ensure_files(cache, "v5.2", ["live.parquet"], settings=load_settings())
     assert (cache / "v5.2" / "live.parquet").read_bytes() == (folder / "live.parquet").read_bytes()
 
 
 def test_offline_the_cache_is_used_with_a_note(served, tmp_path, monkeypatch, caplog):
     standin, _folder = served
     cache = tmp_path / "cache"
-    ensure_files(cache, "v5.2", ["live.parquet"])
+    ensure_files(cache, "v5.2", ["live.parquet"], settings=load_settings())
     standin.stop()
     monkeypatch.setenv("NUMERAI_RETRY_ATTEMPTS", "1")
     caplog.set_level(logging.INFO)
 
-    path = ensure_files(cache, "v5.2", ["live.parquet"])["live.parquet"]
+    path = ensure_files(cache, "v5.2", ["live.parquet"], settings=load_settings())["live.parquet"]
 
     assert path.is_file()
     assert any("v5.2/live.parquet: Numerai could not be asked whether it changed" in message
                and "using the cached copy" in message for message in caplog.messages)
     with pytest.raises(WorkFailed, match="could not download v5.2/features.json"):
-        ensure_files(cache, "v5.2", ["features.json"])
+        ensure_files(cache, "v5.2", ["features.json"], settings=load_settings())
 
 
 def test_a_missing_dataset_fails_clearly_and_leaves_nothing_behind(served, tmp_path):
     cache = tmp_path / "cache"
 
     with pytest.raises(WorkFailed, match="could not download v5.2/train.parquet"):
-        ensure_files(cache, "v5.2", ["train.parquet"])
+        ensure_files(cache, "v5.2", ["train.parquet"], settings=load_settings())
 
     assert not (cache / "v5.2" / "train.parquet").exists()
     assert not list(cache.rglob("*.tmp"))

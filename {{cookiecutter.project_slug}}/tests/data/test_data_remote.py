@@ -12,7 +12,8 @@ import pytest
 from {{ cookiecutter.package_name }}.data.read import feature_list, read_eras, read_frame
 from {{ cookiecutter.package_name }}.data.remote import ensure_columns, read_remote_columns
 from {{ cookiecutter.package_name }}.data.synthetic import Shape, write_dataset
-from {{ cookiecutter.package_name }}.numerai.datasets import RangesRefused
+from {{ cookiecutter.package_name }}.numerai.datasets import RangesRefused, public_api
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import CURRENT
 from standin import NumeraiStandIn
@@ -50,7 +51,7 @@ def test_the_projected_read_returns_the_frame_a_whole_file_read_does(served, tmp
     standin, folder = served
     features, columns = small_columns(folder)
 
-    path = ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns)
+    path = ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns, settings=load_settings())
 
     assert path.parent.name == "columns" and not (tmp_path / "cache" / TRAIN).exists()
     pd.testing.assert_frame_equal(read_frame(path, features, ["era", "target"]),
@@ -67,7 +68,8 @@ def test_a_small_set_read_transfers_under_a_tenth_of_a_wide_file(served, tmp_pat
     _features, columns = small_columns(folder)
     size = (folder / "train.parquet").stat().st_size
 
-    transfer = read_remote_columns(f"{standin.url}/files/{TRAIN}", columns, tmp_path / "train-small.parquet")
+    transfer = read_remote_columns(f"{standin.url}/files/{TRAIN}", columns, tmp_path / "train-small.parquet",
+                                   api=public_api(load_settings()))
 
     assert transfer is not None and transfer.file_size == size
     assert transfer.transferred == standin.file_bytes(TRAIN) - 1  # all but the probe's one byte
@@ -78,11 +80,11 @@ def test_the_cache_is_reused_for_the_same_and_fewer_columns(served, tmp_path):
     standin, folder = served
     features, columns = small_columns(folder)
     cache = tmp_path / "cache"
-    first = ensure_columns(cache, VERSION, "train.parquet", columns)
+    first = ensure_columns(cache, VERSION, "train.parquet", columns, settings=load_settings())
     sent = standin.file_bytes()
 
-    assert ensure_columns(cache, VERSION, "train.parquet", columns) == first
-    assert ensure_columns(cache, VERSION, "train.parquet", [*features[:3], "era"]) == first
+    assert ensure_columns(cache, VERSION, "train.parquet", columns, settings=load_settings()) == first
+    assert ensure_columns(cache, VERSION, "train.parquet", [*features[:3], "era"], settings=load_settings()) == first
 
     assert standin.file_bytes() - sent == 2, "only the two probes' single bytes"
 
@@ -91,13 +93,13 @@ def test_a_changed_file_is_read_again_and_the_old_columns_dropped(served, tmp_pa
     standin, folder = served
     features, columns = small_columns(folder)
     cache = tmp_path / "cache"
-    first = ensure_columns(cache, VERSION, "validation.parquet", columns)
+    first = ensure_columns(cache, VERSION, "validation.parquet", columns, settings=load_settings())
     assert len(read_eras(first)) == 2
     narrow = {**WIDE.__dict__, "features_all": 60, "features_medium": 50, "rows_per_era": 200}
     grown = write_dataset(tmp_path / "grown", Shape(**{**narrow, "validation_eras": 6}))
     shutil.copy(grown / "validation.parquet", folder / "validation.parquet")
 
-    again = ensure_columns(cache, VERSION, "validation.parquet", columns)
+    again = ensure_columns(cache, VERSION, "validation.parquet", columns, settings=load_settings())
 
     assert len(read_eras(again)) == 6 and len(read_eras(folder / "validation.parquet")) == 6
     assert sorted(path.name for path in (cache / VERSION / "columns").iterdir()) == sorted(
@@ -111,23 +113,24 @@ def test_a_server_refusing_ranges_gets_a_whole_download(served, tmp_path, caplog
     features, columns = small_columns(folder)
     caplog.set_level(logging.INFO)
 
-    path = ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns)
+    path = ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns, settings=load_settings())
 
     assert path == tmp_path / "cache" / TRAIN
     assert path.read_bytes() == (folder / "train.parquet").read_bytes()
     assert standin.file_gets == [TRAIN, TRAIN], "the probe (its body unread), then the download"
     assert "does not serve byte ranges" in caplog.text
     with pytest.raises(RangesRefused):
-        read_remote_columns(f"{standin.url}/files/{TRAIN}", columns, tmp_path / "x.parquet")
+        read_remote_columns(f"{standin.url}/files/{TRAIN}", columns, tmp_path / "x.parquet",
+                                   api=public_api(load_settings()))
     # A whole file, cached and current, serves any columns.
-    assert ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns[:2]) == path
+    assert ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns[:2], settings=load_settings()) == path
 
 
 def test_most_of_the_columns_are_downloaded_whole(served, tmp_path):
     standin, folder = served
     features = feature_list(folder / "features.json", "all")
 
-    path = ensure_columns(tmp_path / "cache", VERSION, "train.parquet", [*features, "era"])
+    path = ensure_columns(tmp_path / "cache", VERSION, "train.parquet", [*features, "era"], settings=load_settings())
 
     assert path == tmp_path / "cache" / TRAIN and standin.file_gets == [TRAIN]
 
@@ -135,12 +138,12 @@ def test_most_of_the_columns_are_downloaded_whole(served, tmp_path):
 def test_offline_the_cached_columns_are_used(served, tmp_path, monkeypatch, caplog):
     standin, folder = served
     _features, columns = small_columns(folder)
-    first = ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns)
+    first = ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns, settings=load_settings())
     standin.stop()
     monkeypatch.setenv("NUMERAI_RETRY_ATTEMPTS", "1")
     caplog.set_level(logging.INFO)
 
-    assert ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns) == first
+    assert ensure_columns(tmp_path / "cache", VERSION, "train.parquet", columns, settings=load_settings()) == first
     assert "Numerai could not be asked whether it changed" in caplog.text
 
 
@@ -149,7 +152,8 @@ def test_scattered_columns_read_in_parallel_ranges_are_the_whole_files(served, t
     standin, folder = served
     features = feature_list(folder / "features.json", "all")[::97]
 
-    transfer = read_remote_columns(f"{standin.url}/files/{TRAIN}", [*features, "era"], tmp_path / "scattered.parquet")
+    transfer = read_remote_columns(f"{standin.url}/files/{TRAIN}", [*features, "era"], tmp_path / "scattered.parquet",
+                                   api=public_api(load_settings()))
 
     assert transfer is not None and transfer.requests > len(features) // 2
     pd.testing.assert_frame_equal(read_frame(transfer.path, features, ["era"]),

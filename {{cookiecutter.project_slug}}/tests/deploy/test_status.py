@@ -8,6 +8,7 @@ import json
 from {{ cookiecutter.package_name }}.numerai.client import NumeraiClient
 from {{ cookiecutter.package_name }}.numerai.credentials import read_credentials
 from {{ cookiecutter.package_name }}.plan.numerai import assigned_fingerprints
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import LIGHTGBM_SPEC, STANDIN_SECRET_KEY, manifest_dict, write_spec
 
@@ -148,7 +149,7 @@ def test_status_needs_credentials(numerai, numerai_cli, numerai_env, deploy_repo
 
 def test_assigned_fingerprints_for_plan(numerai, numerai_env):
     numerai.seed_pickle("gbm_model", "gbm_model-0123456789ab.pkl")
-    client = NumeraiClient(read_credentials())
+    client = NumeraiClient(read_credentials(load_settings()), load_settings())
 
     found = assigned_fingerprints(["gbm_model", "ensemble_model", "nobody"], client)
 

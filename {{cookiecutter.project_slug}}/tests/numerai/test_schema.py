@@ -11,6 +11,7 @@ import requests
 
 from {{ cookiecutter.package_name }}.numerai.client import NumeraiClient
 from {{ cookiecutter.package_name }}.numerai.credentials import Credentials
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from standin import SCHEMA, NumeraiStandIn, schema_errors
 
@@ -205,7 +206,7 @@ def numerapi_texts(standin, monkeypatch, tmp_path) -> dict[str, str]:
     """{numerapi method: query text} of the numerapi methods the client calls (and model_upload, whose
     steps the client sends itself), captured as they reach the stand-in."""
     monkeypatch.setenv("NUMERAI_API_URL", standin.url)
-    api = NumeraiClient(Credentials(PUBLIC_ID, SECRET_KEY)).numerapi
+    api = NumeraiClient(Credentials(PUBLIC_ID, SECRET_KEY), load_settings()).numerapi
     pickle = tmp_path / "slot_a-0123456789ab.pkl"
     pickle.write_bytes(b"not really a pickle")
     calls = {

@@ -26,6 +26,7 @@ from {{ cookiecutter.package_name }}.plan.capacity import (
 from {{ cookiecutter.package_name }}.plan.shapes import dataset_shape
 from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes.runners import load_runners
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import REPO_ROOT
 
@@ -75,7 +76,7 @@ def run(capsys, monkeypatch):
 
 @pytest.fixture
 def shape():
-    found = dataset_shape(Repo(REPO_ROOT), "v5.3")
+    found = dataset_shape(Repo(REPO_ROOT, load_settings()), "v5.3")
     assert (found.train_rows, found.train_eras, found.feature_sets["all"]) == (2746268, 574, 3555)
     return found
 
@@ -118,7 +119,7 @@ def test_v5_3_with_every_feature_and_validation_eras_needs_more_than_a_private_r
     assert fits(train_only, private, coefficients)
     everything = estimate(spec(feature_set="all", include_validation=True), shape, coefficients)
     assert not fits(everything, private, coefficients) and fits(everything, public, coefficients)
-    assert fits(everything, table.runner("ubuntu-latest-4-cores"), coefficients)
+    assert fits(everything, table.runner("ubuntu-latest-4-cores", "private"), coefficients)
 
 
 def test_a_slots_data_is_cached_only_within_its_share_of_the_cache(shape):
@@ -174,7 +175,7 @@ def test_a_version_without_its_file_is_not_estimated(repo):
     root = repo({"small.yaml": SMALL})
     shutil.rmtree(root / "datasets")
     [item] = load_specs(root / "models", runtimes=["3.12"])
-    found = assess(Repo(root), [item], {}, load_runners(root / "runtimes"), slots=1)
+    found = assess(Repo(root, load_settings()), [item], {}, load_runners(root / "runtimes"), slots=1)
     assert found.estimates == {"small_one": None} and not found.problems and found.cache_data("small_one")
     assert found.lines == ["capacity: small_one: not estimated (no readable datasets/v5.3.json with the "
                            "version's rows and feature set sizes)"]

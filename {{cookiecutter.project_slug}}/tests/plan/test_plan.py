@@ -14,6 +14,8 @@ from {{ cookiecutter.package_name }}.artifact.manifest import read_manifests
 from {{ cookiecutter.package_name }}.artifact.summary import table
 from {{ cookiecutter.package_name }}.github_actions import append_outputs
 from {{ cookiecutter.package_name }}.main import main
+from {{ cookiecutter.package_name }}.numerai.client import NumeraiClient
+from {{ cookiecutter.package_name }}.numerai.credentials import read_credentials
 from {{ cookiecutter.package_name }}.plan.matrix import (
     Candidate,
     build_matrix,
@@ -24,6 +26,7 @@ from {{ cookiecutter.package_name }}.plan.matrix import (
 from {{ cookiecutter.package_name }}.plan.numerai import assigned_fingerprints
 from {{ cookiecutter.package_name }}.plan.revision import fingerprints_at
 from {{ cookiecutter.package_name }}.repo import Repo
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import CURRENT, LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, write_spec
 
@@ -32,6 +35,10 @@ RIDGE_SPEC = """
     runtime: "3.12"
     model: {type: sklearn, estimator: sklearn.linear_model.Ridge}
 """
+
+
+def client_of(settings):
+    return NumeraiClient(read_credentials(settings), settings)
 
 
 def candidate(slot: str, fingerprint: str, deploy: bool = True) -> Candidate:
@@ -105,7 +112,7 @@ def test_github_outputs_are_single_lines_appended(tmp_path, monkeypatch):
     output.write_text("earlier=1\n")
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
     matrix = build_matrix([candidate("a", "1"), candidate("b", "2")], None)
-    assert append_outputs(github_outputs(matrix, synthetic=True)) == output
+    assert append_outputs(load_settings(), github_outputs(matrix, synthetic=True)) == output
     lines = output.read_text().splitlines()
     assert lines[0] == "earlier=1"
     values = dict(line.split("=", 1) for line in lines[1:])
@@ -120,8 +127,8 @@ def test_github_outputs_are_single_lines_appended(tmp_path, monkeypatch):
 def test_fingerprints_at_head_match_the_work_tree(history, cli):
     matrix, _ = plan(cli, history)
     now = {item["slot"]: item["fingerprint"] for item in matrix["include"]}
-    assert fingerprints_at(Repo(history), "HEAD", synthetic=False) == now
-    assert fingerprints_at(Repo(history), "HEAD", synthetic=True) != now
+    assert fingerprints_at(Repo(history, load_settings()), "HEAD", synthetic=False) == now
+    assert fingerprints_at(Repo(history, load_settings()), "HEAD", synthetic=True) != now
 
 
 def test_changed_since_builds_only_what_a_commit_changed(history, cli, tmp_path):
@@ -143,8 +150,8 @@ def test_a_change_to_the_package_rebuilds_every_slot(history):
     module = history / "src" / PACKAGE / "plan" / "matrix.py"
     module.write_text(module.read_text() + "\n# changed\n")
     git(history, "commit", "-q", "-am", "package change")
-    before = fingerprints_at(Repo(history), "HEAD~1", synthetic=False)
-    after = fingerprints_at(Repo(history), "HEAD", synthetic=False)
+    before = fingerprints_at(Repo(history, load_settings()), "HEAD~1", synthetic=False)
+    after = fingerprints_at(Repo(history, load_settings()), "HEAD", synthetic=False)
     assert set(before) == set(after) == {"gbm_model", "ridge_model"}
     assert all(before[slot] != after[slot] for slot in before)
 
@@ -162,7 +169,7 @@ def test_a_revision_without_specs_means_every_slot(history):
     git(history, "rm", "-rq", "--cached", ".")
     git(history, "add", "notes.txt")
     git(history, "commit", "-q", "-m", "no specs here")
-    assert fingerprints_at(Repo(history), "bare", synthetic=False) is None
+    assert fingerprints_at(Repo(history, load_settings()), "bare", synthetic=False) is None
 
 
 def test_synthetic_variable_marks_the_whole_plan(history, cli, tmp_path):
@@ -199,7 +206,7 @@ def test_against_numerai_leaves_out_assigned_fingerprints(history, numerai, nume
     assert first.code == 0, first.err
     fingerprint = {item["slot"]: item["fingerprint"] for item in json.loads(first.out)["include"]}["gbm_model"]
     numerai.seed_pickle("gbm_model", f"gbm_model-{fingerprint}.pkl")
-    assert assigned_fingerprints(["gbm_model", "ridge_model"]) == {"gbm_model": fingerprint}
+    assert assigned_fingerprints(["gbm_model", "ridge_model"], client_of(load_settings())) == {"gbm_model": fingerprint}
     second = numerai_cli("plan", "--against-numerai", "--repo", str(history))
     assert [item["slot"] for item in json.loads(second.out)["include"]] == ["ridge_model"]
 

@@ -13,17 +13,13 @@ from {{ cookiecutter.package_name }}.runtimes.runners import FALLBACK_LABEL, loa
 from conftest import REPO_ROOT
 
 
-def test_standard_runners_are_smaller_for_a_private_repository(monkeypatch):
+def test_standard_runners_are_smaller_for_a_private_repository():
     table = load_runners(REPO_ROOT / "runtimes")
     assert table.runner("ubuntu-latest", "private").memory_gb == 7
     assert table.runner("ubuntu-latest", "public").memory_gb == 16
     assert table.runner("ubuntu-latest-8-cores", "public").memory_gb == 32  # no public size: the private one
-    monkeypatch.delenv("NUMERAI_REPOSITORY_VISIBILITY", raising=False)
-    assert table.runner("ubuntu-latest").memory_gb == 7, "unknown visibility: the smaller sizes"
-    monkeypatch.setenv("NUMERAI_REPOSITORY_VISIBILITY", "public")
-    assert table.runner("ubuntu-latest").memory_gb == 16
-    monkeypatch.setenv("NUMERAI_REPOSITORY_VISIBILITY", "internal")
-    assert table.runner("ubuntu-latest").memory_gb == 7
+    assert table.runner("ubuntu-latest", None).memory_gb == 7, "unknown visibility: the smaller sizes"
+    assert table.runner("ubuntu-latest", "internal").memory_gb == 7
     assert table.cache_gb == 10
 
 
@@ -31,7 +27,7 @@ def test_only_listed_hosted_labels_count_as_github_hosted():
     table = load_runners(REPO_ROOT / "runtimes")
     assert table.hosted(FALLBACK_LABEL) and table.hosted("ubuntu-24.04") and table.hosted("ubuntu-latest-16-cores")
     assert not table.hosted("self-hosted") and not table.hosted("my-gpu-box")
-    unknown = table.runner("my-gpu-box")
+    unknown = table.runner("my-gpu-box", "private")
     assert not unknown.known and "size unknown" in unknown.describe()
 
 
@@ -42,7 +38,7 @@ def test_a_user_lists_a_self_hosted_machine(tmp_path):
     data["runners"].append({"labels": ["gpu-box"], "hosted": False, "private": {"memory_gb": 128, "disk_gb": 900}})
     path.write_text(json.dumps(data))
     table = load_runners(tmp_path / "runtimes")
-    assert table.runner("gpu-box").memory_gb == 128 and not table.hosted("gpu-box")
+    assert table.runner("gpu-box", "private").memory_gb == 128 and not table.hosted("gpu-box")
 
 
 @pytest.mark.parametrize(("change", "words"), [

@@ -86,12 +86,13 @@ def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path | DatasetFi
     if synthetic:
         return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True),
                                 version_shape(versions_for(repo.models), version))
-    metadata = ensure_files(repo.data_cache, version, [files.FEATURES_JSON])[files.FEATURES_JSON]
+    found = ensure_files(repo.data_cache, version, [files.FEATURES_JSON], settings=repo.settings)
+    metadata = found[files.FEATURES_JSON]
     columns = projected_columns(loaded, metadata)
     if columns is None:
         return version_dir(repo.data_cache, version)
     return dataset_files(repo.data_cache, version, needed_files(loaded)[1:],
-                         {files.TRAIN: columns, files.VALIDATION: columns})
+                         {files.TRAIN: columns, files.VALIDATION: columns}, settings=repo.settings)
 
 
 def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_file: str,
@@ -178,7 +179,7 @@ def fetch_scoring_files(repo: Repo, version: str) -> None:
     without one only goes without that metric (validation_metrics says so)."""
     for name in files.SCORING_FILES:
         try:
-            ensure_files(repo.data_cache, version, [name])
+            ensure_files(repo.data_cache, version, [name], settings=repo.settings)
         except WorkFailed as error:
             log.info(f"data: {name} not available ({error}); validation metrics go without it")
 

@@ -17,16 +17,17 @@ from ..logs import get_logger
 from ..numerai.client import quick_settings
 from ..numerai.datasets import dataset_url, public_api
 from ..numerai.errors import ApiError, GraphQLFailed
+from ..settings import Settings
 
 log = get_logger(__name__)
 
 
-def require_numerai_or_cache(cache: Path, versions: list[str]) -> None:
+def require_numerai_or_cache(cache: Path, versions: list[str], settings: Settings) -> None:
     """Return when Numerai answers, or when every version's data is cached; else WorkFailed saying why."""
     if not versions:
         return
     try:
-        dataset_url(public_api(quick_settings()), f"{versions[0]}/{files.FEATURES_JSON}")
+        dataset_url(public_api(quick_settings(settings)), f"{versions[0]}/{files.FEATURES_JSON}")
         return
     except GraphQLFailed:
         return  # Numerai answered: reachable, whatever the downloads then meet

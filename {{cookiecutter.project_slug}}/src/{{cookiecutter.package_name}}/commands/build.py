@@ -11,12 +11,14 @@ when present, else venv and pip). --here trains in this process, which must then
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ..artifact.online import require_numerai_or_cache
 from ..artifact.slots import build_slots
 from ..check.pipeline import check_built
 from ..modelspec import check_parameters, select_specs
+from ..settings import Settings
 from .common import load_all, repo_from, runtime_of
 
 
@@ -29,14 +31,15 @@ def add_arguments(parser) -> None:
                         help="train in this Python, which must then be the image's (Python minor and pins)")
 
 
-def run(args) -> int:
-    repo = repo_from(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
     specs, catalogue = load_all(repo)
     out_dir = Path(args.out) if args.out else repo.dist
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     check_parameters([item for item, _runtime in chosen])  # a typo in a model parameter stops it before training
     if not args.synthetic:
-        require_numerai_or_cache(repo.data_cache, sorted({item.spec.data.version for item, _runtime in chosen}))
+        versions = sorted({item.spec.data.version for item, _runtime in chosen})
+        require_numerai_or_cache(repo.data_cache, versions, settings)
     built = build_slots(repo, chosen, synthetic=args.synthetic, out_dir=out_dir, here=args.here)
     if not args.no_check:
         check_built(repo, built)  # raises WorkFailed (exit 1) when a pickle fails

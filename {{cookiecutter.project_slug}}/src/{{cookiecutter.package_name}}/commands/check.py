@@ -19,6 +19,7 @@ Numerai's first, e.g. by a build on real data, so that the container needs no ne
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from ..check.report import render_text
 from ..errors import UsageError
 from ..runtimes import Runtime, default_runtime, load_catalogue, resolve_runtime
 from ..sandbox.limits import Limits, parse_size
+from ..settings import Settings
 from .common import positive_seconds, repo_from
 
 
@@ -77,8 +79,8 @@ def existing(paths: list[str]) -> list[Path]:
     return [Path(path) for path in paths]
 
 
-def run(args) -> int:
-    repo = repo_from(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
     catalogue = load_catalogue(repo.runtimes)
     limits = limits_from(args)
     pickles = existing(args.pickles)

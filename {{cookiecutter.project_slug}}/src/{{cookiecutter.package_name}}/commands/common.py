@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 from pathlib import Path
 
@@ -9,13 +10,14 @@ from ..errors import UsageError
 from ..modelspec import LoadedSpec, load_specs
 from ..repo import Repo
 from ..runtimes import Runtime, load_catalogue, resolve_runtime
+from ..settings import Settings
 
 
-def repo_from(args) -> Repo:
+def repo_from(args: argparse.Namespace, settings: Settings) -> Repo:
     root = Path(args.repo)
     if not (root / "models").is_dir():
         raise UsageError(f"{root.resolve()} has no models/ folder: run this in the repository (or pass --repo DIR)")
-    return Repo(root)
+    return Repo(root, settings)
 
 
 def load_all(repo: Repo) -> tuple[list[LoadedSpec], list[Runtime]]:

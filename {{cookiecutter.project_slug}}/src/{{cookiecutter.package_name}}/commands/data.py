@@ -10,11 +10,13 @@ files land in <cache>/<version>/<file>, where `build` and `check` look for them.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 
 from ..data.download import ensure_files
 from ..errors import UsageError
+from ..settings import Settings
 from .common import repo_from
 
 STDOUT_IS_DATA = True  # the paths; progress goes to stderr
@@ -27,11 +29,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print {file: path} as JSON")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     for value, what in ((args.version, "VERSION"), *((name, "FILE") for name in args.files)):
         if not NAME.fullmatch(value) or value in (".", ".."):
             raise UsageError(f"{what} {value!r} ==> a plain name such as v5.2 or live.parquet (no folders)")
-    paths = ensure_files(repo_from(args).data_cache, args.version, list(args.files))
+    paths = ensure_files(repo_from(args, settings).data_cache, args.version, list(args.files), settings=settings)
     if args.json:
         print(json.dumps({name: str(path) for name, path in paths.items()}, indent=2))
     else:

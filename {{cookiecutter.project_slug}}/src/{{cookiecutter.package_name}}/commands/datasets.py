@@ -10,6 +10,7 @@ asks nothing. Exit 0 whatever the drift (news, not a failure); 2 for bad input o
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from ..data.drift import drift_report
 from ..files import write_atomic
 from ..modelspec.versions import versions_for
 from ..numerai.credentials import read_credentials
-from ..settings import load_settings
+from ..settings import Settings
 from .common import load_all, repo_from
 
 
@@ -52,10 +53,9 @@ def text(report: dict) -> list[str]:
     return lines
 
 
-def run(args) -> int:
-    repo = repo_from(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
     specs, _ = load_all(repo)
-    settings = load_settings()
     credentials = None if args.offline else read_credentials(settings)
     report = drift_report(specs, versions_for(repo.models), repo.data_cache, credentials, settings,
                           offline=args.offline)

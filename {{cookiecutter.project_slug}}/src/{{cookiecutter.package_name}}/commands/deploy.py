@@ -18,6 +18,7 @@ NUMERAI_UPLOAD_TIMEOUT, NUMERAI_RETRY_ATTEMPTS, NUMERAI_RETRY_BACKOFF, NUMERAI_R
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from ..deploy.record import deploy_entries, write_record
 from ..deploy.slots import deploy_slots
 from ..deploy.summary import Outcome, markdown, text_table
 from ..github_actions import append_summary
-from ..settings import load_settings
+from ..settings import Settings
 from .common import load_all, positive_seconds, repo_from, runtime_of
 
 
@@ -47,10 +48,10 @@ def add_arguments(parser) -> None:
                         help="longest wait for Numerai's validation of one upload (default: 1200)")
 
 
-def run(args) -> int:
-    repo = repo_from(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
     specs, catalogue = load_all(repo)
-    settings = load_settings(
+    settings = settings.with_overrides(
         poll_interval=positive_seconds("--poll-interval", args.poll_interval),
         validation_timeout=positive_seconds("--wait-timeout", args.wait_timeout),
     )
@@ -59,14 +60,14 @@ def run(args) -> int:
                             dry_run=args.dry_run, allow_synthetic=args.allow_synthetic, force=args.force)
     if args.record and not args.dry_run:
         write_record(Path(args.record), deploy_entries(outcomes, sent))
-    return report(outcomes, dry_run=args.dry_run)
+    return report(outcomes, settings, dry_run=args.dry_run)
 
 
-def report(outcomes: list[Outcome], *, dry_run: bool) -> int:
+def report(outcomes: list[Outcome], settings: Settings, *, dry_run: bool) -> int:
     print()
     print(text_table(outcomes))
     for outcome in outcomes:
         if outcome.detail:
             print(f"{'error' if outcome.exit_code == 2 else 'failed'}: {outcome.detail}", file=sys.stderr)
-    append_summary(markdown(outcomes, "Numerai deploy (dry run)" if dry_run else "Numerai deploy"))
+    append_summary(settings, markdown(outcomes, "Numerai deploy (dry run)" if dry_run else "Numerai deploy"))
     return max((outcome.exit_code for outcome in outcomes), default=0)

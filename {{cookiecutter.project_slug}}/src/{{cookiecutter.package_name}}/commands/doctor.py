@@ -9,13 +9,14 @@ pinned. Without NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY: exit 2, saying how to 
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from ..errors import UsageError
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import read_credentials
 from ..readiness.doctor import diagnose, missing_keys_message, text_of
-from ..settings import load_settings
+from ..settings import Settings
 from .common import load_all, repo_from, runtime_of
 
 
@@ -23,12 +24,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
 
 
-def run(args) -> int:
-    settings = load_settings()
+def run(args: argparse.Namespace, settings: Settings) -> int:
     credentials = read_credentials(settings)
     if credentials is None:
         raise UsageError(missing_keys_message())
-    specs, catalogue = load_all(repo_from(args))
+    specs, catalogue = load_all(repo_from(args, settings))
     client = NumeraiClient(credentials, settings)
     found = diagnose(client, [(item, runtime_of(item, catalogue)) for item in specs], catalogue)
     print(json.dumps(found.as_json(), indent=2) if args.json else text_of(found))

@@ -11,8 +11,10 @@ logged in (`gh auth login`), and a git repository on main with a commit (a defau
 
 from __future__ import annotations
 
+import argparse
+
 from ..readiness.github_setup import github_setup
-from ..settings import load_settings
+from ..settings import Settings
 from .common import repo_from
 
 
@@ -24,8 +26,8 @@ def add_arguments(parser) -> None:
                         help="store the key without asking Numerai whether it works")
 
 
-def run(args) -> int:
-    repo = repo_from(args)
-    github_setup(repo.root, load_settings(), dry_run=args.dry_run, visibility="public" if args.public else "private",
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
+    github_setup(repo.root, settings, dry_run=args.dry_run, visibility="public" if args.public else "private",
                  check=not args.no_key_check)
     return 0

@@ -10,6 +10,7 @@ on a laptop the GitHub CLI's login). Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from ..deploy.history import slot_history, text_table
@@ -18,7 +19,7 @@ from ..github.api import GitHubError, NotConfigured, connect
 from ..github.deployments import environment_of, slot_deployments
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
-from ..settings import load_settings
+from ..settings import Settings
 
 
 def add_arguments(parser) -> None:
@@ -44,8 +45,7 @@ def github_lines(slot: str, rows: list[dict]) -> list[str]:
     return lines if rows else [*lines, "  (none yet: the deploy workflow records each deploy)"]
 
 
-def run(args) -> int:
-    settings = load_settings()
+def run(args: argparse.Namespace, settings: Settings) -> int:
     client = NumeraiClient(require_credentials(settings), settings)
     history = slot_history(client, args.slot)
     rows = github_view(args.slot) if args.github else None

@@ -7,13 +7,14 @@ and NUMERAI_SECRET_KEY.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 from ..monitor.runs import latest_run, text_of
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
-from ..settings import load_settings
+from ..settings import Settings
 
 
 def add_arguments(parser) -> None:
@@ -22,8 +23,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
 
 
-def run(args) -> int:
-    settings = load_settings()
+def run(args: argparse.Namespace, settings: Settings) -> int:
     client = NumeraiClient(require_credentials(settings), settings)
     found = latest_run(client, args.slot, args.trigger)
     print(json.dumps(found.as_json(), indent=2) if args.json else text_of(found))

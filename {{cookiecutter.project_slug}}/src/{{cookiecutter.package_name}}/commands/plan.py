@@ -18,6 +18,7 @@ run on GitHub-hosted runners only, whatever `build.runner` says.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from dataclasses import replace
@@ -32,7 +33,7 @@ from ..plan.capacity import Assessment, assess
 from ..plan.matrix import Candidate, build_matrix, describe, github_outputs, runner_for, split_slots
 from ..plan.revision import fingerprints_at
 from ..runtimes.runners import RunnerTable, load_runners
-from ..settings import load_settings
+from ..settings import Settings
 from .common import load_all, repo_from, runtime_of
 
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
@@ -62,8 +63,8 @@ def add_arguments(parser) -> None:
                              "on GitHub-hosted runners only")
 
 
-def synthetic_wanted(flag: bool) -> bool:
-    return flag or load_settings().synthetic_data
+def synthetic_wanted(flag: bool, settings: Settings) -> bool:
+    return flag or settings.synthetic_data
 
 
 def candidates(repo, specs, catalogue, synthetic: bool, runners: RunnerTable, untrusted: bool) -> list[Candidate]:
@@ -104,11 +105,11 @@ def refuse_what_cannot_fit(matrix: dict, assessment: Assessment) -> None:
         raise SpecError(problems)
 
 
-def run(args) -> int:
-    repo = repo_from(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
     specs, catalogue = load_all(repo)
     chosen = select_specs(specs, list(args.slots) + split_slots(args.slot_list))
-    synthetic = synthetic_wanted(args.synthetic)
+    synthetic = synthetic_wanted(args.synthetic, settings)
     runners = load_runners(repo.runtimes)
     found = candidates(repo, chosen, catalogue, synthetic, runners, args.untrusted)
     assessment = capacity(repo, specs, chosen, found, runners, synthetic)
@@ -123,12 +124,15 @@ def run(args) -> int:
         before = {slot: manifest.fingerprint for slot, manifest in recorded.items()}
     elif args.against_numerai:
         # Imported here: numerapi (and pandas with it) take longer to import than a plan of 100 slots.
+        from ..numerai.client import NumeraiClient
+        from ..numerai.credentials import require_credentials
         from ..plan.numerai import assigned_fingerprints
 
-        before = assigned_fingerprints([candidate.slot for candidate in found])
+        client = NumeraiClient(require_credentials(settings), settings)
+        before = assigned_fingerprints([candidate.slot for candidate in found], client)
     matrix = build_matrix(found, before, force=args.force, deployable_only=args.deployable)
     refuse_what_cannot_fit(matrix, assessment)
     print(describe(matrix, len(found)), file=sys.stderr)
     print(json.dumps(matrix))
-    append_outputs(github_outputs(matrix, synthetic))
+    append_outputs(settings, github_outputs(matrix, synthetic))
     return 0

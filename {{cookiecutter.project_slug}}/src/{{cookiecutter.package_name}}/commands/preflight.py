@@ -11,11 +11,12 @@ checks the rest (each slot, its webhook, the runtimes).
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..github_actions import append_summary
 from ..readiness.preflight import annotation, check_key, fix_lines, summary
-from ..settings import load_settings
+from ..settings import Settings
 
 
 def add_arguments(parser) -> None:
@@ -29,11 +30,11 @@ def add_arguments(parser) -> None:
                         help="no key at all is a warning, not a failure (a dry run plans without Numerai)")
 
 
-def run(args) -> int:
-    verdict = check_key(load_settings(), allow_missing=args.allow_missing)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    verdict = check_key(settings, allow_missing=args.allow_missing)
     if args.annotate:
         print(annotation(verdict, args.repository, args.environment))
-        append_summary(summary(verdict, args.repository, args.environment))
+        append_summary(settings, summary(verdict, args.repository, args.environment))
     if verdict.failed:
         fix = "\n".join(f"    {line}" for line in fix_lines(args.repository, args.environment))
         print(f"error: {verdict.message} ==>\n{fix}", file=sys.stderr)

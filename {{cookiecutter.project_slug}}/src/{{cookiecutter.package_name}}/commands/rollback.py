@@ -10,6 +10,7 @@ a GitHub deployment. Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from ..deploy.history import describe, rollback
 from ..deploy.record import rollback_entries, write_record
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
-from ..settings import load_settings
+from ..settings import Settings
 
 
 def add_arguments(parser) -> None:
@@ -29,8 +30,7 @@ def add_arguments(parser) -> None:
                         help="also write the rollback, for a GitHub deployment")
 
 
-def run(args) -> int:
-    settings = load_settings()
+def run(args: argparse.Namespace, settings: Settings) -> int:
     client = NumeraiClient(require_credentials(settings), settings)
     outcome = rollback(client, args.slot, args.to)
     if args.record:

@@ -11,11 +11,13 @@ health workflow does both and proposes the result as a pull request). Without ke
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 from ..files import write_atomic
 from ..runtimes.report import runtimes_report
+from ..settings import Settings
 from .common import repo_from
 
 
@@ -27,8 +29,8 @@ def add_arguments(parser) -> None:
                         help="also write that JSON to FILE (for scripts/refresh_runtimes.py --report FILE)")
 
 
-def run(args) -> int:
-    report = runtimes_report(repo_from(args).runtimes, offline=args.offline)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    report = runtimes_report(repo_from(args, settings).runtimes, settings, offline=args.offline)
     document = json.dumps(report.as_json(), indent=2)
     if args.report is not None:
         write_atomic(args.report, document + "\n")

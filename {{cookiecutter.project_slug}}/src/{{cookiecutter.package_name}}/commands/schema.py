@@ -5,9 +5,11 @@ With --check, exit 1 when the file differs from what the spec definition generat
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..modelspec.schema import SCHEMA_FILE, schema_is_current, write_schema
+from ..settings import Settings
 from .common import repo_from
 
 
@@ -15,8 +17,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--check", action="store_true", help="only report whether the schema file is current")
 
 
-def run(args) -> int:
-    repo = repo_from(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
     if args.check:
         if schema_is_current(repo.models):
             print(f"models/{SCHEMA_FILE} is current")

@@ -16,6 +16,7 @@ NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..modelspec import select_specs
 from ..monitor.status import exit_code, report, slot_statuses, text_table
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
-from ..settings import load_settings
+from ..settings import Settings
 from .common import load_all, repo_from, runtime_of
 
 STDOUT_IS_DATA = True  # the table or the JSON; retries and notes go to stderr
@@ -39,10 +40,9 @@ def add_arguments(parser) -> None:
                         help="also write the JSON report to FILE (one line)")
 
 
-def run(args) -> int:
-    repo = repo_from(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
     specs, catalogue = load_all(repo)
-    settings = load_settings()
     client = NumeraiClient(require_credentials(settings), settings)
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     rows = slot_statuses(client, repo, chosen)

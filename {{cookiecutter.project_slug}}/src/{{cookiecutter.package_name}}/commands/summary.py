@@ -14,6 +14,7 @@ each planned slot's check verdict (a slot whose build never came back counts as 
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ..artifact.manifest import read_manifests
@@ -22,6 +23,7 @@ from ..artifact.summary import record, table
 from ..errors import UsageError
 from ..files import write_atomic
 from ..github_actions import append_summary
+from ..settings import Settings
 
 STDOUT_IS_DATA = True  # the table
 
@@ -55,7 +57,7 @@ def built_manifests(folder: Path, from_plan: bool = False):
     return built
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     entries = planned(args.plan) if args.plan is not None else None
     if args.comment and entries is None:
         raise UsageError("--comment needs --plan (the plan job's matrix), to give every planned slot its verdict")
@@ -63,7 +65,7 @@ def run(args) -> int:
     deployed = read_manifests(Path(args.baseline)) if args.baseline else {}
     text = table(built, deployed, args.title)
     print(text, end="")
-    append_summary(text.rstrip("\n"))
+    append_summary(settings, text.rstrip("\n"))
     if args.record:
         record(built, Path(args.record))
     if args.comment:

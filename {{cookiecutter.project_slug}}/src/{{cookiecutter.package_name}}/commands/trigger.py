@@ -9,13 +9,14 @@ NUMERAI_SECRET_KEY.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 from ..monitor.runs import start_run, text_of
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
-from ..settings import load_settings
+from ..settings import Settings
 from .common import positive_seconds
 
 
@@ -29,8 +30,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
 
 
-def run(args) -> int:
-    settings = load_settings(
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    settings = settings.with_overrides(
         poll_interval=positive_seconds("--poll-interval", args.poll_interval),
         validation_timeout=positive_seconds("--wait-timeout", args.wait_timeout),
     )

@@ -12,6 +12,8 @@ runner (`build.runner`): a slot that cannot fit is refused with the fixes.
 
 from __future__ import annotations
 
+import argparse
+
 from ..data.published import check_against_numerai
 from ..modelspec import SpecError
 from ..modelspec.load import read_specs
@@ -21,6 +23,7 @@ from ..modelspec.versions import versions_for
 from ..plan.capacity import assess
 from ..runtimes import load_catalogue
 from ..runtimes.runners import load_runners
+from ..settings import Settings
 from .common import repo_from
 
 
@@ -30,12 +33,13 @@ def add_arguments(parser) -> None:
                              "generated data is small)")
 
 
-def run(args) -> int:
-    repo = repo_from(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    repo = repo_from(args, settings)
     catalogue = load_catalogue(repo.runtimes)
     specs, problems = read_specs(repo.models, runtimes=[runtime.python for runtime in catalogue])
     problems += all_parameter_problems(specs)
-    verdict = check_against_numerai(specs, repo.data_cache, versions_for(repo.models), synthetic=args.synthetic)
+    verdict = check_against_numerai(specs, repo.data_cache, versions_for(repo.models), settings=settings,
+                                    synthetic=args.synthetic)
     problems += verdict.problems
     capacity = None
     if not args.synthetic:

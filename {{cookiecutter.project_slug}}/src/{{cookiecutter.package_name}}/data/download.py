@@ -19,6 +19,7 @@ from ..files import write_atomic
 from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
 from ..numerai.datasets import RemoteFile, dataset_url, download_file, probe, public_api, quick_api
+from ..settings import Settings
 from .files import version_dir
 
 log = get_logger(__name__)
@@ -51,14 +52,14 @@ class Remote:
     """Numerai's side of one dataset version, asked lazily (a fully cached offline run never waits
     on a client). `quick`: one attempt per call, no retries."""
 
-    def __init__(self, version: str, quick: bool = False):
-        self.version, self.quick = version, quick
+    def __init__(self, version: str, settings: Settings, quick: bool = False):
+        self.version, self.settings, self.quick = version, settings, quick
         self._api: NumeraiClient | None = None
 
     @property
     def api(self) -> NumeraiClient:
         if self._api is None:
-            self._api = quick_api() if self.quick else public_api()
+            self._api = quick_api(self.settings) if self.quick else public_api(self.settings)
         return self._api
 
     def remote_name(self, name: str) -> str:
@@ -115,10 +116,11 @@ def ensure_file(numerai: Remote, folder: Path, name: str) -> Path:
     return path
 
 
-def ensure_files(cache: Path, version: str, names: list[str], *, quick: bool = False) -> dict[str, Path]:
+def ensure_files(cache: Path, version: str, names: list[str], *, settings: Settings,
+                 quick: bool = False) -> dict[str, Path]:
     """Local paths of `names` in `version`: each downloaded when missing or changed on Numerai.
 
     quick: one attempt, no retries (a look-up that must not hold `validate` up when offline)."""
     folder = version_dir(cache, version)
-    numerai = Remote(version, quick)
+    numerai = Remote(version, settings, quick)
     return {name: ensure_file(numerai, folder, name) for name in names}

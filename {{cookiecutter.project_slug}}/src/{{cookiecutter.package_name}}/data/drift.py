@@ -92,7 +92,7 @@ def drift_report(specs: list[LoadedSpec], versions: dict[str, DatasetVersion], c
     if offline:
         notes.append("--offline: Numerai was not asked")
     else:
-        published = published_versions(cache)
+        published = published_versions(cache, settings)
         if published is None:
             notes.append("list_datasets: Numerai could not be asked which dataset versions it publishes")
         if credentials is None:

@@ -19,6 +19,7 @@ from ..modelspec import LoadedSpec, Problem
 from ..modelspec.problems import display_path
 from ..modelspec.rules import data_problems
 from ..modelspec.versions import alias_warnings, version_benchmark_problems
+from ..settings import Settings
 from . import files
 
 log = get_logger(__name__)
@@ -34,7 +35,7 @@ class Verdict:
     notes: list[str] = field(default_factory=list)
 
 
-def published_versions(cache: Path) -> list[str] | None:
+def published_versions(cache: Path, settings: Settings) -> list[str] | None:
     """Dataset versions Numerai publishes (cached for a day), or None when Numerai cannot be asked."""
     listing = Path(cache) / LISTING
     try:
@@ -46,7 +47,7 @@ def published_versions(cache: Path) -> list[str] | None:
     from ..numerai.datasets import published_files
 
     try:
-        names = published_files()
+        names = published_files(settings)
     except Exception as error:  # noqa: BLE001 - offline or Numerai unwell: validation goes on without it
         log.debug("list_datasets failed: %s", error)
         return None
@@ -60,7 +61,7 @@ def version_problem(item: LoadedSpec, versions: list[str]) -> Problem:
                    f"a dataset version Numerai publishes ({', '.join(versions)}), got {item.spec.data.version!r}")
 
 
-def features_json(cache: Path, version: str, synthetic: bool) -> Path | None:
+def features_json(cache: Path, version: str, synthetic: bool, settings: Settings) -> Path | None:
     """features.json of `version` from the cache, downloaded when missing; None when it cannot be had."""
     path = files.version_dir(cache, version, synthetic) / files.FEATURES_JSON
     if path.exists() or synthetic:
@@ -68,17 +69,17 @@ def features_json(cache: Path, version: str, synthetic: bool) -> Path | None:
     from .download import ensure_files  # the Numerai client, only when there is something to fetch
 
     try:
-        return ensure_files(cache, version, [files.FEATURES_JSON], quick=True)[files.FEATURES_JSON]
+        return ensure_files(cache, version, [files.FEATURES_JSON], settings=settings, quick=True)[files.FEATURES_JSON]
     except WorkFailed:
         return None
 
 
 def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[str, DatasetVersion], *,
-                          synthetic: bool = False) -> Verdict:
+                          settings: Settings, synthetic: bool = False) -> Verdict:
     """Problems of `specs` against Numerai's datasets, warnings, and notes on what could not be checked.
     `versions` (datasets/) stand in for a features.json that cannot be had, and name the benchmark columns."""
     verdict = Verdict()
-    published = None if synthetic else published_versions(cache)
+    published = None if synthetic else published_versions(cache, settings)
     if published is None and not synthetic:
         verdict.notes.append("Numerai could not be asked which dataset versions it publishes (offline?): "
                              "data.version was not checked; build checks it")
@@ -89,7 +90,7 @@ def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[s
             unknown.add(item.spec.data.version)
     for version in sorted({item.spec.data.version for item in specs} - unknown):
         chosen = [item for item in specs if item.spec.data.version == version]
-        metadata = features_metadata(cache, version, synthetic, versions, verdict)
+        metadata = features_metadata(cache, version, synthetic, versions, verdict, settings)
         for item in chosen:
             if metadata is not None:
                 verdict.problems.extend(data_problems(item, metadata))
@@ -100,9 +101,9 @@ def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[s
 
 
 def features_metadata(cache: Path, version: str, synthetic: bool, versions: dict[str, DatasetVersion],
-                      verdict: Verdict) -> Path | dict | None:
+                      verdict: Verdict, settings: Settings) -> Path | dict | None:
     """features.json of `version`, else what datasets/ knows of it (noted), else None (noted)."""
-    found = features_json(cache, version, synthetic)
+    found = features_json(cache, version, synthetic, settings)
     if found is not None:
         return found
     facts = versions.get(version)

@@ -27,7 +27,8 @@ from ..errors import WorkFailed
 from ..files import write_atomic
 from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
-from ..numerai.datasets import RangeReader, RangesRefused, RemoteFile, probe, public_api
+from ..numerai.datasets import RangeReader, RangesRefused, RemoteFile, probe
+from ..settings import Settings
 from .download import Remote, cached, ensure_file, ensure_files, offline_note, read_record, version_dir
 from .files import WHOLE_FILE_SHARE
 from .parquet_writer import parquet_writer
@@ -161,7 +162,7 @@ def project(reader: RangeReader, columns: list[str], destination: Path) -> tuple
     return needed, reader.size
 
 
-def read_remote_columns(url: str, columns: list[str], destination: Path, *, api: NumeraiClient | None = None,
+def read_remote_columns(url: str, columns: list[str], destination: Path, *, api: NumeraiClient,
                         remote: RemoteFile | None = None, what: str = "dataset file") -> Transfer | None:
     """Read `columns` of the parquet file at `url` into `destination` by range requests.
 
@@ -169,7 +170,6 @@ def read_remote_columns(url: str, columns: list[str], destination: Path, *, api:
     file: download it whole instead). Raises RangesRefused when the server does not serve ranges.
     The benchmark measures the transferred share with this (`Transfer.fraction`), e.g. against the
     test stand-in serving a full-size file at `<stand-in url>/files/<version>/<file>`."""
-    api = api or public_api()
     started = time.monotonic()
     remote = remote or probe(api, url, what)
     if not remote.ranges or not remote.size:
@@ -182,13 +182,14 @@ def read_remote_columns(url: str, columns: list[str], destination: Path, *, api:
     return Transfer(destination, reader.transferred, size, reader.requests, time.monotonic() - started)
 
 
-def ensure_columns(cache: Path, version: str, name: str, columns: list[str], *, quick: bool = False) -> Path:
+def ensure_columns(cache: Path, version: str, name: str, columns: list[str], *, settings: Settings,
+                   quick: bool = False) -> Path:
     """A local parquet file holding `columns` (and the index) of every row of `<version>/<name>`, as
     Numerai has the file now: the whole file when it is cached and current, else a projection
     cached earlier or read now by range requests; the whole file is downloaded when ranges are
     refused or do not pay."""
     folder = version_dir(cache, version)
-    numerai = Remote(version, quick)
+    numerai = Remote(version, settings, quick)
     remote = numerai.remote_name(name)
     whole = folder / name
     try:
@@ -229,11 +230,12 @@ def ensure_columns(cache: Path, version: str, name: str, columns: list[str], *, 
     return path
 
 
-def dataset_files(cache: Path, version: str, names: list[str], columns: dict[str, list[str]]) -> DatasetFiles:
+def dataset_files(cache: Path, version: str, names: list[str], columns: dict[str, list[str]], *,
+                  settings: Settings) -> DatasetFiles:
     """The files `names` of `version`, current with Numerai: those in `columns` ({file: columns}) as
     projections of just those columns where that pays, the others whole."""
     whole = [name for name in names if name not in columns]
-    ensure_files(cache, version, whole)
-    paths = {name: ensure_columns(cache, version, name, wanted) for name, wanted in columns.items()
+    ensure_files(cache, version, whole, settings=settings)
+    paths = {name: ensure_columns(cache, version, name, wanted, settings=settings) for name, wanted in columns.items()
              if name in names}
     return DatasetFiles(version_dir(cache, version), paths)

@@ -17,7 +17,7 @@ from .rules import problem_at_value
 def versions_for(models_dir: Path) -> dict[str, DatasetVersion]:
     """The dataset versions of the repository holding `models_dir`; for a spec outside a repository
     (a scratch folder), those of the repository this package belongs to."""
-    folder = Repo(Path(models_dir).parent).datasets
+    folder = Repo.datasets_of(Path(models_dir).parent)
     return load_versions(folder if known_versions(folder) else home_folder())
 
 

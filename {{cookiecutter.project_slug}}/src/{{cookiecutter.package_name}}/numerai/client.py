@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numerapi
 
-from ..settings import Settings, load_settings
+from ..settings import Settings
 from . import queries
 from .credentials import Credentials
 from .errors import GraphQLFailed, UploadRejected
@@ -25,17 +25,16 @@ from .transport import Transport
 QUICK = {"request_timeout": 10.0, "retry_attempts": 3, "retry_budget": 15.0}
 
 
-def quick_settings(settings: Settings | None = None) -> Settings:
+def quick_settings(settings: Settings) -> Settings:
     """The settings with at most QUICK's timeout and retries (smaller values are kept)."""
-    settings = settings or load_settings()
     return settings.model_copy(update={name: min(getattr(settings, name), limit) for name, limit in QUICK.items()})
 
 
 class NumeraiClient:
     """Numerai's API as the commands use it; `credentials` None: only calls that need no key."""
 
-    def __init__(self, credentials: Credentials | None, settings: Settings | None = None):
-        self.settings = settings or load_settings()
+    def __init__(self, credentials: Credentials | None, settings: Settings):
+        self.settings = settings
         self.transport = Transport(self.settings, credentials)
         public_id, secret_key = (credentials.public_id, credentials.secret_key) if credentials else (None, None)
         # (numerapi calls logging.basicConfig here: logs.configure has already given the root a handler.)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..logs import remember_secrets
-from ..settings import Settings, load_settings
+from ..settings import Settings
 
 PUBLIC_ID_VARIABLE = "NUMERAI_PUBLIC_ID"
 SECRET_KEY_VARIABLE = "NUMERAI_SECRET_KEY"
@@ -62,9 +62,8 @@ class Credentials:
     __str__ = __repr__
 
 
-def read_credentials(settings: Settings | None = None) -> Credentials | None:
+def read_credentials(settings: Settings) -> Credentials | None:
     """The API key; None when neither half is set, an error when only one is."""
-    settings = settings or load_settings()
     remember_secrets(settings.secrets())
     public_id, secret_key = settings.public_id.strip(), settings.secret_key.get_secret_value().strip()
     if public_id and secret_key:
@@ -78,7 +77,7 @@ def read_credentials(settings: Settings | None = None) -> Credentials | None:
     return None
 
 
-def require_credentials(settings: Settings | None = None) -> Credentials:
+def require_credentials(settings: Settings) -> Credentials:
     credentials = read_credentials(settings)
     if credentials is None:
         raise UsageError(

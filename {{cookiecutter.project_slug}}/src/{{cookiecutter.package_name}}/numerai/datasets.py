@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 
 from ..files import temporary_sibling
-from ..settings import Settings, load_settings
+from ..settings import Settings
 from . import queries
 from .client import NumeraiClient
 from .errors import ApiError, GraphQLFailed
@@ -34,19 +34,19 @@ PARALLEL_RANGES = 8
 CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
-def public_api(settings: Settings | None = None) -> NumeraiClient:
+def public_api(settings: Settings) -> NumeraiClient:
     """An unauthenticated client: enough for listing and downloading datasets."""
-    return NumeraiClient(None, settings or load_settings())
+    return NumeraiClient(None, settings)
 
 
-def quick_api() -> NumeraiClient:
+def quick_api(settings: Settings) -> NumeraiClient:
     """One attempt per call, no retries: for best-effort look-ups that must not hold `validate` up offline."""
-    return public_api(load_settings().model_copy(update={"retry_attempts": 1}))
+    return public_api(settings.model_copy(update={"retry_attempts": 1}))
 
 
-def published_files() -> list[str]:
+def published_files(settings: Settings) -> list[str]:
     """Every dataset file Numerai publishes now (`v5.2/train.parquet`, ...): numerapi's list_datasets."""
-    return list(quick_api().numerapi.list_datasets())
+    return list(quick_api(settings).numerapi.list_datasets())
 
 
 class RangesRefused(ApiError):

@@ -209,7 +209,7 @@ def assess(repo: Repo, items: list[LoadedSpec], runners: dict[str, str], table: 
         shape = dataset_shape(repo, spec.data.version)
         found = estimate(spec, shape, coefficients, share) if shape else None
         result.estimates[spec.slot] = found
-        runner = table.runner(runners.get(spec.slot, spec.build.runner))
+        runner = table.runner(runners.get(spec.slot, spec.build.runner), repo.settings.repository_visibility)
         if found is None:
             why = (f"no readable datasets/{spec.data.version}.json with the version's rows and feature set sizes"
                    if shape is None else f"{shape.source} has no feature set {spec.data.feature_set!r}")

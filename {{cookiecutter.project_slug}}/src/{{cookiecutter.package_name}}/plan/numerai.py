@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from ..artifact.fingerprint import fingerprint_in
 from ..numerai.client import NumeraiClient
-from ..numerai.credentials import require_credentials
 
 
-def assigned_fingerprints(slots: list[str], client: NumeraiClient | None = None) -> dict[str, str]:
-    """{slot: fingerprint of its assigned pickle}; needs NUMERAI_PUBLIC_ID / NUMERAI_SECRET_KEY."""
-    client = client or NumeraiClient(require_credentials())
+def assigned_fingerprints(slots: list[str], client: NumeraiClient) -> dict[str, str]:
+    """{slot: fingerprint of its assigned pickle}; the client needs NUMERAI_PUBLIC_ID / NUMERAI_SECRET_KEY."""
     account = client.account_models()
     found = {}
     for slot in slots:

@@ -68,7 +68,7 @@ def fingerprints_at(repo: Repo, ref: str, synthetic: bool) -> dict[str, str] | N
         log.info(f"plan: no commit {ref!r} to compare with; every slot counts as changed")
         return None
     with tempfile.TemporaryDirectory(prefix="numerai-plan-") as folder:
-        then = Repo(Path(folder))
+        then = Repo(Path(folder), repo.settings)
         package_dir = then.root / "src" / repo.package_dir.name
         if not extract(repo.root, commit, then.root) or not package_dir.is_dir():
             log.info(f"plan: {commit[:12]} has no models/ or package; every slot counts as changed")

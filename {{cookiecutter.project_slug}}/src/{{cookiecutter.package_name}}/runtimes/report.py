@@ -10,7 +10,7 @@ from pathlib import Path
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import read_credentials
 from ..numerai.errors import ApiError
-from ..settings import load_settings
+from ..settings import Settings
 from .catalogue import Runtime, load_catalogue
 from .libraries import IMAGE_PINNED_LIBRARIES
 from .remote import Comparison, RemoteImage, compare, parse_images
@@ -43,10 +43,9 @@ def ask_numerai(credentials, settings) -> tuple[list[RemoteImage] | None, str | 
         return None, f"no answer from {settings.api_url}"
 
 
-def runtimes_report(runtimes_dir: Path, *, offline: bool) -> RuntimesReport:
+def runtimes_report(runtimes_dir: Path, settings: Settings, *, offline: bool) -> RuntimesReport:
     """The catalogue in `runtimes_dir`, compared with Numerai's images when there are keys and not `offline`."""
     catalogue = load_catalogue(runtimes_dir)
-    settings = load_settings()
     credentials = None if offline else read_credentials(settings)
     images, problem = ask_numerai(credentials, settings) if credentials else (None, None)
     if images is None:

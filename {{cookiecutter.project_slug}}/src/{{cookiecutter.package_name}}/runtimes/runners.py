@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..settings import load_settings
 
 RUNNERS_FILE = "runners.json"
 # Where code from outside the repository builds (a pull request from a fork), whatever its spec names.
@@ -54,8 +53,10 @@ class RunnerTable:
         """Whether GitHub hosts `label` (a fresh VM per job); an unlisted label counts as self-hosted."""
         return bool(self.entries.get(label, {}).get("hosted", False))
 
-    def runner(self, label: str, visibility: str | None = None) -> Runner:
-        visibility = repository_visibility() if visibility is None else visibility
+    def runner(self, label: str, visibility: str | None) -> Runner:
+        """`label`'s sizes for a repository of `visibility` (settings.repository_visibility: None, unknown or
+        internal get the private sizes, the smaller)."""
+        visibility = "public" if visibility == "public" else "private"
         entry = self.entries.get(label)
         if entry is None:
             return Runner(label, hosted=False, visibility=visibility)
@@ -66,11 +67,6 @@ class RunnerTable:
 
     def labels(self) -> list[str]:
         return list(self.entries)
-
-
-def repository_visibility() -> str:
-    """'public' or 'private' (an internal repository gets private sizes; unset: private, the smaller)."""
-    return "public" if load_settings().repository_visibility == "public" else "private"
 
 
 def entry_problem(entry, index: int) -> str | None:
