@@ -29,9 +29,9 @@ def add_arguments(parser) -> None:
                         help="also show GitHub's record of the slot: its deployments, newest first")
 
 
-def github_view(slot: str) -> list[dict]:
+def github_view(slot: str, environment: dict[str, str]) -> list[dict]:
     try:
-        return slot_deployments(connect(), slot)
+        return slot_deployments(connect(environment), slot)
     except NotConfigured as error:
         raise UsageError(str(error)) from None
     except GitHubError as error:
@@ -48,7 +48,7 @@ def github_lines(slot: str, rows: list[dict]) -> list[str]:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     client = NumeraiClient(require_credentials(settings), settings)
     history = slot_history(client, args.slot)
-    rows = github_view(args.slot) if args.github else None
+    rows = github_view(args.slot, settings.environment()) if args.github else None
     if args.json:
         print(json.dumps({**history.as_json(), **({"github": rows} if rows is not None else {})}, indent=2))
         return 0

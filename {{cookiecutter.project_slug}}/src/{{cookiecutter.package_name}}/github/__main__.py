@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
 def run(args) -> int:
     if args.command == "baseline":
         try:
-            written = deployments.write_baseline(connect(), Path(args.out))
+            written = deployments.write_baseline(connect(os.environ), Path(args.out))
         except GitHubError as error:
             print(f"note: no baseline (GitHub: {error})")
             return 0
@@ -73,16 +73,17 @@ def run(args) -> int:
         if not args.ref:
             print("error: no commit to record ==> pass --ref SHA (GITHUB_SHA in GitHub Actions)", file=sys.stderr)
             return 2
-        print("\n".join(deployments.record(connect(), entries, args.ref, args.run_url)) or "nothing to record")
+        recorded = deployments.record(connect(os.environ), entries, args.ref, args.run_url)
+        print("\n".join(recorded) or "nothing to record")
         return 0
     if args.command == "alert":
-        alerts.run(connect(), args.mode, args.report, args.outcome, args.run_url)
+        alerts.run(connect(os.environ), args.mode, args.report, args.outcome, args.run_url)
         return 0
     path = Path(args.body_file) if args.body_file else None
     text = path.read_text(encoding="utf-8") if path and path.is_file() else None
     if text is not None and args.sha:
         text = text.rstrip("\n") + f"\n\n<sub>For commit {args.sha}.</sub>\n"
-    print(comments.upsert(connect(), args.number, text))
+    print(comments.upsert(connect(os.environ), args.number, text))
     return 0
 
 

@@ -7,12 +7,12 @@ laptop the GitHub CLI's login (`gh auth token`) and the repository it sees stand
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 
 DEFAULT_API_URL = "https://api.github.com"
 TIMEOUT = 30
@@ -92,9 +92,9 @@ def gh(*args: str) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def connect(repository: str | None = None) -> GitHub:
-    """The repository of this run: the environment's (GitHub Actions), else the GitHub CLI's."""
-    environ = os.environ
+def connect(environ: Mapping[str, str], repository: str | None = None) -> GitHub:
+    """The repository of this run: the environment's (GitHub Actions: `environ`, the process environment
+    the entry point read), else the GitHub CLI's."""
     token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or gh("auth", "token")
     repository = (repository or environ.get("GITHUB_REPOSITORY")
                   or gh("repo", "view", "--json", "nameWithOwner", "--jq", ".nameWithOwner"))
