@@ -22,6 +22,7 @@ from ..errors import UsageError
 from ..files import temporary_sibling, write_atomic
 from ..logs import get_logger
 from ..runtimes import Runtime
+from ..runtimes.image import BuiltImage
 from .references import top_level_modules
 
 log = get_logger(__name__)
@@ -38,17 +39,6 @@ class Part(BaseModel):
 class PythonInfo(Part):
     version: str
     minor: str
-
-
-class RuntimeInfo(Part):
-    name: str
-    python: str
-    image: str
-    tag: str
-
-    @property
-    def reference(self) -> str:
-        return f"{self.image}:{self.tag}"
 
 
 class DataInfo(Part):
@@ -88,7 +78,7 @@ class Metrics(Part):
 class Manifest(Part):
     slot: str
     fingerprint: str
-    runtime: RuntimeInfo
+    runtime: BuiltImage  # the image the pickle was built for (name, image, tag, python)
     data: DataInfo
     python: PythonInfo | None = None
     libraries: dict[str, str] = Field(default_factory=dict)
@@ -157,7 +147,7 @@ def build_manifest(*, slot: str, fingerprint: str, runtime: Runtime, pickle_byte
         slot=slot,
         fingerprint=fingerprint,
         python=PythonInfo(version=platform.python_version(), minor=f"{sys.version_info[0]}.{sys.version_info[1]}"),
-        runtime=RuntimeInfo(name=runtime.name, python=runtime.python, image=runtime.image, tag=runtime.tag),
+        runtime=BuiltImage(name=runtime.name, image=runtime.image, tag=runtime.tag, python=runtime.python),
         libraries=library_versions(pickle_bytes),
         modules=sorted(top_level_modules(pickle_bytes)),
         data=DataInfo(version=data_version, synthetic=synthetic, stamp=data_stamp),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .constraints import normalise
+from .image import BuiltImage
 
 PIN = re.compile(r"^#?\s*([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)")
 PYTHON = re.compile(r"3\.\d{1,2}")
@@ -27,13 +28,9 @@ FLAGS = ("default", "deprecated", "experimental")
 
 
 @dataclass(frozen=True)
-class Runtime:
-    """One numerai_predict image."""
+class Runtime(BuiltImage):
+    """One numerai_predict image of the catalogue, with its flags and locked versions."""
 
-    name: str
-    python: str
-    image: str
-    tag: str
     default: bool
     lock: Path
     deprecated: bool = False
@@ -43,10 +40,6 @@ class Runtime:
     @property
     def key(self) -> str:
         return f"py{self.python}"
-
-    @property
-    def reference(self) -> str:
-        return f"{self.image}:{self.tag}"
 
     @property
     def pins_path(self) -> str:

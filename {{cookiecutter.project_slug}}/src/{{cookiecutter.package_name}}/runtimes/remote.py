@@ -12,21 +12,17 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from .catalogue import FLAGS, Runtime, python_of_image
+from .image import ImageRef
 
 
 @dataclass(frozen=True)
-class RemoteImage:
+class RemoteImage(ImageRef):
+    """An image as Numerai's API lists it, with its id and flags (its Python minor read from its name)."""
+
     id: str
-    name: str
-    image: str
-    tag: str
     default: bool
     deprecated: bool
     experimental: bool
-
-    @property
-    def reference(self) -> str:
-        return f"{self.image}:{self.tag}"
 
     @property
     def python(self) -> str | None:
