@@ -30,9 +30,11 @@ import re
 import signal
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from loopback import LoopbackServer, read_body, send_json
 
 REPOSITORY = re.compile(r"^/repos/(?P<repository>[^/]+/[^/]+)(?P<rest>/.*)$")
 ISSUES = re.compile(r"^/issues(?:/(?P<number>\d+)(?P<comments>/comments)?)?$")
@@ -47,7 +49,9 @@ def page_of(items: list, query: dict) -> list:
     return items[(page - 1) * per_page: page * per_page]
 
 
-class GitHubStandIn:
+class GitHubStandIn(LoopbackServer):
+    name = "github-standin"
+
     def __init__(self, *, repository: str = "owner/repo", token: str = "github-token",
                  state_file: Path | None = None, port: int = 0):
         self.repository, self.token = repository, token
@@ -63,28 +67,29 @@ class GitHubStandIn:
             self.issues = saved["issues"]
             self.comments, self.deployments = saved.get("comments", []), saved.get("deployments", [])
             self.clock = saved.get("clock", 0)
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self))
-        self.server.daemon_threads = True
-        self.thread: threading.Thread | None = None
+        super().__init__(port)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+    def answer(self, method: str, request: BaseHTTPRequestHandler) -> None:
+        raw = read_body(request)
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            status, payload = 401, {"message": "Bad credentials"}
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                status, payload = 400, {"message": "Problems parsing JSON"}
+            else:
+                status, payload = self.respond(method, request.path, body)
+        send_json(request, status, payload)
 
-    def start(self) -> GitHubStandIn:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
+    def handle_get(self, request: BaseHTTPRequestHandler) -> None:
+        self.answer("GET", request)
 
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def handle_post(self, request: BaseHTTPRequestHandler) -> None:
+        self.answer("POST", request)
 
-    def __enter__(self) -> GitHubStandIn:
-        return self.start()
-
-    def __exit__(self, *_exc) -> None:
-        self.stop()
+    def handle_patch(self, request: BaseHTTPRequestHandler) -> None:
+        self.answer("PATCH", request)
 
     def open_issues(self) -> list[dict]:
         with self.lock:
@@ -119,7 +124,7 @@ class GitHubStandIn:
         self.clock += 1
         return f"2026-01-01T{self.clock // 3600:02d}:{self.clock // 60 % 60:02d}:{self.clock % 60:02d}Z"
 
-    def handle(self, method: str, path: str, body: dict | None) -> tuple[int, object]:
+    def respond(self, method: str, path: str, body: dict | None) -> tuple[int, object]:
         url = urlsplit(path)
         match = REPOSITORY.match(url.path)
         if not match or match.group("repository") != self.repository:
@@ -229,42 +234,6 @@ class GitHubStandIn:
                 continue
             item["statuses"].append({"id": -item["id"], "state": "inactive", "created_at": self.now(),
                                      "description": None, "log_url": None, "environment_url": None})
-
-
-def handler_for(standin: GitHubStandIn):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *_args) -> None:
-            pass
-
-        def answer(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            if self.headers.get("Authorization") != f"Bearer {standin.token}":
-                status, payload = 401, {"message": "Bad credentials"}
-            else:
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    status, payload = 400, {"message": "Problems parsing JSON"}
-                else:
-                    status, payload = standin.handle(method, self.path, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            self.answer("GET")
-
-        def do_POST(self) -> None:  # noqa: N802
-            self.answer("POST")
-
-        def do_PATCH(self) -> None:  # noqa: N802
-            self.answer("PATCH")
-
-    return Handler
 
 
 def main(argv: list[str] | None = None) -> int:

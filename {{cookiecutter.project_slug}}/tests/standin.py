@@ -52,12 +52,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
 import graphql
 from graphql.pyutils import Undefined
+
+from loopback import LoopbackServer, drop, read_body, send_json, send_text
 
 ROOT_FIELD = re.compile(r"^\s*(query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
 PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets", "rounds"})
@@ -247,7 +249,9 @@ def docker_images_from_catalogue(path: Path = CATALOGUE) -> list[dict]:
     ]
 
 
-class NumeraiStandIn:
+class NumeraiStandIn(LoopbackServer):
+    name = "numerai-standin"
+
     def __init__(
         self,
         *,
@@ -299,49 +303,21 @@ class NumeraiStandIn:
         self.deprecated_data_versions: set[str] = set()  # left out unless asked for with deprecated: true
         for name in models:
             self.add_model(name)
-        self.server = self.new_server(port)
-        self.thread: threading.Thread | None = None
         self.stopped = threading.Event()
-
-    def new_server(self, port: int) -> ThreadingHTTPServer:
-        server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self))
-        server.daemon_threads = True
-        server.block_on_close = False
-        return server
+        super().__init__(port)
 
     # -- lifecycle ---------------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def start(self) -> NumeraiStandIn:
         self.serve()
         self.dump_state()
         return self
 
-    def serve(self) -> None:
-        self.thread = threading.Thread(
-            target=self.server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="numerai-standin",
-            daemon=True,
-        )
-        self.thread.start()
-
     def stop(self) -> None:
         self.stopped.set()
         if self.reopen_timer:
             self.reopen_timer.cancel()
-        if self.thread and self.thread.is_alive():
-            self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> NumeraiStandIn:
-        return self.start()
-
-    def __exit__(self, *_exc) -> None:
-        self.stop()
+        super().stop()
 
     # -- seeding -----------------------------------------------------------------------------------
 
@@ -564,10 +540,6 @@ class NumeraiStandIn:
         """Listen again on the same port after a refusing outage."""
         self.server = self.new_server(self.port)
         self.serve()
-
-    @property
-    def port(self) -> int:
-        return self.server.server_address[1]
 
     def upload_urls_to_dead_port(self) -> int:
         """computePickleUploadAuth hands out URLs to a port where nothing listens (refused)."""
@@ -1178,32 +1150,6 @@ class NumeraiStandIn:
 # -- HTTP plumbing ---------------------------------------------------------------------------------
 
 
-def make_handler(standin: NumeraiStandIn):
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "NumeraiStandIn/1"
-
-        def log_message(self, *_args) -> None:  # quiet: tests read the request log instead
-            pass
-
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-            guarded(standin.handle_post, self)
-
-        def do_PUT(self) -> None:  # noqa: N802
-            guarded(standin.handle_put, self)
-
-        def do_GET(self) -> None:  # noqa: N802
-            guarded(standin.handle_get, self)
-
-    return Handler
-
-
-def guarded(handle, request) -> None:
-    try:
-        handle(request)
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the client gave up first (a timeout test): nothing left to answer
-
-
 def parse_range(header: str, size: int):
     """(start, stop) of a single `bytes=` range within a file of `size` bytes; "unsatisfiable" when it
     lies beyond the file; None (the whole file) for anything else, as servers ignore what they cannot
@@ -1219,38 +1165,6 @@ def parse_range(header: str, size: int):
     if start >= size or stop <= start:
         return "unsatisfiable"
     return start, stop
-
-
-def read_body(request: BaseHTTPRequestHandler) -> bytes:
-    length = int(request.headers.get("Content-Length") or 0)
-    return request.rfile.read(length) if length else b""
-
-
-def send_json(request: BaseHTTPRequestHandler, status: int, payload: dict) -> None:
-    content = json.dumps(payload).encode()
-    request.send_response(status)
-    request.send_header("Content-Type", "application/json")
-    request.send_header("Content-Length", str(len(content)))
-    request.end_headers()
-    request.wfile.write(content)
-
-
-def send_text(request: BaseHTTPRequestHandler, status: int, text: str) -> None:
-    content = text.encode()
-    request.send_response(status)
-    request.send_header("Content-Type", "application/xml" if text.startswith("<") else "text/plain")
-    request.send_header("Content-Length", str(len(content)))
-    request.end_headers()
-    request.wfile.write(content)
-
-
-def drop(request: BaseHTTPRequestHandler) -> None:
-    """Close the connection without a word, as a crashed proxy would."""
-    request.close_connection = True
-    try:
-        request.connection.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 # -- standalone ------------------------------------------------------------------------------------

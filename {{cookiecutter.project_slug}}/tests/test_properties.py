@@ -4,11 +4,9 @@ half-written file. hypothesis generates the inputs; a failing example is shrunk 
 
 from __future__ import annotations
 
-import http.server
 import json
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from {{ cookiecutter.package_name }}.main import main
 
 import strategies as inputs
 from conftest import LIGHTGBM_SPEC, REPO_ROOT, write_spec
+from loopback import LoopbackServer, read_body, send_bytes
 
 EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -94,35 +93,26 @@ def test_any_arguments_end_in_a_clear_exit(argv, capsys, monkeypatch):
         shutil.rmtree(root)
 
 
-class Answers(http.server.BaseHTTPRequestHandler):
+class Answers(LoopbackServer):
     """Answers every request with the status and body the test chose."""
 
     status, body = 200, b"{}"
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(self.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):
-        pass
+    def handle_post(self, request):
+        read_body(request)
+        send_bytes(request, self.status, self.body, "application/json")
 
 
 @pytest.fixture
 def odd_numerai(monkeypatch):
     """A server answering whatever a test puts in Answers, with the CLI pointed at it and keys set."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answers)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    for name, value in {"NUMERAI_API_URL": f"http://127.0.0.1:{server.server_address[1]}",
+    server = Answers().start()
+    for name, value in {"NUMERAI_API_URL": server.url,
                         "NUMERAI_PUBLIC_ID": "PUBLIC", "NUMERAI_SECRET_KEY": "odd-secret-5b7e",
                         "NUMERAI_RETRY_ATTEMPTS": "1", "NUMERAI_REQUEST_TIMEOUT": "2"}.items():
         monkeypatch.setenv(name, value)
-    yield Answers
-    server.shutdown()
-    server.server_close()
+    yield server
+    server.stop()
 
 
 @EXAMPLES

@@ -41,7 +41,7 @@ def test_one_comment_created_then_updated_in_place(github, comment, tmp_path):
 
 def test_other_comments_are_left_alone(github, comment, tmp_path):
     number = github.add_pull_request()
-    github.handle("POST", f"/repos/{REPOSITORY}/issues/{number}/comments", {"body": "Looks good to me"})
+    github.respond("POST", f"/repos/{REPOSITORY}/issues/{number}/comments", {"body": "Looks good to me"})
     body = tmp_path / "comment.md"
     body.write_text("plan\n")
 
