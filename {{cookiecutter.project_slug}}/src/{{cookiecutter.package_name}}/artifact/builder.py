@@ -6,6 +6,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -230,7 +231,7 @@ def eras_per_pass(rows: int, eras: int, features: int) -> int:
     return max(1, min(VALIDATION_ERAS_PER_PASS, VALIDATION_VALUES_PER_PASS // values_per_era))
 
 
-def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features: list[str]) -> dict | None:
+def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict[str, Any], features: list[str]) -> dict[str, Any] | None:
     """Score the bundle exactly as the pickle will predict, on validation eras with targets: CORR,
     and MMC and BMC when the version has the meta model and benchmark models (numerai-tools)."""
     # Numerai's scoring (numerai-tools imports torch: ~0.4 GB) is loaded only to score, after training.
@@ -266,7 +267,7 @@ def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features:
     return result
 
 
-def describe_scores(scores: dict) -> str:
+def describe_scores(scores: dict[str, Any]) -> str:
     """'CORR mean 0.0213 std 0.0150 sharpe 1.42; MMC not scored (why)' for the log."""
     from ..train import metrics
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import cloudpickle
 
@@ -21,6 +22,6 @@ def dumps_by_value(obj) -> bytes:
         cloudpickle.unregister_pickle_by_value(package)
 
 
-def pickle_bytes_of(bundle: dict) -> bytes:
+def pickle_bytes_of(bundle: dict[str, Any]) -> bytes:
     """The callable Numerai loads, pickled (artifact/manifest.write_build writes it with its manifest)."""
     return dumps_by_value(make_predict(bundle))

@@ -6,12 +6,13 @@ on each push (github/comments.py); forks get it in the job summary only.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..errors import UsageError
 from .manifest import Manifest
 
 
-def planned(matrix: str) -> list[dict]:
+def planned(matrix: str) -> list[dict[str, Any]]:
     """The plan's entries from its matrix JSON (`plan`'s output: {"include": [...]})."""
     try:
         entries = json.loads(matrix or '{"include": []}').get("include")
@@ -32,7 +33,7 @@ def verdict(slot: str, manifest: Manifest | None) -> str:
     return f"check passed on {image}" if check.passed else f"check failed on {image} ({check.errors} error(s))"
 
 
-def review(entries: list[dict], built: dict[str, Manifest], metrics: str) -> str:
+def review(entries: list[dict[str, Any]], built: dict[str, Manifest], metrics: str) -> str:
     """The comment's Markdown: the plan with a verdict per slot, then `metrics` (summary's table)."""
     lines = ["### Numerai plan", ""]
     if not entries:

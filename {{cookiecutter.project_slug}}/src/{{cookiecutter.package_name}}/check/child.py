@@ -26,6 +26,7 @@ import resource
 import sys
 import time
 import traceback
+from typing import Any
 
 NETWORK_EVENTS = {"socket.connect", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo",
                   "socket.gethostbyname", "socket.gethostbyaddr"}
@@ -82,14 +83,14 @@ def apply_limits(memory_bytes: int, cpus: int, events: Events) -> None:
         os.sched_setaffinity(0, set((allowed[start:] + allowed[:start])[:cpus]))
 
 
-def network_guard(events: Events, attempts: list):
+def network_guard(events: Events, attempts: list[Any]):
     """An audit hook refusing every network operation, as `docker run --network none` would.
 
     The attempt is recorded even when the pickle catches the error, because on Numerai the same
     code would find no network at all.
     """
 
-    def hook(event: str, args: tuple) -> None:
+    def hook(event: str, args: tuple[Any, ...]) -> None:
         if event not in NETWORK_EVENTS:
             return
         if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):

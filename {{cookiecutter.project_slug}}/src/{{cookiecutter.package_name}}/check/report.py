@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..logs import scrub
 from ..sandbox.limits import MB
@@ -56,7 +57,7 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Every text scrubbed, as in render_text: a pickle's messages and output may hold anything."""
         return scrubbed({
             "pickle": str(self.pickle),

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..logs import remember_secrets
 from ..sandbox import isolation, tree
@@ -144,7 +145,7 @@ class Run:
         self.layout = Layout.made_in(Path(tempfile.mkdtemp(prefix="numerai-check-")))
         self.nonce = secrets.token_hex(16)
         self.groups: TreeGroups | None = None
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.tree: tree.Tree | None = None
         self.subreaper = False
         self.memory_seen = self.tree_peak = 0
@@ -259,7 +260,8 @@ class Run:
                        "--pid --fork true` works (Linux), or in the numerai_predict container")
 
 
-def run_figures(events: list[dict], seconds: float, limits: Limits, live: LiveData, tree_peak: int) -> RunFigures:
+def run_figures(events: list[dict[str, Any]], seconds: float, limits: Limits, live: LiveData,
+                tree_peak: int) -> RunFigures:
     stages = [event["stage"] for event in events if event["event"] == "stage"]
     own_peak = max((event.get("peak_bytes") or 0 for event in events if isinstance(event.get("peak_bytes"), int)),
                    default=0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from ..data.drift import drift_report
 from ..files import write_atomic
@@ -29,7 +30,7 @@ def add_arguments(parser) -> None:
                              "--report FILE`)")
 
 
-def text(report: dict) -> list[str]:
+def text(report: dict[str, Any]) -> list[str]:
     lines = []
     for name, facts in report["vendored"].items():
         specs = ", ".join(report["specs"].get(name, [])) or "no spec"

@@ -11,6 +11,7 @@ on a laptop the GitHub CLI's login). Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..deploy.history import slot_history, text_table
 from ..errors import UsageError, WorkFailed
@@ -28,7 +29,7 @@ def add_arguments(parser) -> None:
                         help="also show GitHub's record of the slot: its deployments, newest first")
 
 
-def github_view(slot: str) -> list[dict]:
+def github_view(slot: str) -> list[dict[str, Any]]:
     try:
         return slot_deployments(connect(), slot)
     except NotConfigured as error:
@@ -37,7 +38,7 @@ def github_view(slot: str) -> list[dict]:
         raise WorkFailed(f"GitHub's deployments of {slot} could not be read: {error}") from None
 
 
-def github_lines(slot: str, rows: list[dict]) -> list[str]:
+def github_lines(slot: str, rows: list[dict[str, Any]]) -> list[str]:
     lines = [f"GitHub: deployments to {environment_of(slot)}, newest first"]
     lines += [f"  {row['created_at']}  {row['state']:9} {row['action'] or '-'}: pickle {row['pickle_id'] or '-'}, "
               f"fingerprint {row['fingerprint'] or '-'}, commit {row['commit'] or '-'}" for row in rows]

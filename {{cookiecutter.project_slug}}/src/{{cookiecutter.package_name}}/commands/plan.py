@@ -22,6 +22,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..artifact.fingerprint import fingerprint
 from ..artifact.manifest import read_manifests
@@ -97,7 +98,7 @@ def capacity(repo, specs, chosen, found: list[Candidate], runners: RunnerTable, 
     return assessment
 
 
-def refuse_what_cannot_fit(matrix: dict, assessment: Assessment) -> None:
+def refuse_what_cannot_fit(matrix: dict[str, Any], assessment: Assessment) -> None:
     """Only the slots to be built are refused: one that is left alone does not hold the others up."""
     problems = [assessment.problems[item["slot"]] for item in matrix["include"] if item["slot"] in assessment.problems]
     if problems:

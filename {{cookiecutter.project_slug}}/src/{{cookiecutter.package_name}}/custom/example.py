@@ -14,18 +14,20 @@ library, numpy, pandas and libraries every numerai_predict image has.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
 class CentredRidge:
     """Ridge regression on centred inputs, solved in closed form with numpy alone."""
 
-    def __init__(self, coefficients: np.ndarray, means: np.ndarray, intercept: float):
+    def __init__(self, coefficients: np.ndarray[Any, Any], means: np.ndarray[Any, Any], intercept: float):
         self.coefficients = coefficients
         self.means = means
         self.intercept = intercept
 
-    def predict(self, inputs: np.ndarray) -> np.ndarray:
+    def predict(self, inputs: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         return (np.asarray(inputs, dtype=np.float64) - self.means) @ self.coefficients + self.intercept
 
 

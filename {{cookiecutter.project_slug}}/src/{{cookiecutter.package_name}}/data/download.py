@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from ..errors import WorkFailed
 from ..files import write_atomic
@@ -30,7 +31,7 @@ def record_path(path: Path) -> Path:
     return path.with_name(path.name + RECORD_SUFFIX)
 
 
-def read_record(path: Path) -> dict | None:
+def read_record(path: Path) -> dict[str, Any] | None:
     """What was recorded of the server's file when `path` was downloaded (None: nothing usable)."""
     try:
         record = json.loads(record_path(path).read_text(encoding="utf-8"))

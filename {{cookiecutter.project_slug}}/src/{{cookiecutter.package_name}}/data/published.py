@@ -10,6 +10,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..datasets import DatasetVersion, current_version
 from ..errors import WorkFailed
@@ -100,7 +101,7 @@ def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[s
 
 
 def features_metadata(cache: Path, version: str, synthetic: bool, versions: dict[str, DatasetVersion],
-                      verdict: Verdict) -> Path | dict | None:
+                      verdict: Verdict) -> Path | dict[str, Any] | None:
     """features.json of `version`, else what datasets/ knows of it (noted), else None (noted)."""
     found = features_json(cache, version, synthetic)
     if found is not None:

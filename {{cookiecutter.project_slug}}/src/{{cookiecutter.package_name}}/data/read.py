@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ import pyarrow.parquet as pq
 BATCH_ROWS = 16_384
 
 
-def feature_metadata(features_json: Path) -> dict:
+def feature_metadata(features_json: Path) -> dict[str, Any]:
     return json.loads(Path(features_json).read_text(encoding="utf-8"))
 
 
@@ -50,7 +51,7 @@ def read_frame(path: Path, features: list[str], columns: list[str], eras: list[s
     return frame
 
 
-def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[list[int], np.ndarray | None]:
+def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[list[int], np.ndarray[Any, Any] | None]:
     """The row groups holding any row of `eras` and the row mask over just those groups, reading
     only the `era` column; all groups and no mask when `eras` is None."""
     groups = list(range(parquet.num_row_groups))
@@ -66,7 +67,7 @@ def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[li
     return kept, np.concatenate([parts[group] for group in kept]) if kept else np.zeros(0, dtype=bool)
 
 
-def selected_batches(path: Path, groups: list[int], mask: np.ndarray | None, columns: list[str], *,
+def selected_batches(path: Path, groups: list[int], mask: np.ndarray[Any, Any] | None, columns: list[str], *,
                      index: bool = False, batch_rows: int = BATCH_ROWS):
     """Record batches of `columns` holding only the rows `mask` keeps, in file order."""
     if not groups:
@@ -90,7 +91,7 @@ def selected_batches(path: Path, groups: list[int], mask: np.ndarray | None, col
         pa.default_memory_pool().release_unused()
 
 
-def int8_block(batch: pa.RecordBatch, features: list[str]) -> np.ndarray:
+def int8_block(batch: pa.RecordBatch, features: list[str]) -> np.ndarray[Any, Any]:
     """The batch's `features` as an int8 (rows, features) array, each column copied whole."""
     block = np.empty((batch.num_rows, len(features)), dtype=np.int8, order="F")
     for position, name in enumerate(features):
@@ -121,7 +122,7 @@ class LazyRows:
     def __len__(self) -> int:
         return self.rows
 
-    def materialize(self, dtype=np.int8, order: str = "F") -> np.ndarray:
+    def materialize(self, dtype=np.int8, order: str = "F") -> np.ndarray[Any, Any]:
         """The whole matrix (column-major unless `order` says) as `dtype`, allocated once and filled
         batch by batch."""
         matrix = np.empty(self.shape, dtype=dtype, order=order)
@@ -150,7 +151,7 @@ class ParquetFeatures(LazyRows):
     """The int8 feature matrix of the chosen rows of a parquet file, read only when asked for, so
     the whole matrix never has to be in memory. Rows are in file order."""
 
-    def __init__(self, path: Path, features: list[str], groups: list[int], mask: np.ndarray | None,
+    def __init__(self, path: Path, features: list[str], groups: list[int], mask: np.ndarray[Any, Any] | None,
                  rows: int, batch_rows: int = BATCH_ROWS):
         self.path, self.features, self.groups, self.mask = Path(path), list(features), groups, mask
         self.rows, self.batch_rows = rows, batch_rows
@@ -173,7 +174,7 @@ class ParquetFeatures(LazyRows):
                                       batch_rows=self.batch_rows):
             yield int8_block(batch, self.features)
 
-    def take(self, positions: np.ndarray) -> np.ndarray:
+    def take(self, positions: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """Rows at sorted `positions` (among the chosen rows) as an int8 matrix, in one pass."""
         positions = np.asarray(positions, dtype=np.int64)
         out = np.empty((len(positions), len(self.features)), dtype=np.int8)
@@ -191,7 +192,7 @@ class ParquetFeatures(LazyRows):
                 break
         return out
 
-    def subset(self, positions: np.ndarray) -> ParquetFeatures:
+    def subset(self, positions: np.ndarray[Any, Any]) -> ParquetFeatures:
         """The rows at sorted `positions` among the chosen ones, still unread."""
         metadata = pq.ParquetFile(self.path).metadata
         total = sum(metadata.row_group(group).num_rows for group in self.groups)
@@ -222,17 +223,17 @@ class ConcatenatedRows(LazyRows):
         for part in self.parts:
             yield from part.batches()
 
-    def split(self, positions: np.ndarray) -> list[np.ndarray]:
+    def split(self, positions: np.ndarray[Any, Any]) -> list[np.ndarray[Any, Any]]:
         """Sorted `positions` as positions within each part."""
         positions = np.asarray(positions, dtype=np.int64)
         cuts = np.searchsorted(positions, self.bounds)
         return [positions[cuts[i]: cuts[i + 1]] - self.bounds[i] for i in range(len(self.parts))]
 
-    def take(self, positions: np.ndarray) -> np.ndarray:
+    def take(self, positions: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         return np.concatenate([part.take(chosen) for part, chosen in zip(self.parts, self.split(positions),
                                                                           strict=True)])
 
-    def subset(self, positions: np.ndarray) -> ConcatenatedRows:
+    def subset(self, positions: np.ndarray[Any, Any]) -> ConcatenatedRows:
         return ConcatenatedRows([part.subset(chosen) for part, chosen in zip(self.parts, self.split(positions),
                                                                               strict=True)])
 
@@ -260,7 +261,7 @@ def read_training(path: Path, features: list[str], columns: list[str], eras: lis
 
 
 def read_matrix(path: Path, features: list[str], columns: list[str], eras: list[str] | None = None, *,
-                index: bool = False) -> tuple[np.ndarray, pd.DataFrame]:
+                index: bool = False) -> tuple[np.ndarray[Any, Any], pd.DataFrame]:
     """As `read_training`, with the features read into one int8 matrix (rows, features): memory
     peaks at the int8 size of what was asked for, plus one batch."""
     source, frame = read_training(path, features, columns, eras, index=index)

@@ -20,6 +20,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -84,7 +85,7 @@ def projection_record(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
-def projections_of(folder: Path, name: str) -> list[tuple[Path, dict]]:
+def projections_of(folder: Path, name: str) -> list[tuple[Path, dict[str, Any]]]:
     """The projected files of `name` in the cache, with their records (source and columns)."""
     found = []
     for path in sorted((folder / PROJECTIONS).glob(f"{Path(name).stem}-*.parquet")):

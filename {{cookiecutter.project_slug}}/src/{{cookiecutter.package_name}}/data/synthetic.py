@@ -15,6 +15,7 @@ import json
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -125,14 +126,14 @@ def feature_sets(shape: Shape) -> dict[str, list[str]]:
     return sets
 
 
-def to_bins(score: np.ndarray) -> np.ndarray:
+def to_bins(score: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Map scores to 0, 0.25, ..., 1 with Numerai's bin shares."""
     order = np.argsort(np.argsort(score, kind="stable"), kind="stable") / max(len(score) - 1, 1)
     edges = np.cumsum(BIN_SHARES)[:-1]
     return np.searchsorted(edges, order, side="right").astype(np.float32) / 4
 
 
-def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.ndarray, era: str,
+def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.ndarray[Any, Any], era: str,
               data_type: str, with_targets: bool, id_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One era of rows plus the benchmark models' predictions for it."""
     features = rng.integers(0, 5, size=(rows, shape.features_all), dtype=np.int8)
@@ -151,7 +152,8 @@ def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.nda
     return frame, benchmarks
 
 
-def target_values(rng: np.random.Generator, shape: Shape, signal: np.ndarray, with_targets: bool) -> dict:
+def target_values(rng: np.random.Generator, shape: Shape, signal: np.ndarray[Any, Any],
+                  with_targets: bool) -> dict[str, Any]:
     """{target: values} of one era: the payout target with the most signal and its alias a copy of it,
     the others noisier and with gaps, as auxiliary targets have."""
     main = shape.payout_target or shape.targets[0]
@@ -262,7 +264,7 @@ def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
 NAMING_FIELDS = ("other_sets", "targets", "payout_target", "alias_target", "benchmarks", "meta_model")
 
 
-def names_of(record: dict) -> list:
+def names_of(record: dict[str, Any]) -> list[Any]:
     sets = [name for name, _ in record.get("other_sets") or []]
     return [sets, *(list(value) if isinstance(value, (list, tuple)) else value
                     for value in (record.get(key) for key in NAMING_FIELDS[1:]))]

@@ -20,7 +20,7 @@ from .versions import versions_for, with_dataset_defaults
 
 # --- Mapping pydantic's errors onto the YAML document ------------------------------------------
 
-def data_path(document: Any, loc: tuple) -> tuple:
+def data_path(document: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """The keys of `loc` that exist in the data: pydantic adds union tags ('lightgbm') in between."""
     node, kept = document, []
     for part in loc:
@@ -38,7 +38,7 @@ def data_path(document: Any, loc: tuple) -> tuple:
     return tuple(kept)
 
 
-def model_class_at(document: Any, keys: tuple) -> type[BaseModel] | None:
+def model_class_at(document: Any, keys: tuple[Any, ...]) -> type[BaseModel] | None:
     """The spec class that defines the mapping found at `keys`, for listing its allowed keys."""
     annotation: Any = ModelSpec
     node = document
@@ -90,7 +90,7 @@ TYPE_WORDS = {
 }
 
 
-def expected_text(error: dict, document: Any, keys: tuple) -> str:
+def expected_text(error: dict[str, Any], document: Any, keys: tuple[Any, ...]) -> str:
     """Turn one pydantic error into 'expected ...' wording that says the fix."""
     kind, context, given = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "missing":
@@ -135,7 +135,7 @@ def problems_from(error: ValidationError, file: str, document: Any) -> list[Prob
 
 # --- Loading ----------------------------------------------------------------------------------
 
-def load_spec(path: Path, versions: dict | None = None, folder: Path | None = None) -> LoadedSpec:
+def load_spec(path: Path, versions: dict[str, Any] | None = None, folder: Path | None = None) -> LoadedSpec:
     """Validate one spec file (in `folder`, by default its own); raise SpecError listing every problem in it.
     `versions`: the dataset versions its defaults come from (default: those of its repository,
     modelspec/versions.py)."""

@@ -185,7 +185,7 @@ class Checker:
         return found
 
     @staticmethod
-    def named(params: dict, known: set[str], library: str) -> list[tuple[str, str]]:
+    def named(params: dict[str, Any], known: set[str], library: str) -> list[tuple[str, str]]:
         """Names the library does not know: a typo would otherwise be ignored or crash the build."""
         if not known:
             return []
@@ -198,7 +198,7 @@ class Checker:
         return found
 
     @staticmethod
-    def ruled(params: dict, rules: dict[str, tuple[str, Rule]]) -> list[tuple[str, str]]:
+    def ruled(params: dict[str, Any], rules: dict[str, tuple[str, Rule]]) -> list[tuple[str, str]]:
         found = []
         for name, value in params.items():
             canonical, rule = rules.get(name, (name, None))
@@ -208,7 +208,7 @@ class Checker:
         return found
 
 
-def model_keys(model, keys: tuple = ("model",)):
+def model_keys(model, keys: tuple[Any, ...] = ("model",)):
     """(definition, keys of it in the document) for `model` and every model inside it."""
     yield model, keys
     if isinstance(model, EnsembleModel):

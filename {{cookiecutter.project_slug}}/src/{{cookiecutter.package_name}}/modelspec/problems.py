@@ -49,7 +49,7 @@ class LoadedSpec:
         return line_of(self.document, keys)
 
 
-def line_of(document: Any, keys: tuple) -> int | None:
+def line_of(document: Any, keys: tuple[Any, ...]) -> int | None:
     """1-based line of the deepest key of `keys` that exists in the ruamel `document`."""
     node, line = document, None
     for key in keys:

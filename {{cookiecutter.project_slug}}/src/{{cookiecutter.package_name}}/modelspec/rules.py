@@ -43,7 +43,7 @@ def runtime_problems(item: LoadedSpec, runtimes: list[str]) -> list[Problem]:
                     f"'default' or one of the catalogue's runtimes {', '.join(runtimes)}, got {runtime!r}")]
 
 
-def data_problems(item: LoadedSpec, features_json: Path | dict) -> list[Problem]:
+def data_problems(item: LoadedSpec, features_json: Path | dict[str, Any]) -> list[Problem]:
     """Feature set and targets checked against the dataset's features.json (its path, or its content)."""
     metadata = json.loads(features_json.read_text()) if isinstance(features_json, Path) else features_json
     file, spec = display_path(item.path), item.spec
@@ -64,7 +64,7 @@ def data_problems(item: LoadedSpec, features_json: Path | dict) -> list[Problem]
     return problems
 
 
-def path_to(node: Any, value: str, keys: tuple = ()) -> tuple | None:
+def path_to(node: Any, value: str, keys: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
     """Keys leading to the first scalar equal to `value` (for errors found after parsing)."""
     children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
     for key, child in children:

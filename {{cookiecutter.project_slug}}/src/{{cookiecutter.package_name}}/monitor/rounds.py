@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
+from typing import Any
 
 from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError
@@ -63,7 +64,7 @@ class Round:
     closes: datetime
 
     @classmethod
-    def of(cls, item: dict) -> Round | None:
+    def of(cls, item: dict[str, Any]) -> Round | None:
         closes = parse_time(item.get("closeStakingTime")) or parse_time(item.get("closeTime"))
         number = item.get("number")
         if closes is None or not isinstance(number, int) or isinstance(number, bool):
@@ -105,12 +106,13 @@ def read_calendar(client: NumeraiClient, now: datetime | None = None) -> Calenda
 class SlotRounds:
     """One slot against the calendar; `as_json` is what `status --json` shows as the slot's `rounds`."""
 
-    current: dict | None = None  # {number, opens, closes, submitted}
-    last: dict | None = None  # {number, closed, submitted, missed: not submitted although a pickle was assigned}
+    current: dict[str, Any] | None = None  # {number, opens, closes, submitted}
+    # {number, closed, submitted, missed: not submitted although a pickle was assigned}
+    last: dict[str, Any] | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
     problem: str = ""  # why the slot's rounds are not known
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"current": self.current, "last": self.last, "known": not self.problem, "problem": self.problem}
 
     def cells(self) -> tuple[str, str]:

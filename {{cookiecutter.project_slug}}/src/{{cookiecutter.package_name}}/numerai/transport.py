@@ -25,7 +25,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import requests
 import tenacity
@@ -98,7 +98,7 @@ def within_deadline(seconds: float, setting: str, request: Callable[[], T]) -> T
     deadline the attempt is Transient. The thread is left to the socket's own per-read timeout (set a
     little longer, `read_timeout`, so that the deadline speaks first); an answer that arrives after all is
     closed unread."""
-    outcome: list = []
+    outcome: list[Any] = []
     finished, abandoned = threading.Event(), threading.Event()
 
     def run() -> None:
@@ -144,7 +144,7 @@ class Transport:
 
     # -- GraphQL -----------------------------------------------------------------------------------
 
-    def raw_query(self, query: str, variables: dict | None = None, authorization: bool = False) -> dict:
+    def raw_query(self, query: str, variables: dict[str, Any] | None = None, authorization: bool = False) -> dict[str, Any]:
         """The answer's payload, as numerapi's raw_query returns it.
 
         A query is retried within bounds. A mutation is sent once: when its answer is lost, only a
@@ -161,7 +161,7 @@ class Transport:
                 f"==> look at the model on numer.ai, then re-run"
             ) from None
 
-    def send(self, query: str, variables: dict | None = None, authorization: bool = False) -> dict:
+    def send(self, query: str, variables: dict[str, Any] | None = None, authorization: bool = False) -> dict[str, Any]:
         """One request: the answer's payload, or Transient for a fault worth another attempt."""
         operation = root_field(query)
         headers = {"Content-type": "application/json", "Accept": "application/json"}
@@ -185,7 +185,7 @@ class Transport:
         return self.payload_of(operation, response)
 
     @staticmethod
-    def payload_of(operation: str, response: requests.Response) -> dict:
+    def payload_of(operation: str, response: requests.Response) -> dict[str, Any]:
         try:
             payload = response.json()
         except ValueError:
@@ -212,13 +212,13 @@ class Transport:
         return payload
 
     @staticmethod
-    def data(payload: dict, field: str):
+    def data(payload: dict[str, Any], field: str):
         data = payload.get("data") or {}
         if field not in data:
             raise GraphQLFailed(f"{field}: Numerai's answer has no {field} ({str(payload)[:200]})")
         return data[field]
 
-    def query_field(self, query: str, variables: dict | None = None, shape: type | None = None, *,
+    def query_field(self, query: str, variables: dict[str, Any] | None = None, shape: type | None = None, *,
                     authorization: bool = True):
         """The answer's root field; with `shape` (dict, str, or list of dicts) an answer of another
         shape is an ApiError naming the call, never a crash further on."""
@@ -229,11 +229,11 @@ class Transport:
                                 f"({type(value).__name__}: {scrub(str(value)[:80])})")
         return value
 
-    def ask(self, query: str, variables: dict | None = None):
+    def ask(self, query: str, variables: dict[str, Any] | None = None):
         """One attempt at a query's root field (for the look-ups inside a retried change)."""
         return self.data(self.send(query, variables, authorization=True), root_field(query))
 
-    def mutate(self, query: str, variables: dict, landed: Callable[[], T | None]):
+    def mutate(self, query: str, variables: dict[str, Any], landed: Callable[[], T | None]):
         """Send a change, retrying within bounds, but never blindly: after an attempt whose answer
         was lost, the next one first asks `landed()` whether the change happened (its result, or
         None), and sends it again only when it did not."""
@@ -254,7 +254,7 @@ class Transport:
 
     # -- files behind presigned URLs (they carry their own authorisation: no API token) -------------
 
-    def get(self, url: str, what: str, headers: dict | None = None) -> requests.Response:
+    def get(self, url: str, what: str, headers: dict[str, Any] | None = None) -> requests.Response:
         """A streamed GET, retried within bounds on transient faults; the answer, whatever its status
         below 500 (the caller closes it)."""
 

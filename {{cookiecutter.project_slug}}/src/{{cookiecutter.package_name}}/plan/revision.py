@@ -27,7 +27,7 @@ INPUTS = ("models", "runtimes", "datasets", "src")
 NULL_COMMIT = "0" * 40
 
 
-def git(root: Path, *args: str) -> subprocess.CompletedProcess:
+def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True)
 
 

@@ -60,7 +60,7 @@ class Step:
         return shlex.join(self.argv) + (f"   # value on stdin: {MASK}" if self.secret else "")
 
 
-def run(argv: list[str], root: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run(argv: list[str], root: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=root, input=stdin, capture_output=True, text=True)
 
 

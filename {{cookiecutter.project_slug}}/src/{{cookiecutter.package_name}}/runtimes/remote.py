@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .catalogue import FLAGS, Runtime, python_of_image
 
@@ -53,7 +54,7 @@ class Change:
     default: bool
     deprecated: bool
     experimental: bool
-    was: dict = field(default_factory=dict)  # the catalogue's values that differ (empty for `new`)
+    was: dict[str, Any] = field(default_factory=dict)  # the catalogue's values that differ (empty for `new`)
 
     def describe(self) -> str:
         marks = [flag for flag in FLAGS if getattr(self, flag)]
@@ -65,7 +66,7 @@ class Change:
         moved = ", ".join(f"{key} {before} -> {getattr(self, key)}" for key, before in self.was.items())
         return f"{label}: {moved}"
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -85,7 +86,7 @@ class Comparison:
         return bool(self.changes)
 
 
-def parse_images(items: list[dict]) -> list[RemoteImage]:
+def parse_images(items: list[dict[str, Any]]) -> list[RemoteImage]:
     return [RemoteImage(id=str(item.get("id")), name=item.get("name") or "", image=item.get("image") or "",
                         tag=item.get("tag") or "", default=bool(item.get("default")),
                         deprecated=bool(item.get("deprecated")), experimental=bool(item.get("experimental")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from ..settings import load_settings
@@ -47,7 +48,7 @@ class Runner:
 @dataclass(frozen=True)
 class RunnerTable:
     path: Path
-    entries: dict[str, dict]
+    entries: dict[str, dict[str, Any]]
     cache_gb: float
 
     def hosted(self, label: str) -> bool:
@@ -103,7 +104,7 @@ def load_runners(runtimes_dir: Path) -> RunnerTable:
         raise UsageError(f"File {path} ==> expected JSON with `runners` and `actions_cache.gb` ({error})") from None
     if not isinstance(entries, list):
         raise UsageError(f"File {path} ==> At key runners ==> expected a list")
-    table: dict[str, dict] = {}
+    table: dict[str, dict[str, Any]] = {}
     for index, entry in enumerate(entries):
         problem = entry_problem(entry, index)
         if problem:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ def sample_rows(columns: int) -> int:
     return max(MIN_SAMPLE_ROWS, min(LIGHTGBM_SAMPLE_ROWS, SAMPLE_VALUES // max(columns, 1)))
 
 
-def lightgbm_setup(model: LightGBMModel, seed: int, columns: int = 1) -> tuple[dict, int]:
+def lightgbm_setup(model: LightGBMModel, seed: int, columns: int = 1) -> tuple[dict[str, Any], int]:
     """LightGBM's parameters (the spec's over our defaults) and the number of boosting rounds."""
     params = {"objective": "regression", "verbosity": -1, "seed": seed, **model.params}
     rounds = [params.pop(alias) for alias in ROUNDS_ALIASES if alias in params]
@@ -45,8 +46,8 @@ def lightgbm_setup(model: LightGBMModel, seed: int, columns: int = 1) -> tuple[d
     return params, int(rounds[0]) if rounds else 100
 
 
-def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray, target: np.ndarray, seed: int,
-                 rows: np.ndarray | None = None):
+def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int,
+                 rows: np.ndarray[Any, Any] | None = None):
     """Train on `inputs` (only `rows` of them when given; `target` is for those rows).
 
     A float matrix goes to LightGBM as is; an int8 one, or a subset of rows, is streamed to it in
@@ -66,7 +67,7 @@ def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray, target: np.ndarray, s
     return booster
 
 
-def as_float32(inputs: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+def as_float32(inputs: np.ndarray[Any, Any], rows: np.ndarray[Any, Any] | None = None) -> np.ndarray[Any, Any]:
     """The float32 matrix (of `rows` only when given) scikit-learn style estimators and custom code
     are promised. Features still on disk are read straight into it, without an int8 copy first."""
     from .streaming import is_source
@@ -81,7 +82,7 @@ def import_object(path: str):
     return getattr(importlib.import_module(module_name), name)
 
 
-def fit_sklearn(model: SklearnModel, inputs: np.ndarray, target: np.ndarray, seed: int):
+def fit_sklearn(model: SklearnModel, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int):
     estimator_class = import_object(model.estimator)
     params = dict(model.params)
     if "random_state" in inspect.signature(estimator_class).parameters:
@@ -91,7 +92,7 @@ def fit_sklearn(model: SklearnModel, inputs: np.ndarray, target: np.ndarray, see
     return estimator
 
 
-def fit_custom(model: CustomModel, inputs: np.ndarray, target: np.ndarray, seed: int, features: list[str]):
+def fit_custom(model: CustomModel, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int, features: list[str]):
     train = import_object(model.entry_point)
     frame = pd.DataFrame(inputs, columns=features)
     fitted = train(frame, features, target, {"seed": seed, **model.params})
@@ -103,7 +104,7 @@ def fit_custom(model: CustomModel, inputs: np.ndarray, target: np.ndarray, seed:
     return fitted
 
 
-def fit_estimator(model, inputs: np.ndarray, target: np.ndarray, seed: int, features: list[str]) -> dict:
+def fit_estimator(model, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int, features: list[str]) -> dict[str, Any]:
     """A fitted `{"kind": "estimator"}` node; rows without a target are left out.
 
     `inputs` may be int8 (features only): LightGBM streams it, other estimators get float32 rows.

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ctypes
 import warnings
+from typing import Any
 
 import lightgbm
 import numpy as np
@@ -53,7 +54,7 @@ WHOLE_DATASET_PARAMS = (
 class ArrayRows:
     """A row source over a matrix in memory (only `rows` and `columns` of it when given)."""
 
-    def __init__(self, matrix: np.ndarray, rows: np.ndarray | None = None, batch_rows: int = BATCH_ROWS,
+    def __init__(self, matrix: np.ndarray[Any, Any], rows: np.ndarray[Any, Any] | None = None, batch_rows: int = BATCH_ROWS,
                  columns: slice | None = None):
         self.matrix, self.rows, self.batch_rows = matrix, rows, batch_rows
         self.columns = columns if columns is not None else slice(0, matrix.shape[1])
@@ -65,7 +66,7 @@ class ArrayRows:
     def shape(self) -> tuple[int, int]:
         return len(self), len(range(*self.columns.indices(self.matrix.shape[1])))
 
-    def take(self, positions) -> np.ndarray:
+    def take(self, positions) -> np.ndarray[Any, Any]:
         picked = self.matrix[positions] if self.rows is None else self.matrix[self.rows[positions]]
         return picked[:, self.columns]
 
@@ -74,7 +75,7 @@ class ArrayRows:
             yield self.take(slice(start, start + self.batch_rows) if self.rows is None
                             else np.arange(start, min(start + self.batch_rows, len(self))))
 
-    def subset(self, positions: np.ndarray) -> ArrayRows:
+    def subset(self, positions: np.ndarray[Any, Any]) -> ArrayRows:
         positions = np.asarray(positions, dtype=np.int64)
         return ArrayRows(self.matrix, positions if self.rows is None else self.rows[positions], self.batch_rows,
                          self.columns)
@@ -90,7 +91,7 @@ def is_source(inputs) -> bool:
     return all(hasattr(inputs, name) for name in ("batches", "take", "subset", "select"))
 
 
-def row_source(inputs, rows: np.ndarray | None = None):
+def row_source(inputs, rows: np.ndarray[Any, Any] | None = None):
     """What to stream `inputs` from: a parquet-backed matrix stays on disk, an array stays as is."""
     if is_source(inputs):
         return inputs if rows is None else inputs.subset(rows)
@@ -121,7 +122,7 @@ class SourceRows(lightgbm.Sequence):
         self.read(start - self.position)  # skips forward; LightGBM never does
         return self.read(stop - start)
 
-    def read(self, count: int) -> np.ndarray:
+    def read(self, count: int) -> np.ndarray[Any, Any]:
         out = np.empty((count, self.source.shape[1]), dtype=np.float32)
         filled = 0
         while filled < count:
@@ -135,18 +136,18 @@ class SourceRows(lightgbm.Sequence):
         return out
 
 
-def sample_positions(total: int, count: int, seed: int) -> np.ndarray:
+def sample_positions(total: int, count: int, seed: int) -> np.ndarray[Any, Any]:
     """`count` sorted row positions out of `total` (all of them when there are no more)."""
     if total <= count:
         return np.arange(total)
     return np.sort(np.random.default_rng(seed).choice(total, size=count, replace=False))
 
 
-def sample_count(params: dict) -> int:
+def sample_count(params: dict[str, Any]) -> int:
     return int(params.get("bin_construct_sample_cnt", params.get("subsample_for_bin", LIGHTGBM_SAMPLE_ROWS)))
 
 
-def bin_reference(source, params: dict, seed: int) -> lightgbm.Dataset:
+def bin_reference(source, params: dict[str, Any], seed: int) -> lightgbm.Dataset:
     """A dataset of sampled rows whose bin boundaries the full dataset takes over."""
     sample = np.ascontiguousarray(source.take(sample_positions(len(source), sample_count(params), seed)),
                                   dtype=np.float32)
@@ -172,7 +173,7 @@ def release_freed_memory() -> None:
         pass
 
 
-def chunk_dataset(source, positions: np.ndarray, columns: slice, target, params: dict) -> lightgbm.Dataset:
+def chunk_dataset(source, positions: np.ndarray[Any, Any], columns: slice, target, params: dict[str, Any]) -> lightgbm.Dataset:
     """The constructed dataset of `columns` of `source`, binned on the rows at `positions`.
 
     Both passes read only these columns: a reader's buffers grow with the columns it decodes at once.
@@ -188,8 +189,8 @@ def chunk_dataset(source, positions: np.ndarray, columns: slice, target, params:
     return dataset
 
 
-def streamed_dataset(inputs, target: np.ndarray, params: dict, seed: int,
-                     rows: np.ndarray | None = None, chunk_values: int | None = None) -> lightgbm.Dataset:
+def streamed_dataset(inputs, target: np.ndarray[Any, Any], params: dict[str, Any], seed: int,
+                     rows: np.ndarray[Any, Any] | None = None, chunk_values: int | None = None) -> lightgbm.Dataset:
     """The training dataset of `inputs` (only `rows` of them when given) for `target`, built in batches
     and, when large, in column chunks (`chunk_values` values at most per chunk; CHUNK_VALUES)."""
     source = row_source(inputs, rows)
