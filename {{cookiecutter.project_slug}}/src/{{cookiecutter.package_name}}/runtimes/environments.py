@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -50,7 +51,7 @@ def cache_root() -> Path:
     return Path(base) / "numerai-gitops" / "runtimes"
 
 
-def interpreter_candidates(minor: str):
+def interpreter_candidates(minor: str) -> Iterator[str | None]:
     """Where a Python minor may be: this interpreter, PATH, pyenv's versions, `uv python find`.
 
     pyenv's shims are skipped for pyenv's own folders: the probe reports the real executable.
@@ -116,7 +117,7 @@ def install_commands(interpreter: str, folder: Path, install: list[str], constra
 
 
 @contextmanager
-def locked(path: Path):
+def locked(path: Path) -> Iterator[None]:
     """An exclusive lock across processes: two runs never build the same environment at once."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as handle:

@@ -121,7 +121,7 @@ def compare(catalogue: list[Runtime], images: list[RemoteImage]) -> Comparison:
         runtime = by_image.get(name)
         # Without a default on Numerai's side, the catalogue's default stands.
         default_flag = image.default if default is not None else bool(runtime and runtime.default)
-        target = {"tag": image.tag, "default": default_flag, "deprecated": image.deprecated,
+        target: dict[str, Any] = {"tag": image.tag, "default": default_flag, "deprecated": image.deprecated,
                   "experimental": image.experimental}
         if runtime is None:
             if image.deprecated:

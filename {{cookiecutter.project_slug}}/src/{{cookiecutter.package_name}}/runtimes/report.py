@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..numerai.client import NumeraiClient
-from ..numerai.credentials import read_credentials
+from ..numerai.credentials import Credentials, read_credentials
 from ..numerai.errors import ApiError
-from ..settings import load_settings
+from ..settings import Settings, load_settings
 from .catalogue import Runtime, load_catalogue
 from .libraries import IMAGE_PINNED_LIBRARIES
 from .remote import Comparison, RemoteImage, compare, parse_images
@@ -33,7 +33,7 @@ class RuntimesReport:
         return "\n".join(lines)
 
 
-def ask_numerai(credentials, settings) -> tuple[list[RemoteImage] | None, str | None]:
+def ask_numerai(credentials: Credentials, settings: Settings) -> tuple[list[RemoteImage] | None, str | None]:
     """Numerai's images, or None and why not (the vendored catalogue is used then). A rejected key is
     an error (exit 2), not a reason to fall back."""
     try:

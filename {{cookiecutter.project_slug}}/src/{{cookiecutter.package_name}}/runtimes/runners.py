@@ -74,7 +74,7 @@ def repository_visibility() -> str:
     return "public" if load_settings().repository_visibility == "public" else "private"
 
 
-def entry_problem(entry, index: int) -> str | None:
+def entry_problem(entry: Any, index: int) -> str | None:
     at = f"At key runners[{index}]"
     if not isinstance(entry, dict) or not isinstance(entry.get("labels"), list) or not entry["labels"] or not all(
             isinstance(label, str) and label for label in entry["labels"]):
