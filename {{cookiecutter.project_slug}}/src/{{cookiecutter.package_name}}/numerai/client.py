@@ -9,7 +9,7 @@ listings), used through its public methods only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numerapi
 
@@ -40,13 +40,13 @@ class NumeraiClient:
         self.transport = Transport(self.settings, credentials)
         public_id, secret_key = (credentials.public_id, credentials.secret_key) if credentials else (None, None)
         # (numerapi calls logging.basicConfig here: logs.configure has already given the root a handler.)
-        self.numerapi = numerapi.NumerAPI(public_id, secret_key, verbosity="warning", show_progress_bars=False)
+        self.numerapi = numerapi.NumerAPI(public_id, secret_key, verbosity="warning", show_progress_bars=False)  # type: ignore[no-untyped-call]
         # numerapi's methods reach the API only through its documented raw_query, which posts to a module
         # constant without a timeout and hides HTTP errors; routing that one method to the transport gives
         # them NUMERAI_API_URL, timeouts, bounded retries and honest errors, and writes no numerapi global.
-        self.numerapi.raw_query = self.transport.raw_query
+        self.numerapi.raw_query = self.transport.raw_query  # type: ignore[method-assign,assignment]
 
-    def query_field(self, query: str, variables: dict[str, Any] | None = None, shape: type | None = None):
+    def query_field(self, query: str, variables: dict[str, Any] | None = None, shape: type | None = None) -> Any:
         """The answer's root field, of the expected `shape` (see Transport.query_field)."""
         return self.transport.query_field(query, variables, shape)
 
@@ -54,11 +54,12 @@ class NumeraiClient:
 
     def account_models(self) -> dict[str, str]:
         """{model name: model id} of the account's Classic models (numerapi's get_models)."""
-        return self.through_numerapi("account", lambda: self.numerapi.get_models(CLASSIC_TOURNAMENT))
+        return cast("dict[str, str]",
+                    self.through_numerapi("account", lambda: self.numerapi.get_models(CLASSIC_TOURNAMENT)))
 
     def model_state(self, model_id: str) -> dict[str, Any]:
         """The slot: webhook, compute flag and the assigned pickle with its triggers."""
-        model = self.query_field(queries.MODEL, {"modelId": model_id}, dict)
+        model: dict[str, Any] = self.query_field(queries.MODEL, {"modelId": model_id}, dict)
         if not model:
             raise GraphQLFailed(f"model: Numerai knows no model with id {model_id}")
         return model
@@ -77,14 +78,15 @@ class NumeraiClient:
         return self.query_field(queries.DOCKER_IMAGES, None, list) or []
 
     def data_versions(self) -> dict[str, str]:
-        return self.through_numerapi("computePickleDataVersions", self.numerapi.model_upload_data_versions)
+        return cast("dict[str, str]",
+                    self.through_numerapi("computePickleDataVersions", self.numerapi.model_upload_data_versions))
 
     def data_version_flags(self) -> list[dict[str, Any]]:
         """Every data version uploads may name, deprecated ones included: name, default, deprecated."""
         return self.query_field(queries.DATA_VERSIONS, None, list) or []
 
     @staticmethod
-    def through_numerapi(operation: str, call: Callable[..., Any]):
+    def through_numerapi(operation: str, call: Callable[..., Any]) -> Any:
         """A numerapi method's result; an answer of an unexpected shape is an ApiError, not a KeyError."""
         try:
             return call()
@@ -197,7 +199,7 @@ class NumeraiClient:
 
     def token_info(self) -> dict[str, Any]:
         """apiTokenInfo: the account the key belongs to, the key's name, public id and scopes."""
-        info = self.query_field(queries.API_TOKEN_INFO, None, dict)
+        info: dict[str, Any] = self.query_field(queries.API_TOKEN_INFO, None, dict)
         if not info:
             raise GraphQLFailed("apiTokenInfo: Numerai's answer says nothing about this key")
         return info

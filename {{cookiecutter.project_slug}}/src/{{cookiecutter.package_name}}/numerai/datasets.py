@@ -72,9 +72,9 @@ class RemoteFile:
         if not record or self.size is None or record.get("size") != self.size:
             return False
         if self.etag and record.get("etag"):
-            return self.etag == record["etag"]
+            return bool(self.etag == record["etag"])
         if self.last_modified and record.get("last_modified"):
-            return self.last_modified == record["last_modified"]
+            return bool(self.last_modified == record["last_modified"])
         return True
 
 
@@ -180,7 +180,7 @@ class RangeReader(io.RawIOBase):
                 raise RangesRefused(f"{self.what}: the server does not serve byte ranges "
                                     f"(HTTP {response.status_code})")
             try:
-                content = response.content
+                content: bytes = response.content
             except TRANSIENT_ERRORS as error:
                 raise ApiError(f"{self.what}: {describe(error)} ==> re-run later") from None
         with self.counting:
@@ -207,7 +207,7 @@ class RangeReader(io.RawIOBase):
             contents = list(pool.map(lambda span: self.fetch(span[0], min(span[1], self.size)), merged))
         self.blocks = [(start, content) for (start, _stop), content in zip(merged, contents, strict=True)]
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         stop = min(self.size, self.position + len(buffer))
         if stop <= self.position:
             return 0
