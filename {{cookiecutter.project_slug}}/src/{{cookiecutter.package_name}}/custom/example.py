@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 
 class CentredRidge:
@@ -28,10 +29,12 @@ class CentredRidge:
         self.intercept = intercept
 
     def predict(self, inputs: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        return (np.asarray(inputs, dtype=np.float64) - self.means) @ self.coefficients + self.intercept
+        predictions: np.ndarray[Any, Any] = (np.asarray(inputs, dtype=np.float64) - self.means) @ self.coefficients
+        return predictions + self.intercept
 
 
-def train(frame, features, target, params) -> CentredRidge:
+def train(frame: pd.DataFrame, features: list[str], target: np.ndarray[Any, Any],
+          params: dict[str, Any]) -> CentredRidge:
     inputs = frame[features].to_numpy(dtype=np.float64)
     means = inputs.mean(axis=0)
     centred = inputs - means
