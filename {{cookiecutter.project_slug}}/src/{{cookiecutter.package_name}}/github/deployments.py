@@ -44,7 +44,8 @@ def environment_of(slot: str) -> str:
 
 
 def entry(*, slot: str, action: str, state: str, pickle_id: str = "", filename: str = "", fingerprint: str = "",
-          image: str = "", data_version: str = "", metrics: dict[str, Any] | None = None, manifest: dict[str, Any] | None = None,
+          image: str = "", data_version: str = "", metrics: dict[str, Any] | None = None,
+          manifest: dict[str, Any] | None = None,
           detail: str = "") -> dict[str, Any]:
     """One slot's line of a deploy (or rollback) record: the payload of its deployment."""
     return {"slot": slot, "action": action, "state": state, "pickle_id": pickle_id, "filename": filename,
