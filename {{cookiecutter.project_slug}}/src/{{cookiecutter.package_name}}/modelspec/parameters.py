@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import difflib
 import inspect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .lightgbm_names import read_lightgbm
-from .model import EnsembleModel, LightGBMModel, SklearnModel
+from .model import EnsembleModel, LightGBMModel, ModelDefinition, SklearnModel
 from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
 from .rules import imported_reference
 
@@ -167,7 +168,7 @@ class Checker:
             self.lightgbm = lightgbm_parameters()
         return self.lightgbm
 
-    def problems(self, model) -> list[tuple[str, str]]:
+    def problems(self, model: ModelDefinition) -> list[tuple[str, str]]:
         """(parameter, what was expected) for each parameter of `model` its library refuses."""
         if isinstance(model, LightGBMModel):
             known, rules = self.lightgbm_rules()
@@ -208,7 +209,8 @@ class Checker:
         return found
 
 
-def model_keys(model, keys: tuple[Any, ...] = ("model",)):
+def model_keys(model: ModelDefinition, keys: tuple[Any, ...] = ("model",)
+               ) -> Iterator[tuple[ModelDefinition, tuple[Any, ...]]]:
     """(definition, keys of it in the document) for `model` and every model inside it."""
     yield model, keys
     if isinstance(model, EnsembleModel):

@@ -45,7 +45,7 @@ class LoadedSpec:
     spec: ModelSpec
     document: Any  # the ruamel document, kept to find the line of any key later
 
-    def line_of(self, *keys) -> int | None:
+    def line_of(self, *keys: Any) -> int | None:
         return line_of(self.document, keys)
 
 
