@@ -40,7 +40,7 @@ def read_record(path: Path) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
-def write_record(path: Path, remote: RemoteFile, **extra) -> None:
+def write_record(path: Path, remote: RemoteFile, **extra: Any) -> None:
     write_atomic(record_path(path), json.dumps({**remote.record(), **extra}, indent=1) + "\n")
 
 

@@ -10,7 +10,7 @@ them; the health workflow turns each into a GitHub issue.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..datasets import DatasetVersion, version_key
 from ..logs import get_logger
@@ -88,7 +88,7 @@ def drift_report(specs: list[LoadedSpec], versions: dict[str, DatasetVersion], c
     neither question: the findings are then unknown (not absent)."""
     using: dict[str, list[str]] = {}
     for item in specs:
-        using.setdefault(item.spec.data.version, []).append(f"models/{Path(item.path).name}")
+        using.setdefault(cast(str, item.spec.data.version), []).append(f"models/{Path(item.path).name}")
     notes, published, uploads = [], None, None
     if offline:
         notes.append("--offline: Numerai was not asked")

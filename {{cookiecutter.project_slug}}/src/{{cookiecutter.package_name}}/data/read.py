@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ BATCH_ROWS = 16_384
 
 
 def feature_metadata(features_json: Path) -> dict[str, Any]:
-    return json.loads(Path(features_json).read_text(encoding="utf-8"))
+    metadata: dict[str, Any] = json.loads(Path(features_json).read_text(encoding="utf-8"))
+    return metadata
 
 
 def feature_list(features_json: Path, feature_set: str) -> list[str]:
@@ -68,7 +70,7 @@ def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[li
 
 
 def selected_batches(path: Path, groups: list[int], mask: np.ndarray[Any, Any] | None, columns: list[str], *,
-                     index: bool = False, batch_rows: int = BATCH_ROWS):
+                     index: bool = False, batch_rows: int = BATCH_ROWS) -> Iterator[Any]:
     """Record batches of `columns` holding only the rows `mask` keeps, in file order."""
     if not groups:
         return
@@ -111,6 +113,15 @@ class LazyRows:
     dtype = np.dtype(np.int8)
     ndim = 2
 
+    if TYPE_CHECKING:  # given by the subclasses
+        rows: int
+        features: list[str]
+
+        def batches(self) -> Iterator[np.ndarray[Any, Any]]: ...
+        def take(self, positions: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]: ...
+        def subset(self, positions: np.ndarray[Any, Any]) -> LazyRows: ...
+        def select(self, columns: slice) -> LazyRows: ...
+
     @property
     def shape(self) -> tuple[int, int]:
         return self.rows, len(self.features)
@@ -122,7 +133,7 @@ class LazyRows:
     def __len__(self) -> int:
         return self.rows
 
-    def materialize(self, dtype=np.int8, order: str = "F") -> np.ndarray[Any, Any]:
+    def materialize(self, dtype: Any = np.int8, order: Literal["C", "F"] = "F") -> np.ndarray[Any, Any]:
         """The whole matrix (column-major unless `order` says) as `dtype`, allocated once and filled
         batch by batch."""
         matrix = np.empty(self.shape, dtype=dtype, order=order)
@@ -134,10 +145,10 @@ class LazyRows:
             raise ValueError(f"{self}: expected {self.rows} rows of the selected eras, read {filled}")
         return matrix
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
         return self.materialize(np.int8 if dtype is None else dtype)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         """Rows by a boolean mask or sorted positions are read alone; anything else via the matrix."""
         if isinstance(index, np.ndarray) and index.dtype == bool and index.shape == (self.rows,):
             index = np.flatnonzero(index)
@@ -168,7 +179,7 @@ class ParquetFeatures(LazyRows):
                 else int(mask.sum()))
         return cls(path, features, groups, mask, rows, batch_rows)
 
-    def batches(self):
+    def batches(self) -> Iterator[np.ndarray[Any, Any]]:
         """Consecutive int8 blocks of the chosen rows, a batch of the file at a time."""
         for batch in selected_batches(self.path, self.groups, self.mask, self.features,
                                       batch_rows=self.batch_rows):
@@ -219,7 +230,7 @@ class ConcatenatedRows(LazyRows):
     def __repr__(self) -> str:
         return " + ".join(repr(part) for part in self.parts)
 
-    def batches(self):
+    def batches(self) -> Iterator[np.ndarray[Any, Any]]:
         for part in self.parts:
             yield from part.batches()
 

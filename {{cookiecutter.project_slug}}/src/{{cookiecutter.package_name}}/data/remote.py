@@ -29,8 +29,8 @@ from ..files import write_atomic
 from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
 from ..numerai.datasets import RangeReader, RangesRefused, RemoteFile, probe, public_api
-from .download import Remote, cached, ensure_file, ensure_files, offline_note, read_record, version_dir
-from .files import WHOLE_FILE_SHARE
+from .download import Remote, cached, ensure_file, ensure_files, offline_note, read_record
+from .files import WHOLE_FILE_SHARE, version_dir
 from .parquet_writer import parquet_writer
 
 log = get_logger(__name__)
@@ -115,7 +115,7 @@ def drop_projections(folder: Path, name: str, keep: RemoteFile | None = None) ->
             projection_record(path).unlink(missing_ok=True)
 
 
-def chunk_span(column) -> tuple[int, int]:
+def chunk_span(column: Any) -> tuple[int, int]:
     """(start, stop) bytes of a column chunk: its dictionary page (if any) and data pages."""
     starts = [column.data_page_offset]
     if column.has_dictionary_page and column.dictionary_page_offset:

@@ -12,6 +12,7 @@ signal, so a trained model scores above zero on validation.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -79,7 +80,7 @@ class Shape:
         return self.train_eras * self.rows_per_era
 
     @classmethod
-    def of(cls, version: DatasetVersion, feature_scale: float = FEATURE_SCALE, **overrides) -> Shape:
+    def of(cls, version: DatasetVersion, feature_scale: float = FEATURE_SCALE, **overrides: Any) -> Shape:
         """Data shaped like `version`: every feature set at `feature_scale` of its size (at least MIN_SET
         features), every target, the benchmark columns and the meta model. `overrides` replace any field."""
         sizes = {name: size if feature_scale >= 1 else max(MIN_SET, round(size * feature_scale))
@@ -94,7 +95,7 @@ class Shape:
         return replace(shape, **overrides)
 
     @classmethod
-    def numerai(cls, version: DatasetVersion, scale: float = 1.0, **overrides) -> Shape:
+    def numerai(cls, version: DatasetVersion, scale: float = 1.0, **overrides: Any) -> Shape:
         """Numerai's real training shape of `version`, every feature set at full size, with `scale` times
         its eras (1.0: about 2.7M rows). `overrides` replace any field, e.g. `features_all` set to the
         medium set's size to write only the medium set."""
@@ -173,10 +174,10 @@ def target_values(rng: np.random.Generator, shape: Shape, signal: np.ndarray[Any
 
 
 @contextmanager
-def parquet_stream(path: Path, row_group_rows: int = ROW_GROUP_ROWS):
+def parquet_stream(path: Path, row_group_rows: int = ROW_GROUP_ROWS) -> Iterator[Callable[[pd.DataFrame], None]]:
     """A `write(frame)` that appends frames to `path` in row groups of whole frames (eras) of about
     `row_group_rows` rows; the file appears only when complete."""
-    pending = []
+    pending: list[pa.Table] = []
     with parquet_writer(path) as write_table:
 
         def flush() -> None:
@@ -193,7 +194,7 @@ def parquet_stream(path: Path, row_group_rows: int = ROW_GROUP_ROWS):
         flush()
 
 
-def write_parquet(path: Path, blocks) -> None:
+def write_parquet(path: Path, blocks: Iterable[pd.DataFrame]) -> None:
     """Stream frames into one parquet file (see parquet_stream) through a temporary file."""
     with parquet_stream(path) as write:
         for block in blocks:
