@@ -11,6 +11,7 @@ whole eras at a time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle.predictor import rank_within, run_node
-from ..modelspec.model import EnsembleModel
+from ..modelspec.model import EnsembleModel, ModelDefinition
 from .estimators import fit_estimator
 from .streaming import is_source, row_source
 
@@ -31,7 +32,7 @@ PREDICT_BLOCK_VALUES = 32 * 2**20
 class TrainingSet:
     """Inputs (rows x features[+benchmarks]), one array per target, and the era of each row."""
 
-    inputs: np.ndarray[Any, Any]
+    inputs: Any  # a matrix, or a row source still on disk (data/read.py LazyRows)
     targets: dict[str, np.ndarray[Any, Any]]
     eras: np.ndarray[Any, Any]
     input_names: list[str]
@@ -51,7 +52,8 @@ def era_chunks(eras: np.ndarray[Any, Any], count: int) -> list[np.ndarray[Any, A
     return [np.isin(eras, group) for group in np.array_split(ordered, count)]
 
 
-def era_blocks(inputs, eras: np.ndarray[Any, Any], block_values: int = PREDICT_BLOCK_VALUES):
+def era_blocks(inputs: Any, eras: np.ndarray[Any, Any], block_values: int = PREDICT_BLOCK_VALUES
+               ) -> Iterator[tuple[int, np.ndarray[Any, Any]]]:
     """(start, block) pairs: consecutive rows of `inputs` as arrays ending on an era's last row, of
     about `block_values` values, read in one pass. Everything at once when an era's rows are not
     consecutive (each call must see whole eras: nested ensembles rank within them)."""
@@ -81,7 +83,7 @@ def era_blocks(inputs, eras: np.ndarray[Any, Any], block_values: int = PREDICT_B
         pending, held, start = [joined[stop - start:]], held - (stop - start), stop
 
 
-def layer_inputs(layers: list[Any], inputs, eras: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+def layer_inputs(layers: list[Any], inputs: Any, eras: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """The ranked predictions of `layers` (each reading the one before; the first, `inputs`) for
     these rows: the inputs of the layer after them."""
     first, *rest = layers
@@ -101,7 +103,7 @@ def layer_inputs(layers: list[Any], inputs, eras: np.ndarray[Any, Any]) -> np.nd
     return current
 
 
-def fit_node(model, data: TrainingSet, target: str, seed: int) -> dict[str, Any]:
+def fit_node(model: ModelDefinition, data: TrainingSet, target: str, seed: int) -> dict[str, Any]:
     """Fit `model` (any definition) on `data`, predicting `target` unless a member says otherwise."""
     if not isinstance(model, EnsembleModel):
         return fit_estimator(model, data.inputs, data.targets[target], seed, data.input_names)
