@@ -26,12 +26,14 @@ from .validation import numerai_findings
 CLOSE_TO_LIMIT = 0.8
 READ_AT_MOST = 16 * 2**20  # of the events and the output: a pickle may write gigabytes
 PREDICTIONS_AT_MOST = 256 * 2**20  # a CSV of a live era is a few hundred KB
+STAGE_WORDS: dict[str | None, str]
 STAGE_WORDS = {"start": "starting", "import": "importing numpy and pandas", "load": "loading the pickle",
                "data": "reading the live data", "predict": "predicting", "validate": "checking the predictions"}
 PASSED = {
     "predict.py": "not None, a pd.DataFrame, {rows:,} rows, no NaN, first column within [0, 1] (predict.py's checks)",
 }
 # The fields each event the harness writes must have, and their types.
+SHAPES: dict[str, dict[str, type | tuple[type, ...]]]
 SHAPES = {"stage": {"stage": str}, "finding": {"check": str, "level": str, "message": str, "fix": str, "detail": str},
           "passed": {"check": str, "rows": int}, "signature": {"arguments": int}, "data": {"rows": int},
           "predicted": {"seconds": (int, float)}, "submission": {}, "done": {}, "network": {"attempt": str}}

@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 from ..logs import remember_secrets
 from ..sandbox import isolation, tree
@@ -122,7 +123,7 @@ def sigterm_cleans_up() -> Iterator[None]:
         yield
         return
 
-    def raise_terminated(_number, _frame):
+    def raise_terminated(_number: int, _frame: FrameType | None) -> NoReturn:
         raise Terminated()
 
     previous = signal.signal(signal.SIGTERM, raise_terminated)
@@ -159,7 +160,7 @@ class Run:
     def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, *_exception) -> None:
+    def __exit__(self, *_exception: object) -> None:
         try:
             self.stop()
         finally:
@@ -200,6 +201,7 @@ class Run:
     def wait(self) -> tuple[int, bool]:
         """(exit code, negative for a signal; timed out), measuring the tree where no cgroup limits it."""
         deadline = time.monotonic() + self.limits.seconds
+        assert self.process is not None  # started
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -212,6 +214,7 @@ class Run:
                     self.measure()
 
     def measure(self) -> None:
+        assert self.tree is not None  # started
         usage = self.tree.usage()
         self.tree_peak = max(self.tree_peak, usage.memory_bytes)
         over_memory = 0 < self.limits.memory_bytes < usage.memory_bytes
