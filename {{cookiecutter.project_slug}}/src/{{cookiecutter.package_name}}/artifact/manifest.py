@@ -122,7 +122,7 @@ def manifest_path(pickle_path: Path) -> Path:
 def module_providers() -> dict[str, list[str]]:
     """{top-level module: [distribution]}. Python 3.10 reads only top_level.txt, which some wheels
     lack (LightGBM's): there their modules come from their files' folders, as 3.11 and later do."""
-    providers = metadata.packages_distributions()
+    providers = dict(metadata.packages_distributions())
     if sys.version_info >= (3, 11):
         return providers
     for distribution in metadata.distributions():

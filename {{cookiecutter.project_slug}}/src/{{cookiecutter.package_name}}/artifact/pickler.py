@@ -12,12 +12,13 @@ from ..bundle.predictor import make_predict
 PACKAGE = __name__.split(".")[0]
 
 
-def dumps_by_value(obj) -> bytes:
+def dumps_by_value(obj: object) -> bytes:
     """Pickle `obj` so that this package's code travels inside it: the image does not have it."""
     package = importlib.import_module(PACKAGE)
     cloudpickle.register_pickle_by_value(package)
     try:
-        return cloudpickle.dumps(obj)
+        pickled: bytes = cloudpickle.dumps(obj)
+        return pickled
     finally:
         cloudpickle.unregister_pickle_by_value(package)
 

@@ -38,8 +38,8 @@ def review(entries: list[dict[str, Any]], built: dict[str, Manifest], metrics: s
     lines = ["### Numerai plan", ""]
     if not entries:
         return "\n".join([*lines, "Nothing to build: no slot's fingerprint changed against the base branch.", ""])
-    failed = sum(1 for item in entries if not (built.get(item["slot"]) and built[item["slot"]].check
-                                               and built[item["slot"]].check.passed))
+    failed = sum(1 for item in entries if not ((found := built.get(item["slot"])) and found.check
+                                               and found.check.passed))
     lines += [f"This pull request builds {len(entries)} slot(s); merging it deploys "
               + ("them." if not failed else f"them, once the {failed} that did not pass are fixed."), "",
               "| Slot | Fingerprint | Image | Data | Verdict |", "| --- | --- | --- | --- | --- |"]

@@ -23,7 +23,7 @@ OVERVIEW = (("corr_mean", "CORR mean"), ("corr_sharpe", "CORR sharpe"), ("mmc_me
 COLOURS = ("#2563eb", "#9ca3af")
 
 
-def number(value) -> str:
+def number(value: float | None) -> str:
     return "–" if value is None else f"{value:.4f}"
 
 

@@ -20,7 +20,7 @@ from ..files import write_atomic
 from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
 from ..numerai.datasets import RemoteFile, dataset_url, download_file, probe, public_api, quick_api
-from .files import version_dir
+from .files import version_dir as version_dir  # re-exported: artifact/ reads the cache through download
 
 log = get_logger(__name__)
 
