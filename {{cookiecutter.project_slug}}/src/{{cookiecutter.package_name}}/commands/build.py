@@ -11,7 +11,9 @@ when present, else venv and pip). --here trains in this process, which must then
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import cast
 
 from ..artifact.online import require_numerai_or_cache
 from ..artifact.slots import build_slots
@@ -20,7 +22,7 @@ from ..modelspec import check_parameters, select_specs
 from .common import load_all, repo_from, runtime_of
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to build (default: all)")
     parser.add_argument("--synthetic", action="store_true", help="train on generated Numerai-shaped data")
     parser.add_argument("--out", default=None, metavar="DIR", help="where pickles go (default: dist/)")
@@ -29,14 +31,15 @@ def add_arguments(parser) -> None:
                         help="train in this Python, which must then be the image's (Python minor and pins)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     out_dir = Path(args.out) if args.out else repo.dist
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     check_parameters([item for item, _runtime in chosen])  # a typo in a model parameter stops it before training
     if not args.synthetic:
-        require_numerai_or_cache(repo.data_cache, sorted({item.spec.data.version for item, _runtime in chosen}))
+        require_numerai_or_cache(repo.data_cache,
+                                 sorted({cast(str, item.spec.data.version) for item, _runtime in chosen}))
     built = build_slots(repo, chosen, synthetic=args.synthetic, out_dir=out_dir, here=args.here)
     if not args.no_check:
         check_built(repo, built)  # raises WorkFailed (exit 1) when a pickle fails

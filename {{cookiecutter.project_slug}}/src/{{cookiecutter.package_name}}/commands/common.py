@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from ..repo import Repo
 from ..runtimes import Runtime, load_catalogue, resolve_runtime
 
 
-def repo_from(args) -> Repo:
+def repo_from(args: argparse.Namespace) -> Repo:
     root = Path(args.repo)
     if not (root / "models").is_dir():
         raise UsageError(f"{root.resolve()} has no models/ folder: run this in the repository (or pass --repo DIR)")

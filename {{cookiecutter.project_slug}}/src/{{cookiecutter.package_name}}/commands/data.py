@@ -10,6 +10,7 @@ files land in <cache>/<version>/<file>, where `build` and `check` look for them.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 
@@ -21,13 +22,13 @@ STDOUT_IS_DATA = True  # the paths; progress goes to stderr
 NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("version", help="the dataset version, e.g. v5.2")
     parser.add_argument("files", nargs="+", metavar="FILE", help="file names of that version, e.g. live.parquet")
     parser.add_argument("--json", action="store_true", help="print {file: path} as JSON")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     for value, what in ((args.version, "VERSION"), *((name, "FILE") for name in args.files)):
         if not NAME.fullmatch(value) or value in (".", ".."):
             raise UsageError(f"{what} {value!r} ==> a plain name such as v5.2 or live.parquet (no folders)")

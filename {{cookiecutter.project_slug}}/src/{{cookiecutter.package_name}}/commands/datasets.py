@@ -10,6 +10,7 @@ asks nothing. Exit 0 whatever the drift (news, not a failure); 2 for bad input o
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from ..settings import load_settings
 from .common import load_all, repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="list datasets/ only; ask Numerai nothing")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--report", type=Path, default=None, metavar="FILE",
@@ -53,7 +54,7 @@ def text(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repo = repo_from(args)
     specs, _ = load_all(repo)
     settings = load_settings()

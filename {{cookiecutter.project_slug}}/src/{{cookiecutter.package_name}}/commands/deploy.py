@@ -18,6 +18,7 @@ NUMERAI_UPLOAD_TIMEOUT, NUMERAI_RETRY_ATTEMPTS, NUMERAI_RETRY_BACKOFF, NUMERAI_R
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from ..settings import load_settings
 from .common import load_all, positive_seconds, repo_from, runtime_of
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to deploy (default: every built one)")
     parser.add_argument("--artifacts", default=None, metavar="DIR",
                         help="folder of built pickles and their manifests (default: dist/)")
@@ -47,7 +48,7 @@ def add_arguments(parser) -> None:
                         help="longest wait for Numerai's validation of one upload (default: 1200)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     settings = load_settings(

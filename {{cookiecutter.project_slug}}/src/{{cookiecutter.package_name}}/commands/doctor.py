@@ -9,6 +9,7 @@ pinned. Without NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY: exit 2, saying how to 
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from ..errors import UsageError
@@ -19,11 +20,11 @@ from ..settings import load_settings
 from .common import load_all, repo_from, runtime_of
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     credentials = read_credentials(settings)
     if credentials is None:

@@ -11,12 +11,14 @@ logged in (`gh auth login`), and a git repository on main with a commit (a defau
 
 from __future__ import annotations
 
+import argparse
+
 from ..readiness.github_setup import github_setup
 from ..settings import load_settings
 from .common import repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the commands (the key masked), run none, ask for nothing")
     parser.add_argument("--public", action="store_true", help="create a public repository (default: private)")
@@ -24,7 +26,7 @@ def add_arguments(parser) -> None:
                         help="store the key without asking Numerai whether it works")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repo = repo_from(args)
     github_setup(repo.root, load_settings(), dry_run=args.dry_run, visibility="public" if args.public else "private",
                  check=not args.no_key_check)

@@ -10,6 +10,7 @@ on a laptop the GitHub CLI's login). Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
@@ -22,7 +23,7 @@ from ..numerai.credentials import require_credentials
 from ..settings import load_settings
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slot", metavar="SLOT", help="the model slot (its name on numer.ai)")
     parser.add_argument("--json", action="store_true", help="print the uploads as JSON")
     parser.add_argument("--github", action="store_true",
@@ -45,7 +46,7 @@ def github_lines(slot: str, rows: list[dict[str, Any]]) -> list[str]:
     return lines if rows else [*lines, "  (none yet: the deploy workflow records each deploy)"]
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     client = NumeraiClient(require_credentials(settings), settings)
     history = slot_history(client, args.slot)

@@ -7,6 +7,7 @@ and NUMERAI_SECRET_KEY.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -16,13 +17,13 @@ from ..numerai.credentials import require_credentials
 from ..settings import load_settings
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slot", metavar="SLOT", help="the model slot (its name on numer.ai)")
     parser.add_argument("--trigger", default=None, metavar="ID", help="a run's id (default: the latest run)")
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     client = NumeraiClient(require_credentials(settings), settings)
     found = latest_run(client, args.slot, args.trigger)

@@ -11,6 +11,7 @@ checks the rest (each slot, its webhook, the runtimes).
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..github_actions import append_summary
@@ -18,7 +19,7 @@ from ..readiness.preflight import annotation, check_key, fix_lines, summary
 from ..settings import load_settings
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotate", action="store_true",
                         help="also write a GitHub Actions annotation and the job summary (in a workflow)")
     parser.add_argument("--repository", default=None, metavar="OWNER/NAME",
@@ -29,7 +30,7 @@ def add_arguments(parser) -> None:
                         help="no key at all is a warning, not a failure (a dry run plans without Numerai)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     verdict = check_key(load_settings(), allow_missing=args.allow_missing)
     if args.annotate:
         print(annotation(verdict, args.repository, args.environment))

@@ -10,6 +10,7 @@ a GitHub deployment. Needs NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from ..numerai.credentials import require_credentials
 from ..settings import load_settings
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slot", metavar="SLOT", help="the model slot (its name on numer.ai)")
     parser.add_argument("--to", default=None, metavar="PICKLE_ID",
                         help="the upload to assign (default: the newest validated one other than the current)")
@@ -29,7 +30,7 @@ def add_arguments(parser) -> None:
                         help="also write the rollback, for a GitHub deployment")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     client = NumeraiClient(require_credentials(settings), settings)
     outcome = rollback(client, args.slot, args.to)

@@ -11,6 +11,7 @@ health workflow does both and proposes the result as a pull request). Without ke
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from ..runtimes.report import runtimes_report
 from .common import repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="use only the vendored catalogue, even with credentials")
     parser.add_argument("--json", action="store_true",
                         help="print the catalogue, Numerai's images and the drift between them as JSON")
@@ -27,7 +28,7 @@ def add_arguments(parser) -> None:
                         help="also write that JSON to FILE (for scripts/refresh_runtimes.py --report FILE)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     report = runtimes_report(repo_from(args).runtimes, offline=args.offline)
     document = json.dumps(report.as_json(), indent=2)
     if args.report is not None:

@@ -5,17 +5,18 @@ With --check, exit 1 when the file differs from what the spec definition generat
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..modelspec.schema import SCHEMA_FILE, schema_is_current, write_schema
 from .common import repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true", help="only report whether the schema file is current")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repo = repo_from(args)
     if args.check:
         if schema_is_current(repo.models):

@@ -16,6 +16,7 @@ NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -32,14 +33,14 @@ STDOUT_IS_DATA = True  # the table or the JSON; retries and notes go to stderr
 LABELS = {0: "note", 1: "failed", 2: "error"}
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to show (default: every spec)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON instead of the table")
     parser.add_argument("--report", default=None, metavar="FILE",
                         help="also write the JSON report to FILE (one line)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     settings = load_settings()

@@ -9,6 +9,7 @@ NUMERAI_SECRET_KEY.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -19,7 +20,7 @@ from ..settings import load_settings
 from .common import positive_seconds
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slot", metavar="SLOT", help="the model slot (its name on numer.ai)")
     parser.add_argument("--validation", action="store_true", help="a validation run (triggerValidation)")
     parser.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",
@@ -29,7 +30,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the run as JSON")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     settings = load_settings(
         poll_interval=positive_seconds("--poll-interval", args.poll_interval),
         validation_timeout=positive_seconds("--wait-timeout", args.wait_timeout),

@@ -12,6 +12,8 @@ runner (`build.runner`): a slot that cannot fit is refused with the fixes.
 
 from __future__ import annotations
 
+import argparse
+
 from ..data.published import check_against_numerai
 from ..modelspec import SpecError
 from ..modelspec.load import read_specs
@@ -24,13 +26,13 @@ from ..runtimes.runners import load_runners
 from .common import repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--synthetic", action="store_true",
                         help="check against the synthetic dataset's features.json (no capacity estimate: "
                              "generated data is small)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repo = repo_from(args)
     catalogue = load_catalogue(repo.runtimes)
     specs, problems = read_specs(repo.models, runtimes=[runtime.python for runtime in catalogue])
