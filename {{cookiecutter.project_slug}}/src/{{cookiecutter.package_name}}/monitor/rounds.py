@@ -31,7 +31,7 @@ WARN_BEFORE_CLOSE = timedelta(hours=6)
 GRACE_AFTER_OPEN = timedelta(minutes=30)
 
 
-def parse_time(value) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
     """A GraphQL `Time` (ISO 8601, UTC with a Z), or None."""
     if not isinstance(value, str) or not value:
         return None
@@ -122,7 +122,7 @@ class SlotRounds:
         current, last = self.current, self.last
         now_cell = "none open"
         if current:
-            closes = shown(parse_time(current["closes"]))
+            closes = shown(moment) if (moment := parse_time(current["closes"])) else "unknown"
             now_cell = f"{current['number']} submitted" if current["submitted"] else \
                 f"{current['number']} not yet (closes {closes})"
         last_cell = "-"

@@ -74,7 +74,7 @@ class Run:
                 "description": self.description}
 
 
-def log_time(value) -> str:
+def log_time(value: object) -> str:
     """An InvocationLog timestamp (an Int: seconds, or milliseconds, since the epoch) in ISO 8601, UTC."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value or "")
@@ -174,7 +174,7 @@ def start_run(client: NumeraiClient, slot: str, settings: Settings, *, validatio
             pickle = found[0] if found else pickle
         new = [trigger for trigger in triggers_of(pickle) if str(trigger.get("id")) not in before]
         if trigger_id is None and new:
-            trigger_id = str(latest_trigger({"triggers": new}).get("id"))
+            trigger_id = str((latest_trigger({"triggers": new}) or {}).get("id"))
             log.info(f"{slot}: run {trigger_id} started")
         trigger = next((item for item in triggers_of(pickle) if str(item.get("id")) == trigger_id), None)
         run = run_of(slot, model_id, pickle, trigger)

@@ -206,6 +206,7 @@ def slot_statuses(client: NumeraiClient, repo: Repo, chosen: list[tuple[LoadedSp
                        fingerprint(item.spec, runtime, repo.package_dir, True))
             try:
                 model = client.query_field(queries.MODEL_STATUS, {"modelId": account[slot]}, dict) or {}
+                assert calendar is not None  # read whenever a slot is on the account
                 rows.append(status_of(client, item, model, current, calendar))
             except ApiError as error:
                 if error.exit_code == 2:
