@@ -8,7 +8,7 @@ so one slot's failure never stops the others.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from ..artifact.fingerprint import PICKLE_NAME
 from ..logs import get_logger
@@ -247,7 +247,7 @@ class Deployer:
             return None
         latest = max(enumerate(candidates), key=lambda pair: (pair[1].get("insertedAt") or "", pair[0]))[1]
         log.info(f"{slot}: reusing the earlier upload {latest['id']} of this build ({validation_of(latest)})")
-        return latest["id"]
+        return cast("str | None", latest["id"])
 
     # -- step 4: validation ------------------------------------------------------------------------
 
