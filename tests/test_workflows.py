@@ -233,6 +233,7 @@ def test_template_ci_is_linted_too():
 
 def test_every_workflow_is_least_privilege_and_bounded(baked):
     root, _ = baked
+    assert workflow_files(root), "the bake has workflows"
     for path in workflow_files(root):
         workflow = load(path)
         assert workflow["permissions"] == {}, path.name
@@ -268,6 +269,7 @@ def test_every_action_is_pinned_to_a_commit_and_says_its_release(baked):
 def test_no_expression_is_spliced_into_a_script(baked):
     """Untrusted text (inputs, event fields) reaches scripts through env, never spliced into `run:`."""
     root, _ = baked
+    assert scripts(root), "the workflows run scripts"
     for where, script in scripts(root):
         assert "${{" not in script, f"{where}: {script}"
 
@@ -275,6 +277,7 @@ def test_no_expression_is_spliced_into_a_script(baked):
 def test_composite_actions_are_self_contained(baked):
     """A composite action cannot read `secrets`, and needs a shell for every script."""
     root, _ = baked
+    assert action_files(root), "the bake has composite actions"
     for path in action_files(root):
         action = load(path)
         assert action["runs"]["using"] == "composite", path
@@ -372,6 +375,7 @@ def test_schedules_skip_forks_without_naming_an_owner(baked):
     holds whoever owns the repository (no owner baked in)."""
     root, answers = baked
     owner = answers.get("github_owner", "your-github-user")
+    assert workflow_files(root), "the bake has workflows"
     for path in workflow_files(root):
         workflow = load(path)
         assert not mentions(workflow, "repository_owner") and not mentions(workflow, owner), path.name
