@@ -56,7 +56,7 @@ def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(name)
 
 
-class CliHandler(logging.StreamHandler[TextIO]):
+class CliHandler(logging.StreamHandler):  # type: ignore[type-arg]  # subscripted only from Python 3.11
     """A stream handler that lets a closed pipe end the command (main.py) instead of printing
     logging's "--- Logging error ---" traceback for every message after it."""
 
