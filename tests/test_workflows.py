@@ -233,6 +233,7 @@ def test_template_ci_is_linted_too():
 
 def test_every_workflow_is_least_privilege_and_bounded(baked):
     root, _ = baked
+    assert workflow_files(root), "the bake has workflows"
     for path in workflow_files(root):
         workflow = load(path)
         assert workflow["permissions"] == {}, path.name
@@ -268,6 +269,7 @@ def test_every_action_is_pinned_to_a_commit_and_says_its_release(baked):
 def test_no_expression_is_spliced_into_a_script(baked):
     """Untrusted text (inputs, event fields) reaches scripts through env, never spliced into `run:`."""
     root, _ = baked
+    assert scripts(root), "the workflows run scripts"
     for where, script in scripts(root):
         assert "${{" not in script, f"{where}: {script}"
 
@@ -275,6 +277,7 @@ def test_no_expression_is_spliced_into_a_script(baked):
 def test_composite_actions_are_self_contained(baked):
     """A composite action cannot read `secrets`, and needs a shell for every script."""
     root, _ = baked
+    assert action_files(root), "the bake has composite actions"
     for path in action_files(root):
         action = load(path)
         assert action["runs"]["using"] == "composite", path
@@ -372,6 +375,7 @@ def test_schedules_skip_forks_without_naming_an_owner(baked):
     holds whoever owns the repository (no owner baked in)."""
     root, answers = baked
     owner = answers.get("github_owner", "your-github-user")
+    assert workflow_files(root), "the bake has workflows"
     for path in workflow_files(root):
         workflow = load(path)
         assert not mentions(workflow, "repository_owner") and not mentions(workflow, owner), path.name
@@ -628,19 +632,22 @@ def test_health_and_test_workflows(baked):
 
 
 def test_the_test_workflow_runs_each_linter_once(baked):
-    """ruff, import-linter's contracts (the package's layers) and deptry each run exactly once: as a
+    """ruff, import-linter's contracts (the package's layers), deptry and mypy each run exactly once: as a
     step of their own, or in the pre-commit hooks, or inside the test suite, never twice."""
     root, _ = baked
     steps = load(root / ".github" / "workflows" / "test.yml")["jobs"]["test"]["steps"]
     commands = [step["run"].split() for step in steps if "run" in step]
     runs_hooks = any(re.fullmatch(r"pre-commit(@[\d.]+)?", word) for command in commands for word in command)
-    runs_tests = ["pytest"] in commands
+    runs_tests = any(command[:1] == ["pytest"] for command in commands)
     assert runs_hooks and runs_tests, commands
-    hooks = {hook["id"] for repo in load(root / ".pre-commit-config.yaml")["repos"] for hook in repo["hooks"]}
+    # pre-commit's SKIP: hooks a commit runs that the workflow leaves to another step.
+    skipped = {hook for step in steps if "pre-commit" in step.get("run", "")
+               for hook in str(step.get("env", {}).get("SKIP", "")).split(",") if hook}
+    hooks = {hook["id"] for repo in load(root / ".pre-commit-config.yaml")["repos"] for hook in repo["hooks"]} - skipped
     # The strings of each test module: a linter the suite runs is named by one (the executable's name).
     suite = [{node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
               if isinstance(node, ast.Constant)} for path in (root / "tests").rglob("test_*.py")]
-    for linter, hook in (("ruff", "ruff-check"), ("lint-imports", None), ("deptry", None)):
+    for linter, hook in (("ruff", "ruff-check"), ("lint-imports", None), ("deptry", None), ("mypy", "mypy")):
         as_steps = sum(command[0] == linter for command in commands)
         in_hooks = runs_hooks and hook in hooks
         in_tests = sum(linter in strings for strings in suite)

@@ -101,6 +101,7 @@ def test_every_command_has_a_whole_sentence_as_its_help(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     listing = capsys.readouterr().out
+    assert COMMANDS, "the CLI has commands"
     for name in COMMANDS:
         summary, _, rest = (command_module(name).__doc__ or "").strip().partition("\n")
         assert summary.endswith(".") and (not rest.strip() or rest.startswith("\n")), f"{name}: {summary!r}"

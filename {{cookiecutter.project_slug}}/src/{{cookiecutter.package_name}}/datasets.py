@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import UsageError
 from .repo import Repo
@@ -56,7 +57,7 @@ class DatasetVersion:
     def rows_per_era(self) -> int:
         return round(self.train_rows / self.train_eras)
 
-    def metadata(self) -> dict:
+    def metadata(self) -> dict[str, Any]:
         """What features.json says of the feature sets and targets, as far as this file knows (the sets'
         sizes, not their members): enough to check a spec's names without the network."""
         return {"feature_sets": dict(self.feature_sets), "targets": list(self.targets)}
@@ -120,8 +121,8 @@ def current_version(versions: dict[str, DatasetVersion]) -> DatasetVersion:
     return current[0]
 
 
-def parse_version(path: Path, data) -> DatasetVersion:
-    def need(key: str, kind: type | tuple, where: dict | None = None):
+def parse_version(path: Path, data: Any) -> DatasetVersion:
+    def need(key: str, kind: type | tuple[Any, ...], where: dict[str, Any] | None = None) -> Any:
         value = (data if where is None else where).get(key) if isinstance(data, dict) else None
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             raise UsageError(f"{path}: key {key!r} ==> expected {getattr(kind, '__name__', kind)}, got {value!r}")

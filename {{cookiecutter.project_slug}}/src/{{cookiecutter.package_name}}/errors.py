@@ -51,5 +51,5 @@ def environment_problem(error: OSError) -> str:
     """One line for an OSError: the path (when known), the system's words, and the fix."""
     paths = [str(path) for path in (error.filename, error.filename2) if path is not None]
     where = " -> ".join(paths) + ": " if paths else ""
-    fix = ENVIRONMENT_FIXES.get(error.errno, "the operating system refused: check that path, then re-run")
+    fix = ENVIRONMENT_FIXES.get(error.errno or 0, "the operating system refused: check that path, then re-run")
     return f"{where}{error.strerror or error} ==> {fix}"

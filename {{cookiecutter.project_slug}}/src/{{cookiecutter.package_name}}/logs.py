@@ -56,7 +56,7 @@ def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(name)
 
 
-class CliHandler(logging.StreamHandler):
+class CliHandler(logging.StreamHandler):  # type: ignore[type-arg]  # subscripted only from Python 3.11
     """A stream handler that lets a closed pipe end the command (main.py) instead of printing
     logging's "--- Logging error ---" traceback for every message after it."""
 
@@ -76,14 +76,14 @@ def configure(stream: TextIO | None = None, *, debug: bool = False, secrets: Ite
         logger = logging.getLogger(name)
         for old in [old for old in logger.handlers if getattr(old, "numerai_cli", False)]:
             logger.removeHandler(old)
-    handler.numerai_cli = True
+    handler.numerai_cli = True  # type: ignore[attr-defined]  # marks our handlers for the next configure()
     logger = logging.getLogger(ROOT if not debug else "")
     logger.addHandler(handler)
     if not debug:
         # numerapi calls logging.basicConfig() when a client is made, which would print every message
         # a second time through a root handler of its own; a root that has a handler is left alone.
         quiet = logging.NullHandler()
-        quiet.numerai_cli = True
+        quiet.numerai_cli = True  # type: ignore[attr-defined]
         logging.getLogger("").addHandler(quiet)
     logging.getLogger(ROOT).setLevel(logging.DEBUG if debug else logging.INFO)
     if debug:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import importlib.abc
 import importlib.util
 import os
 import sys
 import traceback
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, TextIO
 
 from . import logs
 from .errors import (
@@ -45,14 +47,15 @@ def module_name(name: str) -> str:
     return f"{__package__}.commands.{name.replace('-', '_')}"
 
 
-def command_module(name: str):
+def command_module(name: str) -> ModuleType:
     return importlib.import_module(module_name(name))
 
 
 def command_summary(name: str) -> str:
     """The first line of a command module's docstring, read from its source, not imported."""
     spec = importlib.util.find_spec(module_name(name))
-    source = spec.loader.get_source(spec.name) if spec and spec.loader else None
+    loader = spec.loader if spec else None
+    source = loader.get_source(spec.name) if spec and isinstance(loader, importlib.abc.InspectLoader) else None
     return (ast.get_docstring(ast.parse(source)) or "").strip().partition("\n")[0] if source else ""
 
 
@@ -80,7 +83,7 @@ def make_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def log_stream(module, args):
+def log_stream(module: ModuleType, args: argparse.Namespace) -> TextIO:
     """Progress messages go to stdout, unless stdout carries the command's machine-readable answer."""
     machine_readable = getattr(module, "STDOUT_IS_DATA", False) or getattr(args, "json", False)
     return sys.stderr if machine_readable else sys.stdout

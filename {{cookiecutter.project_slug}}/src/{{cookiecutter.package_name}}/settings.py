@@ -24,7 +24,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PositiveInt, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,7 +90,7 @@ class Settings(BaseSettings):
 
     @field_validator(*KEY_FIELDS, mode="before")
     @classmethod
-    def _key(cls, value):
+    def _key(cls, value: Any) -> Any:
         text = value.get_secret_value() if isinstance(value, SecretStr) else value
         if not isinstance(text, str):
             return value
@@ -127,7 +127,7 @@ def key_expectation() -> str:
             "line breaks, other control characters or characters beyond ASCII; copy it again from numer.ai, whole")
 
 
-def expectation(error: dict, field: str) -> str:
+def expectation(error: Mapping[str, Any], field: str) -> str:
     """pydantic's error in the words of this CLI's messages, by the type of the setting."""
     if error.get("type", "").startswith("bool"):
         return "expected true or false"
@@ -140,7 +140,7 @@ def expectation(error: dict, field: str) -> str:
     return "expected " + str(error.get("msg", "a valid value")).lower()
 
 
-def load_settings(**overrides) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """The settings of this run, read from the environment: main reads them once and passes them down.
 
     A malformed value is a UsageError naming the variable: `NUMERAI_REQUEST_TIMEOUT='x' ==> expected ...`.

@@ -102,18 +102,29 @@ def test_build_checks_what_it_built(cli, repo):
     assert "check " in result.stdout and "passed" in result.stdout
 
 
-@pytest.mark.skipif(find_interpreter("3.11") is None, reason="no Python 3.11 on this machine")
+def another_images_python() -> str | None:
+    """An image's Python other than the one running the tests, installed here: 3.11 first (CI sets it up
+    beside 3.12), then the others (on 3.11 itself, 3.12)."""
+    others = [runtime.python for runtime in load_catalogue(REPO_ROOT / "runtimes") if runtime.python != running_minor()]
+    return next((minor for minor in sorted(others, key=lambda minor: minor != "3.11") if find_interpreter(minor)),
+                None)
+
+
+OTHER_PYTHON = another_images_python()
+
+
+@pytest.mark.skipif(OTHER_PYTHON is None, reason="no other image's Python on this machine")
 @pytest.mark.slow
 def test_this_python_builds_for_another_images_python(cli, make_repo):
-    """The CLI runs on 3.12; the spec asks for the 3.11 image: build trains in the 3.11 image's environment."""
-    repo = make_repo({"gbm.yaml": LIGHTGBM_SPEC.replace('runtime: "3.12"', 'runtime: "3.11"')})
+    """The CLI runs on one Python; the spec asks for another image's: build trains in that image's environment."""
+    repo = make_repo({"gbm.yaml": LIGHTGBM_SPEC.replace('runtime: "3.12"', f'runtime: "{OTHER_PYTHON}"')})
     result = cli("build", "--synthetic", cwd=repo, timeout=1200)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "training in" in result.stdout and "passed" in result.stdout
     [pickle] = (repo / "dist").glob("gbm_model-*.pkl")
     manifest = json.loads(pickle.with_suffix(".json").read_text())
-    runtime = resolve_runtime("3.11", load_catalogue(REPO_ROOT / "runtimes"))
-    assert manifest["python"]["minor"] == "3.11" and manifest["environment"]["matches_image"] is True
+    runtime = resolve_runtime(OTHER_PYTHON, load_catalogue(REPO_ROOT / "runtimes"))
+    assert manifest["python"]["minor"] == OTHER_PYTHON and manifest["environment"]["matches_image"] is True
     for name in ("numpy", "pandas", "lightgbm", "cloudpickle"):
         assert manifest["libraries"][name] == runtime.version_of(name), name
     assert manifest["check"]["passed"] is True and manifest["check"]["image"] == runtime.reference

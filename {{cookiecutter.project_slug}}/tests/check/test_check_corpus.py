@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.check.environment import ensure_environment
+from {{ cookiecutter.package_name }}.check.outcome import STAGE_WORDS
 from {{ cookiecutter.package_name }}.check.pipeline import check_pickle
 from {{ cookiecutter.package_name }}.check.report import ERROR
 from {{ cookiecutter.package_name }}.check.runner import THREAD_VARIABLES
@@ -158,10 +159,14 @@ def test_a_module_missing_from_the_image_fails_both_statically_and_on_load(check
 
 
 def test_a_pickle_that_sleeps_is_stopped_at_the_time_limit(check, corpus):
+    """sleeps.pkl predicts for 120 s. The limit is the run's whole wall time (imports, load, data, predict),
+    so a loaded machine may stop it before it predicts: the message names the stage the run had reached."""
     report = check(corpus / "sleeps.pkl", seconds=4)
     [problem] = error_findings(report)
-    assert problem.check == "time" and "did not finish within 4 s (stopped while predicting)" in problem.message
-    assert 4 <= report.run.seconds < 30
+    assert problem.check == "time" and report.run.stage in STAGE_WORDS, (problem, report.run)
+    assert f"did not finish within 4 s (stopped while {STAGE_WORDS[report.run.stage]})" in problem.message
+    # Stopped, not waited out: well before the 120 s the pickle asks for, however busy the machine.
+    assert 4 <= report.run.seconds < 60
 
 
 def test_a_pickle_that_allocates_past_the_memory_limit(check, corpus):
@@ -228,6 +233,7 @@ def test_the_pickle_sees_only_the_allow_listed_environment_in_a_scratch_folder(c
 
 
 def test_the_built_pipeline_pickles_pass(check, built):
+    assert built, "the pipeline built pickles"
     for slot, path in built.items():
         report = check(path)
         assert report.ok, (slot, report.findings)

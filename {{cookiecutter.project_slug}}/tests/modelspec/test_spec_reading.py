@@ -121,6 +121,7 @@ def test_values_a_spec_cannot_mean_are_refused_with_their_line(tmp_path, text, f
     with pytest.raises(SpecError) as caught:
         load_spec(path)
     message = str(caught.value)
+    assert fragments, "each case names what the message must say"
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
 

@@ -10,7 +10,9 @@ from conftest import REPO_ROOT
 
 
 def test_every_shipped_spec_points_editors_at_the_schema():
-    for path in [*REPO_ROOT.glob("models/*.yaml"), *REPO_ROOT.glob("examples/*.yaml")]:
+    paths = [*REPO_ROOT.glob("models/*.yaml"), *REPO_ROOT.glob("examples/*.yaml")]
+    assert paths, "the repository ships specs"
+    for path in paths:
         first = path.read_text().splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema=") and first.endswith(SCHEMA_FILE), path
 

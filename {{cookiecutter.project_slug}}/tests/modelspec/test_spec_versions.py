@@ -42,6 +42,7 @@ def test_a_named_target_stays_and_an_unknown_version_takes_the_current_payout_ta
 
 def test_shipped_specs_and_examples_name_their_versions_payout_target_and_real_benchmark_columns():
     paths = sorted((REPO_ROOT / "models").glob("*.yaml")) + sorted((REPO_ROOT / "examples").glob("*.yaml"))
+    assert paths, "the repository ships specs"
     for path in paths:
         loaded = load_spec(path)
         version = VERSIONS[loaded.spec.data.version]

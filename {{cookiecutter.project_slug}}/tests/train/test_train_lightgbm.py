@@ -242,6 +242,7 @@ def test_a_stacked_ensemble_streams_its_layers_and_matches_the_in_memory_fit(tmp
         "layers": [{"members": [{"model": MODEL.model_dump() | {"params": {"n_estimators": 5}}}]}]})
     streamed = fit_node(spec, TrainingSet(source, {"target": target}, eras, []), "target", seed=3)
     in_memory = fit_node(spec, TrainingSet(inputs, {"target": target}, eras, []), "target", seed=3)
+    assert streamed["layers"] and all(streamed["layers"]), "the fit has layers of members"
     for layer, expected in zip(streamed["layers"], in_memory["layers"], strict=True):
         for (node, _), (other, _) in zip(layer, expected, strict=True):
             assert trees(node["estimator"]) == trees(other["estimator"])

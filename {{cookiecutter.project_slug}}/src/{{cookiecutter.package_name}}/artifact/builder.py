@@ -6,6 +6,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -82,7 +83,7 @@ def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path | DatasetFi
     """The spec's dataset version, generated, or current with Numerai: `dataset(...) / name` is a
     file's path. train.parquet and validation.parquet come as only the columns the spec reads, read
     by byte ranges where that pays (data.remote)."""
-    version = loaded.spec.data.version
+    version = cast(str, loaded.spec.data.version)  # a loaded spec names its version
     if synthetic:
         return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True),
                                 version_shape(versions_for(repo.models), version))
@@ -95,12 +96,13 @@ def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path | DatasetFi
                          {files.TRAIN: columns, files.VALIDATION: columns}, settings=repo.settings)
 
 
-def training_set(folder: Path, loaded: LoadedSpec, features: list[str], data_file: str,
+def training_set(folder: Path | DatasetFiles, loaded: LoadedSpec, features: list[str], data_file: str,
                  benchmark_file: str, eras: list[str] | None) -> TrainingSet:
     spec = loaded.spec
     targets = targets_used(spec)
     # Features stay int8 and on disk until a model reads them (LightGBM streams them in batches;
     # other estimators get float32 rows); only the rows of the chosen eras are ever decoded.
+    inputs: LazyRows | np.ndarray[Any, Any]
     inputs, frame = read_training(folder / data_file, features, ["era", *targets], eras,
                                   index=bool(spec.predict.benchmark_inputs))
     names = list(features)
@@ -145,7 +147,7 @@ def concatenate(parts: list[TrainingSet]) -> TrainingSet:
     )
 
 
-def training_data(folder: Path, loaded: LoadedSpec, features: list[str], eras: list[str],
+def training_data(folder: Path | DatasetFiles, loaded: LoadedSpec, features: list[str], eras: list[str],
                   validation_eras: set[str]) -> TrainingSet:
     """Rows of the chosen `eras`, from train.parquet and, for eras of `validation_eras`, validation.parquet."""
     sources = [(files.TRAIN, files.TRAIN_BENCHMARKS, [era for era in eras if era not in validation_eras]),
@@ -154,7 +156,7 @@ def training_data(folder: Path, loaded: LoadedSpec, features: list[str], eras: l
                         for data_file, benchmark_file, chosen in sources if chosen])
 
 
-def data_stamp(folder: Path, loaded: LoadedSpec, eras: list[str]) -> str:
+def data_stamp(folder: Path | DatasetFiles, loaded: LoadedSpec, eras: list[str]) -> str:
     """What the model learned from: each file's row count and the eras chosen. A retrain on the same
     data has the same stamp; new eras with targets (a growing validation file) give a new one."""
     digest = hashlib.sha256()
@@ -196,7 +198,7 @@ def benchmark_model(columns: list[str], target: str) -> str | None:
     return next((name for name in columns if name.endswith(short)), columns[0] if columns else None)
 
 
-def scoring_references(folder: Path, target: str) -> tuple[dict[str, tuple[Path, str]], dict[str, str]]:
+def scoring_references(folder: Path | DatasetFiles, target: str) -> tuple[dict[str, tuple[Path, str]], dict[str, str]]:
     """{metric column: (file, column)} of the models MMC and BMC are scored against, and
     {metric: why not} for those the dataset version lacks."""
     from ..train import metrics
@@ -231,14 +233,15 @@ def eras_per_pass(rows: int, eras: int, features: int) -> int:
     return max(1, min(VALIDATION_ERAS_PER_PASS, VALIDATION_VALUES_PER_PASS // values_per_era))
 
 
-def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features: list[str]) -> dict | None:
+def validation_metrics(folder: Path | DatasetFiles, loaded: LoadedSpec, bundle: dict[str, Any],
+                       features: list[str]) -> dict[str, Any] | None:
     """Score the bundle exactly as the pickle will predict, on validation eras with targets: CORR,
     and MMC and BMC when the version has the meta model and benchmark models (numerai-tools)."""
     # Numerai's scoring (numerai-tools imports torch: ~0.4 GB) is loaded only to score, after training.
     from ..train import metrics
 
     spec = loaded.spec
-    target = spec.data.target
+    target = cast(str, spec.data.target)  # a loaded spec names its target
     path = folder / files.VALIDATION
     benchmarks = None
     if spec.predict.benchmark_inputs:
@@ -267,7 +270,7 @@ def validation_metrics(folder: Path, loaded: LoadedSpec, bundle: dict, features:
     return result
 
 
-def describe_scores(scores: dict) -> str:
+def describe_scores(scores: dict[str, Any]) -> str:
     """'CORR mean 0.0213 std 0.0150 sharpe 1.42; MMC not scored (why)' for the log."""
     from ..train import metrics
 
@@ -295,7 +298,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     if problems:
         raise SpecError(problems)
     features = feature_list(folder / files.FEATURES_JSON, spec.data.feature_set)
-    validation_eras = (set(eras_with_target(folder / files.VALIDATION, spec.data.target))
+    validation_eras = (set(eras_with_target(folder / files.VALIDATION, cast(str, spec.data.target)))
                        if spec.data.include_validation else set())
     eras = select_eras([*read_eras(folder / files.TRAIN), *validation_eras], spec.data.era_step, spec.data.max_eras)
     data = training_data(folder, loaded, features, eras, validation_eras)
@@ -307,14 +310,14 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         "features": features,
         "benchmark_inputs": list(spec.predict.benchmark_inputs),
         "rank_per_era": spec.predict.rank_per_era,
-        "model": fit_node(spec.model, data, spec.data.target, spec.build.seed),
+        "model": fit_node(spec.model, data, cast(str, spec.data.target), spec.build.seed),
     }
     rows = len(data.eras)
     del data
     scores = None
     if spec.data.validation_metrics:
         if not synthetic:
-            fetch_scoring_files(repo, spec.data.version)
+            fetch_scoring_files(repo, cast(str, spec.data.version))
         scores = validation_metrics(folder, loaded, bundle, features)
     if scores:
         scores["in_sample"] = bool(validation_eras)
@@ -324,7 +327,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     pickle_bytes = pickle_bytes_of(bundle)
     manifest = build_manifest(
         slot=spec.slot, fingerprint=print_id, runtime=runtime, pickle_bytes=pickle_bytes,
-        data_version=spec.data.version, synthetic=synthetic, data_stamp=stamp, features=features,
+        data_version=cast(str, spec.data.version), synthetic=synthetic, data_stamp=stamp, features=features,
         benchmark_inputs=list(spec.predict.benchmark_inputs), targets=targets_used(spec),
         training={"rows": rows, "eras": len(eras),
                   "seconds": round(time.monotonic() - started, 2)},

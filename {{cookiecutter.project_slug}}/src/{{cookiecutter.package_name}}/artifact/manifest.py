@@ -86,14 +86,14 @@ class Manifest(Part):
     features: list[str] = Field(default_factory=list)
     benchmark_inputs: list[str] = Field(default_factory=list)
     targets: list[str] = Field(default_factory=list)
-    training: dict = Field(default_factory=dict)
+    training: dict[str, Any] = Field(default_factory=dict)
     metrics: Metrics | None = None
     pickle: PickleInfo | None = None
     environment: EnvironmentInfo | None = None
     check: CheckInfo | None = None
 
     @property
-    def validation(self) -> dict:
+    def validation(self) -> dict[str, Any]:
         """The validation metrics ({} when there are none)."""
         return (self.metrics.validation if self.metrics else None) or {}
 
@@ -112,7 +112,7 @@ def manifest_path(pickle_path: Path) -> Path:
 def module_providers() -> dict[str, list[str]]:
     """{top-level module: [distribution]}. Python 3.10 reads only top_level.txt, which some wheels
     lack (LightGBM's): there their modules come from their files' folders, as 3.11 and later do."""
-    providers = metadata.packages_distributions()
+    providers = dict(metadata.packages_distributions())
     if sys.version_info >= (3, 11):
         return providers
     for distribution in metadata.distributions():
@@ -141,8 +141,8 @@ def library_versions(pickle_bytes: bytes) -> dict[str, str]:
 
 def build_manifest(*, slot: str, fingerprint: str, runtime: Runtime, pickle_bytes: bytes, data_version: str,
                    synthetic: bool, data_stamp: str, features: list[str], benchmark_inputs: list[str],
-                   targets: list[str], training: dict, metrics: dict | None,
-                   environment: dict | None = None) -> Manifest:
+                   targets: list[str], training: dict[str, Any], metrics: dict[str, Any] | None,
+                   environment: dict[str, Any] | None = None) -> Manifest:
     return Manifest(
         slot=slot,
         fingerprint=fingerprint,

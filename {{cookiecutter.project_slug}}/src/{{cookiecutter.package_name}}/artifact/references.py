@@ -9,7 +9,7 @@ of the file becomes `subimport("pandas")`).
 from __future__ import annotations
 
 import pickletools
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 STRING_OPS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING"}
 MEMO_PUT = {"PUT", "BINPUT", "LONG_BINPUT"}
@@ -23,7 +23,7 @@ class Global(NamedTuple):
     name: str
 
 
-def is_subimport(value) -> bool:
+def is_subimport(value: object) -> bool:
     """cloudpickle's `subimport` (cloudpickle 2.x kept it in cloudpickle.cloudpickle_fast too)."""
     return isinstance(value, Global) and value.name == "subimport" and value.module.startswith("cloudpickle")
 
@@ -37,7 +37,7 @@ def scan(data: bytes) -> tuple[set[Global], set[str]]:
     """
     found: set[Global] = set()
     imported: set[str] = set()
-    memo: dict[int, object] = {}
+    memo: dict[Any, object] = {}
     recent: list[object] = []  # the last two values pushed: a str, a Global or None (anything else)
     memo_index = 0
     for opcode, argument, _ in pickletools.genops(data):
@@ -49,16 +49,16 @@ def scan(data: bytes) -> tuple[set[Global], set[str]]:
             memo[key] = recent[-1] if recent else None
             memo_index += name == "MEMOIZE"
             continue
-        value = None
+        value: object = None
         if name in STRING_OPS:
             value = argument
         elif name in MEMO_GET:
             value = memo.get(argument)
         elif name == "GLOBAL":
-            module, _, attribute = argument.partition(" ")
+            module, _, attribute = cast(str, argument).partition(" ")
             value = Global(module, attribute)
         elif name == "STACK_GLOBAL" and len(recent) == 2 and all(isinstance(item, str) for item in recent):
-            value = Global(*recent)
+            value = Global(*cast("list[str]", recent))
         if isinstance(value, Global):
             found.add(value)
         elif isinstance(value, str) and recent and is_subimport(recent[-1]):
@@ -70,7 +70,7 @@ def scan(data: bytes) -> tuple[set[Global], set[str]]:
 
 def referenced_globals(data: bytes) -> set[tuple[str, str]]:
     """(module, name) of every global the pickle loads."""
-    return {tuple(item) for item in scan(data)[0]}
+    return {(item.module, item.name) for item in scan(data)[0]}
 
 
 def imported_modules(data: bytes) -> set[str]:

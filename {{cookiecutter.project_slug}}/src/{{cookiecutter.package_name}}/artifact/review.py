@@ -6,12 +6,13 @@ on each push (github/comments.py); forks get it in the job summary only.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..errors import UsageError
 from .manifest import Manifest
 
 
-def planned(matrix: str) -> list[dict]:
+def planned(matrix: str) -> list[dict[str, Any]]:
     """The plan's entries from its matrix JSON (`plan`'s output: {"include": [...]})."""
     try:
         entries = json.loads(matrix or '{"include": []}').get("include")
@@ -32,13 +33,13 @@ def verdict(slot: str, manifest: Manifest | None) -> str:
     return f"check passed on {image}" if check.passed else f"check failed on {image} ({check.errors} error(s))"
 
 
-def review(entries: list[dict], built: dict[str, Manifest], metrics: str) -> str:
+def review(entries: list[dict[str, Any]], built: dict[str, Manifest], metrics: str) -> str:
     """The comment's Markdown: the plan with a verdict per slot, then `metrics` (summary's table)."""
     lines = ["### Numerai plan", ""]
     if not entries:
         return "\n".join([*lines, "Nothing to build: no slot's fingerprint changed against the base branch.", ""])
-    failed = sum(1 for item in entries if not (built.get(item["slot"]) and built[item["slot"]].check
-                                               and built[item["slot"]].check.passed))
+    failed = sum(1 for item in entries if not ((found := built.get(item["slot"])) and found.check
+                                               and found.check.passed))
     lines += [f"This pull request builds {len(entries)} slot(s); merging it deploys "
               + ("them." if not failed else f"them, once the {failed} that did not pass are fixed."), "",
               "| Slot | Fingerprint | Image | Data | Verdict |", "| --- | --- | --- | --- | --- |"]

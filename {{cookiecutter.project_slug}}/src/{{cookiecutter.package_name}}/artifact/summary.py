@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from ..tables import markdown_table
 from .manifest import Manifest, write_manifest_file
@@ -22,11 +23,11 @@ OVERVIEW = (("corr_mean", "CORR mean"), ("corr_sharpe", "CORR sharpe"), ("mmc_me
 COLOURS = ("#2563eb", "#9ca3af")
 
 
-def number(value) -> str:
+def number(value: float | None) -> str:
     return "–" if value is None else f"{value:.4f}"
 
 
-def scores_of(manifest: Manifest | None) -> dict:
+def scores_of(manifest: Manifest | None) -> dict[str, Any]:
     """The validation metrics; a CORR drawdown recorded by an older version under `max_drawdown` too."""
     if manifest is None:
         return {}
@@ -36,7 +37,7 @@ def scores_of(manifest: Manifest | None) -> dict:
     return scores
 
 
-def cell(new: dict, old: dict | None, key: str) -> str:
+def cell(new: dict[str, Any], old: dict[str, Any] | None, key: str) -> str:
     """'0.0213' alone, or beside the deployed value with the change: '0.0213 (0.0190, +0.0023)'."""
     value, before = new.get(key), (old or {}).get(key)
     if old is None or before is None:
@@ -60,7 +61,7 @@ def overview(built: dict[str, Manifest], deployed: dict[str, Manifest]) -> list[
                                     for slot, manifest in sorted(built.items())))
 
 
-def metric_row(scores: dict, old_scores: dict | None, name: str, label: str) -> list[str]:
+def metric_row(scores: dict[str, Any], old_scores: dict[str, Any] | None, name: str, label: str) -> list[str]:
     """One metric's eras and statistics, or why it was not scored."""
     if f"{name}_mean" not in scores:
         why = (scores.get("not_scored") or {}).get(name, "not recorded by the build that made this pickle")
@@ -70,13 +71,13 @@ def metric_row(scores: dict, old_scores: dict | None, name: str, label: str) -> 
             *(cell(scores, old_scores, f"{name}_{key}") for key, _ in STATISTICS)]
 
 
-def details(scores: dict, old_scores: dict | None) -> list[str]:
+def details(scores: dict[str, Any], old_scores: dict[str, Any] | None) -> list[str]:
     """CORR, MMC and BMC: eras, mean, std, Sharpe, max drawdown, or why a metric was not scored."""
     headers = ["Metric", "Eras", *(label for _, label in STATISTICS)]
     return markdown_table(headers, (metric_row(scores, old_scores, name, label) for name, label in SCORES))
 
 
-def value_at(curve: list[list], era: str) -> float:
+def value_at(curve: list[list[Any]], era: str) -> float:
     """The cumulative score at `era`: the last point at or before it (0 before the first)."""
     value = 0.0
     for point_era, point_value in curve:
@@ -86,7 +87,7 @@ def value_at(curve: list[list], era: str) -> float:
     return value
 
 
-def chart(slot: str, curve: list[list], deployed_curve: list[list] | None) -> list[str]:
+def chart(slot: str, curve: list[list[Any]], deployed_curve: list[list[Any]] | None) -> list[str]:
     """A Mermaid xychart-beta of the cumulative per-era validation CORR, this build's line first."""
     curves = [curve, *([deployed_curve] if deployed_curve else [])]
     eras = sorted({str(era) for line in curves for era, _ in line})

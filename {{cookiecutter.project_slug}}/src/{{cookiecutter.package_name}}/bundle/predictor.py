@@ -12,6 +12,8 @@ member; the last layer's ranked predictions are blended with normalised weights.
 """
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +25,7 @@ CGROUP_V1_QUOTA = "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"
 CGROUP_V1_PERIOD = "/sys/fs/cgroup/cpu/cpu.cfs_period_us"
 
 
-def read_text(path):
+def read_text(path: str) -> str | None:
     try:
         with open(path, encoding="ascii") as stream:
             return stream.read().strip()
@@ -31,7 +33,7 @@ def read_text(path):
         return None
 
 
-def quota_cpus(quota, period):
+def quota_cpus(quota: Any, period: Any) -> int | None:
     """Whole CPUs a CFS quota allows (at least one), or None for no quota ("max", -1, unreadable)."""
     try:
         quota, period = int(quota), int(period)
@@ -39,10 +41,11 @@ def quota_cpus(quota, period):
         return None
     if quota <= 0 or period <= 0:
         return None
-    return max(-(-quota // period), 1)
+    cpus: int = max(-(-quota // period), 1)
+    return cpus
 
 
-def cgroup_cpus():
+def cgroup_cpus() -> int | None:
     """CPUs the container's cgroup CPU quota allows, or None when it sets none."""
     line = read_text(CGROUP_V2_MAX)
     if line:
@@ -51,7 +54,7 @@ def cgroup_cpus():
     return quota_cpus(read_text(CGROUP_V1_QUOTA), read_text(CGROUP_V1_PERIOD))
 
 
-def cpu_count():
+def cpu_count() -> int:
     """CPUs this process may use (Numerai gives one): the affinity mask, capped by a CPU quota.
 
     A thread per host core under a one-CPU quota would only queue for that CPU.
@@ -64,7 +67,7 @@ def cpu_count():
     return min(allowed, quota) if quota else allowed
 
 
-def run_estimator(estimator, inputs):
+def run_estimator(estimator: Any, inputs: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     if type(estimator).__name__ == "Booster" and hasattr(estimator, "predict"):
         # LightGBM would otherwise start a thread per core of the host, not of the container.
         return np.asarray(estimator.predict(inputs, num_threads=cpu_count()), dtype=np.float64)
@@ -73,7 +76,7 @@ def run_estimator(estimator, inputs):
     return np.asarray(estimator(inputs), dtype=np.float64).reshape(len(inputs), -1)[:, 0]
 
 
-def rank_within(values, groups):
+def rank_within(values: np.ndarray[Any, Any], groups: np.ndarray[Any, Any] | None) -> Any:
     """Percentile ranks in (0, 1] within each group (era); one group when `groups` is None."""
     series = pd.Series(values)
     if groups is None:
@@ -81,7 +84,7 @@ def rank_within(values, groups):
     return series.groupby(np.asarray(groups)).rank(pct=True, method="average").to_numpy()
 
 
-def run_node(node, inputs, groups):
+def run_node(node: dict[str, Any], inputs: np.ndarray[Any, Any], groups: np.ndarray[Any, Any] | None) -> Any:
     """Raw predictions of one model tree node for `inputs`."""
     if node["kind"] == "estimator":
         return run_estimator(node["estimator"], inputs)
@@ -93,7 +96,7 @@ def run_node(node, inputs, groups):
     return current.astype(np.float64) @ (weights / weights.sum())
 
 
-def model_inputs(bundle, live_features, live_benchmark_models):
+def model_inputs(bundle: dict[str, Any], live_features: Any, live_benchmark_models: Any) -> np.ndarray[Any, Any]:
     """The float32 input matrix: the training-time features in order, then benchmark columns.
 
     Filled in place, row-major, so the values are converted once and LightGBM reads the matrix
@@ -116,7 +119,7 @@ def model_inputs(bundle, live_features, live_benchmark_models):
     return inputs
 
 
-def predict_frame(bundle, live_features, live_benchmark_models):
+def predict_frame(bundle: dict[str, Any], live_features: Any, live_benchmark_models: Any) -> Any:
     """One `prediction` column in [0, 1] on the live index."""
     inputs = model_inputs(bundle, live_features, live_benchmark_models)
     groups = live_features["era"].to_numpy() if "era" in live_features.columns else None
@@ -128,10 +131,10 @@ def predict_frame(bundle, live_features, live_benchmark_models):
     return pd.DataFrame({"prediction": values}, index=live_features.index)
 
 
-def make_predict(bundle):
+def make_predict(bundle: dict[str, Any]) -> Callable[[Any, Any], Any]:
     """The callable Numerai loads: predict(live_features, live_benchmark_models) -> DataFrame."""
 
-    def predict(live_features, live_benchmark_models):
+    def predict(live_features: Any, live_benchmark_models: Any) -> Any:
         return predict_frame(bundle, live_features, live_benchmark_models)
 
     return predict

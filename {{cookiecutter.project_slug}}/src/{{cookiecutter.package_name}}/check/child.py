@@ -26,6 +26,8 @@ import resource
 import sys
 import time
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 NETWORK_EVENTS = {"socket.connect", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo",
                   "socket.gethostbyname", "socket.gethostbyaddr"}
@@ -40,7 +42,7 @@ class Events:
         self.stream = open(path, "a", encoding="utf-8")  # kept open for the whole run
         self.nonce = nonce
 
-    def emit(self, kind: str, **fields) -> None:
+    def emit(self, kind: str, **fields: Any) -> None:
         self.stream.write(json.dumps({"event": kind, **fields, "nonce": self.nonce}, default=str) + "\n")
         self.stream.flush()
 
@@ -82,14 +84,14 @@ def apply_limits(memory_bytes: int, cpus: int, events: Events) -> None:
         os.sched_setaffinity(0, set((allowed[start:] + allowed[:start])[:cpus]))
 
 
-def network_guard(events: Events, attempts: list):
+def network_guard(events: Events, attempts: list[Any]) -> Callable[[str, tuple[Any, ...]], None]:
     """An audit hook refusing every network operation, as `docker run --network none` would.
 
     The attempt is recorded even when the pickle catches the error, because on Numerai the same
     code would find no network at all.
     """
 
-    def hook(event: str, args: tuple) -> None:
+    def hook(event: str, args: tuple[Any, ...]) -> None:
         if event not in NETWORK_EVENTS:
             return
         if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
@@ -123,7 +125,7 @@ def is_python_version_pickle_error(error: BaseException) -> bool:
     return any(marker in str(error) for marker in PYTHON_VERSION_ERRORS)
 
 
-def chained_python_version_error(error: BaseException) -> BaseException | None:
+def chained_python_version_error(error: BaseException | None) -> BaseException | None:
     """Such an error anywhere in the chain: pandas.read_pickle retries a failed load with its own
     unpickler and raises that attempt's error, with the telling one as its context."""
     seen = set()
@@ -135,7 +137,7 @@ def chained_python_version_error(error: BaseException) -> BaseException | None:
     return None
 
 
-def load_model(pd, model_path: str, events: Events):
+def load_model(pd: Any, model_path: str, events: Events) -> tuple[Any, bool]:
     """pandas.read_pickle with predict.py's handling: its message, plus the likely cause and fix."""
     import pickle
 
@@ -173,7 +175,7 @@ def load_model(pd, model_path: str, events: Events):
     return None, False
 
 
-def count_arguments(model, events: Events) -> int | None:
+def count_arguments(model: Any, events: Events) -> int | None:
     from inspect import signature
 
     if not callable(model):
@@ -190,7 +192,8 @@ def count_arguments(model, events: Events) -> int | None:
         return None
 
 
-def call_model(model, arguments: int, live, benchmarks, model_path: str, events: Events):
+def call_model(model: Any, arguments: int, live: Any, benchmarks: Any, model_path: str,
+               events: Events) -> tuple[Any, float] | None:
     """Call as predict.py does; returns (result, seconds) or None after reporting the failure."""
     if arguments not in (1, 2):
         events.fail("signature", f"Invalid pickle function - {model_path} must have 1 or 2 arguments",
@@ -215,7 +218,7 @@ def call_model(model, arguments: int, live, benchmarks, model_path: str, events:
     return result, time.perf_counter() - started
 
 
-def predict_py_problem(pd, predictions) -> str | None:
+def predict_py_problem(pd: Any, predictions: Any) -> str | None:
     """predict.py's checks, in its order and its words; None when they pass."""
     if predictions is None:
         return "Pickle function is invalid - returned None"
@@ -247,7 +250,7 @@ def fix_for(message: str) -> str:
     return next((fix for key, fix in PREDICT_PY_FIXES.items() if key in message), "")
 
 
-def write_submission(predictions, output: str, events: Events) -> None:
+def write_submission(predictions: Any, output: str, events: Events) -> None:
     """The CSV predict.py would write (to_csv with the index), for Numerai's validation in the parent."""
     csv = os.path.join(output, "live_predictions.csv")
     with open(csv, "w") as handle:
@@ -256,7 +259,7 @@ def write_submission(predictions, output: str, events: Events) -> None:
     events.emit("submission", index_name=None if name is None else str(name))
 
 
-def read_live(pd, path: str, what: str, events: Events):
+def read_live(pd: Any, path: str, what: str, events: Events) -> Any:
     try:
         return pd.read_parquet(path)
     except Exception as error:
@@ -265,7 +268,7 @@ def read_live(pd, path: str, what: str, events: Events):
         return None
 
 
-def run(args, events: Events) -> None:
+def run(args: argparse.Namespace, events: Events) -> None:
     attempts: list[str] = []
     if args.block_network:
         sys.addaudithook(network_guard(events, attempts))
@@ -305,7 +308,7 @@ def run(args, events: Events) -> None:
     write_submission(predictions, args.output, events)
 
 
-def parse_args(argv=None):
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--label", default="", help="the pickle's path as the user named it, for messages")
@@ -328,7 +331,7 @@ def read_nonce(descriptor: int) -> str:
         return pipe.read(64).decode("ascii", errors="replace")
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     events = Events(args.events, read_nonce(args.nonce_fd))
     faulthandler.enable()  # a segfault still prints the Python stack to stderr

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..artifact.manifest import Manifest
 from ..data import files
@@ -41,7 +42,7 @@ def pair_in(folder: Path) -> tuple[Path, Path] | None:
     return (dataset, benchmarks) if dataset.is_file() and benchmarks.is_file() else None
 
 
-def explicit(dataset: str | None, benchmarks: str | None) -> LiveData:
+def explicit(dataset: str, benchmarks: str | None) -> LiveData:
     dataset_path = Path(dataset)
     benchmark_path = Path(benchmarks) if benchmarks else dataset_path.with_name(files.LIVE_BENCHMARKS)
     for flag, path in (("--dataset", dataset_path), ("--benchmarks", benchmark_path)):
@@ -51,7 +52,7 @@ def explicit(dataset: str | None, benchmarks: str | None) -> LiveData:
 
 
 def live_frames(features: list[str], benchmark_columns: list[str], rows: int = GENERATED_ROWS,
-                seed: int = 0):
+                seed: int = 0) -> tuple[Any, Any]:
     """One live era: ids as the index, era, data_type, int8 features in 0..4; benchmark predictions."""
     import numpy as np
     import pandas as pd

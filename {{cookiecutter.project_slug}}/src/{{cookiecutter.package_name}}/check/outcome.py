@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import signal
 from pathlib import Path
+from typing import Any
 
 from ..logs import scrub
 from ..sandbox.limits import GB, Limits
@@ -25,12 +26,14 @@ from .validation import numerai_findings
 CLOSE_TO_LIMIT = 0.8
 READ_AT_MOST = 16 * 2**20  # of the events and the output: a pickle may write gigabytes
 PREDICTIONS_AT_MOST = 256 * 2**20  # a CSV of a live era is a few hundred KB
+STAGE_WORDS: dict[str | None, str]
 STAGE_WORDS = {"start": "starting", "import": "importing numpy and pandas", "load": "loading the pickle",
                "data": "reading the live data", "predict": "predicting", "validate": "checking the predictions"}
 PASSED = {
     "predict.py": "not None, a pd.DataFrame, {rows:,} rows, no NaN, first column within [0, 1] (predict.py's checks)",
 }
 # The fields each event the harness writes must have, and their types.
+SHAPES: dict[str, dict[str, type | tuple[type, ...]]]
 SHAPES = {"stage": {"stage": str}, "finding": {"check": str, "level": str, "message": str, "fix": str, "detail": str},
           "passed": {"check": str, "rows": int}, "signature": {"arguments": int}, "data": {"rows": int},
           "predicted": {"seconds": (int, float)}, "submission": {}, "done": {}, "network": {"attempt": str}}
@@ -47,7 +50,7 @@ def well_formed(event: object, nonce: str) -> bool:
     return event["event"] != "passed" or event["check"] in PASSED
 
 
-def read_events(path: Path, nonce: str) -> list[dict]:
+def read_events(path: Path, nonce: str) -> list[dict[str, Any]]:
     """The run's events: lines of JSON with its nonce and a known shape; anything else is ignored."""
     events = []
     with open(path, "rb") as stream:
@@ -93,12 +96,12 @@ def signal_finding(code: int, stage: str | None, python: str) -> Finding:
     return Finding("crash", ERROR, f"the process was stopped by {name}{where}", rebuild)
 
 
-def last_stage(events: list[dict]) -> str | None:
+def last_stage(events: list[dict[str, Any]]) -> str | None:
     stages = [event["stage"] for event in events if event["event"] == "stage"]
     return stages[-1] if stages else None
 
 
-def outcome_findings(events: list[dict], code: int, timed_out: bool, limits: Limits, python: str,
+def outcome_findings(events: list[dict[str, Any]], code: int, timed_out: bool, limits: Limits, python: str,
                      stderr_tail: str, *, stopped_by_watch: bool = False) -> list[Finding]:
     """The harness's findings and the run's end; `stopped_by_watch`: the parent killed the tree for a
     limit (tree_findings says which), so its SIGKILL is no crash."""
@@ -140,7 +143,7 @@ def live_ids_file(dataset: Path, folder: Path) -> Path:
     return path
 
 
-def prediction_findings(csv: Path, dataset: Path, folder: Path, events: list[dict],
+def prediction_findings(csv: Path, dataset: Path, folder: Path, events: list[dict[str, Any]],
                         so_far: list[Finding]) -> list[Finding]:
     """Numerai's validation and ours on the CSV at the path the parent chose. A run that left no such
     file (or a huge one) fails, whatever it reported, unless it failed already and said why."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from ..logs import scrub
 from ..sandbox.limits import MB
@@ -56,9 +57,9 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Every text scrubbed, as in render_text: a pickle's messages and output may hold anything."""
-        return scrubbed({
+        return cast("dict[str, Any]", scrubbed({
             "pickle": str(self.pickle),
             "ok": self.ok,
             "runtime": self.runtime,
@@ -67,10 +68,10 @@ class Report:
             "run": asdict(self.run) if self.run else None,
             "environment": self.environment,
             "seconds": round(self.seconds, 3),
-        })
+        }))
 
 
-def scrubbed(value):
+def scrubbed(value: Any) -> Any:
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, dict):

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
 
 from ..logs import remember_secrets
 from ..sandbox import isolation, tree
@@ -121,7 +123,7 @@ def sigterm_cleans_up() -> Iterator[None]:
         yield
         return
 
-    def raise_terminated(_number, _frame):
+    def raise_terminated(_number: int, _frame: FrameType | None) -> NoReturn:
         raise Terminated()
 
     previous = signal.signal(signal.SIGTERM, raise_terminated)
@@ -144,7 +146,7 @@ class Run:
         self.layout = Layout.made_in(Path(tempfile.mkdtemp(prefix="numerai-check-")))
         self.nonce = secrets.token_hex(16)
         self.groups: TreeGroups | None = None
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.tree: tree.Tree | None = None
         self.subreaper = False
         self.memory_seen = self.tree_peak = 0
@@ -158,7 +160,7 @@ class Run:
     def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, *_exception) -> None:
+    def __exit__(self, *_exception: object) -> None:
         try:
             self.stop()
         finally:
@@ -199,6 +201,7 @@ class Run:
     def wait(self) -> tuple[int, bool]:
         """(exit code, negative for a signal; timed out), measuring the tree where no cgroup limits it."""
         deadline = time.monotonic() + self.limits.seconds
+        assert self.process is not None  # started
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -211,6 +214,7 @@ class Run:
                     self.measure()
 
     def measure(self) -> None:
+        assert self.tree is not None  # started
         usage = self.tree.usage()
         self.tree_peak = max(self.tree_peak, usage.memory_bytes)
         over_memory = 0 < self.limits.memory_bytes < usage.memory_bytes
@@ -259,7 +263,8 @@ class Run:
                        "--pid --fork true` works (Linux), or in the numerai_predict container")
 
 
-def run_figures(events: list[dict], seconds: float, limits: Limits, live: LiveData, tree_peak: int) -> RunFigures:
+def run_figures(events: list[dict[str, Any]], seconds: float, limits: Limits, live: LiveData,
+                tree_peak: int) -> RunFigures:
     stages = [event["stage"] for event in events if event["event"] == "stage"]
     own_peak = max((event.get("peak_bytes") or 0 for event in events if isinstance(event.get("peak_bytes"), int)),
                    default=0)

@@ -71,7 +71,7 @@ def in_stdlib(module: str, python: str) -> bool:
 @lru_cache(maxsize=1)
 def installed_providers() -> dict[str, list[str]]:
     """{import name: [distribution]} of this environment: knows the mappings the aliases lack."""
-    return metadata.packages_distributions()
+    return dict(metadata.packages_distributions())
 
 
 def distributions_for(module: str, runtime: Runtime) -> list[str]:

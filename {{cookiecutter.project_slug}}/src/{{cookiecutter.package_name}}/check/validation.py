@@ -17,9 +17,11 @@ stands in: a line-by-line port of 0.5.0's function, which a test holds to the pa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from .report import ERROR, OK, Finding
 
@@ -44,15 +46,15 @@ EXPLAINED = [  # words of numerai-tools' assertion -> the fix
 
 @dataclass(frozen=True)
 class Validator:
-    function: object  # validate_submission_numerai(universe, submission)
+    function: Callable[[Any, Any], tuple[Any, Any, Any, Any]]  # validate_submission_numerai(universe, submission)
     source: str  # "numerai-tools 0.4.3" or the port's note
 
 
-def sample(values, count: int = 3) -> str:
+def sample(values: Iterable[Any], count: int = 3) -> str:
     return ", ".join(str(value) for value in list(values)[:count])
 
 
-def port_validate(universe, submission):
+def port_validate(universe: Any, submission: Any) -> tuple[Any, Any, Any, Any]:
     """numerai-tools 0.5.0 `validate_submission_numerai`, ported for Python 3.10 (see the module's note).
 
     The same assertions, in the same order, with the same messages; returns (id column, prediction
@@ -102,7 +104,8 @@ def numerai_validator() -> Validator:
     if hasattr(submissions, "validate_submission_numerai"):
         return Validator(submissions.validate_submission_numerai, f"numerai-tools {version}")
 
-    def chained(universe, submission):  # numerai-tools 0.5.0's validate_submission_numerai, verbatim
+    # numerai-tools 0.5.0's validate_submission_numerai, verbatim
+    def chained(universe: Any, submission: Any) -> tuple[Any, Any, Any, Any]:
         id_column, prediction_column = submissions.validate_headers_numerai(submission)
         live, invalid = submissions.validate_ids_numerai(universe, submission, id_column)
         submissions.validate_values(live, prediction_column)
@@ -112,20 +115,20 @@ def numerai_validator() -> Validator:
                               "0.5's validate_submission_numerai does")
 
 
-def read_submission(csv: Path):
+def read_submission(csv: Path) -> Any:
     """The CSV as Numerai reads it back: ids as text, headers as written."""
     import pandas as pd
 
     return pd.read_csv(csv)
 
 
-def read_live_ids(path: Path):
+def read_live_ids(path: Path) -> Any:
     import pandas as pd
 
     return pd.Series(path.read_text(encoding="utf-8").splitlines(), dtype=object, name="id")
 
 
-def header_detail(submission, live_ids, index_name: str | None) -> str:
+def header_detail(submission: Any, live_ids: Any, index_name: str | None) -> str:
     header = list(submission.columns)
     ids = submission[header[0]].astype(str) if len(header) else None
     if index_name is None and ids is not None and not ids.isin(live_ids).any():
@@ -138,7 +141,7 @@ def header_detail(submission, live_ids, index_name: str | None) -> str:
     return f"the CSV's header is {header}: Numerai accepts `id` and one of {PREDICTION_COLUMNS}"
 
 
-def failure_detail(text: str, submission, live_ids, index_name: str | None) -> str:
+def failure_detail(text: str, submission: Any, live_ids: Any, index_name: str | None) -> str:
     """Figures that make numerai-tools' terse assertion concrete."""
     if "headers must be" in text:
         return header_detail(submission, live_ids, index_name)
@@ -179,7 +182,7 @@ def numerai_findings(csv: Path, live_ids_path: Path, index_name: str | None,
     return findings + our_findings(submission, live_ids, invalid)
 
 
-def our_findings(submission, live_ids, invalid: list[str]) -> list[Finding]:
+def our_findings(submission: Any, live_ids: Any, invalid: list[str]) -> list[Finding]:
     """Stricter than Numerai: a result that Numerai accepts only after dropping rows is still a bug."""
     ids = submission[submission.columns[0]].astype(str)
     problems = []

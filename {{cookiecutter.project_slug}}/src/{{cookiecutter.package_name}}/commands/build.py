@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 from ..artifact.online import require_numerai_or_cache
 from ..artifact.slots import build_slots
@@ -22,7 +23,7 @@ from ..settings import Settings
 from .common import load_all, repo_from, runtime_of
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to build (default: all)")
     parser.add_argument("--synthetic", action="store_true", help="train on generated Numerai-shaped data")
     parser.add_argument("--out", default=None, metavar="DIR", help="where pickles go (default: dist/)")
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     check_parameters([item for item, _runtime in chosen])  # a typo in a model parameter stops it before training
     if not args.synthetic:
-        versions = sorted({item.spec.data.version for item, _runtime in chosen})
+        versions = sorted({cast(str, item.spec.data.version) for item, _runtime in chosen})
         require_numerai_or_cache(repo.data_cache, versions, settings)
     built = build_slots(repo, chosen, synthetic=args.synthetic, out_dir=out_dir, here=args.here)
     if not args.no_check:

@@ -34,7 +34,7 @@ from ..settings import Settings
 from .common import positive_seconds, repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pickles", nargs="+", metavar="PICKLE", help="pickle(s) to check, e.g. dist/*.pkl")
     parser.add_argument("--runtime", default=None, metavar="PY",
                         help="image to check against, e.g. py3.12 (default: the manifest's, else the default)")
@@ -52,7 +52,7 @@ def add_arguments(parser) -> None:
                         help="print the `docker run` of the real image for each pickle, and run nothing")
 
 
-def limits_from(args) -> Limits:
+def limits_from(args: argparse.Namespace) -> Limits:
     """The run's limits; each must limit something (0, inf or nan would turn a limit off)."""
     seconds = positive_seconds("--timeout", args.timeout)
     if args.cpus < 1:
@@ -60,6 +60,7 @@ def limits_from(args) -> Limits:
     memory = parse_size(args.memory)
     if memory <= 0:
         raise UsageError(f"--memory {args.memory!r} ==> expected a size above zero, e.g. 4g or 512m")
+    assert seconds is not None  # --timeout has a default
     return Limits(seconds=seconds, memory_bytes=memory, cpus=args.cpus, network=args.allow_network)
 
 

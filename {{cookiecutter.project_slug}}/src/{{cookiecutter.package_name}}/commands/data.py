@@ -23,7 +23,7 @@ STDOUT_IS_DATA = True  # the paths; progress goes to stderr
 NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("version", help="the dataset version, e.g. v5.2")
     parser.add_argument("files", nargs="+", metavar="FILE", help="file names of that version, e.g. live.parquet")
     parser.add_argument("--json", action="store_true", help="print {file: path} as JSON")

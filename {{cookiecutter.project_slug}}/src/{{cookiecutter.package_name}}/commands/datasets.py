@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from ..data.drift import drift_report
 from ..files import write_atomic
@@ -22,7 +23,7 @@ from ..settings import Settings
 from .common import load_all, repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="list datasets/ only; ask Numerai nothing")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--report", type=Path, default=None, metavar="FILE",
@@ -30,7 +31,7 @@ def add_arguments(parser) -> None:
                              "--report FILE`)")
 
 
-def text(report: dict) -> list[str]:
+def text(report: dict[str, Any]) -> list[str]:
     lines = []
     for name, facts in report["vendored"].items():
         specs = ", ".join(report["specs"].get(name, [])) or "no spec"

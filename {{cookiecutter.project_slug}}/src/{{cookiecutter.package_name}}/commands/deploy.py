@@ -30,7 +30,7 @@ from ..settings import Settings
 from .common import load_all, positive_seconds, repo_from, runtime_of
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to deploy (default: every built one)")
     parser.add_argument("--artifacts", default=None, metavar="DIR",
                         help="folder of built pickles and their manifests (default: dist/)")

@@ -20,7 +20,7 @@ from ..settings import Settings
 from .common import load_all, repo_from, runtime_of
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
 
 

@@ -18,7 +18,7 @@ from ..settings import Settings
 from .common import repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the commands (the key masked), run none, ask for nothing")
     parser.add_argument("--public", action="store_true", help="create a public repository (default: private)")

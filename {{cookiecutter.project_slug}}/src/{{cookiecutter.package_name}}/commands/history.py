@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from ..deploy.history import slot_history, text_table
 from ..errors import UsageError, WorkFailed
@@ -22,14 +23,14 @@ from ..numerai.credentials import require_credentials
 from ..settings import Settings
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slot", metavar="SLOT", help="the model slot (its name on numer.ai)")
     parser.add_argument("--json", action="store_true", help="print the uploads as JSON")
     parser.add_argument("--github", action="store_true",
                         help="also show GitHub's record of the slot: its deployments, newest first")
 
 
-def github_view(slot: str, environment: dict[str, str]) -> list[dict]:
+def github_view(slot: str, environment: dict[str, str]) -> list[dict[str, Any]]:
     try:
         return slot_deployments(connect(environment), slot)
     except NotConfigured as error:
@@ -38,7 +39,7 @@ def github_view(slot: str, environment: dict[str, str]) -> list[dict]:
         raise WorkFailed(f"GitHub's deployments of {slot} could not be read: {error}") from None
 
 
-def github_lines(slot: str, rows: list[dict]) -> list[str]:
+def github_lines(slot: str, rows: list[dict[str, Any]]) -> list[str]:
     lines = [f"GitHub: deployments to {environment_of(slot)}, newest first"]
     lines += [f"  {row['created_at']}  {row['state']:9} {row['action'] or '-'}: pickle {row['pickle_id'] or '-'}, "
               f"fingerprint {row['fingerprint'] or '-'}, commit {row['commit'] or '-'}" for row in rows]

@@ -17,7 +17,7 @@ from ..numerai.credentials import require_credentials
 from ..settings import Settings
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slot", metavar="SLOT", help="the model slot (its name on numer.ai)")
     parser.add_argument("--trigger", default=None, metavar="ID", help="a run's id (default: the latest run)")
     parser.add_argument("--json", action="store_true", help="print the run as JSON")

@@ -23,6 +23,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from ..artifact.fingerprint import fingerprint
 from ..artifact.manifest import read_manifests
@@ -36,12 +37,17 @@ from ..runtimes.runners import RunnerTable, load_runners
 from ..settings import Settings
 from .common import load_all, repo_from, runtime_of
 
+if TYPE_CHECKING:
+    from ..modelspec.problems import LoadedSpec
+    from ..repo import Repo
+    from ..runtimes import Runtime
+
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
 STDOUT_IS_DATA = True  # the matrix; the log goes to stderr
 log = get_logger(__name__)
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to consider (default: all)")
     parser.add_argument("--slots", dest="slot_list", default="", metavar="LIST",
                         help="more slots, comma or space separated (a workflow input); empty: all")
@@ -67,7 +73,8 @@ def synthetic_wanted(flag: bool, settings: Settings) -> bool:
     return flag or settings.synthetic_data
 
 
-def candidates(repo, specs, catalogue, synthetic: bool, runners: RunnerTable, untrusted: bool) -> list[Candidate]:
+def candidates(repo: Repo, specs: list[LoadedSpec], catalogue: list[Runtime], synthetic: bool, runners: RunnerTable,
+               untrusted: bool) -> list[Candidate]:
     found = []
     for item in specs:
         runtime = runtime_of(item, catalogue)
@@ -80,14 +87,15 @@ def candidates(repo, specs, catalogue, synthetic: bool, runners: RunnerTable, un
             python=runtime.python,
             image=runtime.reference,
             runner=runner,
-            data_version=item.spec.data.version,
+            data_version=cast(str, item.spec.data.version),
             deploy=item.spec.deploy.enabled,
             synthetic=synthetic,
         ))
     return found
 
 
-def capacity(repo, specs, chosen, found: list[Candidate], runners: RunnerTable, synthetic: bool) -> Assessment:
+def capacity(repo: Repo, specs: list[LoadedSpec], chosen: list[LoadedSpec], found: list[Candidate],
+             runners: RunnerTable, synthetic: bool) -> Assessment:
     """Each chosen slot's estimate on the runner it will build on (none for generated data: it is small)."""
     if synthetic:
         return Assessment()
@@ -98,7 +106,7 @@ def capacity(repo, specs, chosen, found: list[Candidate], runners: RunnerTable, 
     return assessment
 
 
-def refuse_what_cannot_fit(matrix: dict, assessment: Assessment) -> None:
+def refuse_what_cannot_fit(matrix: dict[str, Any], assessment: Assessment) -> None:
     """Only the slots to be built are refused: one that is left alone does not hold the others up."""
     problems = [assessment.problems[item["slot"]] for item in matrix["include"] if item["slot"] in assessment.problems]
     if problems:

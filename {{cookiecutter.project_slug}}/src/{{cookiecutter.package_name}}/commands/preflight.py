@@ -19,7 +19,7 @@ from ..readiness.preflight import annotation, check_key, fix_lines, summary
 from ..settings import Settings
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotate", action="store_true",
                         help="also write a GitHub Actions annotation and the job summary (in a workflow)")
     parser.add_argument("--repository", default=None, metavar="OWNER/NAME",

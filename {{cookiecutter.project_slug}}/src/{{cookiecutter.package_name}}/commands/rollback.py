@@ -21,7 +21,7 @@ from ..numerai.credentials import require_credentials
 from ..settings import Settings
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slot", metavar="SLOT", help="the model slot (its name on numer.ai)")
     parser.add_argument("--to", default=None, metavar="PICKLE_ID",
                         help="the upload to assign (default: the newest validated one other than the current)")

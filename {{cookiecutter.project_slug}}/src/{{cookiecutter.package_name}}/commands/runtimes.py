@@ -21,7 +21,7 @@ from ..settings import Settings
 from .common import repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--offline", action="store_true", help="use only the vendored catalogue, even with credentials")
     parser.add_argument("--json", action="store_true",
                         help="print the catalogue, Numerai's images and the drift between them as JSON")

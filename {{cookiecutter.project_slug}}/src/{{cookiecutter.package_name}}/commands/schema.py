@@ -13,7 +13,7 @@ from ..settings import Settings
 from .common import repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true", help="only report whether the schema file is current")
 
 

@@ -33,7 +33,7 @@ STDOUT_IS_DATA = True  # the table or the JSON; retries and notes go to stderr
 LABELS = {0: "note", 1: "failed", 2: "error"}
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to show (default: every spec)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON instead of the table")
     parser.add_argument("--report", default=None, metavar="FILE",

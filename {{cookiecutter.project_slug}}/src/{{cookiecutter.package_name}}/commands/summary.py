@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..artifact.manifest import read_manifests
+from ..artifact.manifest import Manifest, read_manifests
 from ..artifact.review import planned, review
 from ..artifact.summary import record, table
 from ..errors import UsageError
@@ -28,7 +28,7 @@ from ..settings import Settings
 STDOUT_IS_DATA = True  # the table
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--artifacts", default="dist", metavar="DIR",
                         help="where built pickles and their manifests are (default: dist/)")
     parser.add_argument("--baseline", default=None, metavar="DIR",
@@ -42,7 +42,7 @@ def add_arguments(parser) -> None:
                         help="with --plan: also write the pull request's review (plan, verdicts, table) to FILE")
 
 
-def built_manifests(folder: Path, from_plan: bool = False):
+def built_manifests(folder: Path, from_plan: bool = False) -> dict[str, Manifest]:
     """The manifests under --artifacts; a missing folder, or one without any, is a mistake in the call
     (unless a plan says what was to be built: then its slots without a build are failures to report)."""
     if from_plan:
@@ -68,6 +68,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     append_summary(settings, text.rstrip("\n"))
     if args.record:
         record(built, Path(args.record))
-    if args.comment:
+    if args.comment and entries is not None:  # --comment without --plan is refused above
         write_atomic(Path(args.comment), review(entries, built, text))
     return 0

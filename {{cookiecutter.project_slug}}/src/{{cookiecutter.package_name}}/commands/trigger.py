@@ -20,7 +20,7 @@ from ..settings import Settings
 from .common import positive_seconds
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slot", metavar="SLOT", help="the model slot (its name on numer.ai)")
     parser.add_argument("--validation", action="store_true", help="a validation run (triggerValidation)")
     parser.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",

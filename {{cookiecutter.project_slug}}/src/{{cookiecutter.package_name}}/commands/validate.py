@@ -27,7 +27,7 @@ from ..settings import Settings
 from .common import repo_from
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--synthetic", action="store_true",
                         help="check against the synthetic dataset's features.json (no capacity estimate: "
                              "generated data is small)")

@@ -14,22 +14,27 @@ library, numpy, pandas and libraries every numerai_predict image has.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 
 
 class CentredRidge:
     """Ridge regression on centred inputs, solved in closed form with numpy alone."""
 
-    def __init__(self, coefficients: np.ndarray, means: np.ndarray, intercept: float):
+    def __init__(self, coefficients: np.ndarray[Any, Any], means: np.ndarray[Any, Any], intercept: float):
         self.coefficients = coefficients
         self.means = means
         self.intercept = intercept
 
-    def predict(self, inputs: np.ndarray) -> np.ndarray:
-        return (np.asarray(inputs, dtype=np.float64) - self.means) @ self.coefficients + self.intercept
+    def predict(self, inputs: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        predictions: np.ndarray[Any, Any] = (np.asarray(inputs, dtype=np.float64) - self.means) @ self.coefficients
+        return predictions + self.intercept
 
 
-def train(frame, features, target, params) -> CentredRidge:
+def train(frame: pd.DataFrame, features: list[str], target: np.ndarray[Any, Any],
+          params: dict[str, Any]) -> CentredRidge:
     inputs = frame[features].to_numpy(dtype=np.float64)
     means = inputs.mean(axis=0)
     centred = inputs - means

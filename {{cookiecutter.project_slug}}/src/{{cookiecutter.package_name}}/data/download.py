@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from ..errors import WorkFailed
 from ..files import write_atomic
@@ -20,7 +21,7 @@ from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
 from ..numerai.datasets import RemoteFile, dataset_url, download_file, probe, public_api, quick_api
 from ..settings import Settings
-from .files import version_dir
+from .files import version_dir as version_dir  # re-exported: artifact/ reads the cache through download
 
 log = get_logger(__name__)
 
@@ -31,7 +32,7 @@ def record_path(path: Path) -> Path:
     return path.with_name(path.name + RECORD_SUFFIX)
 
 
-def read_record(path: Path) -> dict | None:
+def read_record(path: Path) -> dict[str, Any] | None:
     """What was recorded of the server's file when `path` was downloaded (None: nothing usable)."""
     try:
         record = json.loads(record_path(path).read_text(encoding="utf-8"))
@@ -40,7 +41,7 @@ def read_record(path: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def write_record(path: Path, remote: RemoteFile, **extra) -> None:
+def write_record(path: Path, remote: RemoteFile, **extra: Any) -> None:
     write_atomic(record_path(path), json.dumps({**remote.record(), **extra}, indent=1) + "\n")
 
 

@@ -10,6 +10,7 @@ them; the health workflow turns each into a GitHub issue.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 from ..datasets import DatasetVersion, version_key
 from ..logs import get_logger
@@ -25,7 +26,7 @@ log = get_logger(__name__)
 NEWER, DEPRECATED = "newer", "deprecated"
 
 
-def upload_versions(credentials: Credentials, settings: Settings) -> tuple[list[dict] | None, str | None]:
+def upload_versions(credentials: Credentials, settings: Settings) -> tuple[list[dict[str, Any]] | None, str | None]:
     """The data versions model uploads take, with their flags, or None and why not. A rejected key is
     an error (exit 2), not a reason to go without."""
     try:
@@ -38,7 +39,7 @@ def upload_versions(credentials: Credentials, settings: Settings) -> tuple[list[
              "deprecated": bool(item.get("deprecated"))} for item in flags if isinstance(item, dict)], None
 
 
-def newest_of(published: list[str] | None, uploads: list[dict] | None) -> str | None:
+def newest_of(published: list[str] | None, uploads: list[dict[str, Any]] | None) -> str | None:
     names = set(published or []) | {item["name"] for item in uploads or [] if not item["deprecated"]}
     names = {name for name in names if version_key(name) >= (0, 0)}
     return max(names, key=version_key) if names else None
@@ -53,7 +54,7 @@ def newer_message(version: str, newest: str, specs: list[str], versions: dict[st
             "in a pull request, which builds and checks them.")
 
 
-def deprecated_message(version: str, uploads: list[dict], newest: str | None, specs: list[str]) -> str | None:
+def deprecated_message(version: str, uploads: list[dict[str, Any]], newest: str | None, specs: list[str]) -> str | None:
     flags = next((item for item in uploads if item["name"] == version), None)
     move = f"move them to {newest}" if newest and newest != version else "move them to a version uploads take"
     if flags is None:
@@ -67,7 +68,7 @@ def deprecated_message(version: str, uploads: list[dict], newest: str | None, sp
 
 
 def findings(specs: dict[str, list[str]], versions: dict[str, DatasetVersion], published: list[str] | None,
-             uploads: list[dict] | None) -> list[dict]:
+             uploads: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """One finding per version a spec trains on and kind of drift: {version, kind, specs, message}."""
     newest = newest_of(published, uploads)
     found = []
@@ -82,12 +83,12 @@ def findings(specs: dict[str, list[str]], versions: dict[str, DatasetVersion], p
 
 
 def drift_report(specs: list[LoadedSpec], versions: dict[str, DatasetVersion], cache: Path,
-                 credentials: Credentials | None, settings: Settings, *, offline: bool = False) -> dict:
+                 credentials: Credentials | None, settings: Settings, *, offline: bool = False) -> dict[str, Any]:
     """What Numerai offers against the specs' versions. `checked` is false when Numerai answered
     neither question: the findings are then unknown (not absent)."""
     using: dict[str, list[str]] = {}
     for item in specs:
-        using.setdefault(item.spec.data.version, []).append(f"models/{Path(item.path).name}")
+        using.setdefault(cast(str, item.spec.data.version), []).append(f"models/{Path(item.path).name}")
     notes, published, uploads = [], None, None
     if offline:
         notes.append("--offline: Numerai was not asked")

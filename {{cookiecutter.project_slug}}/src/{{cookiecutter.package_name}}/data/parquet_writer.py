@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from ..files import temporary_sibling
 
 
 @contextmanager
-def parquet_writer(path: Path, empty_schema: pa.Schema | None = None):
+def parquet_writer(path: Path, empty_schema: pa.Schema | None = None) -> Iterator[Callable[[pa.Table], None]]:
     """A `write(table)` that appends each table to `path` as one row group (the first table's schema is the
     file's). It writes a temporary file beside `path` and renames it into place when the block ends without
     an error, so a reader never sees half a file. Nothing written: `path` holds `empty_schema` alone."""

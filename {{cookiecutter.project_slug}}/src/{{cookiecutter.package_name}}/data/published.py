@@ -10,6 +10,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from ..datasets import DatasetVersion, current_version
 from ..errors import WorkFailed
@@ -40,7 +41,8 @@ def published_versions(cache: Path, settings: Settings) -> list[str] | None:
     listing = Path(cache) / LISTING
     try:
         if listing.exists() and time.time() - listing.stat().st_mtime < LISTING_MAX_AGE:
-            return json.loads(listing.read_text(encoding="utf-8"))
+            listed: list[str] = json.loads(listing.read_text(encoding="utf-8"))
+            return listed
     except (OSError, ValueError):
         pass
     # Imported here, only when the listing must be asked for: numerapi (and pandas with it) take seconds.
@@ -88,7 +90,8 @@ def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[s
         if published is not None and item.spec.data.version not in published:
             verdict.problems.append(version_problem(item, published))
             unknown.add(item.spec.data.version)
-    for version in sorted({item.spec.data.version for item in specs} - unknown):
+    # A loaded spec names its version (the current one when it names none).
+    for version in sorted({cast(str, item.spec.data.version) for item in specs} - unknown):
         chosen = [item for item in specs if item.spec.data.version == version]
         metadata = features_metadata(cache, version, synthetic, versions, verdict, settings)
         for item in chosen:
@@ -101,7 +104,7 @@ def check_against_numerai(specs: list[LoadedSpec], cache: Path, versions: dict[s
 
 
 def features_metadata(cache: Path, version: str, synthetic: bool, versions: dict[str, DatasetVersion],
-                      verdict: Verdict, settings: Settings) -> Path | dict | None:
+                      verdict: Verdict, settings: Settings) -> Path | dict[str, Any] | None:
     """features.json of `version`, else what datasets/ knows of it (noted), else None (noted)."""
     found = features_json(cache, version, synthetic, settings)
     if found is not None:

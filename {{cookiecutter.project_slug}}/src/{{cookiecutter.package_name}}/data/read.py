@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,8 +17,9 @@ import pyarrow.parquet as pq
 BATCH_ROWS = 16_384
 
 
-def feature_metadata(features_json: Path) -> dict:
-    return json.loads(Path(features_json).read_text(encoding="utf-8"))
+def feature_metadata(features_json: Path) -> dict[str, Any]:
+    metadata: dict[str, Any] = json.loads(Path(features_json).read_text(encoding="utf-8"))
+    return metadata
 
 
 def feature_list(features_json: Path, feature_set: str) -> list[str]:
@@ -50,7 +53,7 @@ def read_frame(path: Path, features: list[str], columns: list[str], eras: list[s
     return frame
 
 
-def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[list[int], np.ndarray | None]:
+def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[list[int], np.ndarray[Any, Any] | None]:
     """The row groups holding any row of `eras` and the row mask over just those groups, reading
     only the `era` column; all groups and no mask when `eras` is None."""
     groups = list(range(parquet.num_row_groups))
@@ -66,8 +69,8 @@ def row_groups_with(parquet: pq.ParquetFile, eras: list[str] | None) -> tuple[li
     return kept, np.concatenate([parts[group] for group in kept]) if kept else np.zeros(0, dtype=bool)
 
 
-def selected_batches(path: Path, groups: list[int], mask: np.ndarray | None, columns: list[str], *,
-                     index: bool = False, batch_rows: int = BATCH_ROWS):
+def selected_batches(path: Path, groups: list[int], mask: np.ndarray[Any, Any] | None, columns: list[str], *,
+                     index: bool = False, batch_rows: int = BATCH_ROWS) -> Iterator[Any]:
     """Record batches of `columns` holding only the rows `mask` keeps, in file order."""
     if not groups:
         return
@@ -90,7 +93,7 @@ def selected_batches(path: Path, groups: list[int], mask: np.ndarray | None, col
         pa.default_memory_pool().release_unused()
 
 
-def int8_block(batch: pa.RecordBatch, features: list[str]) -> np.ndarray:
+def int8_block(batch: pa.RecordBatch, features: list[str]) -> np.ndarray[Any, Any]:
     """The batch's `features` as an int8 (rows, features) array, each column copied whole."""
     block = np.empty((batch.num_rows, len(features)), dtype=np.int8, order="F")
     for position, name in enumerate(features):
@@ -110,6 +113,15 @@ class LazyRows:
     dtype = np.dtype(np.int8)
     ndim = 2
 
+    if TYPE_CHECKING:  # given by the subclasses
+        rows: int
+        features: list[str]
+
+        def batches(self) -> Iterator[np.ndarray[Any, Any]]: ...
+        def take(self, positions: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]: ...
+        def subset(self, positions: np.ndarray[Any, Any]) -> LazyRows: ...
+        def select(self, columns: slice) -> LazyRows: ...
+
     @property
     def shape(self) -> tuple[int, int]:
         return self.rows, len(self.features)
@@ -121,7 +133,7 @@ class LazyRows:
     def __len__(self) -> int:
         return self.rows
 
-    def materialize(self, dtype=np.int8, order: str = "F") -> np.ndarray:
+    def materialize(self, dtype: Any = np.int8, order: Literal["C", "F"] = "F") -> np.ndarray[Any, Any]:
         """The whole matrix (column-major unless `order` says) as `dtype`, allocated once and filled
         batch by batch."""
         matrix = np.empty(self.shape, dtype=dtype, order=order)
@@ -133,10 +145,10 @@ class LazyRows:
             raise ValueError(f"{self}: expected {self.rows} rows of the selected eras, read {filled}")
         return matrix
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
         return self.materialize(np.int8 if dtype is None else dtype)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         """Rows by a boolean mask or sorted positions are read alone; anything else via the matrix."""
         if isinstance(index, np.ndarray) and index.dtype == bool and index.shape == (self.rows,):
             index = np.flatnonzero(index)
@@ -150,7 +162,7 @@ class ParquetFeatures(LazyRows):
     """The int8 feature matrix of the chosen rows of a parquet file, read only when asked for, so
     the whole matrix never has to be in memory. Rows are in file order."""
 
-    def __init__(self, path: Path, features: list[str], groups: list[int], mask: np.ndarray | None,
+    def __init__(self, path: Path, features: list[str], groups: list[int], mask: np.ndarray[Any, Any] | None,
                  rows: int, batch_rows: int = BATCH_ROWS):
         self.path, self.features, self.groups, self.mask = Path(path), list(features), groups, mask
         self.rows, self.batch_rows = rows, batch_rows
@@ -167,13 +179,13 @@ class ParquetFeatures(LazyRows):
                 else int(mask.sum()))
         return cls(path, features, groups, mask, rows, batch_rows)
 
-    def batches(self):
+    def batches(self) -> Iterator[np.ndarray[Any, Any]]:
         """Consecutive int8 blocks of the chosen rows, a batch of the file at a time."""
         for batch in selected_batches(self.path, self.groups, self.mask, self.features,
                                       batch_rows=self.batch_rows):
             yield int8_block(batch, self.features)
 
-    def take(self, positions: np.ndarray) -> np.ndarray:
+    def take(self, positions: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """Rows at sorted `positions` (among the chosen rows) as an int8 matrix, in one pass."""
         positions = np.asarray(positions, dtype=np.int64)
         out = np.empty((len(positions), len(self.features)), dtype=np.int8)
@@ -191,7 +203,7 @@ class ParquetFeatures(LazyRows):
                 break
         return out
 
-    def subset(self, positions: np.ndarray) -> ParquetFeatures:
+    def subset(self, positions: np.ndarray[Any, Any]) -> ParquetFeatures:
         """The rows at sorted `positions` among the chosen ones, still unread."""
         metadata = pq.ParquetFile(self.path).metadata
         total = sum(metadata.row_group(group).num_rows for group in self.groups)
@@ -218,21 +230,21 @@ class ConcatenatedRows(LazyRows):
     def __repr__(self) -> str:
         return " + ".join(repr(part) for part in self.parts)
 
-    def batches(self):
+    def batches(self) -> Iterator[np.ndarray[Any, Any]]:
         for part in self.parts:
             yield from part.batches()
 
-    def split(self, positions: np.ndarray) -> list[np.ndarray]:
+    def split(self, positions: np.ndarray[Any, Any]) -> list[np.ndarray[Any, Any]]:
         """Sorted `positions` as positions within each part."""
         positions = np.asarray(positions, dtype=np.int64)
         cuts = np.searchsorted(positions, self.bounds)
         return [positions[cuts[i]: cuts[i + 1]] - self.bounds[i] for i in range(len(self.parts))]
 
-    def take(self, positions: np.ndarray) -> np.ndarray:
+    def take(self, positions: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         return np.concatenate([part.take(chosen) for part, chosen in zip(self.parts, self.split(positions),
                                                                           strict=True)])
 
-    def subset(self, positions: np.ndarray) -> ConcatenatedRows:
+    def subset(self, positions: np.ndarray[Any, Any]) -> ConcatenatedRows:
         return ConcatenatedRows([part.subset(chosen) for part, chosen in zip(self.parts, self.split(positions),
                                                                               strict=True)])
 
@@ -260,7 +272,7 @@ def read_training(path: Path, features: list[str], columns: list[str], eras: lis
 
 
 def read_matrix(path: Path, features: list[str], columns: list[str], eras: list[str] | None = None, *,
-                index: bool = False) -> tuple[np.ndarray, pd.DataFrame]:
+                index: bool = False) -> tuple[np.ndarray[Any, Any], pd.DataFrame]:
     """As `read_training`, with the features read into one int8 matrix (rows, features): memory
     peaks at the int8 size of what was asked for, plus one batch."""
     source, frame = read_training(path, features, columns, eras, index=index)

@@ -20,6 +20,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -29,8 +30,8 @@ from ..logs import get_logger, scrub
 from ..numerai.client import NumeraiClient
 from ..numerai.datasets import RangeReader, RangesRefused, RemoteFile, probe
 from ..settings import Settings
-from .download import Remote, cached, ensure_file, ensure_files, offline_note, read_record, version_dir
-from .files import WHOLE_FILE_SHARE
+from .download import Remote, cached, ensure_file, ensure_files, offline_note, read_record
+from .files import WHOLE_FILE_SHARE, version_dir
 from .parquet_writer import parquet_writer
 
 log = get_logger(__name__)
@@ -85,7 +86,7 @@ def projection_record(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
-def projections_of(folder: Path, name: str) -> list[tuple[Path, dict]]:
+def projections_of(folder: Path, name: str) -> list[tuple[Path, dict[str, Any]]]:
     """The projected files of `name` in the cache, with their records (source and columns)."""
     found = []
     for path in sorted((folder / PROJECTIONS).glob(f"{Path(name).stem}-*.parquet")):
@@ -115,7 +116,7 @@ def drop_projections(folder: Path, name: str, keep: RemoteFile | None = None) ->
             projection_record(path).unlink(missing_ok=True)
 
 
-def chunk_span(column) -> tuple[int, int]:
+def chunk_span(column: Any) -> tuple[int, int]:
     """(start, stop) bytes of a column chunk: its dictionary page (if any) and data pages."""
     starts = [column.data_page_offset]
     if column.has_dictionary_page and column.dictionary_page_offset:

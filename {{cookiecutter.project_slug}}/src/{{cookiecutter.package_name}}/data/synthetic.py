@@ -12,9 +12,11 @@ signal, so a trained model scores above zero on validation.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,7 +80,7 @@ class Shape:
         return self.train_eras * self.rows_per_era
 
     @classmethod
-    def of(cls, version: DatasetVersion, feature_scale: float = FEATURE_SCALE, **overrides) -> Shape:
+    def of(cls, version: DatasetVersion, feature_scale: float = FEATURE_SCALE, **overrides: Any) -> Shape:
         """Data shaped like `version`: every feature set at `feature_scale` of its size (at least MIN_SET
         features), every target, the benchmark columns and the meta model. `overrides` replace any field."""
         sizes = {name: size if feature_scale >= 1 else max(MIN_SET, round(size * feature_scale))
@@ -93,7 +95,7 @@ class Shape:
         return replace(shape, **overrides)
 
     @classmethod
-    def numerai(cls, version: DatasetVersion, scale: float = 1.0, **overrides) -> Shape:
+    def numerai(cls, version: DatasetVersion, scale: float = 1.0, **overrides: Any) -> Shape:
         """Numerai's real training shape of `version`, every feature set at full size, with `scale` times
         its eras (1.0: about 2.7M rows). `overrides` replace any field, e.g. `features_all` set to the
         medium set's size to write only the medium set."""
@@ -125,14 +127,14 @@ def feature_sets(shape: Shape) -> dict[str, list[str]]:
     return sets
 
 
-def to_bins(score: np.ndarray) -> np.ndarray:
+def to_bins(score: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Map scores to 0, 0.25, ..., 1 with Numerai's bin shares."""
     order = np.argsort(np.argsort(score, kind="stable"), kind="stable") / max(len(score) - 1, 1)
     edges = np.cumsum(BIN_SHARES)[:-1]
     return np.searchsorted(edges, order, side="right").astype(np.float32) / 4
 
 
-def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.ndarray, era: str,
+def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.ndarray[Any, Any], era: str,
               data_type: str, with_targets: bool, id_start: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One era of rows plus the benchmark models' predictions for it."""
     features = rng.integers(0, 5, size=(rows, shape.features_all), dtype=np.int8)
@@ -151,7 +153,8 @@ def era_block(rng: np.random.Generator, shape: Shape, rows: int, weights: np.nda
     return frame, benchmarks
 
 
-def target_values(rng: np.random.Generator, shape: Shape, signal: np.ndarray, with_targets: bool) -> dict:
+def target_values(rng: np.random.Generator, shape: Shape, signal: np.ndarray[Any, Any],
+                  with_targets: bool) -> dict[str, Any]:
     """{target: values} of one era: the payout target with the most signal and its alias a copy of it,
     the others noisier and with gaps, as auxiliary targets have."""
     main = shape.payout_target or shape.targets[0]
@@ -171,10 +174,10 @@ def target_values(rng: np.random.Generator, shape: Shape, signal: np.ndarray, wi
 
 
 @contextmanager
-def parquet_stream(path: Path, row_group_rows: int = ROW_GROUP_ROWS):
+def parquet_stream(path: Path, row_group_rows: int = ROW_GROUP_ROWS) -> Iterator[Callable[[pd.DataFrame], None]]:
     """A `write(frame)` that appends frames to `path` in row groups of whole frames (eras) of about
     `row_group_rows` rows; the file appears only when complete."""
-    pending = []
+    pending: list[pa.Table] = []
     with parquet_writer(path) as write_table:
 
         def flush() -> None:
@@ -191,7 +194,7 @@ def parquet_stream(path: Path, row_group_rows: int = ROW_GROUP_ROWS):
         flush()
 
 
-def write_parquet(path: Path, blocks) -> None:
+def write_parquet(path: Path, blocks: Iterable[pd.DataFrame]) -> None:
     """Stream frames into one parquet file (see parquet_stream) through a temporary file."""
     with parquet_stream(path) as write:
         for block in blocks:
@@ -262,7 +265,7 @@ def write_dataset(folder: Path, shape: Shape = Shape()) -> Path:
 NAMING_FIELDS = ("other_sets", "targets", "payout_target", "alias_target", "benchmarks", "meta_model")
 
 
-def names_of(record: dict) -> list:
+def names_of(record: dict[str, Any]) -> list[Any]:
     sets = [name for name, _ in record.get("other_sets") or []]
     return [sets, *(list(value) if isinstance(value, (list, tuple)) else value
                     for value in (record.get(key) for key in NAMING_FIELDS[1:]))]

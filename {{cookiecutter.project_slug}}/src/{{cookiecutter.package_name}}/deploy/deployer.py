@@ -8,6 +8,7 @@ so one slot's failure never stops the others.
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
 from ..artifact.fingerprint import PICKLE_NAME
 from ..logs import get_logger
@@ -46,7 +47,7 @@ class Deployer:
         self.account = account
         self.settings = settings
         self.dry_run = dry_run
-        self._images: list[dict] | None = None
+        self._images: list[dict[str, Any]] | None = None
         self._versions: dict[str, str] | None = None
 
     def deploy(self, item: LoadedSpec, artifact: Artifact) -> Outcome:
@@ -157,7 +158,7 @@ class Deployer:
         )
 
     @staticmethod
-    def note_drift(slot: str, artifact: Artifact, assigned: dict) -> None:
+    def note_drift(slot: str, artifact: Artifact, assigned: dict[str, Any]) -> None:
         """Say so when the assigned pickle is not one this repository built for this slot: deploy
         re-asserts the spec's build over it."""
         name = str(assigned.get("filename") or "")
@@ -172,7 +173,7 @@ class Deployer:
 
     # -- step 2: webhook ---------------------------------------------------------------------------
 
-    def handle_webhook(self, item: LoadedSpec, model_id: str, state: dict) -> None:
+    def handle_webhook(self, item: LoadedSpec, model_id: str, state: dict[str, Any]) -> None:
         slot = item.spec.slot
         if not state.get("submissionWebhook"):
             return
@@ -193,7 +194,7 @@ class Deployer:
 
     # -- step 3: what to upload, with which image and data version ---------------------------------
 
-    def docker_image(self, slot: str, artifact: Artifact) -> dict:
+    def docker_image(self, slot: str, artifact: Artifact) -> dict[str, Any]:
         """Numerai's entry for the image the pickle was built and checked for: image and tag, else name."""
         if self._images is None:
             self._images = self.client.docker_images()
@@ -246,7 +247,7 @@ class Deployer:
             return None
         latest = max(enumerate(candidates), key=lambda pair: (pair[1].get("insertedAt") or "", pair[0]))[1]
         log.info(f"{slot}: reusing the earlier upload {latest['id']} of this build ({validation_of(latest)})")
-        return latest["id"]
+        return cast("str | None", latest["id"])
 
     # -- step 4: validation ------------------------------------------------------------------------
 
@@ -275,7 +276,7 @@ class Deployer:
             status=f"timeout ({status})",
         )
 
-    def report_rejection(self, slot: str, pickle: dict) -> None:
+    def report_rejection(self, slot: str, pickle: dict[str, Any]) -> None:
         log.info(f"{slot}: Numerai says: {failure_description(pickle)}")
         trigger = latest_trigger(pickle)
         if not trigger or not trigger.get("id"):

@@ -9,6 +9,7 @@ nothing changes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from .. import tables
 from ..artifact.fingerprint import parse_uploaded_name
@@ -51,7 +52,7 @@ class Upload:
             self.inserted_at or "-",
         )
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -69,18 +70,18 @@ class History:
     def assigned(self) -> Upload | None:
         return self.find(self.assigned_id) if self.assigned_id else None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"slot": self.slot, "model_id": self.model_id, "assigned": self.assigned_id,
                 "uploads": [upload.as_json() for upload in self.uploads]}
 
 
-def newest_first(items: list[dict]) -> list[dict]:
+def newest_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """By upload time, newest first; of equal times, the one Numerai listed later first."""
     ordered = sorted(enumerate(items), key=lambda pair: (str(pair[1].get("insertedAt") or ""), pair[0]), reverse=True)
     return [item for _index, item in ordered]
 
 
-def upload_of(item: dict, assigned_id: str | None, versions: dict[str, str]) -> Upload:
+def upload_of(item: dict[str, Any], assigned_id: str | None, versions: dict[str, str]) -> Upload:
     filename = str(item.get("filename") or "")
     parsed = parse_uploaded_name(filename)
     version_id = str(item.get("dataVersionId") or "")
@@ -97,7 +98,7 @@ def upload_of(item: dict, assigned_id: str | None, versions: dict[str, str]) -> 
     )
 
 
-def data_version_names(client: NumeraiClient, items: list[dict]) -> dict[str, str]:
+def data_version_names(client: NumeraiClient, items: list[dict[str, Any]]) -> dict[str, str]:
     """{data version id: name}, asked for only when an upload names its version by id alone."""
     if all(item.get("dataVersion") or not item.get("dataVersionId") for item in items):
         return {}
@@ -133,7 +134,7 @@ class Rollback:
     target: Upload
     changed: bool
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"slot": self.slot, "model_id": self.model_id, "previous": self.previous, "changed": self.changed,
                 "assigned": self.target.as_json()}
 

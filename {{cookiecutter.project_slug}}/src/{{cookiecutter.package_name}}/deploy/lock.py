@@ -16,16 +16,17 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO, Any
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks, each deploy relies on the look-up on Numerai
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 LOCK_FOLDER = ".deploy-locks"
 RETRY_SECONDS = 0.2
@@ -50,7 +51,7 @@ def describe_self() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()} since {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
 
 
-def try_lock(stream) -> bool:
+def try_lock(stream: IO[Any]) -> bool:
     try:
         fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -59,7 +60,8 @@ def try_lock(stream) -> bool:
 
 
 @contextmanager
-def slot_lock(artifacts: Path, slot: str, wait_seconds: float, on_wait=None) -> Iterator[SlotLock]:
+def slot_lock(artifacts: Path, slot: str, wait_seconds: float,
+              on_wait: Callable[[str], object] | None = None) -> Iterator[SlotLock]:
     """Hold the slot's lock, trying for up to `wait_seconds`; `on_wait(holder)` is called once if it must wait."""
     if fcntl is None:
         yield SlotLock(acquired=True)

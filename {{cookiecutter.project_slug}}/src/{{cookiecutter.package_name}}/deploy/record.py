@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from ..artifact.manifest import Manifest
 from ..files import write_atomic
@@ -24,11 +25,11 @@ STATES = {"deployed": SUCCESS, "unchanged": SUCCESS, "failed": FAILURE}
 ROLLED_BACK = "rolled back"
 
 
-def slim(manifest: Manifest) -> dict:
+def slim(manifest: Manifest) -> dict[str, Any]:
     return manifest.model_dump(mode="json", exclude=BULKY)
 
 
-def deploy_entries(outcomes: list[Outcome], artifacts: dict[str, Artifact]) -> list[dict]:
+def deploy_entries(outcomes: list[Outcome], artifacts: dict[str, Artifact]) -> list[dict[str, Any]]:
     """An entry per slot whose build was sent to Numerai (its artifact), in the outcomes' order."""
     entries = []
     for outcome in outcomes:
@@ -45,7 +46,7 @@ def deploy_entries(outcomes: list[Outcome], artifacts: dict[str, Artifact]) -> l
     return entries
 
 
-def rollback_entries(outcome: Rollback) -> list[dict]:
+def rollback_entries(outcome: Rollback) -> list[dict[str, Any]]:
     """The rollback's entry; its build's manifest and metrics come from that build's own deployment."""
     if not outcome.changed:
         return []
@@ -55,5 +56,5 @@ def rollback_entries(outcome: Rollback) -> list[dict]:
                   detail=f"rolled back from pickle {outcome.previous or '-'}")]
 
 
-def write_record(path: Path, entries: list[dict]) -> Path:
+def write_record(path: Path, entries: list[dict[str, Any]]) -> Path:
     return write_atomic(Path(path), json.dumps(record_document(entries), indent=1) + "\n")

@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import alerts, comments, deployments
 from .api import GitHubError, NotConfigured, connect
@@ -26,7 +27,7 @@ from .api import GitHubError, NotConfigured, connect
 PERMISSIONS = {"record": "deployments: write", "comment": "pull-requests: write", "alert": "issues: write"}
 
 
-def read_record(path: str) -> list[dict] | None:
+def read_record(path: str) -> list[dict[str, Any]] | None:
     try:
         return deployments.entries_in(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, ValueError):
@@ -55,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.command == "baseline":
         try:
             written = deployments.write_baseline(connect(os.environ), Path(args.out))

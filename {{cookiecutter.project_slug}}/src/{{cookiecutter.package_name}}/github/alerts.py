@@ -29,6 +29,7 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .api import GitHub
 
@@ -49,9 +50,9 @@ MAX_BODY = 60000  # GitHub refuses bodies over 65536 characters
 MOST_ISSUES = 2000  # open issues looked through for markers
 
 
-def open_alerts(github: GitHub) -> dict[str, dict]:
+def open_alerts(github: GitHub) -> dict[str, dict[str, Any]]:
     """{key: issue} of the open issues that carry a marker (pull requests left out)."""
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     for issue in github.open_issues(MOST_ISSUES):
         match = MARKER.search(issue.get("body") or "")
         if match and "pull_request" not in issue:
@@ -72,7 +73,7 @@ def stamp(run_url: str) -> str:
     return f"Seen {when}" + (f" by [this run]({run_url})" if run_url else "") + "."
 
 
-def slot_table(slots: list[dict]) -> str:
+def slot_table(slots: list[dict[str, Any]]) -> str:
     rows = ["| slot | state | pickle | validation | last run | round |", "|---|---|---|---|---|---|"]
     for slot in slots:
         rows.append("| " + " | ".join(str(value or "-").replace("|", "\\|") for value in (
@@ -81,7 +82,7 @@ def slot_table(slots: list[dict]) -> str:
     return "\n".join(rows)
 
 
-def rounds_line(slot: dict) -> str:
+def rounds_line(slot: dict[str, Any]) -> str:
     """The slot's rounds in words: the one open now and the last closed one, submitted or not."""
     rounds = slot.get("rounds") or {}
     if not rounds.get("known", True):
@@ -94,7 +95,7 @@ def rounds_line(slot: dict) -> str:
     return "Rounds: " + "; ".join(parts) + "."
 
 
-def slot_body(key: str, slot: dict, kinds: set[str], run_url: str) -> tuple[str, str]:
+def slot_body(key: str, slot: dict[str, Any], kinds: set[str], run_url: str) -> tuple[str, str]:
     """(body, the problem's own words: a change in them earns a comment)."""
     messages = [problem["message"] for problem in slot.get("problems", []) if problem.get("kind") in kinds]
     parts = [
@@ -119,12 +120,12 @@ def slot_body(key: str, slot: dict, kinds: set[str], run_url: str) -> tuple[str,
     return "\n".join(parts)[:MAX_BODY], "\n".join(messages)
 
 
-def last_words(issue: dict) -> str:
+def last_words(issue: dict[str, Any]) -> str:
     body = issue.get("body") or ""
     return "\n".join(line[2:] for line in body.splitlines() if line.startswith("- "))
 
 
-def raise_or_update(github: GitHub, open_issues: dict, key: str, title: str, body: str, words: str, *,
+def raise_or_update(github: GitHub, open_issues: dict[str, Any], key: str, title: str, body: str, words: str, *,
                     retitle: bool = False) -> None:
     """Open the issue, or update the open one (and its title, with `retitle`, when the problem's
     kind changed it)."""
@@ -142,13 +143,13 @@ def raise_or_update(github: GitHub, open_issues: dict, key: str, title: str, bod
     print(f"updated #{issue['number']}: {title}" + (" (the problem changed)" if changed else ""))
 
 
-def close(github: GitHub, issue: dict, why: str, run_url: str) -> None:
+def close(github: GitHub, issue: dict[str, Any], why: str, run_url: str) -> None:
     github.comment(issue["number"], f"{why} {stamp(run_url)} Closing.")
     github.update_issue(issue["number"], state="closed", state_reason="completed")
     print(f"closed #{issue['number']}: {issue.get('title')}")
 
 
-def read_report(path: str | None) -> dict | None:
+def read_report(path: str | None) -> dict[str, Any] | None:
     if not path:
         return None
     try:
@@ -158,7 +159,7 @@ def read_report(path: str | None) -> dict | None:
     return report if isinstance(report, dict) and isinstance(report.get("slots"), list) else None
 
 
-def health(github: GitHub, report: dict | None, run_url: str) -> None:
+def health(github: GitHub, report: dict[str, Any] | None, run_url: str) -> None:
     open_issues = open_alerts(github)
     if report is None:
         body = (f"<!-- numerai-alert:{HEALTH_FAILED} -->\n`numerai-deploy status` wrote no report: the API key "
@@ -170,6 +171,7 @@ def health(github: GitHub, report: dict | None, run_url: str) -> None:
         close(github, open_issues[HEALTH_FAILED], "The health check runs again.", run_url)
     slots = {slot["slot"]: slot for slot in report["slots"] if isinstance(slot, dict) and slot.get("slot")}
     current = set()
+    slot: dict[str, Any] | None
     for name, slot in slots.items():
         kinds = {problem.get("kind") for problem in slot.get("problems", [])} & set(ALERT_KINDS)
         for issue_kind in sorted({ISSUE_OF.get(kind, kind) for kind in kinds}):
@@ -191,7 +193,7 @@ def health(github: GitHub, report: dict | None, run_url: str) -> None:
             close(github, issue, healthy_again(parts[1], kind, slot), run_url)
 
 
-def healthy_again(name: str, kind: str, slot: dict) -> str:
+def healthy_again(name: str, kind: str, slot: dict[str, Any]) -> str:
     """Why an open issue of the slot is closed now."""
     rounds = slot.get("rounds") or {}
     done = [item["number"] for item in (rounds.get("current"), rounds.get("last")) if item and item.get("submitted")]
@@ -200,7 +202,7 @@ def healthy_again(name: str, kind: str, slot: dict) -> str:
     return f"Slot `{name}` is {slot.get('state')}, latest run {slot.get('last_run') or '-'}: no longer {kind}."
 
 
-def deploy(github: GitHub, outcome: str, report: dict | None, run_url: str) -> None:
+def deploy(github: GitHub, outcome: str, report: dict[str, Any] | None, run_url: str) -> None:
     open_issues = open_alerts(github)
     if outcome == "success":
         if DEPLOY_FAILED in open_issues:
@@ -223,7 +225,7 @@ def deploy(github: GitHub, outcome: str, report: dict | None, run_url: str) -> N
     raise_or_update(github, open_issues, DEPLOY_FAILED, "Numerai: deploy failed", body, "\n".join(problems))
 
 
-def read_dataset_report(path: str | None) -> dict | None:
+def read_dataset_report(path: str | None) -> dict[str, Any] | None:
     try:
         report = json.loads(Path(path).read_text(encoding="utf-8")) if path else None
     except (OSError, ValueError):
@@ -231,13 +233,13 @@ def read_dataset_report(path: str | None) -> dict | None:
     return report if isinstance(report, dict) and isinstance(report.get("findings"), list) else None
 
 
-def dataset_title(finding: dict, newest: str | None) -> str:
+def dataset_title(finding: dict[str, Any], newest: str | None) -> str:
     if finding.get("kind") == "newer":
         return f"Numerai: dataset {newest or 'a newer version'} is out; specs train on {finding['version']}"
     return f"Numerai: dataset {finding['version']}, which specs train on, is {finding.get('kind')}"
 
 
-def datasets(github: GitHub, report: dict | None, run_url: str) -> None:
+def datasets(github: GitHub, report: dict[str, Any] | None, run_url: str) -> None:
     if report is None or not report.get("checked"):
         print("datasets: no report of what Numerai offers; dataset issues left as they are")
         return

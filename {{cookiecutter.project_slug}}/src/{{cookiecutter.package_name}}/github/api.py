@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from typing import Any, cast
 
 DEFAULT_API_URL = "https://api.github.com"
 TIMEOUT = 30
@@ -35,7 +36,7 @@ class GitHub:
         self.repository = repository
         self.token = token
 
-    def call(self, method: str, path: str, body: dict | None = None, **query):
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
         """The answer's JSON (None when empty); `query` becomes the query string."""
         url = self.base + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
         data = json.dumps(body).encode() if body is not None else None
@@ -56,9 +57,9 @@ class GitHub:
             raise GitHubError(f"{method} {path}: {getattr(error, 'reason', error)}") from None
         return json.loads(text) if text else None
 
-    def pages(self, path: str, most: int, **query) -> list:
+    def pages(self, path: str, most: int, **query: Any) -> list[Any]:
         """Up to `most` items of a listing, page by page, in GitHub's order."""
-        found: list = []
+        found: list[Any] = []
         page = 1
         while len(found) < most:
             items = self.call("GET", path, per_page=PER_PAGE, page=page, **query) or []
@@ -68,20 +69,20 @@ class GitHub:
             page += 1
         return found[:most]
 
-    def open_issues(self, most: int) -> list[dict]:
+    def open_issues(self, most: int) -> list[dict[str, Any]]:
         """Up to `most` open issues, newest first (GitHub lists pull requests among them)."""
         return self.pages("/issues", most, state="open")
 
-    def create_issue(self, title: str, body: str, labels: list[str]) -> dict:
-        return self.call("POST", "/issues", {"title": title, "body": body, "labels": labels})
+    def create_issue(self, title: str, body: str, labels: list[str]) -> dict[str, Any]:
+        return cast("dict[str, Any]", self.call("POST", "/issues", {"title": title, "body": body, "labels": labels}))
 
-    def update_issue(self, number: int, **fields) -> dict:
+    def update_issue(self, number: int, **fields: Any) -> dict[str, Any]:
         """Change an issue's title, body or state (`state="closed"` closes it)."""
-        return self.call("PATCH", f"/issues/{number}", fields)
+        return cast("dict[str, Any]", self.call("PATCH", f"/issues/{number}", fields))
 
-    def comment(self, number: int, body: str) -> dict:
+    def comment(self, number: int, body: str) -> dict[str, Any]:
         """A new comment on an issue or pull request."""
-        return self.call("POST", f"/issues/{number}/comments", {"body": body})
+        return cast("dict[str, Any]", self.call("POST", f"/issues/{number}/comments", {"body": body}))
 
 
 def gh(*args: str) -> str:

@@ -3,6 +3,8 @@ marker in its body, never posted twice."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from .api import GitHub
 
 MARKER = "<!-- numerai-gitops:plan -->"
@@ -10,11 +12,11 @@ MAX_BODY = 65000  # GitHub refuses longer comment bodies (65536 characters)
 MOST_COMMENTS = 1000
 
 
-def find(github: GitHub, number: int) -> dict | None:
+def find(github: GitHub, number: int) -> dict[str, Any] | None:
     """The pull request's comment that carries the marker, if there is one."""
     for comment in github.pages(f"/issues/{number}/comments", MOST_COMMENTS):
         if MARKER in (comment.get("body") or ""):
-            return comment
+            return cast("dict[str, Any]", comment)
     return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, cast
 
 from .api import GitHub
 
@@ -28,11 +29,11 @@ MODEL_PAGE = "https://numer.ai/{slot}"
 RECORD_KEY = "deployments"  # a record file: {"deployments": [entry, ...]}
 
 
-def record_document(entries: list[dict]) -> dict:
+def record_document(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return {RECORD_KEY: entries}
 
 
-def entries_in(document: object) -> list[dict] | None:
+def entries_in(document: object) -> list[dict[str, Any]] | None:
     """A record file's entries, or None when `document` is not a record."""
     entries = document.get(RECORD_KEY) if isinstance(document, dict) else None
     return entries if isinstance(entries, list) and all(isinstance(item, dict) for item in entries) else None
@@ -43,38 +44,39 @@ def environment_of(slot: str) -> str:
 
 
 def entry(*, slot: str, action: str, state: str, pickle_id: str = "", filename: str = "", fingerprint: str = "",
-          image: str = "", data_version: str = "", metrics: dict | None = None, manifest: dict | None = None,
-          detail: str = "") -> dict:
+          image: str = "", data_version: str = "", metrics: dict[str, Any] | None = None,
+          manifest: dict[str, Any] | None = None,
+          detail: str = "") -> dict[str, Any]:
     """One slot's line of a deploy (or rollback) record: the payload of its deployment."""
     return {"slot": slot, "action": action, "state": state, "pickle_id": pickle_id, "filename": filename,
             "fingerprint": fingerprint, "image": image, "data_version": data_version, "metrics": metrics,
             "manifest": manifest, "detail": detail}
 
 
-def without_curves(value):
+def without_curves(value: Any) -> Any:
     """`value` without its per-era series (keys ending in `_curve`), at any depth."""
     if isinstance(value, dict):
         return {key: without_curves(item) for key, item in value.items() if not str(key).endswith("_curve")}
     return value
 
 
-def fitted(payload: dict) -> dict:
-    return payload if len(json.dumps(payload)) <= MAX_PAYLOAD else without_curves(payload)
+def fitted(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload if len(json.dumps(payload)) <= MAX_PAYLOAD else cast("dict[str, Any]", without_curves(payload))
 
 
-def latest_state(github: GitHub, deployment: dict) -> str:
+def latest_state(github: GitHub, deployment: dict[str, Any]) -> str:
     statuses = github.call("GET", f"/deployments/{deployment['id']}/statuses", per_page=1) or []
     return statuses[0].get("state", "") if statuses else "pending"
 
 
-def slot_of(deployment: dict) -> str | None:
+def slot_of(deployment: dict[str, Any]) -> str | None:
     environment = str(deployment.get("environment") or "")
     return environment.removeprefix(ENVIRONMENT_PREFIX) if environment.startswith(ENVIRONMENT_PREFIX) else None
 
 
-def deployed(github: GitHub) -> dict[str, dict]:
+def deployed(github: GitHub) -> dict[str, dict[str, Any]]:
     """{slot: payload} of each slot's newest successful deployment."""
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     looked: dict[str, int] = {}
     for deployment in github.pages("/deployments", MOST_DEPLOYMENTS):
         slot = slot_of(deployment)
@@ -86,7 +88,7 @@ def deployed(github: GitHub) -> dict[str, dict]:
     return found
 
 
-def baseline_manifest(payload: dict) -> dict | None:
+def baseline_manifest(payload: dict[str, Any]) -> dict[str, Any] | None:
     """The deployed build's manifest with its metrics: what `summary --baseline` and `plan --deployed` read."""
     manifest = payload.get("manifest")
     if not isinstance(manifest, dict):
@@ -107,7 +109,7 @@ def write_baseline(github: GitHub, folder: Path) -> list[str]:
     return written
 
 
-def earlier_payload(github: GitHub, slot: str, pickle_id: str) -> dict | None:
+def earlier_payload(github: GitHub, slot: str, pickle_id: str) -> dict[str, Any] | None:
     """The payload of an earlier deployment of `pickle_id` to `slot` that recorded its build."""
     for deployment in github.pages("/deployments", MOST_PER_SLOT * 5, environment=environment_of(slot)):
         payload = deployment.get("payload")
@@ -116,15 +118,15 @@ def earlier_payload(github: GitHub, slot: str, pickle_id: str) -> dict | None:
     return None
 
 
-def description(item: dict) -> str:
+def description(item: dict[str, Any]) -> str:
     text = item["detail"] if item["state"] != SUCCESS and item.get("detail") else \
         f"{item['action']}: pickle {item.get('pickle_id') or '-'}"
     return text[:MAX_DESCRIPTION]
 
 
-def create(github: GitHub, item: dict, ref: str, run_url: str) -> dict:
+def create(github: GitHub, item: dict[str, Any], ref: str, run_url: str) -> dict[str, Any]:
     """A deployment of `item` to its slot's environment at commit `ref`, and its status."""
-    deployment = github.call("POST", "/deployments", {
+    deployment: dict[str, Any] = github.call("POST", "/deployments", {
         "ref": ref, "environment": environment_of(item["slot"]), "task": TASK, "payload": fitted(item),
         "description": description(item), "auto_merge": False, "required_contexts": [],
         "production_environment": True, "transient_environment": False,
@@ -135,7 +137,7 @@ def create(github: GitHub, item: dict, ref: str, run_url: str) -> dict:
     return deployment
 
 
-def completed(github: GitHub, item: dict) -> dict:
+def completed(github: GitHub, item: dict[str, Any]) -> dict[str, Any]:
     """A rollback's entry with the build it went back to (manifest, metrics), from that build's deployment."""
     if item.get("manifest") is not None or not item.get("pickle_id"):
         return item
@@ -146,7 +148,7 @@ def completed(github: GitHub, item: dict) -> dict:
                        if not item.get(key)}}
 
 
-def record(github: GitHub, entries: list[dict], ref: str, run_url: str = "") -> list[str]:
+def record(github: GitHub, entries: list[dict[str, Any]], ref: str, run_url: str = "") -> list[str]:
     """A deployment per entry (an unchanged slot only when GitHub has no record of its pickle yet); a line
     per slot saying what was recorded."""
     lines = []
@@ -162,7 +164,7 @@ def record(github: GitHub, entries: list[dict], ref: str, run_url: str = "") -> 
     return lines
 
 
-def slot_deployments(github: GitHub, slot: str, most: int = 30) -> list[dict]:
+def slot_deployments(github: GitHub, slot: str, most: int = 30) -> list[dict[str, Any]]:
     """GitHub's record of a slot, newest first: when, at which commit, the outcome and what was deployed."""
     rows = []
     for deployment in github.pages("/deployments", most, environment=environment_of(slot)):

@@ -30,7 +30,8 @@ def library_aliases(folder: Path) -> dict[str, list[str]]:
         if library.LGBM_DumpParamAliases(ctypes.c_int64(size), ctypes.byref(needed), buffer) != 0:
             raise OSError("LGBM_DumpParamAliases failed")
         if needed.value <= size:
-            return json.loads(buffer.value.decode())
+            aliases: dict[str, list[str]] = json.loads(buffer.value.decode())
+            return aliases
         size = needed.value
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from .versions import versions_for, with_dataset_defaults
 
 # --- Mapping pydantic's errors onto the YAML document ------------------------------------------
 
-def data_path(document: Any, loc: tuple) -> tuple:
+def data_path(document: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """The keys of `loc` that exist in the data: pydantic adds union tags ('lightgbm') in between."""
     node, kept = document, []
     for part in loc:
@@ -38,7 +39,7 @@ def data_path(document: Any, loc: tuple) -> tuple:
     return tuple(kept)
 
 
-def model_class_at(document: Any, keys: tuple) -> type[BaseModel] | None:
+def model_class_at(document: Any, keys: tuple[Any, ...]) -> type[BaseModel] | None:
     """The spec class that defines the mapping found at `keys`, for listing its allowed keys."""
     annotation: Any = ModelSpec
     node = document
@@ -58,7 +59,7 @@ def model_class_at(document: Any, keys: tuple) -> type[BaseModel] | None:
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
-def _has(node, key) -> bool:
+def _has(node: Any, key: Any) -> bool:
     return key in node if isinstance(node, dict) else 0 <= key < len(node)
 
 
@@ -90,7 +91,7 @@ TYPE_WORDS = {
 }
 
 
-def expected_text(error: dict, document: Any, keys: tuple) -> str:
+def expected_text(error: Mapping[str, Any], document: Any, keys: tuple[Any, ...]) -> str:
     """Turn one pydantic error into 'expected ...' wording that says the fix."""
     kind, context, given = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "missing":
@@ -110,12 +111,12 @@ def expected_text(error: dict, document: Any, keys: tuple) -> str:
     if kind == "value_error":
         return str(context.get("error", error["msg"]))
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return error["msg"].replace("Input should be ", "a value ") + f", got {given!r}"
+        return str(error["msg"]).replace("Input should be ", "a value ") + f", got {given!r}"
     if kind == "too_short":
         return f"at least {context.get('min_length')} item(s)"
     if kind in TYPE_WORDS:
         return f"{TYPE_WORDS[kind]}, got {given!r}"
-    return error["msg"].replace("Input should be ", "")
+    return str(error["msg"]).replace("Input should be ", "")
 
 
 def problems_from(error: ValidationError, file: str, document: Any) -> list[Problem]:
@@ -135,7 +136,7 @@ def problems_from(error: ValidationError, file: str, document: Any) -> list[Prob
 
 # --- Loading ----------------------------------------------------------------------------------
 
-def load_spec(path: Path, versions: dict | None = None, folder: Path | None = None) -> LoadedSpec:
+def load_spec(path: Path, versions: dict[str, Any] | None = None, folder: Path | None = None) -> LoadedSpec:
     """Validate one spec file (in `folder`, by default its own); raise SpecError listing every problem in it.
     `versions`: the dataset versions its defaults come from (default: those of its repository,
     modelspec/versions.py)."""

@@ -7,7 +7,8 @@ editor, the validator and the pipeline can never disagree about what a spec may 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -196,7 +197,7 @@ class ModelSpec(Section):
         return value
 
 
-def iter_models(model):
+def iter_models(model: ModelDefinition) -> Iterator[ModelDefinition]:
     """Yield every model definition inside `model`, depth first, itself included."""
     yield model
     if isinstance(model, EnsembleModel):
@@ -209,9 +210,9 @@ def iter_models(model):
 
 def targets_used(spec: ModelSpec) -> list[str]:
     """Every target column the spec trains on, in first-use order."""
-    found = [spec.data.target]
+    found = [cast(str, spec.data.target)]  # filled in from the dataset version when the spec is loaded
 
-    def visit(model):
+    def visit(model: ModelDefinition) -> None:
         if isinstance(model, EnsembleModel):
             for member in [*model.members, *(m for layer in model.layers for m in layer.members)]:
                 if member.target and member.target not in found:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import difflib
 import inspect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .lightgbm_names import read_lightgbm
-from .model import EnsembleModel, LightGBMModel, SklearnModel
+from .model import EnsembleModel, LightGBMModel, ModelDefinition, SklearnModel
 from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
 from .rules import imported_reference
 
@@ -167,7 +168,7 @@ class Checker:
             self.lightgbm = lightgbm_parameters()
         return self.lightgbm
 
-    def problems(self, model) -> list[tuple[str, str]]:
+    def problems(self, model: ModelDefinition) -> list[tuple[str, str]]:
         """(parameter, what was expected) for each parameter of `model` its library refuses."""
         if isinstance(model, LightGBMModel):
             known, rules = self.lightgbm_rules()
@@ -185,7 +186,7 @@ class Checker:
         return found
 
     @staticmethod
-    def named(params: dict, known: set[str], library: str) -> list[tuple[str, str]]:
+    def named(params: dict[str, Any], known: set[str], library: str) -> list[tuple[str, str]]:
         """Names the library does not know: a typo would otherwise be ignored or crash the build."""
         if not known:
             return []
@@ -198,7 +199,7 @@ class Checker:
         return found
 
     @staticmethod
-    def ruled(params: dict, rules: dict[str, tuple[str, Rule]]) -> list[tuple[str, str]]:
+    def ruled(params: dict[str, Any], rules: dict[str, tuple[str, Rule]]) -> list[tuple[str, str]]:
         found = []
         for name, value in params.items():
             canonical, rule = rules.get(name, (name, None))
@@ -208,7 +209,8 @@ class Checker:
         return found
 
 
-def model_keys(model, keys: tuple = ("model",)):
+def model_keys(model: ModelDefinition, keys: tuple[Any, ...] = ("model",)
+               ) -> Iterator[tuple[ModelDefinition, tuple[Any, ...]]]:
     """(definition, keys of it in the document) for `model` and every model inside it."""
     yield model, keys
     if isinstance(model, EnsembleModel):

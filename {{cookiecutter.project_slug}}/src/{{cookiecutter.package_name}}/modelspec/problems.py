@@ -45,11 +45,11 @@ class LoadedSpec:
     spec: ModelSpec
     document: Any  # the ruamel document, kept to find the line of any key later
 
-    def line_of(self, *keys) -> int | None:
+    def line_of(self, *keys: Any) -> int | None:
         return line_of(self.document, keys)
 
 
-def line_of(document: Any, keys: tuple) -> int | None:
+def line_of(document: Any, keys: tuple[Any, ...]) -> int | None:
     """1-based line of the deepest key of `keys` that exists in the ruamel `document`."""
     node, line = document, None
     for key in keys:

@@ -102,7 +102,7 @@ def value_problem(value: Any) -> str | None:
     return f"a plain value (text, a number, true/false, a list or a mapping), got {type(value).__name__}"
 
 
-def value_problems(document: Any, file: str, keys: tuple = ()) -> list[Problem]:
+def value_problems(document: Any, file: str, keys: tuple[Any, ...] = ()) -> list[Problem]:
     """Dates, NaN, infinity and keys that are not text anywhere in `document`."""
     found = []
     children = document.items() if isinstance(document, dict) else enumerate(document) \

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .model import CustomModel, EnsembleModel, SklearnModel, iter_models, targets_used
+from .model import CustomModel, EnsembleModel, ModelDefinition, SklearnModel, iter_models, targets_used
 from .problems import LoadedSpec, Problem, display_path, line_of
 
 PACKAGE = __name__.split(".")[0]
@@ -43,7 +43,7 @@ def runtime_problems(item: LoadedSpec, runtimes: list[str]) -> list[Problem]:
                     f"'default' or one of the catalogue's runtimes {', '.join(runtimes)}, got {runtime!r}")]
 
 
-def data_problems(item: LoadedSpec, features_json: Path | dict) -> list[Problem]:
+def data_problems(item: LoadedSpec, features_json: Path | dict[str, Any]) -> list[Problem]:
     """Feature set and targets checked against the dataset's features.json (its path, or its content)."""
     metadata = json.loads(features_json.read_text()) if isinstance(features_json, Path) else features_json
     file, spec = display_path(item.path), item.spec
@@ -64,7 +64,7 @@ def data_problems(item: LoadedSpec, features_json: Path | dict) -> list[Problem]
     return problems
 
 
-def path_to(node: Any, value: str, keys: tuple = ()) -> tuple | None:
+def path_to(node: Any, value: str, keys: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
     """Keys leading to the first scalar equal to `value` (for errors found after parsing)."""
     children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
     for key, child in children:
@@ -110,7 +110,7 @@ def reference_problem(target: str, key: str) -> str | None:
     return None
 
 
-def is_estimator_class(found, module_name: str) -> bool:
+def is_estimator_class(found: Any, module_name: str) -> bool:
     """A class with fit and predict; a library's must also be a scikit-learn estimator."""
     if not (inspect.isclass(found) and callable(getattr(found, "fit", None))
             and callable(getattr(found, "predict", None))):
@@ -122,7 +122,7 @@ def is_estimator_class(found, module_name: str) -> bool:
     return issubclass(found, BaseEstimator)
 
 
-def imported_reference(target: str, key: str):
+def imported_reference(target: str, key: str) -> Any:
     """The class or function `target` names, imported only when it is one a spec may name; else None."""
     if reference_problem(target, key):
         return None
@@ -146,7 +146,7 @@ def reference_problems(item: LoadedSpec) -> list[Problem]:
     return problems
 
 
-def eras_needed(model) -> int:
+def eras_needed(model: ModelDefinition) -> int:
     """Fewest training eras `model` can learn from: each stacking stage trains on its own chunk of eras."""
     if not isinstance(model, EnsembleModel):
         return 1

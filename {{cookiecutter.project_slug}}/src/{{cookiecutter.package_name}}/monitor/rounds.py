@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
+from typing import Any
 
 from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError
@@ -30,7 +31,7 @@ WARN_BEFORE_CLOSE = timedelta(hours=6)
 GRACE_AFTER_OPEN = timedelta(minutes=30)
 
 
-def parse_time(value) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
     """A GraphQL `Time` (ISO 8601, UTC with a Z), or None."""
     if not isinstance(value, str) or not value:
         return None
@@ -63,7 +64,7 @@ class Round:
     closes: datetime
 
     @classmethod
-    def of(cls, item: dict) -> Round | None:
+    def of(cls, item: dict[str, Any]) -> Round | None:
         closes = parse_time(item.get("closeStakingTime")) or parse_time(item.get("closeTime"))
         number = item.get("number")
         if closes is None or not isinstance(number, int) or isinstance(number, bool):
@@ -105,12 +106,13 @@ def read_calendar(client: NumeraiClient, now: datetime | None = None) -> Calenda
 class SlotRounds:
     """One slot against the calendar; `as_json` is what `status --json` shows as the slot's `rounds`."""
 
-    current: dict | None = None  # {number, opens, closes, submitted}
-    last: dict | None = None  # {number, closed, submitted, missed: not submitted although a pickle was assigned}
+    current: dict[str, Any] | None = None  # {number, opens, closes, submitted}
+    # {number, closed, submitted, missed: not submitted although a pickle was assigned}
+    last: dict[str, Any] | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
     problem: str = ""  # why the slot's rounds are not known
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"current": self.current, "last": self.last, "known": not self.problem, "problem": self.problem}
 
     def cells(self) -> tuple[str, str]:
@@ -120,7 +122,7 @@ class SlotRounds:
         current, last = self.current, self.last
         now_cell = "none open"
         if current:
-            closes = shown(parse_time(current["closes"]))
+            closes = shown(moment) if (moment := parse_time(current["closes"])) else "unknown"
             now_cell = f"{current['number']} submitted" if current["submitted"] else \
                 f"{current['number']} not yet (closes {closes})"
         last_cell = "-"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
@@ -44,8 +45,8 @@ class Run:
     round_id: str = ""
     status: str = ""
     started_at: str = ""
-    statuses: list[dict] = field(default_factory=list)  # {status, description, at}, oldest first
-    logs: list[dict] = field(default_factory=list)  # {at, message}
+    statuses: list[dict[str, Any]] = field(default_factory=list)  # {status, description, at}, oldest first
+    logs: list[dict[str, Any]] = field(default_factory=list)  # {at, message}
     logs_problem: str = ""
     problem: str = ""  # why the command fails: the run failed, or did not finish in time
 
@@ -68,12 +69,12 @@ class Run:
         described = [entry["description"] for entry in self.statuses if entry.get("description")]
         return described[-1] if described else ""
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "failed": self.failed, "finished": self.finished, "waiting": self.waiting,
                 "description": self.description}
 
 
-def log_time(value) -> str:
+def log_time(value: object) -> str:
     """An InvocationLog timestamp (an Int: seconds, or milliseconds, since the epoch) in ISO 8601, UTC."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value or "")
@@ -84,7 +85,7 @@ def log_time(value) -> str:
         return str(value)
 
 
-def run_of(slot: str, model_id: str, pickle: dict, trigger: dict | None) -> Run:
+def run_of(slot: str, model_id: str, pickle: dict[str, Any], trigger: dict[str, Any] | None) -> Run:
     run = Run(slot, model_id, str(pickle.get("id") or ""), str(pickle.get("filename") or "").rsplit("/", 1)[-1],
               validation_of(pickle))
     if not trigger:
@@ -115,7 +116,7 @@ def read_logs(client: NumeraiClient, run: Run) -> Run:
     return run
 
 
-def assigned_pickle(client: NumeraiClient, slot: str, model_id: str) -> dict:
+def assigned_pickle(client: NumeraiClient, slot: str, model_id: str) -> dict[str, Any]:
     assigned = (client.model_state(model_id).get("computePickleUpload") or {}).get("id")
     if not assigned:
         raise WorkFailed(f"slot {slot}: no pickle is assigned, so Numerai runs nothing ==> deploy it "
@@ -128,7 +129,7 @@ def assigned_pickle(client: NumeraiClient, slot: str, model_id: str) -> dict:
     return found[0]
 
 
-def triggers_of(pickle: dict) -> list[dict]:
+def triggers_of(pickle: dict[str, Any]) -> list[dict[str, Any]]:
     return [trigger for trigger in pickle.get("triggers") or [] if isinstance(trigger, dict)]
 
 
@@ -173,7 +174,7 @@ def start_run(client: NumeraiClient, slot: str, settings: Settings, *, validatio
             pickle = found[0] if found else pickle
         new = [trigger for trigger in triggers_of(pickle) if str(trigger.get("id")) not in before]
         if trigger_id is None and new:
-            trigger_id = str(latest_trigger({"triggers": new}).get("id"))
+            trigger_id = str((latest_trigger({"triggers": new}) or {}).get("id"))
             log.info(f"{slot}: run {trigger_id} started")
         trigger = next((item for item in triggers_of(pickle) if str(item.get("id")) == trigger_id), None)
         run = run_of(slot, model_id, pickle, trigger)

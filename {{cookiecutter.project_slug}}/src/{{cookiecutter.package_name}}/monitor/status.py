@@ -18,6 +18,7 @@ whether it submitted for the round open now and for the last one that closed (mo
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .. import tables
 from ..artifact.fingerprint import PICKLE_NAME, fingerprint
@@ -76,7 +77,8 @@ class SlotStatus:
     description: str = ""
     logs: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    rounds: dict = field(default_factory=dict)  # SlotRounds.as_json(): the current and last round, submitted or not
+    # SlotRounds.as_json(): the current and last round, submitted or not
+    rounds: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # worth saying, not a problem
     exit_code: int = 0
 
@@ -90,7 +92,7 @@ class SlotStatus:
                 self.last_run or "-", self.round or "-", self.last_run_at or "-",
                 *(rounds.cells() if self.rounds else ("-", "-")))
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -105,7 +107,7 @@ def state_of_name(slot: str, filename: str, current: tuple[str, str]) -> tuple[s
     return (IN_SYNC if found in current else OUT_OF_DATE), found
 
 
-def status_of(client: NumeraiClient, item: LoadedSpec, model: dict, current: tuple[str, str],
+def status_of(client: NumeraiClient, item: LoadedSpec, model: dict[str, Any], current: tuple[str, str],
               calendar: Calendar) -> SlotStatus:
     slot = item.spec.slot
     found = SlotStatus(slot, spec=f"models/{item.path.name}", enabled=item.spec.deploy.enabled, local=current[0])
@@ -133,7 +135,7 @@ def status_of(client: NumeraiClient, item: LoadedSpec, model: dict, current: tup
     return found
 
 
-def fill_pickle(client: NumeraiClient, found: SlotStatus, pickle: dict, current: tuple[str, str]) -> None:
+def fill_pickle(client: NumeraiClient, found: SlotStatus, pickle: dict[str, Any], current: tuple[str, str]) -> None:
     slot = found.slot
     trigger = latest_trigger(pickle)
     found.pickle_id, found.filename = str(pickle.get("id") or ""), str(pickle.get("filename") or "")
@@ -160,7 +162,7 @@ def fill_pickle(client: NumeraiClient, found: SlotStatus, pickle: dict, current:
         found.problem(FAILING, f"the latest run of pickle {found.pickle_id} failed: {found.description}")
 
 
-def run_logs(client: NumeraiClient, trigger: dict | None) -> list[str]:
+def run_logs(client: NumeraiClient, trigger: dict[str, Any] | None) -> list[str]:
     if not trigger or not trigger.get("id"):
         return []
     try:
@@ -204,6 +206,7 @@ def slot_statuses(client: NumeraiClient, repo: Repo, chosen: list[tuple[LoadedSp
                        fingerprint(item.spec, runtime, repo.package_dir, True))
             try:
                 model = client.query_field(queries.MODEL_STATUS, {"modelId": account[slot]}, dict) or {}
+                assert calendar is not None  # read whenever a slot is on the account
                 rows.append(status_of(client, item, model, current, calendar))
             except ApiError as error:
                 if error.exit_code == 2:
@@ -221,7 +224,7 @@ def exit_code(rows: list[SlotStatus]) -> int:
     return max((row.exit_code for row in rows), default=0)
 
 
-def report(rows: list[SlotStatus], *, all_slots: bool) -> dict:
+def report(rows: list[SlotStatus], *, all_slots: bool) -> dict[str, Any]:
     """The JSON of `status --json` / `--report`: what github/alerts.py turns into GitHub issues."""
     code = exit_code(rows)
     return {"healthy": code == 0, "exit_code": code, "all_slots": all_slots,

@@ -9,6 +9,7 @@ listings), used through its public methods only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 import numerapi
 
@@ -38,13 +39,13 @@ class NumeraiClient:
         self.transport = Transport(self.settings, credentials)
         public_id, secret_key = (credentials.public_id, credentials.secret_key) if credentials else (None, None)
         # (numerapi calls logging.basicConfig here: logs.configure has already given the root a handler.)
-        self.numerapi = numerapi.NumerAPI(public_id, secret_key, verbosity="warning", show_progress_bars=False)
+        self.numerapi = numerapi.NumerAPI(public_id, secret_key, verbosity="warning", show_progress_bars=False)  # type: ignore[no-untyped-call]
         # numerapi's methods reach the API only through its documented raw_query, which posts to a module
         # constant without a timeout and hides HTTP errors; routing that one method to the transport gives
         # them NUMERAI_API_URL, timeouts, bounded retries and honest errors, and writes no numerapi global.
-        self.numerapi.raw_query = self.transport.raw_query
+        self.numerapi.raw_query = self.transport.raw_query  # type: ignore[method-assign,assignment]
 
-    def query_field(self, query: str, variables: dict | None = None, shape: type | None = None):
+    def query_field(self, query: str, variables: dict[str, Any] | None = None, shape: type | None = None) -> Any:
         """The answer's root field, of the expected `shape` (see Transport.query_field)."""
         return self.transport.query_field(query, variables, shape)
 
@@ -52,52 +53,54 @@ class NumeraiClient:
 
     def account_models(self) -> dict[str, str]:
         """{model name: model id} of the account's Classic models (numerapi's get_models)."""
-        return self.through_numerapi("account", lambda: self.numerapi.get_models(CLASSIC_TOURNAMENT))
+        return cast("dict[str, str]",
+                    self.through_numerapi("account", lambda: self.numerapi.get_models(CLASSIC_TOURNAMENT)))
 
-    def model_state(self, model_id: str) -> dict:
+    def model_state(self, model_id: str) -> dict[str, Any]:
         """The slot: webhook, compute flag and the assigned pickle with its triggers."""
-        model = self.query_field(queries.MODEL, {"modelId": model_id}, dict)
+        model: dict[str, Any] = self.query_field(queries.MODEL, {"modelId": model_id}, dict)
         if not model:
             raise GraphQLFailed(f"model: Numerai knows no model with id {model_id}")
         return model
 
-    def pickles(self, model_id: str, pickle_id: str | None = None) -> list[dict]:
+    def pickles(self, model_id: str, pickle_id: str | None = None) -> list[dict[str, Any]]:
         variables = {"modelId": model_id, "id": pickle_id}
         return self.query_field(queries.COMPUTE_PICKLES, variables, list) or []
 
-    def pickle(self, model_id: str, pickle_id: str) -> dict:
+    def pickle(self, model_id: str, pickle_id: str) -> dict[str, Any]:
         found = [item for item in self.pickles(model_id, pickle_id) if item.get("id") == pickle_id]
         if not found:
             raise GraphQLFailed(f"computePickles: Numerai lists no pickle {pickle_id} for this model")
         return found[0]
 
-    def docker_images(self) -> list[dict]:
+    def docker_images(self) -> list[dict[str, Any]]:
         return self.query_field(queries.DOCKER_IMAGES, None, list) or []
 
     def data_versions(self) -> dict[str, str]:
-        return self.through_numerapi("computePickleDataVersions", self.numerapi.model_upload_data_versions)
+        return cast("dict[str, str]",
+                    self.through_numerapi("computePickleDataVersions", self.numerapi.model_upload_data_versions))
 
-    def data_version_flags(self) -> list[dict]:
+    def data_version_flags(self) -> list[dict[str, Any]]:
         """Every data version uploads may name, deprecated ones included: name, default, deprecated."""
         return self.query_field(queries.DATA_VERSIONS, None, list) or []
 
     @staticmethod
-    def through_numerapi(operation: str, call: Callable):
+    def through_numerapi(operation: str, call: Callable[..., Any]) -> Any:
         """A numerapi method's result; an answer of an unexpected shape is an ApiError, not a KeyError."""
         try:
             return call()
         except (KeyError, TypeError, AttributeError) as error:
             raise GraphQLFailed(f"{operation}: Numerai's answer lacks {error}") from None
 
-    def trigger_logs(self, trigger_id: str) -> list[dict]:
+    def trigger_logs(self, trigger_id: str) -> list[dict[str, Any]]:
         return self.query_field(queries.TRIGGER_LOGS, {"triggerId": trigger_id}, list) or []
 
-    def rounds(self, status: str) -> list[dict]:
+    def rounds(self, status: str) -> list[dict[str, Any]]:
         """The Classic rounds Numerai lists in `status` (a RoundStatus: OPEN, RESOLVING, UPCOMING, RESOLVED)."""
         variables = {"tournament": CLASSIC_TOURNAMENT, "status": status}
         return self.query_field(queries.ROUNDS, variables, list) or []
 
-    def submissions(self, model_id: str) -> list[dict]:
+    def submissions(self, model_id: str) -> list[dict[str, Any]]:
         """The slot's submissions, each with its round's id and number."""
         return self.query_field(queries.SUBMISSIONS, {"modelId": model_id}, list) or []
 
@@ -139,7 +142,7 @@ class NumeraiClient:
         self.put_file(auth["url"], content, filename)
         stored_as = auth.get("filename") or filename
 
-        def created() -> dict | None:
+        def created() -> dict[str, Any] | None:
             found = [
                 item
                 for item in self.transport.ask(queries.COMPUTE_PICKLES, {"modelId": model_id, "id": None}) or []
@@ -163,7 +166,7 @@ class NumeraiClient:
         """Create a Classic model slot named `name`; returns its id. After a lost answer, the account's
         models are looked up by name before the creation is sent again."""
 
-        def created() -> dict | None:
+        def created() -> dict[str, Any] | None:
             account = self.transport.ask(queries.ACCOUNT_MODELS) or {}
             found = [
                 model
@@ -193,20 +196,20 @@ class NumeraiClient:
 
     # -- history, runs and the key (history, rollback, logs, trigger, doctor) ----------------------
 
-    def token_info(self) -> dict:
+    def token_info(self) -> dict[str, Any]:
         """apiTokenInfo: the account the key belongs to, the key's name, public id and scopes."""
-        info = self.query_field(queries.API_TOKEN_INFO, None, dict)
+        info: dict[str, Any] = self.query_field(queries.API_TOKEN_INFO, None, dict)
         if not info:
             raise GraphQLFailed("apiTokenInfo: Numerai's answer says nothing about this key")
         return info
 
-    def uploads(self, model_id: str | None, pickle_id: str | None = None) -> list[dict]:
+    def uploads(self, model_id: str | None, pickle_id: str | None = None) -> list[dict[str, Any]]:
         """computePickles with every run in full: a model's uploads, or one upload by id (any model of the
         account when `model_id` is None)."""
         variables = {"modelId": model_id, "id": pickle_id}
         return self.query_field(queries.UPLOADS, variables, list) or []
 
-    def start_run(self, model_id: str, pickle_id: str, *, validation: bool = False) -> tuple[dict, set[str]]:
+    def start_run(self, model_id: str, pickle_id: str, *, validation: bool = False) -> tuple[dict[str, Any], set[str]]:
         """triggerComputePickleUpload: start a run of the pickle. Returns the pickle as Numerai answered
         it and the ids of the runs it had before, so that the new run can be told apart.
 
@@ -220,7 +223,7 @@ class NumeraiClient:
             if isinstance(trigger, dict)
         }
 
-        def started() -> dict | None:
+        def started() -> dict[str, Any] | None:
             for item in self.transport.ask(queries.UPLOADS, {"modelId": model_id, "id": pickle_id}) or []:
                 if isinstance(item, dict) and item.get("id") == pickle_id:
                     triggers = [trigger for trigger in item.get("triggers") or [] if isinstance(trigger, dict)]

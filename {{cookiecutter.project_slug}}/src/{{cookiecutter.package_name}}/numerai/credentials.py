@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import UsageError
 from ..logs import remember_secrets
@@ -34,7 +35,7 @@ KEYS_HINT = f"create an API key at {KEY_PAGE} with the scopes {KEY_SCOPES}"
 DEPLOY_ENVIRONMENT = "numerai"
 
 
-def scopes_of(token_info: dict) -> list[str]:
+def scopes_of(token_info: dict[str, Any]) -> list[str]:
     """The scopes of a key, sorted, from Numerai's `apiTokenInfo` answer."""
     return sorted(str(scope) for scope in token_info.get("scopes") or [] if scope)
 

@@ -17,6 +17,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -62,18 +63,18 @@ class RemoteFile:
     last_modified: str | None = None
     ranges: bool = False
 
-    def record(self) -> dict:
+    def record(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if key != "ranges"}
 
-    def same_as(self, record: dict | None) -> bool:
+    def same_as(self, record: dict[str, Any] | None) -> bool:
         """Whether a file recorded as `record` is this one: the ETag when both have one, else the size
         (numerapi's own rule) and Last-Modified when both have it."""
         if not record or self.size is None or record.get("size") != self.size:
             return False
         if self.etag and record.get("etag"):
-            return self.etag == record["etag"]
+            return bool(self.etag == record["etag"])
         if self.last_modified and record.get("last_modified"):
-            return self.last_modified == record["last_modified"]
+            return bool(self.last_modified == record["last_modified"])
         return True
 
 
@@ -98,7 +99,7 @@ def remote_file(response: requests.Response) -> RemoteFile:
     return RemoteFile(size, headers.get("ETag"), headers.get("Last-Modified"), response.status_code == 206)
 
 
-def get(api: NumeraiClient, url: str, what: str, headers: dict | None = None) -> requests.Response:
+def get(api: NumeraiClient, url: str, what: str, headers: dict[str, Any] | None = None) -> requests.Response:
     """A streamed GET, retried within the client's bounds on transient faults; a 4xx is an ApiError."""
     response = api.transport.get(url, what, headers)
     if response.status_code >= 400:
@@ -179,7 +180,7 @@ class RangeReader(io.RawIOBase):
                 raise RangesRefused(f"{self.what}: the server does not serve byte ranges "
                                     f"(HTTP {response.status_code})")
             try:
-                content = response.content
+                content: bytes = response.content
             except TRANSIENT_ERRORS as error:
                 raise ApiError(f"{self.what}: {describe(error)} ==> re-run later") from None
         with self.counting:
@@ -206,7 +207,7 @@ class RangeReader(io.RawIOBase):
             contents = list(pool.map(lambda span: self.fetch(span[0], min(span[1], self.size)), merged))
         self.blocks = [(start, content) for (start, _stop), content in zip(merged, contents, strict=True)]
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         stop = min(self.size, self.position + len(buffer))
         if stop <= self.position:
             return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 VALIDATED = "validated"
 # Validation outcomes that will not change by waiting.
 REJECTED = frozenset({"invalid", "failed", "error"})
@@ -13,11 +15,11 @@ NO_OPEN_ROUND = "No currently open rounds!"
 WAITING = "validated, waiting for the next round"
 
 
-def validation_of(pickle: dict | None) -> str:
+def validation_of(pickle: dict[str, Any] | None) -> str:
     return str((pickle or {}).get("validationStatus") or "pending").lower()
 
 
-def latest_status(trigger: dict | None) -> dict:
+def latest_status(trigger: dict[str, Any] | None) -> dict[str, Any]:
     """A trigger's newest status entry ({status, description, insertedAt}), or {}."""
     statuses = [entry for entry in (trigger or {}).get("statuses") or [] if isinstance(entry, dict)]
     if not statuses:
@@ -25,7 +27,7 @@ def latest_status(trigger: dict | None) -> dict:
     return max(enumerate(statuses), key=lambda pair: (pair[1].get("insertedAt") or "", pair[0]))[1]
 
 
-def latest_trigger(pickle: dict | None) -> dict | None:
+def latest_trigger(pickle: dict[str, Any] | None) -> dict[str, Any] | None:
     """The pickle's most recent run; list order breaks ties between equal times."""
     triggers = [trigger for trigger in (pickle or {}).get("triggers") or [] if isinstance(trigger, dict)]
     if not triggers:
@@ -35,7 +37,7 @@ def latest_trigger(pickle: dict | None) -> dict | None:
     )[1]
 
 
-def run_status(trigger: dict | None) -> str:
+def run_status(trigger: dict[str, Any] | None) -> str:
     if not trigger:
         return ""
     return str(trigger.get("status") or latest_status(trigger).get("status") or "").lower()
@@ -46,12 +48,12 @@ def says_no_open_round(description: str | None) -> bool:
     return NO_OPEN_ROUND.lower().rstrip("!") in str(description or "").lower()
 
 
-def waits_for_round(trigger: dict | None) -> bool:
+def waits_for_round(trigger: dict[str, Any] | None) -> bool:
     """Whether the run ended finding no open round: the pickle runs at the next round."""
     return says_no_open_round(latest_status(trigger).get("description"))
 
 
-def run_failed(pickle: dict | None) -> bool:
+def run_failed(pickle: dict[str, Any] | None) -> bool:
     """Whether the pickle's latest run (or its validation, which is a run too) failed; a run that
     found no open round did not."""
     trigger = latest_trigger(pickle)
@@ -64,7 +66,7 @@ def run_failed(pickle: dict | None) -> bool:
     return trigger_status in RUN_FAILED or validation_of(pickle) in REJECTED
 
 
-def failure_description(pickle: dict | None) -> str:
+def failure_description(pickle: dict[str, Any] | None) -> str:
     """Numerai's own words for why the latest run failed."""
     trigger = latest_trigger(pickle)
     for entry in reversed((trigger or {}).get("statuses") or []):
@@ -82,7 +84,7 @@ def run_finished(status: str) -> bool:
     return status.lower() in RUN_FAILED | RUN_SUCCEEDED
 
 
-def status_history(trigger: dict | None) -> list[dict]:
+def status_history(trigger: dict[str, Any] | None) -> list[dict[str, Any]]:
     """A run's status entries ({status, description, insertedAt}), oldest first."""
     entries = [entry for entry in (trigger or {}).get("statuses") or [] if isinstance(entry, dict)]
     return [entry for _index, entry in sorted(enumerate(entries), key=lambda pair: (pair[1].get("insertedAt") or "",

@@ -25,7 +25,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import requests
 import tenacity
@@ -78,7 +78,7 @@ def describe(error: Exception) -> str:
     return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
 
 
-def has_shape(value, shape: type) -> bool:
+def has_shape(value: Any, shape: type) -> bool:
     if shape is list:
         return isinstance(value, list) and all(isinstance(item, dict) for item in value)
     return isinstance(value, shape)
@@ -98,7 +98,7 @@ def within_deadline(seconds: float, setting: str, request: Callable[[], T]) -> T
     deadline the attempt is Transient. The thread is left to the socket's own per-read timeout (set a
     little longer, `read_timeout`, so that the deadline speaks first); an answer that arrives after all is
     closed unread."""
-    outcome: list = []
+    outcome: list[Any] = []
     finished, abandoned = threading.Event(), threading.Event()
 
     def run() -> None:
@@ -118,7 +118,7 @@ def within_deadline(seconds: float, setting: str, request: Callable[[], T]) -> T
     succeeded, value = outcome[0]
     if not succeeded:
         raise value
-    return value
+    return cast(T, value)
 
 
 def read_timeout(seconds: float) -> float:
@@ -144,7 +144,8 @@ class Transport:
 
     # -- GraphQL -----------------------------------------------------------------------------------
 
-    def raw_query(self, query: str, variables: dict | None = None, authorization: bool = False) -> dict:
+    def raw_query(self, query: str, variables: dict[str, Any] | None = None,
+                  authorization: bool = False) -> dict[str, Any]:
         """The answer's payload, as numerapi's raw_query returns it.
 
         A query is retried within bounds. A mutation is sent once: when its answer is lost, only a
@@ -161,7 +162,7 @@ class Transport:
                 f"==> look at the model on numer.ai, then re-run"
             ) from None
 
-    def send(self, query: str, variables: dict | None = None, authorization: bool = False) -> dict:
+    def send(self, query: str, variables: dict[str, Any] | None = None, authorization: bool = False) -> dict[str, Any]:
         """One request: the answer's payload, or Transient for a fault worth another attempt."""
         operation = root_field(query)
         headers = {"Content-type": "application/json", "Accept": "application/json"}
@@ -185,7 +186,7 @@ class Transport:
         return self.payload_of(operation, response)
 
     @staticmethod
-    def payload_of(operation: str, response: requests.Response) -> dict:
+    def payload_of(operation: str, response: requests.Response) -> dict[str, Any]:
         try:
             payload = response.json()
         except ValueError:
@@ -212,14 +213,14 @@ class Transport:
         return payload
 
     @staticmethod
-    def data(payload: dict, field: str):
+    def data(payload: dict[str, Any], field: str) -> Any:
         data = payload.get("data") or {}
         if field not in data:
             raise GraphQLFailed(f"{field}: Numerai's answer has no {field} ({str(payload)[:200]})")
         return data[field]
 
-    def query_field(self, query: str, variables: dict | None = None, shape: type | None = None, *,
-                    authorization: bool = True):
+    def query_field(self, query: str, variables: dict[str, Any] | None = None, shape: type | None = None, *,
+                    authorization: bool = True) -> Any:
         """The answer's root field; with `shape` (dict, str, or list of dicts) an answer of another
         shape is an ApiError naming the call, never a crash further on."""
         field = root_field(query)
@@ -229,18 +230,18 @@ class Transport:
                                 f"({type(value).__name__}: {scrub(str(value)[:80])})")
         return value
 
-    def ask(self, query: str, variables: dict | None = None):
+    def ask(self, query: str, variables: dict[str, Any] | None = None) -> Any:
         """One attempt at a query's root field (for the look-ups inside a retried change)."""
         return self.data(self.send(query, variables, authorization=True), root_field(query))
 
-    def mutate(self, query: str, variables: dict, landed: Callable[[], T | None]):
+    def mutate(self, query: str, variables: dict[str, Any], landed: Callable[[], T | None]) -> Any:
         """Send a change, retrying within bounds, but never blindly: after an attempt whose answer
         was lost, the next one first asks `landed()` whether the change happened (its result, or
         None), and sends it again only when it did not."""
         operation = root_field(query)
         sent = False
 
-        def attempt():
+        def attempt() -> Any:
             nonlocal sent
             if sent:
                 found = landed()
@@ -254,7 +255,7 @@ class Transport:
 
     # -- files behind presigned URLs (they carry their own authorisation: no API token) -------------
 
-    def get(self, url: str, what: str, headers: dict | None = None) -> requests.Response:
+    def get(self, url: str, what: str, headers: dict[str, Any] | None = None) -> requests.Response:
         """A streamed GET, retried within bounds on transient faults; the answer, whatever its status
         below 500 (the caller closes it)."""
 
@@ -308,7 +309,7 @@ class Transport:
 
         def within_budget(state: tenacity.RetryCallState) -> float:
             """The backoff, cut short so that the last attempt starts within the budget."""
-            return max(0.0, min(backoff(state), settings.retry_budget - state.seconds_since_start))
+            return max(0.0, min(backoff(state), settings.retry_budget - (state.seconds_since_start or 0.0)))
 
         def counted() -> T:
             nonlocal count
@@ -336,7 +337,7 @@ class Transport:
         settings = self.settings
         fault = state.outcome.exception() if state.outcome else None
         pause = state.next_action.sleep if state.next_action else 0.0
-        left = max(0.0, settings.retry_budget - state.seconds_since_start)
+        left = max(0.0, settings.retry_budget - (state.seconds_since_start or 0.0))
         log.info(
             "  %s: %s; retry %d/%d in %.3gs (%.3gs of the %gs retry budget left)",
             what,

@@ -15,6 +15,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from ..data.files import WHOLE_FILE_SHARE
 from ..errors import UsageError
@@ -128,6 +129,7 @@ def fits(found: Estimate, runner: Runner, coefficients: Coefficients) -> bool:
     """Within the runner's memory and disk, less what the runner itself takes (an unknown runner: yes)."""
     if not runner.known:
         return True
+    assert runner.memory_gb is not None and runner.disk_gb is not None  # known: both given
     return (found.memory_gb <= runner.memory_gb - coefficients.reserve_memory_gb
             and found.disk_gb <= runner.disk_gb - coefficients.reserve_disk_gb)
 
@@ -138,7 +140,7 @@ def cache_share(table: RunnerTable, coefficients: Coefficients, slots: int) -> f
     return (table.cache_gb - coefficients.uv_cache_gb) / (max(slots, 1) * coefficients.entries_per_slot)
 
 
-def with_data(spec: ModelSpec, **changes) -> ModelSpec:
+def with_data(spec: ModelSpec, **changes: Any) -> ModelSpec:
     return spec.model_copy(update={"data": spec.data.model_copy(update=changes)})
 
 
@@ -147,26 +149,28 @@ def fixes(spec: ModelSpec, shape: DatasetShape, coefficients: Coefficients, runn
     """What would make the build fit: a runner that holds it, a larger era_step, a smaller feature
     set, or no validation eras, each with its estimate."""
     found = estimate(spec, shape, coefficients, share)
+    assert found is not None  # the spec's feature set is in `shape`: assess() estimated it
     larger = [table.runner(label, runner.visibility) for label in table.labels()]
-    larger = sorted((other for other in larger if fits(found, other, coefficients)), key=lambda other: other.memory_gb)
+    larger = sorted((other for other in larger if fits(found, other, coefficients)),
+                    key=lambda other: other.memory_gb or 0.0)
     needed = (f"{found.memory_gb + coefficients.reserve_memory_gb:.0f} GB memory and "
               f"{found.disk_gb + coefficients.reserve_disk_gb:.0f} GB disk")
     options = [f"build.runner: {larger[0].describe() if larger else 'a larger runner'}, or a self-hosted label "
                f"with at least {needed} (list it in runtimes/{RUNNERS_FILE})"]
     for step in range(spec.data.era_step + 1, MAX_ERA_STEP + 1):
         smaller = estimate(with_data(spec, era_step=step), shape, coefficients, share)
-        if fits(smaller, runner, coefficients):
+        if smaller is not None and fits(smaller, runner, coefficients):
             options.append(f"data.era_step: {step} (~{smaller.memory_gb:.1f} GB memory)")
             break
     if spec.data.include_validation:
         without = estimate(with_data(spec, include_validation=False), shape, coefficients, share)
-        if fits(without, runner, coefficients):
+        if without is not None and fits(without, runner, coefficients):
             options.append(f"data.include_validation: false (~{without.memory_gb:.1f} GB memory)")
     current = shape.feature_sets[spec.data.feature_set]
     for name, size in sorted(shape.feature_sets.items(), key=lambda item: -item[1]):
         if size < current:
             smaller = estimate(with_data(spec, feature_set=name), shape, coefficients, share)
-            if fits(smaller, runner, coefficients):
+            if smaller is not None and fits(smaller, runner, coefficients):
                 options.append(f"data.feature_set: {name} ({size:,} features: ~{smaller.memory_gb:.1f} GB memory)")
                 break
     return options
@@ -189,6 +193,7 @@ class Assessment:
 
 def too_large(item: LoadedSpec, found: Estimate, shape: DatasetShape, runner: Runner, options: list[str],
               coefficients: Coefficients) -> Problem:
+    assert runner.memory_gb is not None and runner.disk_gb is not None  # a runner that is too small is known
     usable = (f"{runner.memory_gb - coefficients.reserve_memory_gb:g} GB memory and "
               f"{runner.disk_gb - coefficients.reserve_disk_gb:g} GB disk")
     return Problem(
@@ -206,7 +211,7 @@ def assess(repo: Repo, items: list[LoadedSpec], runners: dict[str, str], table: 
     result = Assessment()
     for item in items:
         spec = item.spec
-        shape = dataset_shape(repo, spec.data.version)
+        shape = dataset_shape(repo, cast(str, spec.data.version))
         found = estimate(spec, shape, coefficients, share) if shape else None
         result.estimates[spec.slot] = found
         runner = table.runner(runners.get(spec.slot, spec.build.runner), repo.settings.repository_visibility)
@@ -218,6 +223,7 @@ def assess(repo: Repo, items: list[LoadedSpec], runners: dict[str, str], table: 
         verdict = "not checked" if not runner.known else "fits" if fits(found, runner, coefficients) else "DOES NOT FIT"
         result.lines.append(f"capacity: {spec.slot}: {found.describe()} on {runner.describe()}: {verdict}")
         if verdict == "DOES NOT FIT":
+            assert shape is not None  # found is an estimate from it
             options = fixes(spec, shape, coefficients, runner, table, share)
             result.problems[spec.slot] = too_large(item, found, shape, runner, options, coefficients)
     return result

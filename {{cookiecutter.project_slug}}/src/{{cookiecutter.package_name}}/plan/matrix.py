@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..runtimes.runners import FALLBACK_LABEL, RunnerTable
 
@@ -60,7 +61,7 @@ def changed_slots(now: dict[str, str], before: dict[str, str] | None) -> set[str
     return {slot for slot, fingerprint in now.items() if before.get(slot) != fingerprint}
 
 
-def entry(candidate: Candidate) -> dict:
+def entry(candidate: Candidate) -> dict[str, Any]:
     return {
         "slot": candidate.slot,
         "fingerprint": candidate.fingerprint,
@@ -76,7 +77,7 @@ def entry(candidate: Candidate) -> dict:
 
 
 def build_matrix(candidates: list[Candidate], before: dict[str, str] | None, *, force: bool = False,
-                 deployable_only: bool = False) -> dict:
+                 deployable_only: bool = False) -> dict[str, Any]:
     """{"include": [...]} of the candidates to build, in the order given."""
     if deployable_only:
         candidates = [candidate for candidate in candidates if candidate.deploy]
@@ -85,7 +86,7 @@ def build_matrix(candidates: list[Candidate], before: dict[str, str] | None, *, 
     return {"include": [entry(candidate) for candidate in candidates if candidate.slot in wanted]}
 
 
-def github_outputs(matrix: dict, synthetic: bool) -> dict[str, str]:
+def github_outputs(matrix: dict[str, Any], synthetic: bool) -> dict[str, str]:
     """Job outputs: the matrix, how many entries (jobs test `count != '0'`), the slot names and
     whether the run trains on synthetic data."""
     include = matrix["include"]
@@ -97,7 +98,7 @@ def github_outputs(matrix: dict, synthetic: bool) -> dict[str, str]:
     }
 
 
-def describe(matrix: dict, considered: int) -> str:
+def describe(matrix: dict[str, Any], considered: int) -> str:
     """One line for the log: what will be built and how much was left alone."""
     slots = [item["slot"] for item in matrix["include"]]
     if not slots:

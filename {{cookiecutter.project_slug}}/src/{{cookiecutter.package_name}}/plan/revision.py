@@ -12,6 +12,7 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ..artifact.fingerprint import fingerprint
 from ..errors import UsageError
@@ -27,7 +28,7 @@ INPUTS = ("models", "runtimes", "datasets", "src")
 NULL_COMMIT = "0" * 40
 
 
-def git(root: Path, *args: str) -> subprocess.CompletedProcess:
+def git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True)
 
 
@@ -55,7 +56,7 @@ def extract(root: Path, commit: str, destination: Path) -> bool:
         return False
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as bundle:
         # The "data" filter refuses links and paths outside `destination` where Python has it.
-        safety = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        safety: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         bundle.extractall(destination, **safety)
     return True
 

@@ -11,6 +11,7 @@ lacks or a webhook the spec does not let deploy clear; 1 for a runtime Numerai d
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ..modelspec import LoadedSpec
 from ..numerai.client import NumeraiClient
@@ -71,7 +72,7 @@ class Diagnosis:
     public_id: str = ""
     scopes: list[str] = field(default_factory=list)
     scopes_known: bool = False  # Numerai answered apiTokenInfo
-    slots: list[dict] = field(default_factory=list)
+    slots: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -83,7 +84,7 @@ class Diagnosis:
         return [scope for scope, (needed, _what) in SCOPES.items()
                 if needed and self.scopes_known and scope not in self.scopes]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"account": self.account, "key_name": self.key_name, "public_id": self.public_id,
                 "scopes": self.scopes, "scopes_known": self.scopes_known,
                 "missing_scopes": self.missing_scopes, "slots": self.slots,

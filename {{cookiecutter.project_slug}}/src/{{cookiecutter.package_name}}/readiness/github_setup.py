@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
-from ruamel.yaml import YAML, YAMLError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger, remember_secrets, scrub
@@ -60,7 +61,7 @@ class Step:
         return shlex.join(self.argv) + (f"   # value on stdin: {MASK}" if self.secret else "")
 
 
-def run(argv: list[str], root: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run(argv: list[str], root: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=root, input=stdin, capture_output=True, text=True)
 
 
@@ -173,6 +174,7 @@ def github_setup(root: Path, settings: Settings, *, dry_run: bool = False, visib
         return steps
     require_tools(root)
     credentials = credentials_of(settings, prompt=True)
+    assert credentials is not None  # asked for at the terminal when the environment has none
     if check:
         verify(settings, credentials)
     steps = plan(root, visibility=visibility, environment=environment)

@@ -15,9 +15,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
-from .constraints import normalise
+from .constraints import normalise as normalise  # re-exported (runtimes/__init__.py)
 from .image import BuiltImage
 
 PIN = re.compile(r"^#?\s*([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)")
@@ -80,7 +81,7 @@ def read_lock(path: Path) -> dict[str, str]:
     return packages
 
 
-def entry_problem(entry, index: int) -> str | None:
+def entry_problem(entry: Any, index: int) -> str | None:
     """What is wrong with one catalogue entry, as `At key ... ==> expected ...`, or None."""
     at = f"At key runtimes[{index}]"
     if not isinstance(entry, dict):

@@ -42,7 +42,7 @@ def normalise(package: str) -> str:
 
 def is_tooling(line: str) -> bool:
     match = PIN_NAME.match(line.strip())
-    return bool(match) and normalise(match.group(1)) in TOOLING
+    return match is not None and normalise(match.group(1)) in TOOLING
 
 
 def constraints_text(lock_text: str, lock_name: str = "the image's lock") -> str:

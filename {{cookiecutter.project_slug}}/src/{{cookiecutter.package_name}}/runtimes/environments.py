@@ -16,9 +16,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
@@ -49,7 +51,7 @@ def cache_root() -> Path:
     return Path(base) / "numerai-gitops" / "runtimes"
 
 
-def interpreter_candidates(minor: str):
+def interpreter_candidates(minor: str) -> Iterator[str | None]:
     """Where a Python minor may be: this interpreter, PATH, pyenv's versions, `uv python find`.
 
     pyenv's shims are skipped for pyenv's own folders: the probe reports the real executable.
@@ -115,7 +117,7 @@ def install_commands(interpreter: str, folder: Path, install: list[str], constra
 
 
 @contextmanager
-def locked(path: Path):
+def locked(path: Path) -> Iterator[None]:
     """An exclusive lock across processes: two runs never build the same environment at once."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as handle:
@@ -130,7 +132,7 @@ def marker_of(folder: Path) -> Path:
     return folder / ".numerai-environment.json"
 
 
-def is_complete(folder: Path, recipe: dict) -> bool:
+def is_complete(folder: Path, recipe: dict[str, Any]) -> bool:
     """Whether `folder` holds a finished environment made from `recipe`."""
     try:
         return json.loads(marker_of(folder).read_text())["recipe"] == recipe and (folder / "bin" / "python").exists()
@@ -138,7 +140,7 @@ def is_complete(folder: Path, recipe: dict) -> bool:
         return False
 
 
-def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict, what: str) -> None:
+def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict[str, Any], what: str) -> None:
     """A fresh environment in `folder`: the runtime's Python, `install` under the runtime's lock."""
     interpreter = require_interpreter(runtime.python, f"{what} runs on the image's Python")
     log.info(f"{what}: creating the Python {runtime.python} environment {folder}")
@@ -154,7 +156,7 @@ def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict, wha
     marker_of(folder).write_text(json.dumps({"recipe": recipe, "python": interpreter}))
 
 
-def ensure(runtime: Runtime, folder: Path, install: list[str], recipe: dict, what: str) -> bool:
+def ensure(runtime: Runtime, folder: Path, install: list[str], recipe: dict[str, Any], what: str) -> bool:
     """The environment in `folder`, made when missing or made from another recipe; True when made now."""
     if is_complete(folder, recipe):
         return False
@@ -184,7 +186,7 @@ def mismatches(runtime: Runtime) -> list[str]:
     return found
 
 
-def environment_record(runtime: Runtime) -> dict:
+def environment_record(runtime: Runtime) -> dict[str, Any]:
     """What a manifest records of the environment a build ran in."""
     versions = {normalise(name): installed_version(name) for name in IMAGE_PINNED_LIBRARIES}
     return {"python": sys.version.split()[0], "minor": running_minor(), "libraries": versions,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .catalogue import FLAGS, Runtime, python_of_image
 from .image import ImageRef
@@ -49,7 +50,7 @@ class Change:
     default: bool
     deprecated: bool
     experimental: bool
-    was: dict = field(default_factory=dict)  # the catalogue's values that differ (empty for `new`)
+    was: dict[str, Any] = field(default_factory=dict)  # the catalogue's values that differ (empty for `new`)
 
     def describe(self) -> str:
         marks = [flag for flag in FLAGS if getattr(self, flag)]
@@ -61,7 +62,7 @@ class Change:
         moved = ", ".join(f"{key} {before} -> {getattr(self, key)}" for key, before in self.was.items())
         return f"{label}: {moved}"
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -81,7 +82,7 @@ class Comparison:
         return bool(self.changes)
 
 
-def parse_images(items: list[dict]) -> list[RemoteImage]:
+def parse_images(items: list[dict[str, Any]]) -> list[RemoteImage]:
     return [RemoteImage(id=str(item.get("id")), name=item.get("name") or "", image=item.get("image") or "",
                         tag=item.get("tag") or "", default=bool(item.get("default")),
                         deprecated=bool(item.get("deprecated")), experimental=bool(item.get("experimental")))
@@ -116,7 +117,7 @@ def compare(catalogue: list[Runtime], images: list[RemoteImage]) -> Comparison:
         runtime = by_image.get(name)
         # Without a default on Numerai's side, the catalogue's default stands.
         default_flag = image.default if default is not None else bool(runtime and runtime.default)
-        target = {"tag": image.tag, "default": default_flag, "deprecated": image.deprecated,
+        target: dict[str, Any] = {"tag": image.tag, "default": default_flag, "deprecated": image.deprecated,
                   "experimental": image.experimental}
         if runtime is None:
             if image.deprecated:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..numerai.client import NumeraiClient
-from ..numerai.credentials import read_credentials
+from ..numerai.credentials import Credentials, read_credentials
 from ..numerai.errors import ApiError
 from ..settings import Settings
 from .catalogue import Runtime, load_catalogue
@@ -22,7 +23,7 @@ class RuntimesReport:
     catalogue: list[Runtime]
     comparison: Comparison | None  # None: Numerai was not asked, so drift is unknown
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return report_json(self)
 
     def text(self) -> str:
@@ -32,7 +33,7 @@ class RuntimesReport:
         return "\n".join(lines)
 
 
-def ask_numerai(credentials, settings) -> tuple[list[RemoteImage] | None, str | None]:
+def ask_numerai(credentials: Credentials, settings: Settings) -> tuple[list[RemoteImage] | None, str | None]:
     """Numerai's images, or None and why not (the vendored catalogue is used then). A rejected key is
     an error (exit 2), not a reason to fall back."""
     try:
@@ -103,7 +104,7 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     return lines
 
 
-def numerai_json(comparison: Comparison) -> dict:
+def numerai_json(comparison: Comparison) -> dict[str, Any]:
     return {
         "images": [{"id": image.id, "name": image.name, "image": image.image, "tag": image.tag,
                     "python": image.python, "default": image.default, "deprecated": image.deprecated,
@@ -116,7 +117,7 @@ def numerai_json(comparison: Comparison) -> dict:
     }
 
 
-def report_json(report: RuntimesReport) -> dict:
+def report_json(report: RuntimesReport) -> dict[str, Any]:
     """`runtimes --json` / `--report FILE`: `drift` and `changes` are null when Numerai was not asked."""
     comparison = report.comparison
     return {

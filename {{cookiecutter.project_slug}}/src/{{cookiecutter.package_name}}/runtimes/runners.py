@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 
@@ -46,7 +47,7 @@ class Runner:
 @dataclass(frozen=True)
 class RunnerTable:
     path: Path
-    entries: dict[str, dict]
+    entries: dict[str, dict[str, Any]]
     cache_gb: float
 
     def hosted(self, label: str) -> bool:
@@ -69,7 +70,7 @@ class RunnerTable:
         return list(self.entries)
 
 
-def entry_problem(entry, index: int) -> str | None:
+def entry_problem(entry: Any, index: int) -> str | None:
     at = f"At key runners[{index}]"
     if not isinstance(entry, dict) or not isinstance(entry.get("labels"), list) or not entry["labels"] or not all(
             isinstance(label, str) and label for label in entry["labels"]):
@@ -99,7 +100,7 @@ def load_runners(runtimes_dir: Path) -> RunnerTable:
         raise UsageError(f"File {path} ==> expected JSON with `runners` and `actions_cache.gb` ({error})") from None
     if not isinstance(entries, list):
         raise UsageError(f"File {path} ==> At key runners ==> expected a list")
-    table: dict[str, dict] = {}
+    table: dict[str, dict[str, Any]] = {}
     for index, entry in enumerate(entries):
         problem = entry_problem(entry, index)
         if problem:

@@ -25,6 +25,7 @@ import ctypes
 import os
 import resource
 import sys
+from typing import Any
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 32, 1024, 2048, 4096, 16384
@@ -44,14 +45,14 @@ class Refused(Exception):
     """The namespaces do not allow what a confined run needs."""
 
 
-def call(function, *arguments) -> None:
+def call(function: Any, *arguments: Any) -> None:
     if function(*arguments) != 0:
         number = ctypes.get_errno()
         raise Refused(f"{function.__name__}{arguments[:2]}: {os.strerror(number)}")
 
 
-def mount(source, target: str, kind, flags: int, data=None) -> None:
-    def encoded(text):
+def mount(source: str | None, target: str, kind: str | None, flags: int, data: str | None = None) -> None:
+    def encoded(text: str | None) -> bytes | None:
         return None if text is None else os.fsencode(text)
 
     call(libc.mount, encoded(source), encoded(target), encoded(kind), ctypes.c_ulong(flags), encoded(data))

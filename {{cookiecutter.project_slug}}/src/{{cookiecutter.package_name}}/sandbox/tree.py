@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def usage(pids: set[int], table: dict[int, tuple[int, int, str]]) -> Usage:
     return Usage(len(live), sum(table[pid][1] for pid in live), sum(resident_bytes(pid) for pid in live))
 
 
-def each(pids: set[int], action) -> None:
+def each(pids: set[int], action: Callable[[int], object]) -> None:
     """`action(pid)` for each of `pids`; one that is gone (or not ours to reap) is passed over."""
     for pid in pids:
         try:

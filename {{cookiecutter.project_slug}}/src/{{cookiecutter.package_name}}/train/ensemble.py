@@ -11,13 +11,15 @@ whole eras at a time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..bundle.predictor import rank_within, run_node
-from ..modelspec.model import EnsembleModel
+from ..modelspec.model import EnsembleModel, ModelDefinition
 from .estimators import fit_estimator
 from .streaming import is_source, row_source
 
@@ -30,19 +32,19 @@ PREDICT_BLOCK_VALUES = 32 * 2**20
 class TrainingSet:
     """Inputs (rows x features[+benchmarks]), one array per target, and the era of each row."""
 
-    inputs: np.ndarray
-    targets: dict[str, np.ndarray]
-    eras: np.ndarray
+    inputs: Any  # a matrix, or a row source still on disk (data/read.py LazyRows)
+    targets: dict[str, np.ndarray[Any, Any]]
+    eras: np.ndarray[Any, Any]
     input_names: list[str]
 
-    def rows(self, mask: np.ndarray) -> TrainingSet:
+    def rows(self, mask: np.ndarray[Any, Any]) -> TrainingSet:
         """The rows of `mask`; inputs still on disk stay there (a lazy subset)."""
         inputs = self.inputs.subset(np.flatnonzero(mask)) if is_source(self.inputs) else self.inputs[mask]
         return TrainingSet(inputs, {k: v[mask] for k, v in self.targets.items()}, self.eras[mask],
                            self.input_names)
 
 
-def era_chunks(eras: np.ndarray, count: int) -> list[np.ndarray]:
+def era_chunks(eras: np.ndarray[Any, Any], count: int) -> list[np.ndarray[Any, Any]]:
     """Row masks of `count` consecutive groups of eras."""
     ordered = np.array(sorted(pd.unique(eras)))
     if count > len(ordered):
@@ -50,7 +52,8 @@ def era_chunks(eras: np.ndarray, count: int) -> list[np.ndarray]:
     return [np.isin(eras, group) for group in np.array_split(ordered, count)]
 
 
-def era_blocks(inputs, eras: np.ndarray, block_values: int = PREDICT_BLOCK_VALUES):
+def era_blocks(inputs: Any, eras: np.ndarray[Any, Any], block_values: int = PREDICT_BLOCK_VALUES
+               ) -> Iterator[tuple[int, np.ndarray[Any, Any]]]:
     """(start, block) pairs: consecutive rows of `inputs` as arrays ending on an era's last row, of
     about `block_values` values, read in one pass. Everything at once when an era's rows are not
     consecutive (each call must see whole eras: nested ensembles rank within them)."""
@@ -80,7 +83,7 @@ def era_blocks(inputs, eras: np.ndarray, block_values: int = PREDICT_BLOCK_VALUE
         pending, held, start = [joined[stop - start:]], held - (stop - start), stop
 
 
-def layer_inputs(layers: list, inputs, eras: np.ndarray) -> np.ndarray:
+def layer_inputs(layers: list[Any], inputs: Any, eras: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """The ranked predictions of `layers` (each reading the one before; the first, `inputs`) for
     these rows: the inputs of the layer after them."""
     first, *rest = layers
@@ -100,14 +103,14 @@ def layer_inputs(layers: list, inputs, eras: np.ndarray) -> np.ndarray:
     return current
 
 
-def fit_node(model, data: TrainingSet, target: str, seed: int) -> dict:
+def fit_node(model: ModelDefinition, data: TrainingSet, target: str, seed: int) -> dict[str, Any]:
     """Fit `model` (any definition) on `data`, predicting `target` unless a member says otherwise."""
     if not isinstance(model, EnsembleModel):
         return fit_estimator(model, data.inputs, data.targets[target], seed, data.input_names)
     layers_spec = [model.members, *[layer.members for layer in model.layers]]
     # A single layer learns from all rows as they are: its LightGBM members stream them from the file.
     masks = era_chunks(data.eras, len(layers_spec)) if len(layers_spec) > 1 else [None]
-    layers: list[list[tuple[dict, float]]] = []
+    layers: list[list[tuple[dict[str, Any], float]]] = []
     for depth, (members, mask) in enumerate(zip(layers_spec, masks, strict=True)):
         chunk = data if mask is None else data.rows(mask)
         # Each further layer learns from the ranked predictions of the layers before it.

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import WorkFailed
-from ..modelspec.model import CustomModel, LightGBMModel, SklearnModel
+from ..modelspec.model import CustomModel, LightGBMModel, ModelDefinition, SklearnModel
+
+if TYPE_CHECKING:
+    import lightgbm
 
 # LightGBM's aliases for the number of trees; the scikit-learn name n_estimators is the usual one.
 ROUNDS_ALIASES = ("n_estimators", "num_iterations", "num_iteration", "n_iter", "num_tree", "num_trees",
@@ -34,7 +38,7 @@ def sample_rows(columns: int) -> int:
     return max(MIN_SAMPLE_ROWS, min(LIGHTGBM_SAMPLE_ROWS, SAMPLE_VALUES // max(columns, 1)))
 
 
-def lightgbm_setup(model: LightGBMModel, seed: int, columns: int = 1) -> tuple[dict, int]:
+def lightgbm_setup(model: LightGBMModel, seed: int, columns: int = 1) -> tuple[dict[str, Any], int]:
     """LightGBM's parameters (the spec's over our defaults) and the number of boosting rounds."""
     params = {"objective": "regression", "verbosity": -1, "seed": seed, **model.params}
     rounds = [params.pop(alias) for alias in ROUNDS_ALIASES if alias in params]
@@ -45,8 +49,8 @@ def lightgbm_setup(model: LightGBMModel, seed: int, columns: int = 1) -> tuple[d
     return params, int(rounds[0]) if rounds else 100
 
 
-def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray, target: np.ndarray, seed: int,
-                 rows: np.ndarray | None = None):
+def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int,
+                 rows: np.ndarray[Any, Any] | None = None) -> lightgbm.Booster:
     """Train on `inputs` (only `rows` of them when given; `target` is for those rows).
 
     A float matrix goes to LightGBM as is; an int8 one, or a subset of rows, is streamed to it in
@@ -66,22 +70,24 @@ def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray, target: np.ndarray, s
     return booster
 
 
-def as_float32(inputs: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+def as_float32(inputs: Any, rows: np.ndarray[Any, Any] | None = None) -> np.ndarray[Any, Any]:
     """The float32 matrix (of `rows` only when given) scikit-learn style estimators and custom code
     are promised. Features still on disk are read straight into it, without an int8 copy first."""
     from .streaming import is_source
 
     if is_source(inputs):
-        return (inputs if rows is None else inputs.subset(rows)).materialize(np.float32, order="C")
+        source = inputs if rows is None else inputs.subset(rows)
+        matrix: np.ndarray[Any, Any] = source.materialize(np.float32, order="C")
+        return matrix
     return np.ascontiguousarray(inputs if rows is None else inputs[rows], dtype=np.float32)
 
 
-def import_object(path: str):
+def import_object(path: str) -> Any:
     module_name, _, name = path.replace(":", ".").rpartition(".")
     return getattr(importlib.import_module(module_name), name)
 
 
-def fit_sklearn(model: SklearnModel, inputs: np.ndarray, target: np.ndarray, seed: int):
+def fit_sklearn(model: SklearnModel, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int) -> Any:
     estimator_class = import_object(model.estimator)
     params = dict(model.params)
     if "random_state" in inspect.signature(estimator_class).parameters:
@@ -91,7 +97,8 @@ def fit_sklearn(model: SklearnModel, inputs: np.ndarray, target: np.ndarray, see
     return estimator
 
 
-def fit_custom(model: CustomModel, inputs: np.ndarray, target: np.ndarray, seed: int, features: list[str]):
+def fit_custom(model: CustomModel, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int,
+               features: list[str]) -> Any:
     train = import_object(model.entry_point)
     frame = pd.DataFrame(inputs, columns=features)
     fitted = train(frame, features, target, {"seed": seed, **model.params})
@@ -103,7 +110,8 @@ def fit_custom(model: CustomModel, inputs: np.ndarray, target: np.ndarray, seed:
     return fitted
 
 
-def fit_estimator(model, inputs: np.ndarray, target: np.ndarray, seed: int, features: list[str]) -> dict:
+def fit_estimator(model: ModelDefinition, inputs: Any, target: np.ndarray[Any, Any], seed: int,
+                  features: list[str]) -> dict[str, Any]:
     """A fitted `{"kind": "estimator"}` node; rows without a target are left out.
 
     `inputs` may be int8 (features only): LightGBM streams it, other estimators get float32 rows.

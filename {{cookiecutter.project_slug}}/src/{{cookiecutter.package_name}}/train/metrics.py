@@ -8,6 +8,8 @@ Sharpe (mean / std) and maximum drawdown of the cumulative per-era score.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -58,7 +60,7 @@ def rounded(value: float | None) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), 6)
 
 
-def describe(scores: pd.Series) -> dict:
+def describe(scores: pd.Series) -> dict[str, Any]:
     """Mean, standard deviation, Sharpe and max drawdown of one metric's per-era scores."""
     scores = scores.dropna()
     mean, std = float(scores.mean()), float(scores.std(ddof=0))
@@ -71,7 +73,7 @@ def describe(scores: pd.Series) -> dict:
     }
 
 
-def curve(scores: pd.Series, points: int = CURVE_POINTS) -> list[list]:
+def curve(scores: pd.Series, points: int = CURVE_POINTS) -> list[list[Any]]:
     """The cumulative per-era score as [era, value] pairs, at most `points` of them evenly spread
     over the eras (the first and the last always among them)."""
     cumulative = scores.dropna().sort_index().cumsum()
@@ -81,11 +83,11 @@ def curve(scores: pd.Series, points: int = CURVE_POINTS) -> list[list]:
     return [[str(cumulative.index[at]), round(float(cumulative.iloc[at]), 6)] for at in positions]
 
 
-def summary(scores: pd.DataFrame, not_scored: dict[str, str] | None = None) -> dict:
+def summary(scores: pd.DataFrame, not_scored: dict[str, str] | None = None) -> dict[str, Any]:
     """The manifest's validation metrics from `per_era_scores`: `<metric>_mean`, `_std`, `_sharpe`,
     `_max_drawdown` and `_eras` for each metric scored, `eras`, the cumulative CORR `corr_curve`,
     and `not_scored`: {metric: why} for the metrics left out."""
-    result: dict = {"eras": int(scores["corr"].notna().sum()) if "corr" in scores else 0}
+    result: dict[str, Any] = {"eras": int(scores["corr"].notna().sum()) if "corr" in scores else 0}
     missing = dict(not_scored or {})
     for name in METRICS:
         if name not in scores or scores[name].notna().sum() == 0:

@@ -8,12 +8,14 @@ tests/train/test_metrics.py compares the two where both are installed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 
-def aligned(first, second):
+def aligned(first: Any, second: Any) -> tuple[Any, Any]:
     """Both on the ids they share (no missing values), sorted: numerai-tools' filter_sort_index."""
     ids = first.dropna().index.intersection(second.dropna().index)
     return first.loc[ids].sort_index(), second.loc[ids].sort_index()
@@ -23,7 +25,7 @@ def gaussian_ranks(frame: pd.DataFrame) -> pd.DataFrame:
     ranked = frame.apply(lambda series: (series.rank(method="average").to_numpy() - 0.5) / series.count())
     return ranked.apply(lambda series: stats.norm.ppf(series))
 
-def power(frame, exponent: float):
+def power(frame: Any, exponent: float) -> Any:
     return np.sign(frame) * np.abs(frame) ** exponent
 
 def port_numerai_corr(predictions: pd.DataFrame, targets: pd.Series) -> pd.Series:
@@ -52,7 +54,7 @@ try:
 
     SOURCE = "numerai-tools"
 except ImportError:  # Python 3.10
-    numerai_corr, correlation_contribution = port_numerai_corr, port_correlation_contribution
+    numerai_corr, correlation_contribution = port_numerai_corr, port_correlation_contribution  # type: ignore[assignment,unused-ignore]
     SOURCE = "a port of numerai-tools 0.4"
 
 __all__ = ["SOURCE", "correlation_contribution", "numerai_corr", "port_correlation_contribution",

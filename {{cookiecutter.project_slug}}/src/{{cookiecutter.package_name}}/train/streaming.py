@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import ctypes
 import warnings
+from collections.abc import Iterator
+from typing import Any
 
 import lightgbm
 import numpy as np
@@ -53,7 +55,8 @@ WHOLE_DATASET_PARAMS = (
 class ArrayRows:
     """A row source over a matrix in memory (only `rows` and `columns` of it when given)."""
 
-    def __init__(self, matrix: np.ndarray, rows: np.ndarray | None = None, batch_rows: int = BATCH_ROWS,
+    def __init__(self, matrix: np.ndarray[Any, Any], rows: np.ndarray[Any, Any] | None = None,
+                 batch_rows: int = BATCH_ROWS,
                  columns: slice | None = None):
         self.matrix, self.rows, self.batch_rows = matrix, rows, batch_rows
         self.columns = columns if columns is not None else slice(0, matrix.shape[1])
@@ -65,16 +68,17 @@ class ArrayRows:
     def shape(self) -> tuple[int, int]:
         return len(self), len(range(*self.columns.indices(self.matrix.shape[1])))
 
-    def take(self, positions) -> np.ndarray:
-        picked = self.matrix[positions] if self.rows is None else self.matrix[self.rows[positions]]
+    def take(self, positions: Any) -> np.ndarray[Any, Any]:
+        picked: np.ndarray[Any, Any] = (self.matrix[positions] if self.rows is None
+                                        else self.matrix[self.rows[positions]])
         return picked[:, self.columns]
 
-    def batches(self):
+    def batches(self) -> Iterator[np.ndarray[Any, Any]]:
         for start in range(0, len(self), self.batch_rows):
             yield self.take(slice(start, start + self.batch_rows) if self.rows is None
                             else np.arange(start, min(start + self.batch_rows, len(self))))
 
-    def subset(self, positions: np.ndarray) -> ArrayRows:
+    def subset(self, positions: np.ndarray[Any, Any]) -> ArrayRows:
         positions = np.asarray(positions, dtype=np.int64)
         return ArrayRows(self.matrix, positions if self.rows is None else self.rows[positions], self.batch_rows,
                          self.columns)
@@ -85,12 +89,12 @@ class ArrayRows:
         return ArrayRows(self.matrix, self.rows, self.batch_rows, slice(offset + start, offset + stop))
 
 
-def is_source(inputs) -> bool:
+def is_source(inputs: Any) -> bool:
     """Whether `inputs` is a row source (read in batches) rather than a matrix."""
     return all(hasattr(inputs, name) for name in ("batches", "take", "subset", "select"))
 
 
-def row_source(inputs, rows: np.ndarray | None = None):
+def row_source(inputs: Any, rows: np.ndarray[Any, Any] | None = None) -> Any:
     """What to stream `inputs` from: a parquet-backed matrix stays on disk, an array stays as is."""
     if is_source(inputs):
         return inputs if rows is None else inputs.subset(rows)
@@ -102,7 +106,7 @@ class SourceRows(lightgbm.Sequence):
 
     batch_size = BATCH_ROWS
 
-    def __init__(self, source):
+    def __init__(self, source: Any) -> None:
         self.source = source
         self.restart()
 
@@ -110,9 +114,11 @@ class SourceRows(lightgbm.Sequence):
         return len(self.source)
 
     def restart(self) -> None:
-        self.stream, self.pending, self.position = iter(self.source.batches()), None, 0
+        self.stream: Iterator[np.ndarray[Any, Any]] = iter(self.source.batches())
+        self.pending: np.ndarray[Any, Any] | None = None
+        self.position = 0
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> np.ndarray[Any, Any]:
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("rows are read in order, by slices: sample them with the source's take()")
         start, stop, _ = index.indices(len(self))
@@ -121,32 +127,31 @@ class SourceRows(lightgbm.Sequence):
         self.read(start - self.position)  # skips forward; LightGBM never does
         return self.read(stop - start)
 
-    def read(self, count: int) -> np.ndarray:
+    def read(self, count: int) -> np.ndarray[Any, Any]:
         out = np.empty((count, self.source.shape[1]), dtype=np.float32)
         filled = 0
         while filled < count:
-            if self.pending is None or not len(self.pending):
-                self.pending = next(self.stream)
-            part = self.pending[: count - filled]
+            pending = self.pending if self.pending is not None and len(self.pending) else next(self.stream)
+            part = pending[: count - filled]
             out[filled: filled + len(part)] = part
-            self.pending = self.pending[len(part):]
+            self.pending = pending[len(part):]
             filled += len(part)
         self.position += count
         return out
 
 
-def sample_positions(total: int, count: int, seed: int) -> np.ndarray:
+def sample_positions(total: int, count: int, seed: int) -> np.ndarray[Any, Any]:
     """`count` sorted row positions out of `total` (all of them when there are no more)."""
     if total <= count:
         return np.arange(total)
     return np.sort(np.random.default_rng(seed).choice(total, size=count, replace=False))
 
 
-def sample_count(params: dict) -> int:
+def sample_count(params: dict[str, Any]) -> int:
     return int(params.get("bin_construct_sample_cnt", params.get("subsample_for_bin", LIGHTGBM_SAMPLE_ROWS)))
 
 
-def bin_reference(source, params: dict, seed: int) -> lightgbm.Dataset:
+def bin_reference(source: Any, params: dict[str, Any], seed: int) -> lightgbm.Dataset:
     """A dataset of sampled rows whose bin boundaries the full dataset takes over."""
     sample = np.ascontiguousarray(source.take(sample_positions(len(source), sample_count(params), seed)),
                                   dtype=np.float32)
@@ -172,7 +177,8 @@ def release_freed_memory() -> None:
         pass
 
 
-def chunk_dataset(source, positions: np.ndarray, columns: slice, target, params: dict) -> lightgbm.Dataset:
+def chunk_dataset(source: Any, positions: np.ndarray[Any, Any], columns: slice, target: np.ndarray[Any, Any] | None,
+                  params: dict[str, Any]) -> lightgbm.Dataset:
     """The constructed dataset of `columns` of `source`, binned on the rows at `positions`.
 
     Both passes read only these columns: a reader's buffers grow with the columns it decodes at once.
@@ -188,8 +194,9 @@ def chunk_dataset(source, positions: np.ndarray, columns: slice, target, params:
     return dataset
 
 
-def streamed_dataset(inputs, target: np.ndarray, params: dict, seed: int,
-                     rows: np.ndarray | None = None, chunk_values: int | None = None) -> lightgbm.Dataset:
+def streamed_dataset(inputs: Any, target: np.ndarray[Any, Any], params: dict[str, Any], seed: int,
+                     rows: np.ndarray[Any, Any] | None = None,
+                     chunk_values: int | None = None) -> lightgbm.Dataset:
     """The training dataset of `inputs` (only `rows` of them when given) for `target`, built in batches
     and, when large, in column chunks (`chunk_values` values at most per chunk; CHUNK_VALUES)."""
     source = row_source(inputs, rows)
@@ -199,7 +206,7 @@ def streamed_dataset(inputs, target: np.ndarray, params: dict, seed: int,
         return lightgbm.Dataset(SourceRows(source), label=target, reference=reference, params=params,
                                 free_raw_data=True)
     positions = sample_positions(len(source), sample_count(params), seed)
-    dataset = None
+    dataset: lightgbm.Dataset | None = None
     for columns in chunks:
         part = chunk_dataset(source, positions, columns, target if dataset is None else None, params)
         if dataset is None:
@@ -211,4 +218,5 @@ def streamed_dataset(inputs, target: np.ndarray, params: dict, seed: int,
             dataset.add_features_from(part)
         del part
         release_freed_memory()
+    assert dataset is not None  # column_chunks gives at least one chunk
     return dataset
