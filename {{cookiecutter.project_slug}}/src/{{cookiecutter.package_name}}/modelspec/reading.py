@@ -1,7 +1,8 @@
 """Reading one spec file into its YAML document, refusing what a spec cannot be before it costs
 anything: a file outside models/ (through a symbolic link), a device, a FIFO or a folder, more than
-MAX_SPEC_BYTES, nesting deeper than MAX_DEPTH (the YAML library builds nested collections by recursion),
-YAML anchors, aliases and tags (an alias can expand a few hundred bytes into gigabytes), and values no spec means (dates, NaN, infinity, keys that are not text). A refused file's contents
+MAX_SPEC_BYTES, nesting deeper than MAX_DEPTH (the YAML library builds nested collections by
+recursion), YAML anchors, aliases and tags (an alias can expand a few hundred bytes into gigabytes),
+and values no spec means (dates, NaN, infinity, keys that are not text). A refused file's contents
 never reach a message."""
 
 from __future__ import annotations
