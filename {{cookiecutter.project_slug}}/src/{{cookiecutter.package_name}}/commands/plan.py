@@ -1,10 +1,14 @@
 """Decide which slots to build and print the build matrix as JSON.
 
-Every selected slot is fingerprinted. With --changed-since REF only the slots whose fingerprint
-differs from the one at REF are built (a pull request's base, the commit before a push); with
---deployed DIR only those whose fingerprint differs from the manifests recorded there after the
-last deploy; with --against-numerai only those whose fingerprint differs from the pickle assigned
-on Numerai (needs credentials). --force builds every selected slot. When $GITHUB_OUTPUT is set, the
+Every selected slot is fingerprinted. With --changed-since REF the slots whose fingerprint differs
+from the one at REF are built (a pull request's base, the commit before a push); with --deployed DIR
+those whose fingerprint differs from the manifests GitHub's deployments recorded (`baseline` writes
+them); with --against-numerai those whose fingerprint differs from the pickle assigned on Numerai
+(needs credentials). Given together, a slot that differs from any of them is built: a push then also
+builds what an earlier, cancelled or failed, run left undeployed. A slot whose recorded deployment is a
+rollback counts as deployed (to stay on it is the rollback's point) until its spec changes. --force
+builds every selected slot. A plan of more slots than a GitHub matrix holds (runtimes/runners.json)
+is refused (exit 2) with the way to deploy it in parts. When $GITHUB_OUTPUT is set, the
 matrix, the number of entries, the slot names and the data kind are written there as job outputs.
 
 NUMERAI_SYNTHETIC_DATA=true in the environment has the effect of --synthetic: a whole workflow
@@ -29,11 +33,22 @@ from ..github_actions import append_outputs
 from ..logs import get_logger
 from ..modelspec import SpecError, select_specs
 from ..plan.capacity import Assessment, assess
-from ..plan.matrix import Candidate, build_matrix, describe, github_outputs, runner_for, split_slots
+from ..plan.matrix import (
+    Candidate,
+    build_matrix,
+    describe,
+    github_outputs,
+    refuse_beyond_limit,
+    runner_for,
+    split_slots,
+)
 from ..plan.revision import fingerprints_at
 from ..runtimes.runners import RunnerTable, load_runners
 from ..settings import load_settings
 from .common import load_all, repo_from, runtime_of
+
+# The action of a deployment record (github/deployments.py) that put an earlier build back on purpose.
+ROLLBACK = "rollback"
 
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
 STDOUT_IS_DATA = True  # the matrix; the log goes to stderr
@@ -46,7 +61,7 @@ def add_arguments(parser) -> None:
                         help="more slots, comma or space separated (a workflow input); empty: all")
     parser.add_argument("--synthetic", action="store_true",
                         help=f"fingerprint for synthetic data (also: {SYNTHETIC_VARIABLE}=true)")
-    compare = parser.add_mutually_exclusive_group()
+    compare = parser.add_argument_group("compare with (a slot that differs from any of them is built)")
     compare.add_argument("--changed-since", metavar="REF", default=None,
                          help="build only slots whose fingerprint changed since this git revision")
     compare.add_argument("--deployed", metavar="DIR", default=None,
@@ -104,6 +119,37 @@ def refuse_what_cannot_fit(matrix: dict, assessment: Assessment) -> None:
         raise SpecError(problems)
 
 
+def recorded_fingerprints(folder: Path, now: dict[str, str]) -> dict[str, str]:
+    """{slot: fingerprint} GitHub's deployments record in `folder`; a slot rolled back counts as `now`."""
+    recorded = {slot: manifest.fingerprint for slot, manifest in read_manifests(folder).items()}
+    for slot in list(recorded):
+        try:
+            action = json.loads((folder / f"{slot}.json").read_text(encoding="utf-8")).get("deployed_by")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if action == ROLLBACK and slot in now:
+            recorded[slot] = now[slot]
+    return recorded
+
+
+def baselines(args, repo, found: list[Candidate], synthetic: bool) -> list[dict[str, str] | None]:
+    """What each comparison asked for says each slot had: the plan builds a slot that differs from any."""
+    if args.force:
+        return []  # nothing to compare with: every selected slot is built
+    found_now = {candidate.slot: candidate.fingerprint for candidate in found}
+    compared: list[dict[str, str] | None] = []
+    if args.changed_since is not None:
+        compared.append(fingerprints_at(repo, args.changed_since, synthetic))
+    if args.deployed is not None:
+        compared.append(recorded_fingerprints(Path(args.deployed), found_now))
+    if args.against_numerai:
+        # Imported here: numerapi (and pandas with it) take longer to import than a plan of 100 slots.
+        from ..plan.numerai import assigned_fingerprints
+
+        compared.append(assigned_fingerprints(list(found_now)))
+    return compared
+
+
 def run(args) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
@@ -113,20 +159,9 @@ def run(args) -> int:
     found = candidates(repo, chosen, catalogue, synthetic, runners, args.untrusted)
     assessment = capacity(repo, specs, chosen, found, runners, synthetic)
     found = [replace(candidate, cache_data=assessment.cache_data(candidate.slot)) for candidate in found]
-    before = None
-    if args.force:
-        pass  # nothing to compare with: every selected slot is built
-    elif args.changed_since is not None:
-        before = fingerprints_at(repo, args.changed_since, synthetic)
-    elif args.deployed is not None:
-        recorded = read_manifests(Path(args.deployed))
-        before = {slot: manifest.fingerprint for slot, manifest in recorded.items()}
-    elif args.against_numerai:
-        # Imported here: numerapi (and pandas with it) take longer to import than a plan of 100 slots.
-        from ..plan.numerai import assigned_fingerprints
-
-        before = assigned_fingerprints([candidate.slot for candidate in found])
-    matrix = build_matrix(found, before, force=args.force, deployable_only=args.deployable)
+    matrix = build_matrix(found, *baselines(args, repo, found, synthetic), force=args.force,
+                          deployable_only=args.deployable)
+    refuse_beyond_limit(matrix, runners.max_matrix_jobs)
     refuse_what_cannot_fit(matrix, assessment)
     print(describe(matrix, len(found)), file=sys.stderr)
     print(json.dumps(matrix))
