@@ -12,6 +12,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.artifact.manifest import read_manifests
 from {{ cookiecutter.package_name }}.artifact.summary import table
+from {{ cookiecutter.package_name }}.deploy.record import ROLLED_BACK
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.github_actions import append_outputs
 from {{ cookiecutter.package_name }}.main import main
@@ -274,7 +275,7 @@ def test_a_skipped_deploy_is_healed_by_the_next_push_against_the_deployment_reco
     healed, _ = plan(cli, history, "--changed-since", "HEAD", "--deployed", str(record))
     assert [item["slot"] for item in healed["include"]] == ["gbm_model"]
     # A rollback holds until the spec changes: its record is not out of date.
-    recorded(record, "gbm_model", "0" * len(now["gbm_model"]["fingerprint"]), now["gbm_model"]["image"], "rollback")
+    recorded(record, "gbm_model", "0" * len(now["gbm_model"]["fingerprint"]), now["gbm_model"]["image"], ROLLED_BACK)
     rolled_back, _ = plan(cli, history, "--changed-since", "HEAD", "--deployed", str(record))
     assert rolled_back["include"] == []
 

@@ -47,8 +47,9 @@ from ..runtimes.runners import RunnerTable, load_runners
 from ..settings import load_settings
 from .common import load_all, repo_from, runtime_of
 
-# The action of a deployment record (github/deployments.py) that put an earlier build back on purpose.
-ROLLBACK = "rollback"
+# The action of a deployment record that put an earlier build back on purpose (deploy/record.py's
+# ROLLED_BACK; not imported: deploy/ brings Numerai's client, slower to import than a whole plan).
+ROLLBACK = "rolled back"
 
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
 STDOUT_IS_DATA = True  # the matrix; the log goes to stderr
