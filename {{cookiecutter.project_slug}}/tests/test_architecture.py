@@ -65,6 +65,6 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, contract
 
 def test_a_broken_layer_names_the_import(tmp_path):
     root = copy_of_repo(tmp_path)
-    path = root / "src" / PACKAGE / "spec" / "model.py"
+    path = root / "src" / PACKAGE / "modelspec" / "model.py"
     path.write_text(path.read_text() + "\nfrom ..deploy import slots  # noqa: E402,F401\n")
-    assert f"{PACKAGE}.spec.model -> {PACKAGE}.deploy.slots" in lint_imports(root).stdout
+    assert f"{PACKAGE}.modelspec.model -> {PACKAGE}.deploy.slots" in lint_imports(root).stdout
