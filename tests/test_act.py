@@ -459,3 +459,36 @@ def test_deploy_workflow_on_numerais_data_uses_each_weeks_new_eras(baked, github
         assert data_reads(again, asked) == {f"{VERSION}/validation.parquet"}, "read again besides the new eras"
         assert again["assignments"]["my_model"]["filename"].rsplit("-", 1)[-1] != stamp, "same data stamp"
         assert len(again["pickles"]) > len(state["pickles"])
+
+
+def test_a_push_deploys_what_a_cancelled_run_left_behind(baked, numerai, github, tmp_path):
+    """GitOps reconciles state, not events: the run of a push that changed ridge_model was cancelled
+    before its deploy (here: never run). The next push changes nothing of ridge_model, yet its plan,
+    which compares with GitHub's deployments as well as the previous push, builds it, and its deploy
+    assigns the new build on Numerai."""
+    url, state_file = numerai
+    github_url, github_state = github
+    repository = {"name": baked.name, "full_name": f"your-github-user/{baked.name}",
+                  "owner": {"login": "your-github-user"}, "default_branch": "main"}
+    if not read_state(github_state).get("deployments"):  # run alone: deploy first, as a first push does
+        push = {"ref": "refs/heads/main", "before": "0" * 40, "after": git(baked, "rev-parse", "HEAD"),
+                "repository": repository}
+        assert run_act(baked, url, tmp_path, "push", push, github=github_url).returncode == 0
+    spec = baked / "models" / "ridge_model.yaml"
+    spec.write_text(re.sub(r"alpha: [0-9.]+", "alpha: 7.5", spec.read_text(encoding="utf-8")), encoding="utf-8")
+    git(baked, "commit", "-q", "-am", "A ridge whose run is cancelled")
+    cancelled = git(baked, "rev-parse", "HEAD")
+    with (baked / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write("\nA line that changes no fingerprint.\n")
+    git(baked, "commit", "-q", "-am", "The next push")
+    push = {"ref": "refs/heads/main", "before": cancelled, "after": git(baked, "rev-parse", "HEAD"),
+            "repository": repository}
+
+    healed = run_act(baked, url, tmp_path, "push", push, github=github_url)
+
+    assert healed.returncode == 0, tail(healed)
+    assert f"plan: build {SLOTS[1]} (1 of 2 slot(s) up to date)" in healed.stdout, tail(healed)
+    assigned = read_state(state_file)["assignments"][SLOTS[1]]["filename"].rsplit("/", 1)[-1]
+    assert assigned.startswith(f"{SLOTS[1]}-{fingerprints(baked)[SLOTS[1]]}"), assigned
+    # Every slot in sync after the deploy: no out-of-date issue.
+    assert not [issue for issue in issues(github_state) if "after a deploy" in issue.get("title", "")]

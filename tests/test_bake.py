@@ -99,6 +99,17 @@ def test_a_default_bake_is_a_repository_on_main_with_one_commit_of_every_file(tm
     assert "models/my_model.yaml" in git(repo, "ls-files").splitlines()
 
 
+def test_a_dotenv_file_with_keys_is_ignored_by_git(tmp_path):
+    repo = bake(tmp_path)
+    for name in (".env", ".env.local"):
+        (repo / name).write_text("NUMERAI_SECRET_KEY=not-a-real-key\n", encoding="utf-8")
+    ignored = subprocess.run(["git", "-C", str(repo), "check-ignore", ".env", ".env.local"], capture_output=True,
+                             text=True)
+    assert ignored.stdout.split() == [".env", ".env.local"], ignored.stdout + ignored.stderr
+    status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True)
+    assert ".env" not in status.stdout
+
+
 def test_the_first_commit_needs_no_git_identity(tmp_path, monkeypatch):
     """A machine without user.name/user.email (a fresh install, a CI runner) still gets its commit."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)

@@ -335,7 +335,7 @@ def test_uv_installs_and_its_cache_follows_the_pins(baked):
 def test_secrets_only_where_the_api_key_is_needed(baked):
     root, _ = baked
     allowed = {"deploy.yml": {("preflight", "Is the API key set, accepted, and may it upload?"), ("deploy", "Deploy"),
-                              ("deploy", "Status after a failed deploy")},
+                              ("deploy", "Status after the deploy")},
                "rollback.yml": {("rollback", "Roll back")},
                "health.yml": {("status", "Dataset versions"), ("status", "Status"), ("runtimes", "Compare runtimes")}}
     for path in workflow_files(root):
@@ -481,6 +481,26 @@ def test_deploy_job_is_gated_and_never_cancelled(baked):
     step = next(step for step in deploy["steps"] if step.get("name") == "Deploy")
     assert step["env"]["DRY_RUN"] == "${{ inputs.dry_run }}"
     assert "numerai-deploy deploy" in step["run"]
+
+
+def test_pushes_deploy_in_order_and_reconcile_with_the_deployment_record(baked):
+    """A waiting push run replaced by a newer one loses nothing: the newer run's plan compares with
+    GitHub's deployments as well as the previous push, so it builds what the replaced run would have."""
+    root, _ = baked
+    workflow = load(root / ".github" / "workflows" / "deploy.yml")
+    concurrency = workflow["concurrency"]
+    assert concurrency["cancel-in-progress"] is False
+    group = concurrency["group"]
+    assert "github.event_name == 'push' && 'numerai-deploy-push'" in group and "github.run_id" in group
+    plan = workflow["jobs"]["plan"]
+    baseline = next(step for step in plan["steps"] if step.get("uses") == "./.github/actions/deployments-baseline")
+    for event, runs in (("push", True), ("workflow_dispatch", True), ("schedule", False)):
+        assert evaluate(baseline["if"], {"github.event_name": event}) is runs, (event, baseline["if"])
+    [step] = [step for step in plan["steps"] if step.get("name") == "Plan"]
+    assert 'push) set -- "$@" --changed-since "$BEFORE" --deployed .numerai-deployed ;;' in step["run"]
+    # The status after every real deploy feeds the alert job: a slot still out of date opens an issue.
+    status = next(step for step in workflow["jobs"]["deploy"]["steps"] if step.get("id") == "status")
+    assert "failure()" not in status["if"] and "inputs.dry_run != true" in status["if"]
 
 
 # -- the rollback workflow -------------------------------------------------------------------------

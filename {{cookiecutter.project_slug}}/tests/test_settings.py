@@ -81,3 +81,33 @@ def test_the_isolation_requirement_is_namespaces_or_any(monkeypatch):
     monkeypatch.setenv("NUMERAI_CHECK_ISOLATION", "container")
     with pytest.raises(UsageError, match="NUMERAI_CHECK_ISOLATION='container' ==> expected"):
         load_settings()
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://api-tournament.numer.ai/graphql",
+                                 "http://api-tournament.numer.ai/graphql", "http://10.0.0.8:8080/graphql",
+                                 "https://", "api-tournament.numer.ai", "gopher://127.0.0.1/"])
+def test_an_api_url_that_would_send_the_key_in_clear_or_elsewhere_is_refused(monkeypatch, url):
+    monkeypatch.setenv("NUMERAI_API_URL", url)
+    with pytest.raises(UsageError, match=f"NUMERAI_API_URL='{url}' ==> expected an https:// URL"):
+        load_settings()
+
+
+def test_a_refused_api_url_stops_a_command_with_exit_2(repo, capsys, monkeypatch):
+    monkeypatch.setenv("NUMERAI_API_URL", "http://numerai.example.com/graphql")
+    assert main(["status", "--repo", str(repo)]) == 2
+    message = capsys.readouterr().err
+    assert "NUMERAI_API_URL='http://numerai.example.com/graphql' ==> expected an https:// URL" in message
+
+
+def test_a_password_in_the_api_url_is_refused_unprinted(monkeypatch):
+    monkeypatch.setenv("NUMERAI_API_URL", "https://user:hunter2-password@api.example.com/graphql")
+    with pytest.raises(UsageError) as caught:
+        load_settings()
+    assert "hunter2" not in str(caught.value) and "***@api.example.com" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["https://api-tournament.numer.ai", "http://127.0.0.1:8123/graphql",
+                                 "http://localhost:8123", "http://[::1]:8123/graphql", "http://127.5.6.7/"])
+def test_https_or_http_to_a_loopback_address_is_accepted(monkeypatch, url):
+    monkeypatch.setenv("NUMERAI_API_URL", url)
+    assert load_settings().api_url == url

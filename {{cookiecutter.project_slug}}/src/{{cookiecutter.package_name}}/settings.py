@@ -1,7 +1,8 @@
 """Every setting read from the environment, in one typed object (pydantic-settings, prefix NUMERAI_).
 
     NUMERAI_PUBLIC_ID, NUMERAI_SECRET_KEY   the API key (the secret never printed)
-    NUMERAI_API_URL                         another endpoint for every API call (tests: a loopback stand-in)
+    NUMERAI_API_URL                         another endpoint for every API call: https, or http to a loopback
+                                            address only (tests: a loopback stand-in); the key travels with it
     NUMERAI_REQUEST_TIMEOUT, NUMERAI_UPLOAD_TIMEOUT, NUMERAI_RETRY_ATTEMPTS, NUMERAI_RETRY_BACKOFF,
     NUMERAI_RETRY_MAX_BACKOFF, NUMERAI_RETRY_BUDGET   timeouts and retries of each API call (seconds;
                                             attempts a count; defaults ride out a 1-2 minute outage)
@@ -20,11 +21,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, PositiveInt, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +48,10 @@ KEY_FIELDS = ("public_id", "secret_key")
 # Names of variables that hold credentials (the API key, GitHub's and the cloud's tokens): code that
 # trains or runs a model never gets them, and their values are scrubbed from a check's output should a
 # pickle get hold of one anyway.
+# Every API call carries the key: over https, or plain http only to this machine (a stand-in in tests).
+LOOPBACK_NAMES = ("localhost",)
+API_URL_EXPECTED = ("an https:// URL (http:// only to a loopback address such as 127.0.0.1 or localhost: the key "
+                    "travels with every request), without a user or password in it")
 SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE", re.IGNORECASE)
 
 
@@ -103,6 +110,12 @@ class Settings(BaseSettings):
     def with_overrides(self, **overrides: object) -> Settings:
         """These settings with each override that is not None (a command's flags over the environment)."""
         return self.model_copy(update={key: value for key, value in overrides.items() if value is not None})
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not api_url_problem(value):
+            return value
+        raise ValueError(API_URL_EXPECTED)
 
     def secrets(self) -> list[str]:
         """Texts that must never reach an output: the token built from the key, and the key itself."""
@@ -110,6 +123,38 @@ class Settings(BaseSettings):
         if not secret:
             return []
         return [f"{self.public_id.strip()}${secret}", secret]
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def api_url_problem(url: str) -> bool:
+    """True when `url` would send the key elsewhere than over https (or http to this machine)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:  # a malformed IPv6 address or port
+        return True
+    if not host or parts.username is not None or parts.password is not None:
+        return True
+    return not (parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host)))
+
+
+def shown_url(url: str) -> str:
+    """`url` without what a user or password in it would show."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(not shown: not a URL)"
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def variable(field: str) -> str:
@@ -137,6 +182,8 @@ def expectation(error: Mapping[str, Any], field: str) -> str:
         return "expected a finite positive number"
     if annotation is int:
         return "expected a positive whole number"
+    if field == "api_url":
+        return "expected " + API_URL_EXPECTED
     return "expected " + str(error.get("msg", "a valid value")).lower()
 
 
@@ -153,6 +200,7 @@ def load_settings(**overrides: Any) -> Settings:
         name = field if field.startswith("GITHUB_") else variable(field)
         if field in KEY_FIELDS:  # never echoed: the value is (half of) the key
             raise UsageError(f"{name} is malformed (its value is not shown) ==> {key_expectation()}") from None
-        raise UsageError(f"{name}={first.get('input')!r} ==> {expectation(first, field)}") from None
+        shown = shown_url(str(first.get("input"))) if field == "api_url" else first.get("input")
+        raise UsageError(f"{name}={shown!r} ==> {expectation(first, field)}") from None
     settings._environment = dict(os.environ)
     return settings.with_overrides(**overrides)

@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.settings import load_settings
 from conftest import LIGHTGBM_SPEC
 
 # A closed loopback port (connection refused) and a name no resolver knows (a DNS failure).
-UNREACHABLE = {"refused": "http://127.0.0.1:9/graphql", "dns": "http://numerai-api.invalid/graphql"}
+UNREACHABLE = {"refused": "http://127.0.0.1:9/graphql", "dns": "https://numerai-api.invalid/graphql"}
 
 
 @pytest.mark.parametrize("where", sorted(UNREACHABLE))

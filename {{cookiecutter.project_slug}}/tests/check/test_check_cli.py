@@ -73,6 +73,11 @@ def test_the_runtime_flag_chooses_the_image(cli, repo, gbm_pickle):
     (["{pickle}", "--timeout", "nan"], "--timeout nan ==> expected a positive number"),
     (["{pickle}", "--timeout", "inf"], "--timeout inf ==> expected a positive number"),
     (["{pickle}", "--memory", "0g"], "--memory '0g' ==> expected a size above zero"),
+    (["{pickle}", "--memory", "99999999999t"], "--memory '99999999999t' ==> expected at most 1t"),
+    (["{pickle}", "--memory", "1025g"], "--memory '1025g' ==> expected at most 1t"),
+    (["{pickle}", "--timeout", "1e300"], "--timeout 1e+300 ==> expected at most 86400 seconds"),
+    (["{pickle}", "--cpus", "0"], "--cpus 0 ==> expected 1 to 1024"),
+    (["{pickle}", "--cpus", "99999999999"], "--cpus 99999999999 ==> expected 1 to 1024"),
 ])
 def test_bad_arguments_exit_2_with_one_line(repo, gbm_pickle, arguments, words, capsys, monkeypatch):
     # In this process (main() is what the console script calls): bad input never reaches a run.

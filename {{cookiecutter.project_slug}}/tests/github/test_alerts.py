@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+from {{ cookiecutter.package_name }}.artifact.fingerprint import LENGTH
+
 import github_jobs
 from conftest import CURRENT, STANDIN_SECRET_KEY, VERSIONS
 
@@ -162,6 +164,35 @@ def test_a_failed_deploy_opens_one_issue_and_a_successful_one_closes_it(github, 
 
     assert alerts(github, "deploy", "--outcome", "success").returncode == 0
     assert github.open_issues() == []
+
+
+def test_a_slot_left_out_of_date_by_a_deploy_run_opens_an_issue_closed_once_in_sync(
+    github, numerai, numerai_cli, numerai_env, deploy_repo, tmp_path
+):
+    report = tmp_path / "status.json"
+    assert numerai_cli("deploy", "--repo", deploy_repo, "--allow-synthetic", "gbm_model").code == 0
+    status_report(numerai_cli, deploy_repo, report)
+    assert alerts(github, "deploy", "--outcome", "success", "--report", report).returncode == 0
+    assert github.open_issues() == []  # in sync after the deploy: nothing to say
+
+    # An earlier build of this repository is assigned: a later run's deploy was cancelled or failed.
+    numerai.seed_pickle("gbm_model", f"gbm_model-{'0' * LENGTH}.pkl")
+    status_report(numerai_cli, deploy_repo, report)
+    assert json.loads(report.read_text())["slots"][0]["state"] == "out of date"
+    health = alerts(github, "health", "--report", report)
+    assert health.returncode == 0 and github.open_issues() == []  # the health check opens none of these
+    stale = alerts(github, "deploy", "--outcome", "success", "--report", report)
+    assert stale.returncode == 0, stale.stderr
+    [issue] = github.open_issues()
+    assert issue["title"] == "Numerai: gbm_model is out of date after a deploy"
+    assert "the next push, or a manual run" in issue["body"].lower() and "<!-- numerai-alert:stale:gbm_model -->" in \
+        issue["body"]
+
+    assert numerai_cli("deploy", "--repo", deploy_repo, "--allow-synthetic", "gbm_model").code == 0
+    status_report(numerai_cli, deploy_repo, report)
+    healthy = alerts(github, "health", "--report", report)  # the daily check closes it too
+    assert healthy.returncode == 0, healthy.stderr
+    assert github.open_issues() == [] and "is in sync" in github.issues[0]["comments"][-1]
 
 
 def test_a_rejected_token_fails_without_showing_it(github_module, tmp_path):

@@ -99,6 +99,9 @@ def test_a_rollback_is_recorded_with_the_build_it_went_back_to(github, github_mo
     assert latest["payload"]["action"] == "rolled back" and latest["payload"]["pickle_id"] == first
     assert latest["payload"]["metrics"] == github.deployments_to("numerai/gbm_model")[0]["payload"]["metrics"]
     assert latest_status(latest) == "success"
+    # The baseline says so: a plan keeps the rolled-back build until the spec changes.
+    assert github_module("baseline", "--out", tmp_path / "baseline").returncode == 0
+    assert json.loads((tmp_path / "baseline" / "gbm_model.json").read_text())["deployed_by"] == "rolled back"
 
 
 def test_history_shows_githubs_record_beside_numerais(github, github_module, numerai_cli, numerai_env, deploy_repo,

@@ -37,11 +37,26 @@ def problems_of(tmp_path, model: str) -> str:
     ("objective: binary", "objective", "'regression'"),
     ("boosting_type: fast", "boosting_type", "'gbdt'"),
     ("extra_trees: 'yes'", "extra_trees", "true or false"),
+    ("n_estimators: 1000000000000000000000000000000", "n_estimators", "at most 100000 (more trees"),
+    ("num_iterations: 100001", "num_iterations", "at most 100000"),
+    ("num_threads: 100000", "num_threads", "at most 1024"),
+    ("max_depth: 9999999999", "max_depth", "at most 2147483647"),
+    ("max_bin: 4294967296", "max_bin", "at most 2147483647"),
 ])
 def test_lightgbm_parameters_follow_lightgbms_documented_constraints(tmp_path, params, key, expected):
     message = problems_of(tmp_path, f"  type: lightgbm\n  params:\n    {params}\n")
     assert f"line 5 ==> At key model.params.{key} ==> expected" in message and "LightGBM" in message, message
     assert expected in message, message
+
+
+@pytest.mark.parametrize("count", ["1e30", "1000000000000000000000000000000"])
+def test_a_tree_count_of_1e30_is_refused_at_validate_naming_line_key_and_bound(make_repo, cli, count):
+    root = make_repo({"huge.yaml": f"slot: a\nmodel:\n  type: lightgbm\n  params:\n    n_estimators: {count}\n"})
+    result = cli("validate", cwd=root, timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "models/huge.yaml, line 5 ==> At key model.params.n_estimators ==> expected a whole number at least 1 " \
+           "and at most 100000" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_every_bad_parameter_is_reported_not_the_first(tmp_path):
@@ -67,6 +82,9 @@ def test_sensible_lightgbm_parameters_pass(tmp_path):
     ("sklearn.linear_model.Ridge", "solver: fastest", "solver", "solver"),
     ("sklearn.ensemble.RandomForestRegressor", "n_estimators: 0", "n_estimators", "n_estimators"),
     ("lightgbm.LGBMRegressor", "num_leaves: 1", "num_leaves", "greater than 1"),
+    ("sklearn.linear_model.Ridge", "max_iter: 1000000000000", "max_iter", "at most 100000 (more solver iterations"),
+    ("sklearn.ensemble.RandomForestRegressor", "n_estimators: 10000000", "n_estimators", "at most 100000"),
+    ("lightgbm.LGBMRegressor", "n_estimators: 10000000", "n_estimators", "at most 100000"),
 ])
 def test_estimator_parameters_follow_the_estimators_own_constraints(tmp_path, estimator, params, key, expected):
     message = problems_of(tmp_path, f"  type: sklearn\n  estimator: {estimator}\n  params:\n    {params}\n")

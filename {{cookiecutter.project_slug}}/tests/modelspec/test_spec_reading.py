@@ -11,7 +11,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.modelspec import SpecError, load_specs
 from {{ cookiecutter.package_name }}.modelspec.load import load_spec
-from {{ cookiecutter.package_name }}.modelspec.reading import MAX_SPEC_BYTES
+from {{ cookiecutter.package_name }}.modelspec.reading import MAX_DEPTH, MAX_SPEC_BYTES
 
 from conftest import write_spec
 
@@ -144,3 +144,53 @@ def test_names_match_as_whole_strings(tmp_path, line, key):
     path = write_spec(tmp_path, "names.yaml", line + "\nmodel: {type: lightgbm}\n")
     with pytest.raises(SpecError, match=f"At key {key} ==>"):
         load_spec(path)
+
+
+# Each nested `depth` deep under the key x of line 3; the first two are the 2 KB and 32 KB of the report.
+NESTED = {
+    "flow lists, 2 KB": lambda depth: "[" * depth + "]" * depth,
+    "flow lists, 32 KB": lambda depth: "[" * (depth * 16) + "]" * (depth * 16),
+    "flow mappings": lambda depth: "{a: " * depth + "1" + "}" * depth,
+    "block lists on one line": lambda depth: "\n  " + "- " * depth + "1",
+    "closing brackets hidden in quotes": lambda depth: '[ "]" ' * depth + "]" * depth,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(NESTED))
+def test_deeply_nested_yaml_is_refused_with_its_line_in_milliseconds(tmp_path, shape):
+    text = "slot: a\nmodel: {type: lightgbm}\nx: " + NESTED[shape](1000) + "\n"
+    path = write_spec(tmp_path, "deep.yaml", text)
+    started = time.monotonic()
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert time.monotonic() - started < 1.0
+    [problem] = caught.value.problems
+    assert problem.file.endswith("deep.yaml") and problem.line in (3, 4), problem
+    assert f"at most {MAX_DEPTH} levels" in problem.expected
+
+
+def test_nested_yaml_exits_2_naming_the_file_and_line(make_repo, cli):
+    root = make_repo({"deep.yaml": "slot: a\nmodel: {type: lightgbm}\nx: " + "[" * 16000 + "]" * 16000 + "\n"})
+    result = cli("validate", cwd=root, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "models/deep.yaml, line 3 ==> expected at most" in result.stderr
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+
+
+def test_brackets_in_quotes_and_comments_do_not_count_as_nesting(tmp_path):
+    brackets = "[" * (MAX_DEPTH + 10)
+    text = (f"slot: a  # {brackets}\n" + "model: {type: lightgbm}\n" +
+            f"description: \"{brackets}\"\nnote: '{brackets} it''s'\n" + "plain: it's {[x]}\n")
+    path = write_spec(tmp_path, "quoted.yaml", text)
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert "levels of mappings" not in str(caught.value)  # refused for its unknown keys, not for depth
+    assert "description" in str(caught.value)
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path):
+    text = "slot: a\nmodel: {type: lightgbm}\nx: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    path = write_spec(tmp_path, "deep.yaml", text)
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert "levels of mappings" not in str(caught.value) and "At key x" in str(caught.value)

@@ -12,6 +12,8 @@ import pytest
 
 from {{ cookiecutter.package_name }}.artifact.manifest import read_manifests
 from {{ cookiecutter.package_name }}.artifact.summary import table
+from {{ cookiecutter.package_name }}.deploy.record import ROLLED_BACK
+from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.github_actions import append_outputs
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.numerai.client import NumeraiClient
@@ -21,11 +23,13 @@ from {{ cookiecutter.package_name }}.plan.matrix import (
     build_matrix,
     changed_slots,
     github_outputs,
+    refuse_beyond_limit,
     split_slots,
 )
 from {{ cookiecutter.package_name }}.plan.numerai import assigned_fingerprints
 from {{ cookiecutter.package_name }}.plan.revision import fingerprints_at
 from {{ cookiecutter.package_name }}.repo import Repo
+from {{ cookiecutter.package_name }}.runtimes.runners import load_runners
 from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import CURRENT, LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, write_spec
@@ -105,6 +109,26 @@ def test_only_changed_slots_are_built_unless_forced():
     assert entry == {"slot": "a", "fingerprint": "1", "python": "3.12", "image": "image:tag",
                      "runner": "ubuntu-latest", "data_version": "v5.2", "deploy": True, "synthetic": False,
                      "cache_data": True, "artifact": "pickle-a"}
+
+
+def test_a_slot_that_differs_from_any_baseline_is_built():
+    now = [candidate("a", "1"), candidate("b", "2"), candidate("c", "3")]
+    unchanged_in_git = {"a": "1", "b": "2", "c": "3"}
+    on_numerai = {"a": "1", "b": "old", "c": "3"}
+    assert [item["slot"] for item in build_matrix(now, unchanged_in_git)["include"]] == []
+    assert [item["slot"] for item in build_matrix(now, unchanged_in_git, on_numerai)["include"]] == ["b"]
+    assert [item["slot"] for item in build_matrix(now, unchanged_in_git, None)["include"]] == ["a", "b", "c"]
+    assert [item["slot"] for item in build_matrix(now)["include"]] == ["a", "b", "c"]  # nothing to compare with
+
+
+def test_a_matrix_beyond_githubs_limit_is_refused_with_the_way_out(tmp_path):
+    limit = load_runners(REPO_ROOT / "runtimes").max_matrix_jobs
+    assert limit == 256  # GitHub's, from runtimes/runners.json
+    many = [candidate(f"slot_{index}", "f") for index in range(limit + 1)]
+    refuse_beyond_limit(build_matrix(many[:limit]), limit)
+    with pytest.raises(UsageError, match=rf"the plan has {limit + 1} slots to build; GitHub runs at most {limit} jobs"
+                                         r" per matrix .* ==> deploy them in parts"):
+        refuse_beyond_limit(build_matrix(many), limit)
 
 
 def test_github_outputs_are_single_lines_appended(tmp_path, monkeypatch):
@@ -209,6 +233,58 @@ def test_against_numerai_leaves_out_assigned_fingerprints(history, numerai, nume
     assert assigned_fingerprints(["gbm_model", "ridge_model"], client_of(load_settings())) == {"gbm_model": fingerprint}
     second = numerai_cli("plan", "--against-numerai", "--repo", str(history))
     assert [item["slot"] for item in json.loads(second.out)["include"]] == ["ridge_model"]
+
+
+def test_a_plan_beyond_the_matrix_limit_exits_2(history, cli):
+    runners = history / "runtimes" / "runners.json"
+    data = json.loads(runners.read_text())
+    data["matrix"]["max_jobs"] = 1
+    runners.write_text(json.dumps(data))
+    result = cli("plan", cwd=history, env={"NUMERAI_SYNTHETIC_DATA": ""})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "the plan has 2 slots to build; GitHub runs at most 1 jobs per matrix" in result.stderr
+    assert result.stdout == ""  # no matrix for the jobs to run
+
+
+def test_a_skipped_deploy_is_healed_by_the_next_push_against_numerai(history, numerai, numerai_env, numerai_cli,
+                                                                     monkeypatch):
+    """A push's run was cancelled (or failed) before its deploy: Numerai still runs an earlier build of
+    gbm_model. The next push changes nothing, yet its plan builds gbm_model again."""
+    monkeypatch.chdir(history)
+    now = json.loads(numerai_cli("plan", "--repo", str(history), "gbm_model").out)["include"][0]["fingerprint"]
+    numerai.seed_pickle("gbm_model", f"gbm_model-{'0' * len(now)}.pkl")  # the earlier build
+    since_push = numerai_cli("plan", "--changed-since", "HEAD", "--repo", str(history), "gbm_model")
+    assert json.loads(since_push.out)["include"] == []  # what a plan of the changes alone misses
+    healed = numerai_cli("plan", "--changed-since", "HEAD", "--against-numerai", "--repo", str(history), "gbm_model")
+    assert healed.code == 0, healed.err
+    assert [item["slot"] for item in json.loads(healed.out)["include"]] == ["gbm_model"]
+    numerai.seed_pickle("gbm_model", f"gbm_model-{now}.pkl")  # the next run deployed it
+    done = numerai_cli("plan", "--changed-since", "HEAD", "--against-numerai", "--repo", str(history), "gbm_model")
+    assert json.loads(done.out)["include"] == []
+
+
+def recorded(folder: Path, slot: str, fingerprint: str, image: str, action: str = "deploy") -> None:
+    """A slot's manifest as the deployments baseline writes it (github/deployments.py)."""
+    runtime = {"name": "Python 3.12", "python": "3.12", "image": image.split(":")[0], "tag": "a78dedd"}
+    folder.mkdir(exist_ok=True)
+    (folder / f"{slot}.json").write_text(json.dumps({"slot": slot, "fingerprint": fingerprint, "runtime": runtime,
+                                                     "data": {"version": "v5.2"}, "deployed_by": action}))
+
+
+def test_a_skipped_deploy_is_healed_by_the_next_push_against_the_deployment_record(history, cli, tmp_path):
+    """The deploy workflow's push: --changed-since the previous push and --deployed GitHub's record, in
+    which a cancelled run left gbm_model at an earlier build."""
+    matrix, _ = plan(cli, history)
+    now = {item["slot"]: item for item in matrix["include"]}
+    record = tmp_path / "deployed"
+    recorded(record, "gbm_model", "0" * len(now["gbm_model"]["fingerprint"]), now["gbm_model"]["image"])
+    recorded(record, "ridge_model", now["ridge_model"]["fingerprint"], now["ridge_model"]["image"])
+    healed, _ = plan(cli, history, "--changed-since", "HEAD", "--deployed", str(record))
+    assert [item["slot"] for item in healed["include"]] == ["gbm_model"]
+    # A rollback holds until the spec changes: its record is not out of date.
+    recorded(record, "gbm_model", "0" * len(now["gbm_model"]["fingerprint"]), now["gbm_model"]["image"], ROLLED_BACK)
+    rolled_back, _ = plan(cli, history, "--changed-since", "HEAD", "--deployed", str(record))
+    assert rolled_back["include"] == []
 
 
 def test_against_numerai_needs_the_api_key(history, cli):

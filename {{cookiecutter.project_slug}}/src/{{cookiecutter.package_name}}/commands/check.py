@@ -33,6 +33,11 @@ from ..sandbox.limits import Limits, parse_size
 from ..settings import Settings
 from .common import positive_seconds, repo_from
 
+# Upper bounds of the flags: Numerai runs a pickle for 10 minutes on 1 CPU. A day outlasts any job on
+# GitHub (6 hours) and a longer wait overflows the timers that enforce it; no machine has more CPUs.
+MAX_TIMEOUT = 24 * 3600.0
+MAX_CPUS = 1024
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pickles", nargs="+", metavar="PICKLE", help="pickle(s) to check, e.g. dist/*.pkl")
@@ -55,8 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def limits_from(args: argparse.Namespace) -> Limits:
     """The run's limits; each must limit something (0, inf or nan would turn a limit off)."""
     seconds = positive_seconds("--timeout", args.timeout)
-    if args.cpus < 1:
-        raise UsageError(f"--cpus {args.cpus} ==> expected 1 or more")
+    if seconds is not None and seconds > MAX_TIMEOUT:
+        raise UsageError(f"--timeout {args.timeout:g} ==> expected at most {MAX_TIMEOUT:.0f} seconds (Numerai: 600)")
+    if not 1 <= args.cpus <= MAX_CPUS:
+        raise UsageError(f"--cpus {args.cpus} ==> expected 1 to {MAX_CPUS} (Numerai: 1)")
     memory = parse_size(args.memory)
     if memory <= 0:
         raise UsageError(f"--memory {args.memory!r} ==> expected a size above zero, e.g. 4g or 512m")

@@ -1,10 +1,14 @@
 """Decide which slots to build and print the build matrix as JSON.
 
-Every selected slot is fingerprinted. With --changed-since REF only the slots whose fingerprint
-differs from the one at REF are built (a pull request's base, the commit before a push); with
---deployed DIR only those whose fingerprint differs from the manifests recorded there after the
-last deploy; with --against-numerai only those whose fingerprint differs from the pickle assigned
-on Numerai (needs credentials). --force builds every selected slot. When $GITHUB_OUTPUT is set, the
+Every selected slot is fingerprinted. With --changed-since REF the slots whose fingerprint differs
+from the one at REF are built (a pull request's base, the commit before a push); with --deployed DIR
+those whose fingerprint differs from the manifests GitHub's deployments recorded (`baseline` writes
+them); with --against-numerai those whose fingerprint differs from the pickle assigned on Numerai
+(needs credentials). Given together, a slot that differs from any of them is built: a push then also
+builds what an earlier, cancelled or failed, run left undeployed. A slot whose recorded deployment is a
+rollback counts as deployed (to stay on it is the rollback's point) until its spec changes. --force
+builds every selected slot. A plan of more slots than a GitHub matrix holds (runtimes/runners.json)
+is refused (exit 2) with the way to deploy it in parts. When $GITHUB_OUTPUT is set, the
 matrix, the number of entries, the slot names and the data kind are written there as job outputs.
 
 NUMERAI_SYNTHETIC_DATA=true in the environment has the effect of --synthetic: a whole workflow
@@ -21,30 +25,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
 
-from ..artifact.fingerprint import fingerprint
-from ..artifact.manifest import read_manifests
 from ..github_actions import append_outputs
-from ..logs import get_logger
-from ..modelspec import SpecError, select_specs
-from ..plan.capacity import Assessment, assess
-from ..plan.matrix import Candidate, build_matrix, describe, github_outputs, runner_for, split_slots
-from ..plan.revision import fingerprints_at
-from ..runtimes.runners import RunnerTable, load_runners
+from ..modelspec import select_specs
+from ..plan.matrix import describe, github_outputs, split_slots
+from ..plan.planner import Comparisons, plan_builds, synthetic_wanted
 from ..settings import Settings
-from .common import load_all, repo_from, runtime_of
-
-if TYPE_CHECKING:
-    from ..modelspec.problems import LoadedSpec
-    from ..repo import Repo
-    from ..runtimes import Runtime
+from .common import load_all, repo_from
 
 SYNTHETIC_VARIABLE = "NUMERAI_SYNTHETIC_DATA"
 STDOUT_IS_DATA = True  # the matrix; the log goes to stderr
-log = get_logger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="more slots, comma or space separated (a workflow input); empty: all")
     parser.add_argument("--synthetic", action="store_true",
                         help=f"fingerprint for synthetic data (also: {SYNTHETIC_VARIABLE}=true)")
-    compare = parser.add_mutually_exclusive_group()
+    compare = parser.add_argument_group("compare with (a slot that differs from any of them is built)")
     compare.add_argument("--changed-since", metavar="REF", default=None,
                          help="build only slots whose fingerprint changed since this git revision")
     compare.add_argument("--deployed", metavar="DIR", default=None,
@@ -69,78 +60,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "on GitHub-hosted runners only")
 
 
-def synthetic_wanted(flag: bool, settings: Settings) -> bool:
-    return flag or settings.synthetic_data
-
-
-def candidates(repo: Repo, specs: list[LoadedSpec], catalogue: list[Runtime], synthetic: bool, runners: RunnerTable,
-               untrusted: bool) -> list[Candidate]:
-    found = []
-    for item in specs:
-        runtime = runtime_of(item, catalogue)
-        runner, why = runner_for(item.spec.build.runner, runners, untrusted=untrusted)
-        if why:
-            log.warning(f"plan: {item.spec.slot}: {why}")
-        found.append(Candidate(
-            slot=item.spec.slot,
-            fingerprint=fingerprint(item.spec, runtime, repo.package_dir, synthetic),
-            python=runtime.python,
-            image=runtime.reference,
-            runner=runner,
-            data_version=cast(str, item.spec.data.version),
-            deploy=item.spec.deploy.enabled,
-            synthetic=synthetic,
-        ))
-    return found
-
-
-def capacity(repo: Repo, specs: list[LoadedSpec], chosen: list[LoadedSpec], found: list[Candidate],
-             runners: RunnerTable, synthetic: bool) -> Assessment:
-    """Each chosen slot's estimate on the runner it will build on (none for generated data: it is small)."""
-    if synthetic:
-        return Assessment()
-    assessment = assess(repo, chosen, {candidate.slot: candidate.runner for candidate in found}, runners,
-                        slots=len(specs))
-    for line in assessment.lines:
-        log.info(line)
-    return assessment
-
-
-def refuse_what_cannot_fit(matrix: dict[str, Any], assessment: Assessment) -> None:
-    """Only the slots to be built are refused: one that is left alone does not hold the others up."""
-    problems = [assessment.problems[item["slot"]] for item in matrix["include"] if item["slot"] in assessment.problems]
-    if problems:
-        raise SpecError(problems)
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     repo = repo_from(args, settings)
     specs, catalogue = load_all(repo)
     chosen = select_specs(specs, list(args.slots) + split_slots(args.slot_list))
     synthetic = synthetic_wanted(args.synthetic, settings)
-    runners = load_runners(repo.runtimes)
-    found = candidates(repo, chosen, catalogue, synthetic, runners, args.untrusted)
-    assessment = capacity(repo, specs, chosen, found, runners, synthetic)
-    found = [replace(candidate, cache_data=assessment.cache_data(candidate.slot)) for candidate in found]
-    before = None
-    if args.force:
-        pass  # nothing to compare with: every selected slot is built
-    elif args.changed_since is not None:
-        before = fingerprints_at(repo, args.changed_since, synthetic)
-    elif args.deployed is not None:
-        recorded = read_manifests(Path(args.deployed))
-        before = {slot: manifest.fingerprint for slot, manifest in recorded.items()}
-    elif args.against_numerai:
-        # Imported here: numerapi (and pandas with it) take longer to import than a plan of 100 slots.
-        from ..numerai.client import NumeraiClient
-        from ..numerai.credentials import require_credentials
-        from ..plan.numerai import assigned_fingerprints
-
-        client = NumeraiClient(require_credentials(settings), settings)
-        before = assigned_fingerprints([candidate.slot for candidate in found], client)
-    matrix = build_matrix(found, before, force=args.force, deployable_only=args.deployable)
-    refuse_what_cannot_fit(matrix, assessment)
-    print(describe(matrix, len(found)), file=sys.stderr)
+    compare = Comparisons(force=args.force, changed_since=args.changed_since,
+                          deployed=Path(args.deployed) if args.deployed is not None else None,
+                          against_numerai=args.against_numerai, untrusted=args.untrusted,
+                          deployable_only=args.deployable)
+    matrix, considered = plan_builds(repo, specs, chosen, catalogue, compare, synthetic)
+    print(describe(matrix, considered), file=sys.stderr)
     print(json.dumps(matrix))
     append_outputs(settings, github_outputs(matrix, synthetic))
     return 0

@@ -13,6 +13,10 @@ as a warning; the issue is closed once the slot submits again. A
 missing or unreadable report (status could not run: a rejected key, Numerai down) opens one issue
 "the health check could not run", closed by the next run that has a report.
 deploy: a failed deploy opens (or updates) one issue with the slots' status; a successful one closes it.
+Either way, each enabled slot that is still out of date (or not deployed) after the deploy run opens an
+issue of its own: a run that failed, or was replaced while it waited, left it behind (the next run's
+plan builds it). It is closed by the first report, of a deploy or of the health check, that finds the
+slot in sync.
 datasets: for each dataset version a spec trains on and kind of drift in a `numerai-deploy datasets
 --report` file (Numerai publishes a newer version; uploads mark it deprecated or no longer take it),
 one issue, closed once a report no longer finds it (a report that could not ask Numerai changes nothing).
@@ -46,6 +50,10 @@ MARKER = re.compile(r"<!-- numerai-alert:(?P<key>[\w:*.-]+) -->")
 HEALTH_FAILED = "health:*:status"
 DEPLOY_FAILED = "deploy"
 DATASETS_PREFIX = "datasets:"  # datasets:<version>:<kind>, one issue per version and kind of drift
+STALE_PREFIX = "stale:"  # stale:<slot>, one issue per slot left out of date by a deploy run
+# monitor/status.py's states of a slot whose assigned pickle is not the build git asks for.
+STALE_STATES = ("out of date", "not deployed", "missing (deploy creates it)")
+IN_SYNC = "in sync"
 MAX_BODY = 60000  # GitHub refuses bodies over 65536 characters
 MOST_ISSUES = 2000  # open issues looked through for markers
 
@@ -169,6 +177,7 @@ def health(github: GitHub, report: dict[str, Any] | None, run_url: str) -> None:
         return
     if HEALTH_FAILED in open_issues:
         close(github, open_issues[HEALTH_FAILED], "The health check runs again.", run_url)
+    stale_alerts(github, open_issues, report, run_url, raise_new=False)
     slots = {slot["slot"]: slot for slot in report["slots"] if isinstance(slot, dict) and slot.get("slot")}
     current = set()
     slot: dict[str, Any] | None
@@ -202,8 +211,46 @@ def healthy_again(name: str, kind: str, slot: dict[str, Any]) -> str:
     return f"Slot `{name}` is {slot.get('state')}, latest run {slot.get('last_run') or '-'}: no longer {kind}."
 
 
+def stale_body(key: str, slot: dict[str, Any], run_url: str) -> str:
+    return "\n".join([
+        f"<!-- numerai-alert:{key} -->",
+        f"- slot {slot['slot']}: {slot.get('state')} after a deploy run: Numerai runs "
+        f"`{slot.get('fingerprint') or slot.get('filename') or 'nothing'}`, git builds `{slot.get('local') or '-'}`",
+        "",
+        "A deploy run ended without deploying this slot: its build or check failed, or the run was replaced while "
+        "it waited. The next push, or a manual run of the deploy workflow, builds and deploys it (the plan compares "
+        "with GitHub's deployments). A rollback shows here too: it holds until the spec changes.",
+        "",
+        slot_table([slot]),
+        "",
+        stamp(run_url),
+        "This issue is closed by the first deploy or health report that finds the slot in sync.",
+    ])[:MAX_BODY]
+
+
+def stale_alerts(github: GitHub, open_issues: dict[str, Any], report: dict[str, Any] | None, run_url: str, *,
+                 raise_new: bool) -> None:
+    """Open (with `raise_new`) or update an issue per enabled slot out of date; close those in sync again."""
+    slots = {slot["slot"]: slot for slot in (report or {}).get("slots") or []
+             if isinstance(slot, dict) and slot.get("slot") and slot.get("checked", True)}
+    for name, slot in slots.items():
+        key = f"{STALE_PREFIX}{name}"
+        if slot.get("enabled", True) and slot.get("state") in STALE_STATES and (raise_new or key in open_issues):
+            body = stale_body(key, slot, run_url)
+            raise_or_update(github, open_issues, key, f"Numerai: {name} is {slot.get('state')} after a deploy",
+                            body, last_words({"body": body}))
+        elif key in open_issues and slot.get("state") == IN_SYNC:
+            close(github, open_issues[key], f"Slot `{name}` is in sync.", run_url)
+    if report and report.get("all_slots"):
+        for key, issue in open_issues.items():
+            if key.startswith(STALE_PREFIX) and key.removeprefix(STALE_PREFIX) not in slots:
+                close(github, issue, f"Slot `{key.removeprefix(STALE_PREFIX)}` has no spec in models/ any more.",
+                      run_url)
+
+
 def deploy(github: GitHub, outcome: str, report: dict[str, Any] | None, run_url: str) -> None:
     open_issues = open_alerts(github)
+    stale_alerts(github, open_issues, report, run_url, raise_new=True)
     if outcome == "success":
         if DEPLOY_FAILED in open_issues:
             close(github, open_issues[DEPLOY_FAILED], "A deploy succeeded.", run_url)

@@ -89,11 +89,12 @@ def deployed(github: GitHub) -> dict[str, dict[str, Any]]:
 
 
 def baseline_manifest(payload: dict[str, Any]) -> dict[str, Any] | None:
-    """The deployed build's manifest with its metrics: what `summary --baseline` and `plan --deployed` read."""
+    """The deployed build's manifest with its metrics: what `summary --baseline` and `plan --deployed` read
+    (`deployed_by`: the record's action; a rollback's build stays until its spec changes)."""
     manifest = payload.get("manifest")
     if not isinstance(manifest, dict):
         return None
-    return {**manifest, "metrics": {"validation": payload.get("metrics")}}
+    return {**manifest, "metrics": {"validation": payload.get("metrics")}, "deployed_by": payload.get("action") or ""}
 
 
 def write_baseline(github: GitHub, folder: Path) -> list[str]:

@@ -1,6 +1,7 @@
 """Model parameters against the libraries' own rules, before any training (validate and build; plan
 stays fast): names each library knows, LightGBM's documented types and ranges (under any alias), and
-a scikit-learn estimator's own `_parameter_constraints`. A mistake is a Problem naming the key."""
+a scikit-learn estimator's own `_parameter_constraints`, and upper bounds of this project's on the counts
+that otherwise never finish (trees, iterations, threads). A mistake is a Problem naming the key."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Rule:
     below: float | None = None
     choices: tuple[str, ...] = ()
     optional: bool = True  # None: LightGBM's default (it skips parameters set to None)
+    why: str = ""  # where `high` comes from, when it is not the library's own limit
 
     def problem(self, value: Any) -> str | None:
         """What is wrong with `value`, if anything: the expected type and range."""
@@ -51,10 +53,15 @@ class Rule:
         if self.choices:
             return "one of " + ", ".join(repr(choice) for choice in self.choices)
         words = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}[self.kind]
-        limits = [f"{word} {bound:g}" for word, bound in (("at least", self.low), ("greater than", self.above),
+        limits = [f"{word} {shown(bound)}" for word, bound in (("at least", self.low), ("greater than", self.above),
                                                          ("at most", self.high), ("less than", self.below))
                   if bound is not None]
-        return words + (" " + " and ".join(limits) if limits else "")
+        return words + (" " + " and ".join(limits) if limits else "") + (f" ({self.why})" if self.why else "")
+
+
+def shown(bound: float) -> str:
+    """A bound as written: 2147483647, not 2.14748e+09."""
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
 
 
 # LightGBM's objectives for a continuous target with zeros (Numerai's targets lie in [0, 1]), with
@@ -64,30 +71,55 @@ REGRESSION_OBJECTIVES = (
     "regression_l1", "l1", "mean_absolute_error", "mae", "huber", "fair", "poisson", "quantile", "mape",
     "mean_absolute_percentage_error", "tweedie", "cross_entropy", "xentropy", "cross_entropy_lambda", "xentlambda",
 )
+# Upper bounds the libraries do not set: a count beyond them never finishes (or overflows the C int the
+# library hands it to) and is most likely a typo, such as an exponent too many (`n_estimators: 1e30`
+# written as a whole number). A build job gets at most 6 hours on GitHub; Numerai's largest example
+# models use some 30,000 trees. Raise a bound here if a real model needs more.
+BOUNDS = {
+    "trees": (100_000, "more trees or boosting rounds than any Numerai model uses: training them takes days"),
+    "iterations": (100_000, "more solver iterations take days on Numerai's data"),
+    "threads": (1024, "more threads than any machine has"),
+    "int32": (2**31 - 1, "LightGBM takes a 32-bit whole number"),
+}
+
+
+def bounded(kind: str, low: float | None = None, above: float | None = None, *, optional: bool = True) -> Rule:
+    """A whole-number rule with the upper bound BOUNDS[kind]."""
+    high, why = BOUNDS[kind]
+    return Rule(int, low=low, above=above, high=high, optional=optional, why=why)
+
+
 FRACTION = Rule(float, above=0, high=1)  # LightGBM: 0.0 < x <= 1.0
 SHARE = Rule(float, low=0, high=1)  # LightGBM: 0.0 <= x <= 1.0
 NON_NEGATIVE = Rule(float, low=0)
-WHOLE, SWITCH = Rule(int), Rule(bool)
+WHOLE, SWITCH = bounded("int32"), Rule(bool)
 
 # LightGBM's Parameters page (type and "constraints" of each), by canonical name; aliases come from
 # LightGBM itself. num_iterations is documented >= 0; a pickle needs at least one tree (and the build
 # reads it as the number of rounds, so it cannot be left unset with null).
 LIGHTGBM_RULES: dict[str, Rule] = {
-    "num_iterations": Rule(int, low=1, optional=False), "learning_rate": Rule(float, above=0),
-    "num_leaves": Rule(int, above=1, high=131072), "max_depth": WHOLE, "min_data_in_leaf": Rule(int, low=0),
+    "num_iterations": bounded("trees", low=1, optional=False), "learning_rate": Rule(float, above=0),
+    "num_leaves": Rule(int, above=1, high=131072), "max_depth": WHOLE, "min_data_in_leaf": bounded("int32", low=0),
     "min_sum_hessian_in_leaf": NON_NEGATIVE, "bagging_fraction": FRACTION, "bagging_freq": WHOLE,
     "feature_fraction": FRACTION, "feature_fraction_bynode": FRACTION, "extra_trees": SWITCH,
     "max_delta_step": Rule(float), "lambda_l1": NON_NEGATIVE, "lambda_l2": NON_NEGATIVE,
     "linear_lambda": NON_NEGATIVE, "min_gain_to_split": NON_NEGATIVE, "drop_rate": SHARE, "skip_drop": SHARE,
     "max_drop": WHOLE, "top_rate": SHARE, "other_rate": SHARE, "path_smooth": NON_NEGATIVE,
-    "max_bin": Rule(int, above=1), "min_data_in_bin": Rule(int, above=0),
-    "bin_construct_sample_cnt": Rule(int, above=0),
-    "num_threads": WHOLE, "seed": WHOLE, "verbosity": WHOLE, "deterministic": SWITCH, "force_col_wise": SWITCH,
-    "force_row_wise": SWITCH, "linear_tree": SWITCH, "objective": Rule(str, choices=REGRESSION_OBJECTIVES),
+    "max_bin": bounded("int32", above=1), "min_data_in_bin": bounded("int32", above=0),
+    "bin_construct_sample_cnt": bounded("int32", above=0),
+    "num_threads": bounded("threads"), "seed": WHOLE, "verbosity": WHOLE, "deterministic": SWITCH,
+    "force_col_wise": SWITCH, "force_row_wise": SWITCH, "linear_tree": SWITCH,
+    "objective": Rule(str, choices=REGRESSION_OBJECTIVES),
     "boosting": Rule(str, choices=("gbdt", "gbrt", "rf", "random_forest", "dart")),
     "data_sample_strategy": Rule(str, choices=("bagging", "goss")),
     "tweedie_variance_power": Rule(float, low=1, below=2), "alpha": Rule(float, above=0),
     "fair_c": Rule(float, above=0),
+}
+
+# scikit-learn's constraints leave these open above (Interval(Integral, 1, None)); any estimator's
+# parameter of this name gets the bound.
+SKLEARN_RULES: dict[str, Rule] = {
+    "max_iter": bounded("iterations"), "n_estimators": bounded("trees"), "n_jobs": bounded("threads"),
 }
 
 
@@ -157,6 +189,14 @@ def sklearn_constraint_problem(estimator_class: type, name: str, value: Any) -> 
     return None
 
 
+def sklearn_bound_problem(name: str, value: Any) -> str | None:
+    """SKLEARN_RULES' verdict on a whole number (other types are scikit-learn's to judge)."""
+    rule = SKLEARN_RULES.get(name)
+    if rule is None or rule.high is None or not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return f"{rule.wanted()}, got {value!r}" if value > rule.high else None
+
+
 @dataclass
 class Checker:
     """The library lists are read once per run, whatever the number of models."""
@@ -180,7 +220,8 @@ class Checker:
             return []  # reference_problems reports it
         found = self.named(model.params, estimator_parameters(estimator_class) or set(), model.estimator)
         found += [(name, expected) for name, value in model.params.items()
-                  if (expected := sklearn_constraint_problem(estimator_class, name, value))]
+                  if (expected := sklearn_constraint_problem(estimator_class, name, value)
+                      or sklearn_bound_problem(name, value))]
         if model.estimator.startswith("lightgbm."):
             found += self.ruled(model.params, self.lightgbm_rules()[1])
         return found

@@ -1,6 +1,7 @@
 """Reading one spec file into its YAML document, refusing what a spec cannot be before it costs
 anything: a file outside models/ (through a symbolic link), a device, a FIFO or a folder, more than
-MAX_SPEC_BYTES, YAML anchors, aliases and tags (an alias can expand a few hundred bytes into gigabytes),
+MAX_SPEC_BYTES, nesting deeper than MAX_DEPTH (the YAML library builds nested collections by
+recursion), YAML anchors, aliases and tags (an alias can expand a few hundred bytes into gigabytes),
 and values no spec means (dates, NaN, infinity, keys that are not text). A refused file's contents
 never reach a message."""
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 
 from .problems import Problem, display_path, line_of
 
@@ -24,6 +25,12 @@ MAX_SPEC_BYTES = 256 * 1024
 # Opened so that a symbolic link swapped in after the check is refused, and a FIFO does not block.
 OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 YAML_TAG_PREFIX = "tag:yaml.org,2002:"
+# Mappings and lists inside each other: an ensemble of ensembles is some 15 deep. ruamel builds a document
+# by recursion (a RecursionError past ~300) and its scanner slows down with each open `[` or `{` (a 32 KB
+# `[[[...]]]` took minutes), so depth is counted first in the text, then in the parser's events.
+MAX_DEPTH = 40
+# Where a quote opens a quoted scalar (anywhere else it is a character of plain text, as in `it's`).
+QUOTE_AFTER = frozenset("[{,:-?\n")
 
 
 class Refused(Exception):
@@ -67,6 +74,65 @@ def spec_text(path: Path, folder: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise Refused(f"a UTF-8 text file ({error.reason} at byte {error.start})") from None
+
+
+def too_deep(depth: int) -> str:
+    return (f"at most {MAX_DEPTH} levels of mappings and lists inside each other (this goes {depth} deep): "
+            "a spec is a few levels of keys; write the value out flat")
+
+
+def flow_depth(text: str) -> tuple[int, int]:
+    """(deepest nesting of `[` and `{`, its 1-based line), read from the text without YAML: quoted
+    text and comments are skipped, and the count stops once past MAX_DEPTH."""
+    depth = deepest = 0
+    line, quote, before, last = 1, "", "\n", "\n"  # before: the previous character; last: the previous non-blank
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        if quote:
+            if char == "\\" and quote == '"':
+                index += 1  # an escaped character, a quote among them
+            elif char == quote and quote == "'" and text[index + 1:index + 2] == "'":
+                index += 1  # '' is a quote inside single quotes
+            elif char == quote:
+                quote = ""
+        elif char == "#" and before in " \t\n":
+            newline = text.find("\n", index)
+            index = size if newline < 0 else newline
+            continue
+        elif char in "'\"" and last in QUOTE_AFTER:
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest, line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        if char == "\n":
+            line += 1
+        before = char
+        if char not in " \t":
+            last = char
+        index += 1
+    return deepest, line
+
+
+def depth_problem(text: str, file: str) -> Problem | None:
+    """Nesting deeper than MAX_DEPTH, before the YAML library sees it: brackets in the text, then
+    every kind of collection in the parser's events (which come without recursion)."""
+    depth, line = flow_depth(text)
+    if depth > MAX_DEPTH:
+        return Problem(file, line, "", too_deep(depth))
+    depth = 0
+    for event in yaml_loader().parse(text):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Problem(file, event.start_mark.line + 1 if event.start_mark else None, "", too_deep(depth))
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def shown_tag(tag: str) -> str:
@@ -125,6 +191,9 @@ def read_document(path: Path, folder: Path) -> tuple[Any, list[Problem]]:
     file = display_path(path)
     try:
         text = spec_text(path, folder)
+        deep = depth_problem(text, file)
+        if deep:
+            return None, [deep]
         problems = event_problems(text, file)
         document = None if problems else yaml_loader().load(text)
     except Refused as refusal:

@@ -1,7 +1,11 @@
 """The build matrix: which slots to build, and how GitHub Actions receives it.
 
-A slot is built when its fingerprint differs from the one it had before (at a git revision, or
-on Numerai); `force` builds every selected slot. The matrix is written to `$GITHUB_OUTPUT` as
+A slot is built when its fingerprint differs from the one it had before: at a git revision, in
+GitHub's deployment record, or on Numerai. Given several of these baselines, a slot that differs from
+any of them is built: a push deploys what it changed and also what an earlier run left undeployed (a
+cancelled or failed run), since git is the state to reach, not a list of events. `force` builds
+every selected slot. GitHub runs at most `max_jobs` jobs per matrix (runtimes/runners.json): a
+larger plan is refused with the way to deploy it in parts. The matrix is written to `$GITHUB_OUTPUT` as
 single-line JSON that jobs read with `fromJSON`; it holds names, versions and hashes, never a
 secret.
 
@@ -18,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import UsageError
 from ..runtimes.runners import FALLBACK_LABEL, RunnerTable
 
 # Only names Numerai accepts reach the matrix; they also make safe artifact names.
@@ -61,6 +66,13 @@ def changed_slots(now: dict[str, str], before: dict[str, str] | None) -> set[str
     return {slot for slot, fingerprint in now.items() if before.get(slot) != fingerprint}
 
 
+def stale_slots(now: dict[str, str], baselines: tuple[dict[str, str] | None, ...]) -> set[str]:
+    """Slots that differ from any of `baselines`; every slot when there is none to compare with."""
+    if not baselines:
+        return set(now)
+    return set().union(*(changed_slots(now, before) for before in baselines))
+
+
 def entry(candidate: Candidate) -> dict[str, Any]:
     return {
         "slot": candidate.slot,
@@ -76,14 +88,24 @@ def entry(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-def build_matrix(candidates: list[Candidate], before: dict[str, str] | None, *, force: bool = False,
+def build_matrix(candidates: list[Candidate], *baselines: dict[str, str] | None, force: bool = False,
                  deployable_only: bool = False) -> dict[str, Any]:
-    """{"include": [...]} of the candidates to build, in the order given."""
+    """{"include": [...]} of the candidates to build (those that differ from any baseline), in the order given."""
     if deployable_only:
         candidates = [candidate for candidate in candidates if candidate.deploy]
     now = {candidate.slot: candidate.fingerprint for candidate in candidates}
-    wanted = set(now) if force else changed_slots(now, before)
+    wanted = set(now) if force else stale_slots(now, baselines)
     return {"include": [entry(candidate) for candidate in candidates if candidate.slot in wanted]}
+
+
+def refuse_beyond_limit(matrix: dict[str, Any], max_jobs: int) -> None:
+    """A matrix GitHub would refuse (more than `max_jobs` entries) stops the plan with the way out."""
+    count = len(matrix["include"])
+    if count > max_jobs:
+        raise UsageError(
+            f"the plan has {count} slots to build; GitHub runs at most {max_jobs} jobs per matrix "
+            "(runtimes/runners.json, matrix.max_jobs) ==> deploy them in parts: run the deploy workflow by hand "
+            f"with up to {max_jobs} slots in its `slots` input; each run plans what is still out of date")
 
 
 def github_outputs(matrix: dict[str, Any], synthetic: bool) -> dict[str, str]:

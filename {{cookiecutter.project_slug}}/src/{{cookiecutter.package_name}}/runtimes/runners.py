@@ -49,6 +49,7 @@ class RunnerTable:
     path: Path
     entries: dict[str, dict[str, Any]]
     cache_gb: float
+    max_matrix_jobs: int = 256  # GitHub's limit per matrix (runners.json `matrix.max_jobs`)
 
     def hosted(self, label: str) -> bool:
         """Whether GitHub hosts `label` (a fresh VM per job); an unlisted label counts as self-hosted."""
@@ -94,10 +95,12 @@ def load_runners(runtimes_dir: Path) -> RunnerTable:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         entries, cache_gb = data["runners"], float(data["actions_cache"]["gb"])
+        max_jobs = int(data["matrix"]["max_jobs"])
     except FileNotFoundError:
         raise UsageError(f"File {path} ==> expected the runner table; restore it from the template") from None
     except (ValueError, KeyError, TypeError) as error:
-        raise UsageError(f"File {path} ==> expected JSON with `runners` and `actions_cache.gb` ({error})") from None
+        raise UsageError(f"File {path} ==> expected JSON with `runners`, `actions_cache.gb` and `matrix.max_jobs` "
+                         f"({error})") from None
     if not isinstance(entries, list):
         raise UsageError(f"File {path} ==> At key runners ==> expected a list")
     table: dict[str, dict[str, Any]] = {}
@@ -110,4 +113,4 @@ def load_runners(runtimes_dir: Path) -> RunnerTable:
                 raise UsageError(f"File {path} ==> At key runners[{index}].labels ==> expected each label once; "
                                  f"{label!r} is listed twice")
             table[label] = entry
-    return RunnerTable(path, table, cache_gb)
+    return RunnerTable(path, table, cache_gb, max_jobs)

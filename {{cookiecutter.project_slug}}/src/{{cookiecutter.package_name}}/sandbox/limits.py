@@ -10,6 +10,9 @@ from ..errors import UsageError
 MB, GB = 2**20, 2**30
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt])i?b?\s*$", re.IGNORECASE)
 UNITS = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+# Above any machine a check runs on (Numerai gives 4 GB; GitHub's largest runners 64 GB): the limit is
+# handed to the kernel (RLIMIT_AS, cgroup memory.max), which refuses or overflows far larger values.
+MAX_MEMORY = 2**40
 
 
 @dataclass(frozen=True)
@@ -27,4 +30,7 @@ def parse_size(text: str, flag: str = "--memory") -> int:
     match = SIZE.match(text)
     if not match:
         raise UsageError(f"{flag} {text!r} ==> expected a size with a unit, e.g. 4g or 512m")
-    return int(float(match.group(1)) * UNITS[match.group(2).lower()])
+    size = int(float(match.group(1)) * UNITS[match.group(2).lower()])
+    if size > MAX_MEMORY:
+        raise UsageError(f"{flag} {text!r} ==> expected at most {MAX_MEMORY // 2**40}t (Numerai runs a pickle with 4g)")
+    return size
