@@ -43,6 +43,9 @@ def test_the_layers_hold():
 
 @pytest.mark.parametrize(("module", "line", "contract"), [
     ("modelspec/model.py", "from ..deploy import slots", "Layers: each imports only the layers below it"),
+    ("modelspec/model.py", "from ..kinds import registry", "Layers: each imports only the layers below it"),
+    ("train/ensemble.py", "from ..kinds import registry", "Layers: each imports only the layers below it"),
+    ("kinds/base.py", "from ..artifact import builder", "Layers: each imports only the layers below it"),
     ("data/download.py", "import numerapi", "Only numerai/ talks to Numerai (numerapi, requests)"),
     ("bundle/predictor.py", "import lightgbm",
      "What ships inside the pickle imports only the standard library, numpy and pandas"),
@@ -65,6 +68,6 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, contract
 
 def test_a_broken_layer_names_the_import(tmp_path):
     root = copy_of_repo(tmp_path)
-    path = root / "src" / PACKAGE / "spec" / "model.py"
+    path = root / "src" / PACKAGE / "modelspec" / "model.py"
     path.write_text(path.read_text() + "\nfrom ..deploy import slots  # noqa: E402,F401\n")
-    assert f"{PACKAGE}.spec.model -> {PACKAGE}.deploy.slots" in lint_imports(root).stdout
+    assert f"{PACKAGE}.modelspec.model -> {PACKAGE}.deploy.slots" in lint_imports(root).stdout

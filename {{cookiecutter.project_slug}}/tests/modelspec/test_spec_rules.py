@@ -10,7 +10,8 @@ import json
 import pytest
 
 from {{ cookiecutter.package_name }}.main import main
-from {{ cookiecutter.package_name }}.modelspec import SpecError, check_parameters, load_specs
+from {{ cookiecutter.package_name }}.kinds.checks import check_parameters
+from {{ cookiecutter.package_name }}.modelspec import SpecError, load_specs
 from {{ cookiecutter.package_name }}.modelspec.load import load_spec
 from {{ cookiecutter.package_name }}.modelspec.rules import data_problems
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from ..artifact.online import require_numerai_or_cache
 from ..artifact.slots import build_slots
 from ..check.pipeline import check_built
-from ..modelspec import check_parameters, select_specs
+from ..kinds.checks import check_models
+from ..modelspec import select_specs
 from .common import load_all, repo_from, runtime_of
 
 
@@ -34,7 +35,7 @@ def run(args) -> int:
     specs, catalogue = load_all(repo)
     out_dir = Path(args.out) if args.out else repo.dist
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
-    check_parameters([item for item, _runtime in chosen])  # a typo in a model parameter stops it before training
+    check_models([item for item, _runtime in chosen], catalogue)  # a typo or a missing library stops it first
     if not args.synthetic:
         require_numerai_or_cache(repo.data_cache, sorted({item.spec.data.version for item, _runtime in chosen}))
     built = build_slots(repo, chosen, synthetic=args.synthetic, out_dir=out_dir, here=args.here)

@@ -13,9 +13,9 @@ runner (`build.runner`): a slot that cannot fit is refused with the fixes.
 from __future__ import annotations
 
 from ..data.published import check_against_numerai
+from ..kinds.checks import model_problems
 from ..modelspec import SpecError
 from ..modelspec.load import read_specs
-from ..modelspec.parameters import all_parameter_problems
 from ..modelspec.schema import schema_is_current
 from ..modelspec.versions import versions_for
 from ..plan.capacity import assess
@@ -34,7 +34,7 @@ def run(args) -> int:
     repo = repo_from(args)
     catalogue = load_catalogue(repo.runtimes)
     specs, problems = read_specs(repo.models, runtimes=[runtime.python for runtime in catalogue])
-    problems += all_parameter_problems(specs)
+    problems += model_problems(specs, catalogue)
     verdict = check_against_numerai(specs, repo.data_cache, versions_for(repo.models), synthetic=args.synthetic)
     problems += verdict.problems
     capacity = None

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .model import CustomModel, EnsembleModel, SklearnModel, iter_models, targets_used
+from .model import Definition, iter_models, targets_used
 from .problems import LoadedSpec, Problem, display_path, line_of
 
 PACKAGE = __name__.split(".")[0]
@@ -134,23 +134,21 @@ def reference_problems(item: LoadedSpec) -> list[Problem]:
     """Estimators and entry points must be allowed, resolve and be what they claim before any training."""
     problems = []
     for model in iter_models(item.spec.model):
-        if isinstance(model, SklearnModel):
-            target, key = model.estimator, "estimator"
-        elif isinstance(model, CustomModel):
-            target, key = model.entry_point, "entry_point"
-        else:
+        reference = model.code_reference()
+        if reference is None:
             continue
+        target, key = reference
         reason = reference_problem(target, key)
         if reason:
             problems.append(problem_at_value(item, target, key, reason))
     return problems
 
 
-def eras_needed(model) -> int:
+def eras_needed(model: Definition) -> int:
     """Fewest training eras `model` can learn from: each stacking stage trains on its own chunk of eras."""
-    if not isinstance(model, EnsembleModel):
+    stages = model.stages()
+    if not stages:
         return 1
-    stages = [model.members, *(layer.members for layer in model.layers)]
     inner = max(eras_needed(member.model) for members in stages for member in members)
     return len(stages) * inner if len(stages) > 1 else inner
 
