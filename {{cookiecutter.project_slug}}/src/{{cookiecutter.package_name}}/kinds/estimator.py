@@ -71,9 +71,8 @@ class EstimatorKind:
 
     def parameter_problems(self, model: SklearnModel, checker: Checker) -> list[tuple[str, str]]:
         from ..modelspec.parameters import estimator_parameters, sklearn_constraint_problem
-        from ..modelspec.rules import imported_reference
 
-        estimator_class = imported_reference(model.estimator, "estimator")
+        estimator_class = imported(model.estimator)  # a loaded spec names only code it may import
         if estimator_class is None:
             return []  # the spec's reference check reports it
         found = checker.named(model.params, estimator_parameters(estimator_class) or set(), model.estimator)
