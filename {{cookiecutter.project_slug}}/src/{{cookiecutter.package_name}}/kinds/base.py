@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from ..modelspec.model import Definition
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from ..train.ensemble import TrainingSet
 
 GB = 1e9
+# The spec class a kind knows (modelspec/model.py): its methods take only definitions of their kind.
+M = TypeVar("M", bound="Definition", contravariant=True)
 # runtimes/capacity.json's `memory`: {memory model: (bytes per value, base GB)}.
 MemoryCoefficients = Mapping[str, tuple[float, float]]
 # How a composite kind fits a member: (definition, training set, target column, seed) -> tree node.
@@ -45,25 +47,25 @@ def linear_peak(memory: MemoryCoefficients, path: str, values: float) -> Peak:
     return Peak(path, base, per_value * values / GB)
 
 
-class ModelKind(Protocol):
+class ModelKind(Protocol[M]):
     """One kind of model definition: the spec's `model.type` names it."""
 
     name: str
 
-    def parameter_problems(self, model: Definition, checker: Checker) -> list[tuple[str, str]]:
+    def parameter_problems(self, model: M, checker: Checker) -> list[tuple[str, str]]:
         """(parameter, what was expected) for each parameter the kind's library would refuse or ignore."""
         ...
 
-    def peak(self, model: Definition, rows: int, features: int, memory: MemoryCoefficients,
+    def peak(self, model: M, rows: int, features: int, memory: MemoryCoefficients,
              peak_of: PeakOf) -> Peak:
         """Its training's peak memory on `rows` x `features` int8 values (read from disk)."""
         ...
 
-    def fit(self, model: Definition, data: TrainingSet, target: str, seed: int, fit_member: FitMember
+    def fit(self, model: M, data: TrainingSet, target: str, seed: int, fit_member: FitMember
             ) -> dict[str, Any]:
         """The fitted model tree node (bundle/predictor.py runs it) of `model` on `data`'s `target`."""
         ...
 
-    def modules(self, model: Definition) -> set[str]:
+    def modules(self, model: M) -> set[str]:
         """Top-level modules a model of this kind needs in the image (members' excepted)."""
         ...

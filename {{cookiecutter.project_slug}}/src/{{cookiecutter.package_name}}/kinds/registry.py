@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..modelspec.model import Definition
     from ..train.ensemble import TrainingSet
 
-KINDS: dict[str, ModelKind] = {
+KINDS: dict[str, ModelKind[Any]] = {
     "lightgbm": lightgbm.KIND,
     "sklearn": estimator.KIND,
     "custom": custom.KIND,
@@ -20,7 +20,7 @@ KINDS: dict[str, ModelKind] = {
 }
 
 
-def kind_of(model: Definition) -> ModelKind:
+def kind_of(model: Definition) -> ModelKind[Any]:
     """The kind of a model definition, by its `type`."""
     name = getattr(model, "type", None)
     if name not in KINDS:

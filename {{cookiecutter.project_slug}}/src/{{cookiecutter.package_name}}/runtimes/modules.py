@@ -3,6 +3,7 @@ validate a spec's estimator library."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
 
@@ -30,7 +31,7 @@ IMPORT_ALIASES = {
 
 
 @lru_cache(maxsize=1)
-def installed_providers() -> dict[str, list[str]]:
+def installed_providers() -> Mapping[str, list[str]]:
     """{import name: [distribution]} of this environment: knows the mappings the aliases lack."""
     return metadata.packages_distributions()
 

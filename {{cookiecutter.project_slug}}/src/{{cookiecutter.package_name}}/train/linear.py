@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .streaming import row_source
 
@@ -25,8 +26,8 @@ from .streaming import row_source
 CHUNK_VALUES = 4 * 2**20
 
 
-def chunks(inputs: Any, target: np.ndarray, rows: np.ndarray | None = None,
-           chunk_values: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def chunks(inputs: Any, target: npt.NDArray[Any], rows: npt.NDArray[np.int64] | None = None,
+           chunk_values: int | None = None) -> Iterator[tuple[npt.NDArray[Any], npt.NDArray[Any]]]:
     """(int8 rows, their targets) of `inputs` (only `rows` when given), in order, a bounded chunk at a time
     (`chunk_values` values at most; CHUNK_VALUES)."""
     source = row_source(inputs, rows)
@@ -45,15 +46,15 @@ def chunks(inputs: Any, target: np.ndarray, rows: np.ndarray | None = None,
 class Statistics:
     """Sums over the rows of z = x - shift and y' = y - target_shift: enough to solve a least-squares model."""
 
-    shift: np.ndarray
+    shift: npt.NDArray[Any]
     target_shift: float
     count: int
-    sums: np.ndarray  # Σz
+    sums: npt.NDArray[Any]  # Σz
     target_sum: float  # Σy'
-    cross: np.ndarray  # ZᵀZ
-    target_cross: np.ndarray  # Zᵀy'
+    cross: npt.NDArray[Any]  # ZᵀZ
+    target_cross: npt.NDArray[Any]  # Zᵀy'
 
-    def add(self, part: np.ndarray, values: np.ndarray) -> None:
+    def add(self, part: npt.NDArray[Any], values: npt.NDArray[Any]) -> None:
         z = part.astype(np.float64) - self.shift
         y = values.astype(np.float64) - self.target_shift
         self.count += len(z)
@@ -62,7 +63,7 @@ class Statistics:
         self.cross += z.T @ z
         self.target_cross += z.T @ y
 
-    def system(self, fit_intercept: bool) -> tuple[np.ndarray, np.ndarray]:
+    def system(self, fit_intercept: bool) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         """(XᵀX, Xᵀy) of the centred data when fitting an intercept, else of the raw data."""
         n, mean, target_mean = self.count, self.sums / self.count, self.target_sum / self.count
         if fit_intercept:
@@ -72,12 +73,12 @@ class Statistics:
         moment = self.target_cross + t * self.sums + s * self.target_sum + n * s * t
         return gram, moment
 
-    def intercept(self, coef: np.ndarray) -> float:
+    def intercept(self, coef: npt.NDArray[Any]) -> float:
         mean = self.sums / self.count + self.shift
         return float(self.target_sum / self.count + self.target_shift - mean @ coef)
 
 
-def accumulate(inputs: Any, target: np.ndarray, rows: np.ndarray | None = None,
+def accumulate(inputs: Any, target: npt.NDArray[Any], rows: npt.NDArray[np.int64] | None = None,
                chunk_values: int | None = None) -> Statistics:
     """The statistics of `inputs` (only `rows` when given) against `target` (the targets of those rows)."""
     found: Statistics | None = None
@@ -92,20 +93,22 @@ def accumulate(inputs: Any, target: np.ndarray, rows: np.ndarray | None = None,
     return found
 
 
-def solve(gram: np.ndarray, moment: np.ndarray, alpha: float) -> np.ndarray:
+def solve(gram: npt.NDArray[Any], moment: npt.NDArray[Any], alpha: float) -> npt.NDArray[Any]:
     """(XᵀX + alpha I)⁻¹ Xᵀy; without a penalty, the least-norm solution (scikit-learn's lstsq)."""
     import scipy.linalg
 
     if alpha > 0:
         penalised = gram + alpha * np.eye(len(gram))
         try:
-            return scipy.linalg.solve(penalised, moment, assume_a="pos")
+            solution: npt.NDArray[np.float64] = scipy.linalg.solve(penalised, moment, assume_a="pos")
         except scipy.linalg.LinAlgError:  # scikit-learn falls back the same way on a singular system
-            return scipy.linalg.lstsq(penalised, moment)[0]
-    return scipy.linalg.lstsq(gram, moment)[0]
+            solution = scipy.linalg.lstsq(penalised, moment)[0]
+        return solution
+    least_norm: npt.NDArray[np.float64] = scipy.linalg.lstsq(gram, moment)[0]
+    return least_norm
 
 
-def fit_linear(estimator: Any, inputs: Any, target: np.ndarray, rows: np.ndarray | None = None) -> Any:
+def fit_linear(estimator: Any, inputs: Any, target: npt.NDArray[Any], rows: npt.NDArray[np.int64] | None = None) -> Any:
     """`estimator` (unfitted LinearRegression or Ridge) fitted from streamed statistics."""
     params = estimator.get_params()
     fit_intercept = bool(params.get("fit_intercept", True))
@@ -117,7 +120,7 @@ def fit_linear(estimator: Any, inputs: Any, target: np.ndarray, rows: np.ndarray
     return estimator
 
 
-def fit_partial(estimator: Any, inputs: Any, target: np.ndarray, rows: np.ndarray | None = None,
+def fit_partial(estimator: Any, inputs: Any, target: npt.NDArray[Any], rows: npt.NDArray[np.int64] | None = None,
                 epochs: int = 1) -> Any:
     """`estimator` fed every row `epochs` times through partial_fit, a float32 chunk at a time."""
     for _epoch in range(epochs):
