@@ -33,7 +33,7 @@ test: lint $(LINT_STAMP)  ## lint, then bake over many answer sets, lint workflo
 lint: $(STAMP)  ## the template's own code (the baked repo's is linted by the tests, in each bake)
 	$(BIN)/ruff check hooks scripts tests
 
-bench: $(STAMP)  ## build (medium and all features), predict, plan, transfer and install figures; last line BENCH {json} (BENCH_ARGS="--scale 0.25" for a quick run)
+bench: $(STAMP)  ## build (medium and all features, Ridge, train+validation), predict, plan, transfer and install figures; last line BENCH {json} (BENCH_ARGS="--scale 0.25" for a quick run)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:

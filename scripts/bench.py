@@ -9,6 +9,11 @@ numerai_predict_py_3_12 pins, and prints, measured in this run:
    (pd.read_parquet of the whole file, then LightGBM fitted on the frame); and the peak as a
    multiple of the int8 size of the selected columns. Then the same build on all its features
    (about 10 GB as int8 at full scale; no naive run: it cannot fit).
+   1c (`--only ridge`): a scikit-learn Ridge on the medium set, solved from streamed XᵀX and Xᵀy
+   (ridge_peak_gb, ridge_int8_gb; bound 0.3 x int8 + 0.5 GB). 1d (`--only train-validation`): LightGBM
+   on every feature of train plus validation (include_validation: true; validation eras at the same
+   scale; train_validation_peak_gb, train_validation_int8_gb; bound 0.55 x int8 + 0.3 GB). Both print
+   the capacity plan's estimate next to the peak.
 2. predict: wall time and peak memory of the built pickle on 6,000 live rows with all the version's
    features, on one CPU, for LightGBM models of 20,000 trees (small set) and 2,000 trees (medium
    set), against a plain `model.predict(live[features])` wrapper of the same booster.
@@ -74,6 +79,12 @@ LIMIT_PREDICT_RATIO, LIMIT_PREDICT_SECONDS, LIMIT_PREDICT_PEAK = 1.05, 60.0, 1.0
 # build's peak within 0.55 x its int8 size + 0.3 GB (LightGBM's binned dataset takes about half a byte a
 # value), and a job's disk, a fresh install, the capacity plan's error and --help within these.
 LIMIT_ALL_INT8_FACTOR, LIMIT_ALL_INT8_EXTRA_GB = 0.55, 0.3
+# A Ridge on the medium set, solved from streamed XᵀX and Xᵀy: its peak within 0.3 x its int8 size + 0.5 GB;
+# all features on train plus validation (LightGBM, include_validation) within the all-features bound above.
+LIMIT_RIDGE_INT8_FACTOR, LIMIT_RIDGE_INT8_EXTRA_GB = 0.3, 0.5
+INT8_BOUNDS = {"all_features": (LIMIT_ALL_INT8_FACTOR, LIMIT_ALL_INT8_EXTRA_GB),
+               "ridge": (LIMIT_RIDGE_INT8_FACTOR, LIMIT_RIDGE_INT8_EXTRA_GB),
+               "train_validation": (LIMIT_ALL_INT8_FACTOR, LIMIT_ALL_INT8_EXTRA_GB)}
 RUNNER_BOUNDS = {"job_disk_gb": 12.0, "install_disk_gb": 1.0, "capacity_error": 0.15, "help_seconds": 1.0}
 
 # Numerai's example-scripts parameters, at the sizes the issue names.
@@ -199,11 +210,16 @@ def build_once(bin_dir: Path, baked: Path, data_root: Path, folder: Path, featur
     return ours, int8
 
 
-def bench_build(bin_dir: Path, baked: Path, scale: float, cap_gb: float, naive: bool) -> dict:
+def medium_data(bin_dir: Path, scale: float) -> tuple[Path, Path]:
+    """Numerai's shape by the medium features at `scale`: (NUMERAI_DATA_DIR, dataset folder)."""
     shape = {"scale": scale, "features_all": data_version(bin_dir)["feature_sets"]["medium"], "validation_eras": 2,
              "live_rows": 100}
     data_root = DATA / f"build-scale-{scale:g}"
-    folder = ensure_data(bin_dir, data_root, shape)
+    return data_root, ensure_data(bin_dir, data_root, shape)
+
+
+def bench_build(bin_dir: Path, baked: Path, scale: float, cap_gb: float, naive: bool) -> dict:
+    data_root, folder = medium_data(bin_dir, scale)
     params = {**LIGHTGBM_PARAMS, "n_estimators": BUILD_TREES}
     ours, int8 = build_once(bin_dir, baked, data_root, folder, "medium", f"[1] build (scale {scale:g})", params)
     figures = {"build_peak_gb": round(ours["peak"] / GB, 3), "build_int8_gb": round(int8 / GB, 3),
@@ -420,21 +436,14 @@ def bench_lean_install(baked: Path) -> dict:
 
 
 def bench_capacity(bin_dir: Path, baked: Path, scale: float, figures: dict) -> dict:
-    """The capacity plan's estimates against the peaks measured: the LightGBM builds of [1] and a Ridge
-    build (one float32 matrix) on the medium set of the same data."""
+    """The capacity plan's estimates against the peaks measured: the LightGBM builds of [1] and the Ridge
+    build of [1c] (solved from streamed statistics) on the medium set of the same data."""
     data_root = DATA / f"build-scale-{scale:g}"
     folders = {"medium": next(data_root.glob("synthetic-*")), "all": all_features_data(bin_dir, scale)[1]}
-    repo = scratch_repo(baked, "build-ridge")
-    (repo / "models" / "bench_ridge.yaml").write_text(textwrap.dedent(f"""\
-        slot: bench_ridge
-        runtime: "{RUNTIME}"
-        data: {{feature_set: medium, era_step: 1, validation_metrics: false}}
-        model: {{type: sklearn, estimator: sklearn.linear_model.Ridge}}
-        """))
-    ridge = checked(measure([str(bin_dir / "numerai-deploy"), "build", "--synthetic", "--no-check", "--repo",
-                             str(repo)], env={"NUMERAI_DATA_DIR": str(data_root)}), "the Ridge build")
+    if figures.get("ridge_peak_gb") is None:
+        figures.update(bench_ridge(bin_dir, baked, scale))
     builds = [("medium", "lightgbm", figures["build_peak_gb"]), ("all", "lightgbm", figures["all_features_peak_gb"]),
-              ("medium", "sklearn", ridge["peak"] / GB)]
+              ("medium", "ridge", figures["ridge_peak_gb"])]
     print(f"\n[6b] capacity plan: estimate against measured peak (runtimes/capacity.json of {baked.name})", flush=True)
     errors = []
     for feature_set, model, measured in builds:
@@ -444,7 +453,66 @@ def bench_capacity(bin_dir: Path, baked: Path, scale: float, figures: dict) -> d
         errors.append(abs(estimated - measured) / measured)
         print(f"    {model:8s} {feature_set:6s} {info['rows']:,} x {info['features']}: estimate "
               f"{estimated:.2f} GB, measured {measured:.2f} GB, error {errors[-1]:.0%}", flush=True)
-    return {"capacity_error": round(max(errors), 3), "ridge_peak_gb": round(ridge["peak"] / GB, 3)}
+    return {"capacity_error": round(max(errors), 3)}
+
+
+def build_spec(bin_dir: Path, baked: Path, data_root: Path, name: str, spec: str) -> dict:
+    """`numerai-deploy build --synthetic` of one spec (YAML text) in a scratch repo, measured."""
+    repo = scratch_repo(baked, f"build-{name}")
+    (repo / "models" / f"{name}.yaml").write_text(textwrap.dedent(spec))
+    return checked(measure([str(bin_dir / "numerai-deploy"), "build", "--synthetic", "--no-check", "--repo",
+                            str(repo)], env={"NUMERAI_DATA_DIR": str(data_root)}), f"the {name} build")
+
+
+def report_int8_bound(name: str, label: str, measured: dict, int8: int, estimate_gb: float) -> dict:
+    """The build's peak against its int8 bound and the capacity plan's estimate; its BENCH figures."""
+    factor, extra = INT8_BOUNDS[name]
+    limit = factor * int8 / GB + extra
+    peak = measured["peak"] / GB
+    print(f"{label}: {measured['seconds']:.1f} s, peak {peak:.2f} GB = {measured['peak'] / int8:.2f} x int8 "
+          f"{int8 / GB:.2f} GB (bound {factor} x int8 + {extra} GB = {limit:.2f} GB: {verdict(peak <= limit)}); "
+          f"capacity plan {estimate_gb:.2f} GB (error {abs(estimate_gb - peak) / peak:.0%})", flush=True)
+    return {f"{name}_peak_gb": round(peak, 3), f"{name}_int8_gb": round(int8 / GB, 3),
+            f"{name}_seconds": round(measured["seconds"], 1), f"{name}_estimate_gb": round(estimate_gb, 3)}
+
+
+def bench_ridge(bin_dir: Path, baked: Path, scale: float) -> dict:
+    """[1c] a scikit-learn Ridge on the medium set: solved from XᵀX and Xᵀy read a chunk at a time."""
+    data_root, folder = medium_data(bin_dir, scale)
+    info = probe_json(bin_dir, "data-info", str(folder), "medium")["report"]
+    measured = build_spec(bin_dir, baked, data_root, "ridge", f"""\
+        slot: bench_ridge
+        runtime: "{RUNTIME}"
+        data: {{feature_set: medium, era_step: 1, validation_metrics: false}}
+        model: {{type: sklearn, estimator: sklearn.linear_model.Ridge}}
+        """)
+    estimated = probe_json(bin_dir, "capacity-estimate", str(baked), "ridge", "medium", str(info["rows"]),
+                           str(info["features"]))["report"]["memory_gb"]
+    return report_int8_bound("ridge", f"\n[1c] Ridge, medium set (scale {scale:g}; {info['rows']:,} rows x "
+                             f"{info['features']})", measured, info["rows"] * info["features"], estimated)
+
+
+def bench_train_validation(bin_dir: Path, baked: Path, scale: float) -> dict:
+    """[1d] LightGBM on every feature of train plus validation (include_validation), Numerai's advice for a
+    final model; validation eras at the same scale as the training eras."""
+    eras = max(round(data_version(bin_dir)["validation_eras"] * scale), 2)
+    data_root = DATA / f"train-validation-scale-{scale:g}"
+    folder = ensure_data(bin_dir, data_root, {"scale": scale, "validation_eras": eras, "live_rows": 100})
+    info = probe_json(bin_dir, "data-info", str(folder), "all")["report"]
+    rows = info["rows"] + info["validation_rows"]
+    params = ", ".join(f"{key}: {value}" for key, value in {**LIGHTGBM_PARAMS, "n_estimators": BUILD_TREES}.items())
+    measured = build_spec(bin_dir, baked, data_root, "train_validation", f"""\
+        slot: bench_train_validation
+        runtime: "{RUNTIME}"
+        data: {{feature_set: all, era_step: 1, include_validation: true, validation_metrics: false}}
+        model: {{type: lightgbm, params: {{{params}}}}}
+        """)
+    estimated = probe_json(bin_dir, "capacity-estimate", str(baked), "lightgbm", "all", str(rows),
+                           str(info["features"]))["report"]["memory_gb"]
+    figures = report_int8_bound("train_validation", f"\n[1d] train + validation, all features (scale {scale:g}; "
+                                f"{rows:,} rows x {info['features']})", measured, rows * info["features"], estimated)
+    print(f"    fits a 16 GB public GitHub runner: {verdict(measured['peak'] < 16 * GB)}", flush=True)
+    return figures
 
 
 def bench_job_disk(bin_dir: Path, scale: float, figures: dict) -> dict:
@@ -489,7 +557,12 @@ def driver(args) -> int:
                "all_features_peak_gb": None, "all_features_int8_gb": None, "predict_time_ratio": None,
                "transfer_fraction_small": None, "install_warm_seconds": None, "install_pip_seconds": None,
                "help_seconds": None, "install_disk_gb": None, "install_cold_seconds": None, "capacity_error": None,
-               "job_disk_gb": None}
+               "job_disk_gb": None, "ridge_peak_gb": None, "ridge_int8_gb": None, "train_validation_peak_gb": None,
+               "train_validation_int8_gb": None}
+    if "ridge" in args.only:
+        figures.update(bench_ridge(bin_dir, baked, args.scale))
+    if "train-validation" in args.only:
+        figures.update(bench_train_validation(bin_dir, baked, args.scale))
     if "build" in args.only:
         figures.update(bench_build(bin_dir, baked, args.scale, args.naive_cap_gb, not args.skip_naive))
         figures.update(bench_all_features(bin_dir, baked, args.scale))
@@ -514,11 +587,14 @@ def driver(args) -> int:
 def print_runner_bounds(figures: dict) -> None:
     """Each runner bound against its figure (a figure this run did not measure: not measured)."""
     print(f"\n[7] GitHub runner bounds (scale {figures['scale']:g}; they apply at full scale)", flush=True)
-    peak, int8 = figures.get("all_features_peak_gb"), figures.get("all_features_int8_gb")
-    if peak is not None and int8 is not None:
-        limit = LIMIT_ALL_INT8_FACTOR * int8 + LIMIT_ALL_INT8_EXTRA_GB
-        print(f"    all_features_peak_gb {peak} <= {LIMIT_ALL_INT8_FACTOR} x {int8} + {LIMIT_ALL_INT8_EXTRA_GB} = "
-              f"{limit:.2f}: {verdict(peak <= limit)}", flush=True)
+    for name, (factor, extra) in INT8_BOUNDS.items():
+        peak, int8 = figures.get(f"{name}_peak_gb"), figures.get(f"{name}_int8_gb")
+        if peak is None or int8 is None:
+            print(f"    {name}_peak_gb <= {factor} x {name}_int8_gb + {extra}: not measured", flush=True)
+            continue
+        limit = factor * int8 + extra
+        print(f"    {name}_peak_gb {peak} <= {factor} x {int8} + {extra} = {limit:.2f}: {verdict(peak <= limit)}",
+              flush=True)
     for name, limit in RUNNER_BOUNDS.items():
         value = figures.get(name)
         print(f"    {name} {value} <= {limit}: {'not measured' if value is None else verdict(value <= limit)}",
@@ -542,7 +618,8 @@ def probe_version():
 
 def probe_data_version() -> dict:
     version = probe_version()
-    return {"name": version.name, "feature_sets": version.feature_sets}
+    validation_eras = round((version.validation_rows or 0) / version.rows_per_era)
+    return {"name": version.name, "feature_sets": version.feature_sets, "validation_eras": validation_eras}
 
 
 def probe_write_data(folder: str, shape_json: str) -> dict:
@@ -561,7 +638,9 @@ def probe_data_info(folder: str, feature_set: str) -> dict:
     from numerai_models.data.read import feature_list
 
     features = feature_list(Path(folder) / "features.json", feature_set)
-    return {"rows": pq.ParquetFile(Path(folder) / "train.parquet").metadata.num_rows, "features": len(features)}
+    validation = Path(folder) / "validation.parquet"
+    return {"rows": pq.ParquetFile(Path(folder) / "train.parquet").metadata.num_rows, "features": len(features),
+            "validation_rows": pq.ParquetFile(validation).metadata.num_rows if validation.exists() else 0}
 
 
 def probe_naive_build(folder: str, feature_set: str, params_json: str, cap_bytes: str) -> dict:
@@ -719,13 +798,14 @@ def probe_transfer(parquet_path: str, work: str) -> dict:
 
 def probe_capacity_estimate(repo: str, model: str, feature_set: str, rows: str, features: str) -> dict:
     """The capacity plan's estimate (plan/capacity.py) of a build of `rows` x `features` on one era step."""
+    from numerai_models.modelspec import ModelSpec
     from numerai_models.plan.capacity import estimate, load_coefficients
     from numerai_models.plan.shapes import DatasetShape
     from numerai_models.modelspec import ModelSpec
 
     version = probe_version().name
     definition = ({"type": "lightgbm"} if model == "lightgbm"
-                  else {"type": "sklearn", "estimator": "sklearn.linear_model.Ridge"})
+                  else {"type": "sklearn", "estimator": "sklearn.linear_model.Ridge"})  # "ridge": streamed
     spec = ModelSpec.model_validate({"slot": "bench", "data": {"version": version, "feature_set": feature_set,
                                                                "validation_metrics": False}, "model": definition})
     shape = DatasetShape(version, int(rows), 1, None, {feature_set: int(features)}, "bench")
@@ -739,7 +819,7 @@ PROBES = {"versions": probe_versions, "data-version": probe_data_version, "write
           "capacity-estimate": probe_capacity_estimate}
 
 
-PARTS = ("build", "predict", "plan", "transfer", "install", "help")
+PARTS = ("build", "ridge", "train-validation", "predict", "plan", "transfer", "install", "help")
 
 
 def main() -> int:

@@ -46,6 +46,9 @@ def test_the_layers_hold():
 
 @pytest.mark.parametrize(("module", "line", "contract"), [
     ("modelspec/model.py", "from ..deploy import slots", "Layers: each imports only the layers below it"),
+    ("modelspec/model.py", "from ..kinds import registry", "Layers: each imports only the layers below it"),
+    ("train/ensemble.py", "from ..kinds import registry", "Layers: each imports only the layers below it"),
+    ("kinds/base.py", "from ..artifact import builder", "Layers: each imports only the layers below it"),
     ("data/download.py", "import numerapi", "Only numerai/ talks to Numerai (numerapi, requests)"),
     ("bundle/predictor.py", "import lightgbm",
      "What ships inside the pickle imports only the standard library, numpy and pandas"),

@@ -138,6 +138,15 @@ def test_a_module_removed_from_the_standard_library_is_an_error():
     assert not errors(static_check(data, None, resolve_runtime("3.11", CATALOGUE), OWN).findings, "modules")
 
 
+@pytest.mark.parametrize(("module", "name"), [("xgboost.sklearn", "XGBRegressor"),
+                                              ("catboost.core", "CatBoostRegressor")])
+def test_an_estimator_of_a_library_the_image_locks_passes_the_module_check(module, name):
+    """xgboost and catboost are in every image's lock: a pickle of their estimators loads there."""
+    data = global_pickle(module, name)
+    assert not errors(static_check(data, None, PY312, OWN).findings, "modules")
+    assert distributions_for(module.split(".")[0], PY312) == [module.split(".")[0]]
+
+
 def test_a_script_global_by_reference_is_an_error():
     [problem] = errors(static_check(global_pickle("__main__", "predict"), None, PY312, OWN).findings, "modules")
     assert "__main__.predict" in problem.message and "cloudpickle" in problem.fix

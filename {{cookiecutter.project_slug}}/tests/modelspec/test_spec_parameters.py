@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from {{ cookiecutter.package_name }}.kinds.checks import check_parameters
 from {{ cookiecutter.package_name }}.main import main
-from {{ cookiecutter.package_name }}.modelspec import SpecError, check_parameters
+from {{ cookiecutter.package_name }}.modelspec import SpecError
 from {{ cookiecutter.package_name }}.modelspec.load import load_spec
 
 from conftest import write_spec

@@ -9,8 +9,9 @@ import json
 
 import pytest
 
+from {{ cookiecutter.package_name }}.kinds.checks import check_parameters
 from {{ cookiecutter.package_name }}.main import main
-from {{ cookiecutter.package_name }}.modelspec import SpecError, check_parameters, load_specs
+from {{ cookiecutter.package_name }}.modelspec import SpecError, load_specs
 from {{ cookiecutter.package_name }}.modelspec.load import load_spec
 from {{ cookiecutter.package_name }}.modelspec.rules import data_problems
 
@@ -60,6 +61,8 @@ def test_feature_set_and_targets_are_checked_against_features_json(tmp_path):
                  ["line 4", "At key model.entry_point", "cannot be imported"], id="entry point not importable"),
     pytest.param("  type: sklearn\n  estimator: os.system\n  params: {command: touch pwned}\n",
                  ["line 4", "At key model.estimator", "sklearn, lightgbm", "custom"], id="estimator os.system"),
+    pytest.param("  type: sklearn\n  estimator: xgboost_missing_here.XGBRegressor\n",
+                 ["line 4", "At key model.estimator", "a library the runtime images lock"], id="not a locked library"),
     pytest.param("  type: custom\n  entry_point: os:system\n", ["line 4", "At key model.entry_point", "custom"],
                  id="entry point os:system"),
     pytest.param("  type: sklearn\n  estimator: sklearn.utils.Bunch\n",
@@ -153,3 +156,72 @@ def test_stacked_layers_need_an_era_each(tmp_path, max_eras, layers, fails):
             load_spec(path)
     else:
         load_spec(path)
+
+
+LOCKED_LIBRARY = """
+class Regressor:
+    def __init__(self, depth=3):
+        self.depth = depth
+
+    def get_params(self, deep=True):
+        return {"depth": self.depth}
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return X[:, 0]
+"""
+
+
+def test_an_estimator_from_any_library_the_image_locks_is_accepted(make_repo, monkeypatch, capsys, tmp_path):
+    """Not only scikit-learn's: a class with fit and predict from a locked library (xgboost and catboost are),
+    here a stand-in library added to the default image's lock; an image without it is named."""
+    (tmp_path / "lockedlib.py").write_text(LOCKED_LIBRARY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    root = make_repo({"a.yaml": "slot: a\nmodel: {type: sklearn, estimator: lockedlib.Regressor, "
+                                "params: {depth: 4}}\n"})
+    locks = sorted((root / "runtimes").glob("py3.*-*.txt"))
+    assert locks, "the repository's runtimes have locks"
+    with locks[-1].open("a") as lock:
+        lock.write("lockedlib==1.0\n")
+    from {{ cookiecutter.package_name }}.modelspec.locked import locked_distributions
+
+    locked_distributions.cache_clear()
+    loaded = load_spec(root / "models" / "a.yaml")
+    from {{ cookiecutter.package_name }}.kinds.checks import image_problems
+    from {{ cookiecutter.package_name }}.runtimes import load_catalogue
+
+    by_lock = {runtime.lock.name: runtime for runtime in load_catalogue(root / "runtimes")}
+    assert image_problems(loaded, by_lock[locks[-1].name]) == []
+    [problem] = image_problems(loaded, by_lock[locks[0].name])
+    assert "has no 'lockedlib'" in problem.expected and problem.key == "model.estimator"
+    check_parameters([loaded])
+    with pytest.raises(SpecError, match="did you mean 'depth'"):
+        check_parameters([load_spec(write_spec(root / "models", "b.yaml",
+                                               "slot: b\nmodel: {type: sklearn, estimator: lockedlib.Regressor, "
+                                               "params: {dept: 4}}\n"))])
+
+
+def test_a_locked_library_that_is_not_installed_is_named_with_the_fix(make_repo):
+    """xgboost is in every image's lock; this environment lacks it until the project depends on it."""
+    try:
+        import xgboost  # noqa: F401
+        pytest.skip("xgboost is installed here")
+    except ImportError:
+        pass
+    root = make_repo({"x.yaml": "slot: x\nmodel: {type: sklearn, estimator: xgboost.XGBRegressor}\n"})
+    with pytest.raises(SpecError) as caught:
+        load_spec(root / "models" / "x.yaml")
+    message = str(caught.value)
+    assert "At key model.estimator" in message and "add 'xgboost'" in message
+    assert "`[project] dependencies` in pyproject.toml" in message
+
+
+def test_custom_code_importing_a_missing_package_is_told_to_add_it(tmp_path, monkeypatch):
+    from {{ cookiecutter.package_name }}.modelspec.rules import import_problem
+
+    (tmp_path / "uses_missing.py").write_text("import not_a_package_anyone_has\n\ndef train(*args):\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    reason = import_problem("uses_missing", "train")
+    assert "add 'not_a_package_anyone_has'" in reason and "[project] dependencies" in reason

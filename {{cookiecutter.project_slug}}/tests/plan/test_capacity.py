@@ -20,7 +20,6 @@ from {{ cookiecutter.package_name }}.plan.capacity import (
     estimate,
     fits,
     load_coefficients,
-    memory_path,
     with_data,
 )
 from {{ cookiecutter.package_name }}.plan.shapes import dataset_shape
@@ -98,16 +97,22 @@ def test_the_estimate_follows_the_values_trained_on(shape):
     assert small.data_gb < every.data_gb * 42 / 3555 * 1.01, "a few columns are read by ranges, not the file"
 
 
+def estimator_spec(estimator: str, params: dict | None = None, feature_set: str = "medium") -> ModelSpec:
+    return ModelSpec.model_validate({"slot": "s", "data": {"version": "v5.3", "feature_set": feature_set},
+                                     "model": {"type": "sklearn", "estimator": estimator, "params": params or {}}})
+
+
 def test_models_that_get_one_float32_matrix_are_estimated_as_such(shape):
     coefficients = load_coefficients(REPO_ROOT / "runtimes")
-    ridge = ModelSpec.model_validate({"slot": "s", "data": {"version": "v5.3", "feature_set": "medium"},
-                                      "model": {"type": "sklearn", "estimator": "sklearn.linear_model.Ridge"}})
+    forest = estimator_spec("sklearn.ensemble.RandomForestRegressor")
+    ridge = estimator_spec("sklearn.linear_model.Ridge")
     with_benchmarks = spec(feature_set="medium").model_copy(update={"predict": ridge.predict.model_copy(
         update={"benchmark_inputs": ["v53_lgbm_ender20"]})})
-    assert memory_path(spec()) == "lightgbm"
-    assert memory_path(ridge) == memory_path(with_benchmarks) == "float32"
-    assert estimate(ridge, shape, coefficients).memory_gb > estimate(spec(feature_set="medium"), shape,
-                                                                     coefficients).memory_gb
+    assert estimate(spec(), shape, coefficients).path == "lightgbm"
+    assert estimate(forest, shape, coefficients).path == estimate(with_benchmarks, shape, coefficients).path \
+        == "float32"
+    assert estimate(forest, shape, coefficients).memory_gb > estimate(spec(feature_set="medium"), shape,
+                                                                      coefficients).memory_gb
     assert estimate(with_benchmarks, shape, coefficients).features == 781
 
 
@@ -189,11 +194,12 @@ def test_an_unlisted_runner_is_not_checked(repo, run):
 
 
 def test_a_public_repository_gets_the_larger_standard_runner(repo, run):
+    # A positive Ridge has no closed form from XᵀX: it takes the whole float32 matrix.
     medium_ridge = """
         slot: ridge_medium
         runtime: "3.12"
         data: {version: v5.3, feature_set: medium, era_step: 2}
-        model: {type: sklearn, estimator: sklearn.linear_model.Ridge}
+        model: {type: sklearn, estimator: sklearn.linear_model.Ridge, params: {positive: true}}
     """
     root = repo({"ridge.yaml": medium_ridge})
     assert run(root, "validate").code == 2
@@ -242,3 +248,41 @@ def test_an_untrusted_build_too_large_for_a_hosted_runner_is_refused(repo, run):
     result = run(root, "plan", "--force", "--untrusted")
     assert result.code == 2 and result.out == ""
     assert "not a GitHub-hosted runner" in result.err and "File models/everything.yaml" in result.err
+
+
+def test_streamed_linear_and_partial_fit_models_have_their_own_memory_model(shape):
+    """A Ridge holds its statistics (features²), not its rows: a medium Ridge on all of v5.3's training
+    rows fits a private runner; an SGDRegressor holds a chunk; a Ridge with positive=True takes the matrix."""
+    coefficients = load_coefficients(REPO_ROOT / "runtimes")
+    table = load_runners(REPO_ROOT / "runtimes")
+    ridge = estimate(estimator_spec("sklearn.linear_model.Ridge", {"alpha": 10.0}), shape, coefficients)
+    assert ridge.path == "linear" and ridge.memory_gb < 1.0
+    assert fits(ridge, table.runner("ubuntu-latest", "private"), coefficients)
+    everything = estimate(estimator_spec("sklearn.linear_model.LinearRegression", feature_set="all"), shape,
+                          coefficients)
+    assert everything.path == "linear" and everything.memory_gb < 2.0
+    sgd = estimate(estimator_spec("sklearn.linear_model.SGDRegressor"), shape, coefficients)
+    assert sgd.path == "partial_fit" and sgd.memory_gb < 1.0
+    assert estimate(estimator_spec("sklearn.neural_network.MLPRegressor", {"solver": "lbfgs"}), shape,
+                    coefficients).path == "float32"
+    positive = estimate(estimator_spec("sklearn.linear_model.Ridge", {"positive": True}), shape, coefficients)
+    assert positive.path == "float32" and positive.memory_gb > 10
+
+
+def test_an_ensemble_peaks_at_its_largest_member_not_their_sum(shape):
+    """Members train one after another, each freeing its data: the peak is the largest member's; a
+    stacked layer trains on its own share of the eras, on the earlier layer's predictions."""
+    coefficients = load_coefficients(REPO_ROOT / "runtimes")
+    lightgbm = {"type": "lightgbm", "params": {"n_estimators": 10}}
+    ridge = {"type": "sklearn", "estimator": "sklearn.linear_model.Ridge"}
+    blend = ModelSpec.model_validate({"slot": "s", "data": {"version": "v5.3", "feature_set": "medium"}, "model": {
+        "type": "ensemble", "members": [{"model": lightgbm}, {"model": ridge}, {"model": lightgbm}]}})
+    alone = estimate(spec(feature_set="medium"), shape, coefficients)
+    found = estimate(blend, shape, coefficients)
+    assert found.path == "ensemble of lightgbm, linear"
+    assert found.memory_gb == pytest.approx(alone.memory_gb)
+    stacked = ModelSpec.model_validate({**blend.model_dump(), "model": {
+        **blend.model.model_dump(), "layers": [{"members": [{"model": ridge}]}]}})
+    halves = estimate(stacked, shape, coefficients)
+    per_value, base = coefficients.memory["lightgbm"]
+    assert halves.memory_gb == pytest.approx(base + per_value * -(-halves.rows // 2) * halves.features / 1e9)

@@ -12,11 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from {{ cookiecutter.package_name }}.data.read import ParquetFeatures
+from {{ cookiecutter.package_name }}.kinds import fit_model
 from {{ cookiecutter.package_name }}.modelspec.model import LightGBMModel, SklearnModel
 from {{ cookiecutter.package_name }}.train import streaming
 from {{ cookiecutter.package_name }}.train.estimators import (
     SAMPLE_VALUES,
-    fit_estimator,
     fit_lightgbm,
     lightgbm_setup,
     sample_rows,
@@ -24,6 +24,14 @@ from {{ cookiecutter.package_name }}.train.estimators import (
 from {{ cookiecutter.package_name }}.train.streaming import ArrayRows, SourceRows, column_chunks, streamed_dataset
 
 from conftest import CURRENT
+
+
+def fit_estimator(model, inputs, target, seed, features):
+    """One model of any kind fitted as a build fits it (kinds.fit_model)."""
+    from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet
+
+    eras = np.repeat("0001", len(target))
+    return fit_model(model, TrainingSet(inputs, {"target": target}, eras, features), "target", seed)
 
 MODEL = LightGBMModel(type="lightgbm", params={"n_estimators": 25, "num_leaves": 7, "learning_rate": 0.2})
 
@@ -68,8 +76,8 @@ def test_rows_without_a_target_are_left_out_for_lightgbm_and_other_estimators():
     fitted = fit_estimator(ridge, inputs, target, seed=3, features=[])["estimator"]
     from sklearn.linear_model import Ridge
 
-    expected = Ridge(alpha=2.0).fit(inputs[known].astype(np.float32), target[known])
-    np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-5)
+    expected = Ridge(alpha=2.0).fit(inputs[known].astype(np.float64), target[known])  # streamed: exact
+    np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-6)
 
 
 def test_streaming_straight_from_the_parquet_file_gives_the_same_model(tmp_path):
@@ -150,7 +158,7 @@ class NeverWhole(ParquetFeatures):
 
 def test_a_single_layer_ensemble_streams_its_lightgbm_members(tmp_path):
     from {{ cookiecutter.package_name }}.modelspec.model import EnsembleModel
-    from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet, fit_node
+    from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet
 
     inputs, target = data(rows=2000, columns=8)
     names = [f"feature_{index}" for index in range(inputs.shape[1])]
@@ -162,7 +170,7 @@ def test_a_single_layer_ensemble_streams_its_lightgbm_members(tmp_path):
     source = NeverWhole(opened.path, opened.features, opened.groups, opened.mask, opened.rows)
     ensemble = EnsembleModel.model_validate({"type": "ensemble", "members": [
         {"model": MODEL.model_dump(), "weight": 2}, {"model": MODEL.model_dump() | {"params": {"n_estimators": 5}}}]})
-    node = fit_node(ensemble, TrainingSet(source, {"target": target}, eras, names), "target", seed=3)
+    node = fit_model(ensemble, TrainingSet(source, {"target": target}, eras, names), "target", seed=3)
     [layer] = node["layers"]
     assert [weight for _, weight in layer] == [2.0, 1.0]
     assert trees(layer[0][0]["estimator"]) == trees(fit_lightgbm(MODEL, inputs, target, seed=3))
@@ -230,7 +238,7 @@ def test_a_chunked_dataset_takes_about_half_a_byte_a_value():
 def test_a_stacked_ensemble_streams_its_layers_and_matches_the_in_memory_fit(tmp_path, monkeypatch):
     from {{ cookiecutter.package_name }}.modelspec.model import EnsembleModel
     from {{ cookiecutter.package_name }}.train import ensemble
-    from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet, fit_node
+    from {{ cookiecutter.package_name }}.train.ensemble import TrainingSet
 
     inputs, target = data(rows=2000, columns=8)
     eras = np.repeat([f"{era:04d}" for era in range(1, 11)], 200)
@@ -240,8 +248,8 @@ def test_a_stacked_ensemble_streams_its_layers_and_matches_the_in_memory_fit(tmp
     spec = EnsembleModel.model_validate({"type": "ensemble", "members": [
         {"model": MODEL.model_dump()}, {"model": COLSAMPLED.model_dump()}],
         "layers": [{"members": [{"model": MODEL.model_dump() | {"params": {"n_estimators": 5}}}]}]})
-    streamed = fit_node(spec, TrainingSet(source, {"target": target}, eras, []), "target", seed=3)
-    in_memory = fit_node(spec, TrainingSet(inputs, {"target": target}, eras, []), "target", seed=3)
+    streamed = fit_model(spec, TrainingSet(source, {"target": target}, eras, []), "target", seed=3)
+    in_memory = fit_model(spec, TrainingSet(inputs, {"target": target}, eras, []), "target", seed=3)
     assert streamed["layers"] and all(streamed["layers"]), "the fit has layers of members"
     for layer, expected in zip(streamed["layers"], in_memory["layers"], strict=True):
         for (node, _), (other, _) in zip(layer, expected, strict=True):

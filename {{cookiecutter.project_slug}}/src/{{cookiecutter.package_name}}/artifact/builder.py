@@ -30,6 +30,7 @@ from ..data.read import (
 from ..data.remote import DatasetFiles, dataset_files
 from ..data.synthetic import ensure_synthetic, version_shape
 from ..errors import WorkFailed
+from ..kinds import fit_model
 from ..logs import get_logger
 from ..modelspec import LoadedSpec, SpecError
 from ..modelspec.model import targets_used
@@ -38,7 +39,7 @@ from ..modelspec.versions import benchmark_problems, versions_for
 from ..repo import Repo
 from ..runtimes import Runtime
 from ..runtimes.environments import environment_record
-from ..train.ensemble import TrainingSet, fit_node
+from ..train.ensemble import TrainingSet
 from .environment import refuse_mismatch
 from .fingerprint import fingerprint
 from .manifest import Manifest, build_manifest, write_build
@@ -310,7 +311,7 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
         "features": features,
         "benchmark_inputs": list(spec.predict.benchmark_inputs),
         "rank_per_era": spec.predict.rank_per_era,
-        "model": fit_node(spec.model, data, cast(str, spec.data.target), spec.build.seed),
+        "model": fit_model(spec.model, data, cast(str, spec.data.target), spec.build.seed),
     }
     rows = len(data.eras)
     del data

@@ -9,33 +9,13 @@ from __future__ import annotations
 import hashlib
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import metadata
 
 from ..artifact.manifest import Manifest
 from ..artifact.references import scan
 from ..runtimes import Runtime, normalise
 from ..runtimes.libraries import LAYOUT_BOUND_LIBRARIES
+from ..runtimes.modules import distributions_for
 from .report import ERROR, OK, WARNING, Finding
-
-# Import names that differ from the distribution's name (the rest match once normalised).
-IMPORT_ALIASES = {
-    "sklearn": ("scikit-learn",),
-    "yaml": ("pyyaml",),
-    "PIL": ("pillow",),
-    "dateutil": ("python-dateutil",),
-    "attr": ("attrs",),
-    "bs4": ("beautifulsoup4",),
-    "google": ("protobuf", "google-api-core", "google-auth", "google-cloud-storage"),
-    "tensorflow_decision_forests": ("tensorflow-decision-forests",),
-    "tf_keras": ("tf-keras",),
-    "pytorch_lightning": ("pytorch-lightning",),
-    "skorch": ("skorch",),
-    "cv2": ("opencv-python", "opencv-python-headless"),
-    "skimage": ("scikit-image",),
-    "jwt": ("pyjwt",),
-    "dotenv": ("python-dotenv",),
-}
 
 # Standard library modules a newer Python no longer has (the checking Python may be older).
 REMOVED_FROM_STDLIB = {
@@ -66,21 +46,6 @@ def in_stdlib(module: str, python: str) -> bool:
     if module in ADDED_TO_STDLIB:
         return minor_tuple(python) >= minor_tuple(ADDED_TO_STDLIB[module])
     return module in sys.stdlib_module_names or module == "__builtin__"
-
-
-@lru_cache(maxsize=1)
-def installed_providers() -> dict[str, list[str]]:
-    """{import name: [distribution]} of this environment: knows the mappings the aliases lack."""
-    return dict(metadata.packages_distributions())
-
-
-def distributions_for(module: str, runtime: Runtime) -> list[str]:
-    """The image's distributions that provide top-level `module` (empty when it has none)."""
-    direct = sorted(name for name in {normalise(module), *IMPORT_ALIASES.get(module, ())} if name in runtime.packages)
-    if direct:
-        return direct
-    provided = {normalise(name) for name in installed_providers().get(module, [])}
-    return sorted(name for name in provided if name in runtime.packages)
 
 
 def module_finding(module: str, example: str, runtime: Runtime, own: set[str]) -> Finding | None:

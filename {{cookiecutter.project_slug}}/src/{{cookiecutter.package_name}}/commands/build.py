@@ -18,7 +18,8 @@ from typing import cast
 from ..artifact.online import require_numerai_or_cache
 from ..artifact.slots import build_slots
 from ..check.pipeline import check_built
-from ..modelspec import check_parameters, select_specs
+from ..kinds.checks import check_models
+from ..modelspec import select_specs
 from ..settings import Settings
 from .common import load_all, repo_from, runtime_of
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     specs, catalogue = load_all(repo)
     out_dir = Path(args.out) if args.out else repo.dist
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
-    check_parameters([item for item, _runtime in chosen])  # a typo in a model parameter stops it before training
+    check_models([item for item, _runtime in chosen], catalogue)  # a typo or a missing library stops it first
     if not args.synthetic:
         versions = sorted({cast(str, item.spec.data.version) for item, _runtime in chosen})
         require_numerai_or_cache(repo.data_cache, versions, settings)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 
 from ..data.published import check_against_numerai
+from ..kinds.checks import model_problems
 from ..modelspec import SpecError
 from ..modelspec.load import read_specs
-from ..modelspec.parameters import all_parameter_problems
 from ..modelspec.schema import schema_is_current
 from ..modelspec.versions import versions_for
 from ..plan.capacity import assess
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     repo = repo_from(args, settings)
     catalogue = load_catalogue(repo.runtimes)
     specs, problems = read_specs(repo.models, runtimes=[runtime.python for runtime in catalogue])
-    problems += all_parameter_problems(specs)
+    problems += model_problems(specs, catalogue)
     verdict = check_against_numerai(specs, repo.data_cache, versions_for(repo.models), settings=settings,
                                     synthetic=args.synthetic)
     problems += verdict.problems

@@ -60,20 +60,38 @@ class DataSpec(Section):
         return value
 
 
-class LightGBMModel(Section):
+class Definition(Section):
+    """What every model definition tells the spec side, whatever its kind (its behaviour: kinds/)."""
+
+    def stages(self) -> list[list[Member]]:
+        """The members trained one stage after another (an ensemble's); none for a single model."""
+        return []
+
+    def code_reference(self) -> tuple[str, str] | None:
+        """(import path, its key) of the code the definition names, if any."""
+        return None
+
+
+class LightGBMModel(Definition):
     """A LightGBM regressor (`lightgbm.LGBMRegressor` parameters)."""
 
     type: Literal["lightgbm"]
     params: dict[str, Any] = Field(default_factory=dict, description="LGBMRegressor keyword arguments.")
 
 
-class SklearnModel(Section):
+class SklearnModel(Definition):
     """Any scikit-learn style estimator (has fit and predict), by import path."""
 
     type: Literal["sklearn"]
-    estimator: str = Field(description="Import path of the estimator class, from sklearn, lightgbm or this repo's "
-                           "custom package, e.g. sklearn.linear_model.Ridge.")
+    estimator: str = Field(description="Import path of the estimator class: scikit-learn, LightGBM, any library "
+                           "the runtime's image locks (xgboost.XGBRegressor, catboost.CatBoostRegressor) or this "
+                           "repo's custom package, e.g. sklearn.linear_model.Ridge.")
     params: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments of the class.")
+    epochs: int = Field(1, ge=1, description="Passes over the training rows for an estimator with partial_fit "
+                        "(fed in chunks, never the whole matrix at once).")
+
+    def code_reference(self) -> tuple[str, str] | None:
+        return self.estimator, "estimator"
 
     @field_validator("estimator")
     @classmethod
@@ -83,7 +101,7 @@ class SklearnModel(Section):
         return value
 
 
-class CustomModel(Section):
+class CustomModel(Definition):
     """Your own training code: `module:function` in this repo's `custom` package (src/<package>/custom/).
 
     The function is called as `function(train, features, target, params)` and returns a fitted
@@ -94,6 +112,9 @@ class CustomModel(Section):
     type: Literal["custom"]
     entry_point: str = Field(description="module:function that trains the model.")
     params: dict[str, Any] = Field(default_factory=dict, description="Passed to the entry point.")
+
+    def code_reference(self) -> tuple[str, str] | None:
+        return self.entry_point, "entry_point"
 
     @field_validator("entry_point")
     @classmethod
@@ -120,12 +141,15 @@ class Layer(Section):
     members: list[Member] = Field(min_length=1)
 
 
-class EnsembleModel(Section):
+class EnsembleModel(Definition):
     """A weighted blend of members; optional further layers stack on the first layer's predictions."""
 
     type: Literal["ensemble"]
     members: list[Member] = Field(min_length=1)
     layers: list[Layer] = Field(default_factory=list, description="Layers stacked on `members`.")
+
+    def stages(self) -> list[list[Member]]:
+        return [self.members, *(layer.members for layer in self.layers)]
 
 
 ModelDefinition = Annotated[
@@ -197,27 +221,37 @@ class ModelSpec(Section):
         return value
 
 
-def iter_models(model: ModelDefinition) -> Iterator[ModelDefinition]:
+def stage_keys(depth: int, index: int) -> tuple[str | int, ...]:
+    """Keys of a stage's member model in the document: `members` first, then `layers`."""
+    if depth == 0:
+        return ("members", index, "model")
+    return ("layers", depth - 1, "members", index, "model")
+
+
+def model_keys(model: Definition, keys: tuple[str | int, ...] = ("model",)
+               ) -> Iterator[tuple[Definition, tuple[str | int, ...]]]:
+    """(definition, its keys in the document) for `model` and every model inside it, depth first."""
+    yield model, keys
+    for depth, members in enumerate(model.stages()):
+        for index, member in enumerate(members):
+            yield from model_keys(member.model, (*keys, *stage_keys(depth, index)))
+
+
+def iter_models(model: Definition) -> Iterator[Definition]:
     """Yield every model definition inside `model`, depth first, itself included."""
-    yield model
-    if isinstance(model, EnsembleModel):
-        for member in model.members:
-            yield from iter_models(member.model)
-        for layer in model.layers:
-            for member in layer.members:
-                yield from iter_models(member.model)
+    for found, _keys in model_keys(model):
+        yield found
 
 
 def targets_used(spec: ModelSpec) -> list[str]:
     """Every target column the spec trains on, in first-use order."""
     found = [cast(str, spec.data.target)]  # filled in from the dataset version when the spec is loaded
 
-    def visit(model: ModelDefinition) -> None:
-        if isinstance(model, EnsembleModel):
-            for member in [*model.members, *(m for layer in model.layers for m in layer.members)]:
-                if member.target and member.target not in found:
-                    found.append(member.target)
-                visit(member.model)
+    def visit(model: Definition) -> None:
+        for member in (member for members in model.stages() for member in members):
+            if member.target and member.target not in found:
+                found.append(member.target)
+            visit(member.model)
 
     visit(spec.model)
     return found

@@ -1,20 +1,17 @@
 """Model parameters against the libraries' own rules, before any training (validate and build; plan
 stays fast): names each library knows, LightGBM's documented types and ranges (under any alias), and
 a scikit-learn estimator's own `_parameter_constraints`, and upper bounds of this project's on the counts
-that otherwise never finish (trees, iterations, threads). A mistake is a Problem naming the key."""
+that otherwise never finish (trees, iterations, threads). Each model kind applies those of its library
+(kinds/); a mistake is a Problem naming the key (kinds/checks.py)."""
 
 from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .lightgbm_names import read_lightgbm
-from .model import EnsembleModel, LightGBMModel, ModelDefinition, SklearnModel
-from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
-from .rules import imported_reference
 
 
 @dataclass(frozen=True)
@@ -208,24 +205,6 @@ class Checker:
             self.lightgbm = lightgbm_parameters()
         return self.lightgbm
 
-    def problems(self, model: ModelDefinition) -> list[tuple[str, str]]:
-        """(parameter, what was expected) for each parameter of `model` its library refuses."""
-        if isinstance(model, LightGBMModel):
-            known, rules = self.lightgbm_rules()
-            return self.named(model.params, known, "LightGBM") + self.ruled(model.params, rules)
-        if not isinstance(model, SklearnModel):
-            return []
-        estimator_class = imported_reference(model.estimator, "estimator")
-        if estimator_class is None:
-            return []  # reference_problems reports it
-        found = self.named(model.params, estimator_parameters(estimator_class) or set(), model.estimator)
-        found += [(name, expected) for name, value in model.params.items()
-                  if (expected := sklearn_constraint_problem(estimator_class, name, value)
-                      or sklearn_bound_problem(name, value))]
-        if model.estimator.startswith("lightgbm."):
-            found += self.ruled(model.params, self.lightgbm_rules()[1])
-        return found
-
     @staticmethod
     def named(params: dict[str, Any], known: set[str], library: str) -> list[tuple[str, str]]:
         """Names the library does not know: a typo would otherwise be ignored or crash the build."""
@@ -248,39 +227,3 @@ class Checker:
             if wanted:
                 found.append((name, f"{wanted}, got {value!r} (LightGBM's rule for {canonical})"))
         return found
-
-
-def model_keys(model: ModelDefinition, keys: tuple[Any, ...] = ("model",)
-               ) -> Iterator[tuple[ModelDefinition, tuple[Any, ...]]]:
-    """(definition, keys of it in the document) for `model` and every model inside it."""
-    yield model, keys
-    if isinstance(model, EnsembleModel):
-        for index, member in enumerate(model.members):
-            yield from model_keys(member.model, (*keys, "members", index, "model"))
-        for depth, layer in enumerate(model.layers):
-            for index, member in enumerate(layer.members):
-                yield from model_keys(member.model, (*keys, "layers", depth, "members", index, "model"))
-
-
-def parameter_problems(item: LoadedSpec, checker: Checker | None = None) -> list[Problem]:
-    """Every model parameter of `item` that its library would refuse or ignore."""
-    checker = checker or Checker()
-    problems = []
-    for model, keys in model_keys(item.spec.model):
-        for name, expected in checker.problems(model):
-            where = (*keys, "params", name)
-            problems.append(Problem(display_path(item.path), line_of(item.document, where),
-                                    ".".join(map(str, where)), expected))
-    return problems
-
-
-def all_parameter_problems(specs: list[LoadedSpec]) -> list[Problem]:
-    checker = Checker()
-    return [problem for item in specs for problem in parameter_problems(item, checker)]
-
-
-def check_parameters(specs: list[LoadedSpec]) -> None:
-    """Raise one SpecError for every model parameter in `specs` its library would refuse or ignore."""
-    problems = all_parameter_problems(specs)
-    if problems:
-        raise SpecError(problems)

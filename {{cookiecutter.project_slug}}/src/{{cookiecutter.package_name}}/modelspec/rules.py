@@ -11,13 +11,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .model import CustomModel, EnsembleModel, ModelDefinition, SklearnModel, iter_models, targets_used
+from .locked import is_locked_module
+from .model import Definition, iter_models, targets_used
 from .problems import LoadedSpec, Problem, display_path, line_of
 
 PACKAGE = __name__.split(".")[0]
-# The only places a spec may name code: scikit-learn's and LightGBM's estimators, and this repository's
-# own `custom` package. Nothing else is imported while validating, so a spec cannot run a module's code.
+# The places a spec may name code: scikit-learn's and LightGBM's estimators, this repository's own `custom`
+# package, and the other libraries its images lock (modelspec/locked.py). Nothing else is imported while
+# validating, so a spec cannot run a module's code.
 ESTIMATOR_PLACES = ("sklearn", "lightgbm", f"{PACKAGE}.custom")
+LOCKED_PLACE = "a library the runtime images lock (runtimes/py3.*.txt)"
 ENTRY_POINT_PLACES = (f"{PACKAGE}.custom",)
 
 
@@ -91,12 +94,15 @@ def in_places(module_name: str, places: tuple[str, ...]) -> bool:
     return any(module_name == place or module_name.startswith(place + ".") for place in places)
 
 
-def reference_problem(target: str, key: str) -> str | None:
-    """Why `target` cannot be the spec's `key` (estimator or entry_point); None when it can."""
+def reference_problem(target: str, key: str, runtimes_dir: Path | None = None) -> str | None:
+    """Why `target` cannot be the spec's `key` (estimator or entry_point); None when it can. An
+    estimator may also come from a library the locks in `runtimes_dir` pin."""
     places = ESTIMATOR_PLACES if key == "estimator" else ENTRY_POINT_PLACES
     module_name, attribute = split_reference(target, key)
-    if not in_places(module_name, places):
-        where = ", ".join(places[:-1]) + (" or " if len(places) > 1 else "") + places[-1]
+    locked = key == "estimator" and is_locked_module(module_name, runtimes_dir)
+    if not (in_places(module_name, places) or locked):
+        named = [*places, LOCKED_PLACE] if key == "estimator" and runtimes_dir is not None else list(places)
+        where = ", ".join(named[:-1]) + (" or " if len(named) > 1 else "") + named[-1]
         return (f"an {key} from {where} (a spec names code only there), got {target!r}; put your own code in "
                 f"src/{PACKAGE}/custom/")
     reason = import_problem(module_name, attribute)
@@ -111,15 +117,9 @@ def reference_problem(target: str, key: str) -> str | None:
 
 
 def is_estimator_class(found: Any, module_name: str) -> bool:
-    """A class with fit and predict; a library's must also be a scikit-learn estimator."""
-    if not (inspect.isclass(found) and callable(getattr(found, "fit", None))
-            and callable(getattr(found, "predict", None))):
-        return False
-    if in_places(module_name, ENTRY_POINT_PLACES):
-        return True
-    from sklearn.base import BaseEstimator
-
-    return issubclass(found, BaseEstimator)
+    """A class with fit and predict (scikit-learn's, or in its style: xgboost's, catboost's, your own)."""
+    return (inspect.isclass(found) and callable(getattr(found, "fit", None))
+            and callable(getattr(found, "predict", None)))
 
 
 def imported_reference(target: str, key: str) -> Any:
@@ -130,27 +130,30 @@ def imported_reference(target: str, key: str) -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
+def runtimes_of(item: LoadedSpec) -> Path:
+    """The repository's runtimes/ folder, beside the spec's models/ folder."""
+    return item.path.resolve().parent.parent / "runtimes"
+
+
 def reference_problems(item: LoadedSpec) -> list[Problem]:
     """Estimators and entry points must be allowed, resolve and be what they claim before any training."""
     problems = []
     for model in iter_models(item.spec.model):
-        if isinstance(model, SklearnModel):
-            target, key = model.estimator, "estimator"
-        elif isinstance(model, CustomModel):
-            target, key = model.entry_point, "entry_point"
-        else:
+        reference = model.code_reference()
+        if reference is None:
             continue
-        reason = reference_problem(target, key)
+        target, key = reference
+        reason = reference_problem(target, key, runtimes_of(item))
         if reason:
             problems.append(problem_at_value(item, target, key, reason))
     return problems
 
 
-def eras_needed(model: ModelDefinition) -> int:
+def eras_needed(model: Definition) -> int:
     """Fewest training eras `model` can learn from: each stacking stage trains on its own chunk of eras."""
-    if not isinstance(model, EnsembleModel):
+    stages = model.stages()
+    if not stages:
         return 1
-    stages = [model.members, *(layer.members for layer in model.layers)]
     inner = max(eras_needed(member.model) for members in stages for member in members)
     return len(stages) * inner if len(stages) > 1 else inner
 
@@ -168,8 +171,14 @@ def stacking_problems(item: LoadedSpec) -> list[Problem]:
 def import_problem(module_name: str, attribute: str) -> str | None:
     try:
         module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and error.name.split(".")[0] != PACKAGE:
+            return (f"cannot be imported ({error}); add '{error.name.split('.')[0]}' (its distribution's name) "
+                    "to `[project] dependencies` in pyproject.toml, then reinstall (`uv pip install -e .`); "
+                    "the runtime image's lock pins its version")
+        return f"cannot be imported ({error}); fix the path"
     except ImportError as error:
-        return f"cannot be imported ({error}); install the package or fix the path"
+        return f"cannot be imported ({error}); fix the path"
     except Exception as error:  # noqa: BLE001 - the repository's own custom code failing as it loads
         return f"cannot be imported: it raised {type(error).__name__}: {error}"
     if not hasattr(module, attribute):

@@ -19,8 +19,8 @@ from typing import Any, cast
 
 from ..data.files import WHOLE_FILE_SHARE
 from ..errors import UsageError
+from ..kinds import Peak, peak_of
 from ..modelspec import LoadedSpec, ModelSpec, Problem
-from ..modelspec.model import EnsembleModel, LightGBMModel, iter_models
 from ..modelspec.problems import display_path
 from ..repo import Repo
 from ..runtimes.runners import RUNNERS_FILE, Runner, RunnerTable
@@ -33,7 +33,7 @@ MAX_ERA_STEP = 16  # the largest era_step offered as a fix
 
 @dataclass(frozen=True)
 class Coefficients:
-    memory: dict[str, tuple[float, float]]  # "lightgbm" / "float32": (bytes per value, base GB)
+    memory: dict[str, tuple[float, float]]  # memory model (kinds/): (bytes per value, base GB)
     parquet_bytes_per_value: float
     environments_gb: float
     archive_factor: float
@@ -65,11 +65,15 @@ def load_coefficients(runtimes_dir: Path) -> Coefficients:
                          f"coefficients ({type(error).__name__}: {error})") from None
 
 
-def memory_path(spec: ModelSpec) -> str:
-    """"lightgbm" when every model streams from the files, else "float32" (one float32 matrix)."""
-    leaves = [model for model in iter_models(spec.model) if not isinstance(model, EnsembleModel)]
-    streams = all(isinstance(model, LightGBMModel) for model in leaves) and not spec.predict.benchmark_inputs
-    return "lightgbm" if streams else "float32"
+def training_peak(spec: ModelSpec, rows: int, features: int, coefficients: Coefficients) -> Peak:
+    """The build's training peak, by its model's kind (kinds/): LightGBM streams from the files, linear
+    models hold their statistics, partial_fit a chunk, anything else one float32 matrix. With
+    benchmark_inputs every model reads one float32 matrix held in memory."""
+    if spec.predict.benchmark_inputs:
+        per_value, base = coefficients.memory["float32"]
+        return Peak("float32", base, per_value * rows * features / GB)
+    found: Peak = peak_of(coefficients.memory)(spec.model, rows, features)
+    return found
 
 
 @dataclass(frozen=True)
@@ -117,12 +121,11 @@ def estimate(spec: ModelSpec, shape: DatasetShape, coefficients: Coefficients,
         return None
     features = shape.feature_sets[spec.data.feature_set] + len(spec.predict.benchmark_inputs)
     rows = training_rows(spec, shape)
-    path = memory_path(spec)
-    per_value, base = coefficients.memory[path]
+    peak = training_peak(spec, rows, features, coefficients)
     data = data_gb(spec, shape, coefficients)
     cached = cache_share_gb is not None and data <= cache_share_gb
     disk = coefficients.environments_gb + data * (coefficients.archive_factor if cached else 1)
-    return Estimate(rows, features, path, base + per_value * rows * features / GB, data, disk, cached)
+    return Estimate(rows, features, peak.path, peak.gb, data, disk, cached)
 
 
 def fits(found: Estimate, runner: Runner, coefficients: Coefficients) -> bool:

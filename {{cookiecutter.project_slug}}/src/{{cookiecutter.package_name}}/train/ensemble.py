@@ -11,7 +11,7 @@ whole eras at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..bundle.predictor import rank_within, run_node
-from ..modelspec.model import EnsembleModel, ModelDefinition
-from .estimators import fit_estimator
+from ..modelspec.model import EnsembleModel
 from .streaming import is_source, row_source
 
 # Feature values predicted at a time when earlier layers predict a later layer's rows (int8 block,
@@ -103,11 +102,11 @@ def layer_inputs(layers: list[Any], inputs: Any, eras: np.ndarray[Any, Any]) -> 
     return current
 
 
-def fit_node(model: ModelDefinition, data: TrainingSet, target: str, seed: int) -> dict[str, Any]:
-    """Fit `model` (any definition) on `data`, predicting `target` unless a member says otherwise."""
-    if not isinstance(model, EnsembleModel):
-        return fit_estimator(model, data.inputs, data.targets[target], seed, data.input_names)
-    layers_spec = [model.members, *[layer.members for layer in model.layers]]
+def fit_stages(model: EnsembleModel, data: TrainingSet, target: str, seed: int,
+               fit_member: Callable[[Any, TrainingSet, str, int], dict[str, Any]]) -> dict[str, Any]:
+    """Fit the stages of `model` on `data` (each member by `fit_member`, on its own target when it
+    names one), stacking later layers on the ranked predictions of the earlier ones."""
+    layers_spec = model.stages()
     # A single layer learns from all rows as they are: its LightGBM members stream them from the file.
     masks = era_chunks(data.eras, len(layers_spec)) if len(layers_spec) > 1 else [None]
     layers: list[list[tuple[dict[str, Any], float]]] = []
@@ -118,7 +117,7 @@ def fit_node(model: ModelDefinition, data: TrainingSet, target: str, seed: int) 
         names = chunk.input_names if depth == 0 else [f"layer{depth - 1}_{i}" for i in range(inputs.shape[1])]
         stage = TrainingSet(inputs, chunk.targets, chunk.eras, names)
         layers.append([
-            (fit_node(member.model, stage, member.target or target, seed + index), member.weight)
+            (fit_member(member.model, stage, member.target or target, seed + index), member.weight)
             for index, member in enumerate(members)
         ])
     return {"kind": "ensemble", "layers": layers}

@@ -1,4 +1,5 @@
-"""Fit one model definition (lightgbm, sklearn, custom) into a model tree node."""
+"""Training one estimator: LightGBM streamed from the int8 rows, a float32 matrix for other estimators
+and custom code (each model kind, kinds/, picks what it needs)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import WorkFailed
-from ..modelspec.model import CustomModel, LightGBMModel, ModelDefinition, SklearnModel
+from ..modelspec.model import CustomModel, LightGBMModel, SklearnModel
 
 if TYPE_CHECKING:
     import lightgbm
@@ -87,12 +88,17 @@ def import_object(path: str) -> Any:
     return getattr(importlib.import_module(module_name), name)
 
 
-def fit_sklearn(model: SklearnModel, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int) -> Any:
+def make_estimator(model: SklearnModel, seed: int) -> Any:
+    """The spec's estimator, unfitted, seeded by the build's seed unless the spec sets random_state."""
     estimator_class = import_object(model.estimator)
     params = dict(model.params)
     if "random_state" in inspect.signature(estimator_class).parameters:
         params.setdefault("random_state", seed)
-    estimator = estimator_class(**params)
+    return estimator_class(**params)
+
+
+def fit_sklearn(model: SklearnModel, inputs: np.ndarray[Any, Any], target: np.ndarray[Any, Any], seed: int) -> Any:
+    estimator = make_estimator(model, seed)
     estimator.fit(inputs, target)
     return estimator
 
@@ -110,24 +116,12 @@ def fit_custom(model: CustomModel, inputs: np.ndarray[Any, Any], target: np.ndar
     return fitted
 
 
-def fit_estimator(model: ModelDefinition, inputs: Any, target: np.ndarray[Any, Any], seed: int,
-                  features: list[str]) -> dict[str, Any]:
-    """A fitted `{"kind": "estimator"}` node; rows without a target are left out.
-
-    `inputs` may be int8 (features only): LightGBM streams it, other estimators get float32 rows.
-    """
+def known_rows(target: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any] | None, np.ndarray[Any, Any]]:
+    """The rows that have a target (None: every row) and their targets: rows without one are left out."""
     known = ~np.isnan(target)
     rows = None if known.all() else np.flatnonzero(known)
     if rows is not None:
         target = target[rows]
     if len(target) == 0:
         raise WorkFailed("no training rows have this target: every value is missing")
-    if isinstance(model, LightGBMModel):
-        estimator = fit_lightgbm(model, inputs, target, seed, rows)
-    elif isinstance(model, SklearnModel):
-        estimator = fit_sklearn(model, as_float32(inputs, rows), target, seed)
-    elif isinstance(model, CustomModel):
-        estimator = fit_custom(model, as_float32(inputs, rows), target, seed, features)
-    else:
-        raise TypeError(f"not an estimator definition: {type(model).__name__}")
-    return {"kind": "estimator", "estimator": estimator}
+    return rows, target
