@@ -58,9 +58,10 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 import graphql
 from graphql.pyutils import Undefined
+from standin_scores import ScoresStandIn
 
 ROOT_FIELD = re.compile(r"^\s*(query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
-PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets", "rounds"})
+PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets", "rounds", "submissionScores", "v2RoundModelPerformances"})
 DATA_VERSIONS = ("v5.0", "v5.2", "v5.3")
 CLASSIC = 8
 CATALOGUE = Path(__file__).resolve().parents[1] / "runtimes" / "catalogue.json"
@@ -247,7 +248,7 @@ def docker_images_from_catalogue(path: Path = CATALOGUE) -> list[dict]:
     ]
 
 
-class NumeraiStandIn:
+class NumeraiStandIn(ScoresStandIn):  # per-round scores: standin_scores.py
     def __init__(
         self,
         *,
@@ -1296,6 +1297,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a further run of the slot's assigned pickle that ended with STATUS (after --assigned)",
     )
     parser.add_argument("--run-log", action="append", default=[], metavar="LINE", help="a log line of each --run")
+    parser.add_argument("--scores", type=Path, default=None, help="per-round scores as JSON (standin_scores.py)")
     return parser.parse_args(argv)
 
 
@@ -1323,6 +1325,8 @@ def main(argv: list[str] | None = None) -> int:
         slot, _, outcome = item.partition("=")
         status, _, description = outcome.partition(":")
         standin.seed_run(slot, status, description, args.run_log, round_id="round-1")
+    if args.scores:
+        standin.seed_scores_file(args.scores)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     standin.start()
     print(standin.url, flush=True)
