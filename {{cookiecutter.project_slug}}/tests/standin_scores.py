@@ -16,8 +16,9 @@ In a test:
     numerai.score_round(1030, resolved=False)
     numerai.seed_scores("slot_a", {1001: {"corr60": 0.02, "mmc60": 0.001}})
 
-Standalone: `python tests/standin.py --scores scores.json`, with
-`{"rounds": {"1001": {"resolved": true, "multipliers": {"corr60": 0.5}}}, "scores": {"slot_a": {"1001": {"corr60": 0.02}}}}`.
+Standalone: `python tests/standin.py --scores scores.json`, with scores.json like
+`{"rounds": {"1001": {"resolved": true, "multipliers": {"corr60": 0.5}}},
+  "scores": {"slot_a": {"1001": {"corr60": 0.02}}}}`.
 """
 
 from __future__ import annotations

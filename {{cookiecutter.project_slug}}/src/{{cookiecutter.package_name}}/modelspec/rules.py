@@ -55,8 +55,10 @@ def challenger_problems(loaded: list[LoadedSpec]) -> list[Problem]:
             expected = (f"one of the two to be the champion: {item.spec.slot!r} and {challenger.of!r} challenge each "
                         f"other; remove `challenger:` from one of {file} and {display_path(champion.path)}")
         elif champion.spec.challenger is not None:
-            expected = (f"a champion that is not a challenger itself: {challenger.of!r} ({display_path(champion.path)}) "
-                        f"challenges {champion.spec.challenger.of!r}; challenge {champion.spec.challenger.of!r} instead")
+            theirs = champion.spec.challenger.of
+            expected = (f"a champion that is not a challenger itself: {challenger.of!r} "
+                        f"({display_path(champion.path)}) "
+                        f"challenges {theirs!r}; challenge {theirs!r} instead")
         else:
             continue
         problems.append(Problem(file, line, "challenger.of", expected))
