@@ -170,3 +170,16 @@ def test_paired_rounds_start_where_both_slots_were_scored():
     assert (missed.number, missed.missed_by, missed.difference) == (12, "b", pytest.approx(-0.04 - 0.02))
     verdict = judge(Pair("b", "a", 4, None), rounds, CADENCE)
     assert verdict.rounds == 4 and verdict.verdict == HOLD
+
+
+def test_status_shows_each_challenger_beside_its_champion_with_its_verdict(numerai, numerai_cli, make_repo):
+    seed(numerai, 24, edge=0.02)
+    repo = make_repo(specs())
+
+    table = numerai_cli("status", "--repo", repo)
+    report = numerai_cli("status", "--repo", repo, "--json")
+
+    assert "chall       champ     promote  24      1001-1024" in table.out
+    [pair] = json.loads(report.out)["challengers"]
+    assert (pair["challenger"], pair["champion"], pair["verdict"]) == ("chall", "champ", PROMOTE)
+    assert table.code == report.code  # a verdict is shown, never a failure of status
