@@ -1,5 +1,6 @@
 """A loopback stand-in for the part of GitHub's REST API that the package's github/ layer uses:
-issues and their comments, pull-request comments, deployments and their statuses.
+issues and their comments, pull-request comments, deployments and their statuses; branches, file
+contents and pull requests in github_standin_pulls.py.
 
     GET    /repos/OWNER/NAME/issues?state=open&per_page=N&page=P   (pull requests included, as GitHub does)
     POST   /repos/OWNER/NAME/issues                   {title, body, labels}
@@ -34,6 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from github_standin_pulls import PullsStandIn
+
 REPOSITORY = re.compile(r"^/repos/(?P<repository>[^/]+/[^/]+)(?P<rest>/.*)$")
 ISSUES = re.compile(r"^/issues(?:/(?P<number>\d+)(?P<comments>/comments)?)?$")
 COMMENT = re.compile(r"^/issues/comments/(?P<id>\d+)$")
@@ -47,9 +50,9 @@ def page_of(items: list, query: dict) -> list:
     return items[(page - 1) * per_page: page * per_page]
 
 
-class GitHubStandIn:
+class GitHubStandIn(PullsStandIn):  # branches, contents, pull requests: github_standin_pulls.py
     def __init__(self, *, repository: str = "owner/repo", token: str = "github-token",
-                 state_file: Path | None = None, port: int = 0):
+                 state_file: Path | None = None, port: int = 0, repo_dir: Path | None = None):
         self.repository, self.token = repository, token
         self.state_file = Path(state_file) if state_file else None
         self.lock = threading.RLock()
@@ -58,11 +61,13 @@ class GitHubStandIn:
         self.deployments: list[dict] = []  # each with its `statuses`, oldest first
         self.requests: list[str] = []
         self.clock = 0  # created_at of each new object: a second later than the one before
+        saved = None
         if self.state_file and self.state_file.exists():  # a restarted stand-in keeps its state
             saved = json.loads(self.state_file.read_text(encoding="utf-8"))
             self.issues = saved["issues"]
             self.comments, self.deployments = saved.get("comments", []), saved.get("deployments", [])
             self.clock = saved.get("clock", 0)
+        self.init_pulls(repo_dir, saved)
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self))
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
@@ -94,7 +99,7 @@ class GitHubStandIn:
         if self.state_file:
             temporary = self.state_file.with_name(self.state_file.name + ".tmp")
             state = {"issues": self.issues, "comments": self.comments, "deployments": self.deployments,
-                     "clock": self.clock, "requests": self.requests}
+                     "clock": self.clock, "requests": self.requests, **self.pulls_state()}
             temporary.write_text(json.dumps(state, indent=2), encoding="utf-8")
             os.replace(temporary, self.state_file)
 
@@ -128,7 +133,7 @@ class GitHubStandIn:
         with self.lock:
             self.requests.append(f"{method} {url.path}")
             for pattern, route in ((COMMENT, self.comment_route), (ISSUES, self.issue_route),
-                                   (DEPLOYMENTS, self.deployment_route)):
+                                   (DEPLOYMENTS, self.deployment_route), *self.pull_routes()):
                 found = pattern.match(rest)
                 if found:
                     status, payload = route(method, found, query, body or {})
@@ -248,7 +253,7 @@ def handler_for(standin: GitHubStandIn):
                     status, payload = 400, {"message": "Problems parsing JSON"}
                 else:
                     status, payload = standin.handle(method, self.path, body)
-            data = json.dumps(payload).encode()
+            data = json.dumps(payload).encode() if payload is not None else b""
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -264,6 +269,12 @@ def handler_for(standin: GitHubStandIn):
         def do_PATCH(self) -> None:  # noqa: N802
             self.answer("PATCH")
 
+        def do_PUT(self) -> None:  # noqa: N802
+            self.answer("PUT")
+
+        def do_DELETE(self) -> None:  # noqa: N802
+            self.answer("DELETE")
+
     return Handler
 
 
@@ -275,9 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--pull-request", action="append", default=[], metavar="TITLE",
                         help="open a pull request of this title at start (add_pull_request)")
+    parser.add_argument("--repo-dir", type=Path, default=None, help="the default branch's files (a checkout)")
     args = parser.parse_args(argv)
     standin = GitHubStandIn(repository=args.repository, token=args.token, state_file=args.state_file,
-                            port=args.port)
+                            port=args.port, repo_dir=args.repo_dir)
     for title in args.pull_request:
         standin.add_pull_request(title)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -24,6 +24,7 @@ Standalone: `python tests/standin.py --scores scores.json`, with scores.json lik
 from __future__ import annotations
 
 import json
+import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,24 @@ EARLY_DAY, FINAL_DAY = 5, 20
 # Round N's times: rounds a day apart, resolved four weeks after closing (facts/rounds.json).
 EPOCH = datetime(2026, 1, 6, 13, tzinfo=timezone.utc)
 FIRST_NUMBER = 1000
+
+
+def contest(champion: str, challenger: str, rounds: int, edge: float, *, first: int = 1001, seed: int = 7,
+            skip: dict[str, set[int]] | None = None, multipliers: dict[str, float] | None = None) -> dict:
+    """Scores as seed_scores_file reads them: `rounds` resolved rounds from `first` in which the challenger's
+    corr60 beats the champion's by `edge` on average (noise of a fixed seed); `skip`: rounds a slot missed."""
+    noise = random.Random(seed)
+    scores: dict[str, dict[str, dict[str, float]]] = {champion: {}, challenger: {}}
+    for number in range(first, first + rounds):
+        corr, mmc = noise.gauss(0.01, 0.02), noise.gauss(0.0, 0.003)
+        scores[champion][str(number)] = {"corr60": corr, "mmc60": mmc}
+        scores[challenger][str(number)] = {"corr60": corr + edge + noise.gauss(0, 0.01), "mmc60": mmc}
+    for slot, numbers in (skip or {}).items():
+        for number in numbers:
+            del scores[slot][str(number)]
+    weights = DEFAULT_MULTIPLIERS if multipliers is None else multipliers
+    return {"rounds": {str(number): {"resolved": True, "multipliers": weights}
+                       for number in range(first, first + rounds)}, "scores": scores}
 
 
 def time_of(moment: datetime) -> str:
@@ -78,7 +97,13 @@ class ScoresStandIn:
             self.slot_scores[(model_id, number)] = dict(values)
 
     def seed_scores_file(self, path: Path) -> None:
-        content = json.loads(Path(path).read_text(encoding="utf-8"))
+        self.seed_contest(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def seed_contest(self, content: dict) -> None:
+        """Scores as `contest` (or a --scores file) gives them; models the account lacks are added."""
+        for slot in content.get("scores") or {}:
+            if not any(model["name"] == slot for model in self.models.values()):
+                self.add_model(slot)
         for number, item in (content.get("rounds") or {}).items():
             self.score_round(int(number), resolved=bool(item.get("resolved", True)),
                              multipliers=item.get("multipliers"))

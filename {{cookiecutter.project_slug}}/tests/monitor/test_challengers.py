@@ -6,9 +6,9 @@ lost by that slot."""
 from __future__ import annotations
 
 import json
-import random
 
 import pytest
+from standin_scores import contest
 
 from {{ cookiecutter.package_name }}.monitor.cadence import Cadence
 from {{ cookiecutter.package_name }}.monitor.challengers import (
@@ -37,21 +37,9 @@ def payout(corr: float, mmc: float) -> float:
     return MULTIPLIERS["corr60"] * corr + MULTIPLIERS["mmc60"] * mmc
 
 
-def seed(numerai, rounds: int, edge: float, *, seed_: int = 7, skip: dict[str, set[int]] | None = None) -> None:
+def seed(numerai, rounds: int, edge: float, *, skip: dict[str, set[int]] | None = None) -> None:
     """`rounds` resolved rounds from FIRST: the challenger's corr60 beats the champion's by `edge` on average."""
-    numerai.add_model("champ")
-    numerai.add_model("chall")
-    noise = random.Random(seed_)
-    champion, challenger = {}, {}
-    for number in range(FIRST, FIRST + rounds):
-        numerai.score_round(number, multipliers=MULTIPLIERS)
-        corr, mmc = noise.gauss(0.01, 0.02), noise.gauss(0.0, 0.003)
-        champion[number] = {"corr60": corr, "mmc60": mmc}
-        challenger[number] = {"corr60": corr + edge + noise.gauss(0, 0.01), "mmc60": mmc}
-    for name, scores in (("champ", champion), ("chall", challenger)):
-        for number in (skip or {}).get(name, set()):
-            del scores[number]
-        numerai.seed_scores(name, scores)
+    numerai.seed_contest(contest("champ", "chall", rounds, edge, first=FIRST, skip=skip, multipliers=MULTIPLIERS))
 
 
 def verdict_of(numerai_cli, repo) -> dict:

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..files import write_atomic
 from ..monitor.cadence import read_cadence
-from ..monitor.challengers import exit_code, explanations, pairs_of, text_table, verdicts
+from ..monitor.challengers import attach_promotions, exit_code, explanations, pairs_of, text_table, verdicts
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 from ..settings import load_settings
@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     cadence = read_cadence(repo)
     settings = load_settings()
     found = verdicts(NumeraiClient(require_credentials(settings), settings), chosen, cadence) if chosen else []
-    report = {"exit_code": exit_code(found), "challengers": [item.as_json() for item in found]}
+    attach_promotions(found, specs)
+    report = {"exit_code": exit_code(found), "all": not args.slots, "challengers": [item.as_json() for item in found]}
     if args.report:
         write_atomic(Path(args.report), json.dumps(report, separators=(",", ":")) + "\n")
     if args.json:

@@ -29,6 +29,7 @@ from scipy import stats
 
 from .. import tables
 from ..modelspec import LoadedSpec
+from ..modelspec.promotion import kept_differences, promoted_text
 from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError
 from .cadence import Cadence
@@ -80,6 +81,8 @@ class Verdict:
     missed: list[dict[str, Any]] = field(default_factory=list)  # {round, slot, counted_as}
     notes: list[str] = field(default_factory=list)
     per_round: list[dict[str, Any]] = field(default_factory=list)
+    # promote: the champion's spec file after the promotion, for the pull request (modelspec/promotion.py)
+    promotion: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -302,6 +305,19 @@ def compare(client: NumeraiClient, pair: Pair, account: dict[str, str], cadence:
 def verdicts(client: NumeraiClient, pairs: list[Pair], cadence: Cadence) -> list[Verdict]:
     account = client.account_models() if pairs else {}
     return [compare(client, pair, account, cadence) for pair in pairs]
+
+
+def attach_promotions(found: list[Verdict], specs: list[LoadedSpec]) -> None:
+    """Each promote verdict carries the champion's spec as the promotion makes it: {path (models/<file>),
+    content, kept: the sections that differ but stay the champion's}."""
+    by_slot = {item.spec.slot: item for item in specs}
+    for item in found:
+        champion, challenger = by_slot.get(item.champion), by_slot.get(item.challenger)
+        if item.verdict == PROMOTE and champion and challenger:
+            item.promotion = {"path": f"models/{champion.path.name}",
+                              "challenger_spec": f"models/{challenger.path.name}",
+                              "content": promoted_text(champion, challenger),
+                              "kept": kept_differences(champion, challenger)}
 
 
 def exit_code(found: list[Verdict]) -> int:
