@@ -33,10 +33,6 @@ def specs(min_rounds: int = 20, metric: str | None = None) -> dict[str, str]:
                                f"  min_rounds: {min_rounds}\n{extra}"}
 
 
-def payout(corr: float, mmc: float) -> float:
-    return MULTIPLIERS["corr60"] * corr + MULTIPLIERS["mmc60"] * mmc
-
-
 def seed(numerai, rounds: int, edge: float, *, skip: dict[str, set[int]] | None = None) -> None:
     """`rounds` resolved rounds from FIRST: the challenger's corr60 beats the champion's by `edge` on average."""
     numerai.seed_contest(contest("champ", "chall", rounds, edge, first=FIRST, skip=skip, multipliers=MULTIPLIERS))
