@@ -57,6 +57,10 @@ def test_a_clearly_better_challenger_is_promoted(numerai, numerai_cli, make_repo
     assert 0 < found["ci_low"] < found["mean_difference"] < found["ci_high"]
     assert found["mean_difference"] == pytest.approx(0.5 * 0.02, abs=0.004)  # corr60's edge at its multiplier
     assert found["challenger"] == "chall" and found["champion"] == "champ" and found["metric"] == "payout score"
+    # Both specs train the same model here: a promotion would change nothing, and says so.
+    assert found["promotion"] is None
+    assert "champ already trains what chall trains: nothing to promote ==> remove models/challenger.yaml" in \
+        found["notes"][0]
     assert table.code == 0
     assert "chall       champ     promote  24      1001-1024" in table.out
     assert "chall: promote: chall beats champ on the payout score over 24 rounds (paired t-test, 95 %" in table.out

@@ -57,3 +57,9 @@ def kept_differences(champion: LoadedSpec, challenger: LoadedSpec) -> list[str]:
     """The sections that differ but stay the champion's (the pull request says so)."""
     ours, theirs = champion.spec.model_dump(mode="json"), challenger.spec.model_dump(mode="json")
     return [key for key in KEPT if ours.get(key) != theirs.get(key)]
+
+
+def trains_the_same(champion: LoadedSpec, challenger: LoadedSpec) -> bool:
+    """Whether the champion already trains what the challenger trains (a promotion merged, or a copy)."""
+    ours, theirs = champion.spec.model_dump(mode="json"), challenger.spec.model_dump(mode="json")
+    return all(ours.get(key) == theirs.get(key) for key in MOVED)

@@ -29,7 +29,7 @@ from scipy import stats
 
 from .. import tables
 from ..modelspec import LoadedSpec
-from ..modelspec.promotion import kept_differences, promoted_text
+from ..modelspec.promotion import kept_differences, promoted_text, trains_the_same
 from ..numerai.client import NumeraiClient
 from ..numerai.errors import ApiError
 from .cadence import Cadence
@@ -309,11 +309,15 @@ def verdicts(client: NumeraiClient, pairs: list[Pair], cadence: Cadence) -> list
 
 def attach_promotions(found: list[Verdict], specs: list[LoadedSpec]) -> None:
     """Each promote verdict carries the champion's spec as the promotion makes it: {path (models/<file>),
-    content, kept: the sections that differ but stay the champion's}."""
+    content, kept: the sections that differ but stay the champion's}; none when the champion already trains
+    what the challenger trains (a promotion merged: the challenger's spec has done its work)."""
     by_slot = {item.spec.slot: item for item in specs}
     for item in found:
         champion, challenger = by_slot.get(item.champion), by_slot.get(item.challenger)
-        if item.verdict == PROMOTE and champion and challenger:
+        if item.verdict == PROMOTE and champion and challenger and trains_the_same(champion, challenger):
+            item.notes.append(f"{item.champion} already trains what {item.challenger} trains: nothing to promote ==> "
+                              f"remove models/{challenger.path.name} or give it a new model to try")
+        elif item.verdict == PROMOTE and champion and challenger:
             item.promotion = {"path": f"models/{champion.path.name}",
                               "challenger_spec": f"models/{challenger.path.name}",
                               "content": promoted_text(champion, challenger),
