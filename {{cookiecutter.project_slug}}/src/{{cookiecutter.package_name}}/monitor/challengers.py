@@ -273,10 +273,14 @@ def decide(found: Verdict, deviation: float | None, cadence: Cadence) -> None:
     if found.verdict == HOLD:
         found.rounds_needed = needed
         found.weeks_needed = cadence.weeks_for(needed) if needed is not None else None
-        found.reason += (f"; about {needed} more round(s), {found.weeks_needed} week(s), at the difference seen "
-                         f"so far" if needed is not None and needed > 0 else
-                         "; no estimate of the rounds a decision needs: the difference seen so far is zero, or "
-                         f"would need more than {MOST_ROUNDS} rounds" if needed is None else "")
+        if needed is not None and needed > 0:
+            found.reason += (f"; about {needed} more round(s), {found.weeks_needed} week(s), at the difference seen "
+                             "so far")
+        elif needed is None and not found.mean_difference:
+            found.reason += "; no estimate of the rounds a decision needs: the slots have scored the same so far"
+        elif needed is None:
+            found.reason += (f"; more than {MOST_ROUNDS} more rounds at the difference seen so far: the two "
+                             "perform alike")
 
 
 def compare(client: NumeraiClient, pair: Pair, account: dict[str, str], cadence: Cadence) -> Verdict:
