@@ -10,6 +10,7 @@ The pull-request workflow, on a branch that changes one slot, builds and checks 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -387,6 +388,58 @@ def test_health_workflow_opens_updates_and_closes_an_issue(baked, github, tmp_pa
     assert healthy.returncode == 0, tail(healthy)
     closed = issues(github_state)
     assert len(closed) == 2 and all(issue["state"] == "closed" for issue in closed), tail(healthy)
+
+
+def contest_scores(champion: str, challenger: str, rounds: int) -> dict:
+    """Resolved rounds (the baked tests/standin_scores.py's --scores format) in which the challenger's corr60
+    is clearly ahead: a promote verdict."""
+    multipliers = {"corr60": 0.5, "mmc60": 2.0}
+    numbers = range(1001, 1001 + rounds)
+    wobble = [0.004 * ((number * 7) % 5 - 2) for number in numbers]
+    pairs = list(zip(numbers, wobble, strict=True))
+    return {"rounds": {str(number): {"resolved": True, "multipliers": multipliers} for number in numbers},
+            "scores": {champion: {str(n): {"corr60": 0.01 + w, "mmc60": 0.001} for n, w in pairs},
+                       challenger: {str(n): {"corr60": 0.03 + w + (0.003 if n % 2 else -0.003), "mmc60": 0.001}
+                                    for n, w in pairs}}}
+
+
+def test_health_workflow_opens_one_promotion_pull_request_and_updates_it(baked, tmp_path):
+    """A challenger that beats its champion: the health workflow's promote job opens one pull request that
+    makes the champion's spec train what the challenger trains; a second run updates it, opens no other.
+    The promote job gets the challengers report only, never the key."""
+    repo = tmp_path / "repo"  # a copy: the other tests' repository keeps its specs
+    shutil.copytree(baked, repo, symlinks=True, ignore=shutil.ignore_patterns(".venv"))
+    (repo / ".venv").symlink_to(baked / ".venv")
+    ridge = repo / "models" / "ridge_model.yaml"
+    ridge.write_text(ridge.read_text(encoding="utf-8") + f"challenger:\n  of: {SLOTS[0]}\n  min_rounds: 8\n",
+                     encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "ridge_model challenges my_model")
+    scores = tmp_path / "scores.json"
+    scores.write_text(json.dumps(contest_scores(SLOTS[0], SLOTS[1], 12)), encoding="utf-8")
+    schedule = {"schedule": "17 8 * * *", "repository": {"name": repo.name, "full_name": GITHUB_REPOSITORY,
+                                                         "owner": {"login": "your-github-user"},
+                                                         "default_branch": "main"}}
+    state = tmp_path / "github.json"
+    runs = []
+    with serving(baked, "github_standin.py", "--repository", GITHUB_REPOSITORY, "--token", GITHUB_TOKEN,
+                 "--state-file", str(state), "--repo-dir", str(repo)) as github_url:
+        for _ in range(2):
+            with numerai_with(baked, tmp_path, f"--scores={scores}") as url:
+                runs.append(run_act(repo, url, tmp_path, "schedule", schedule, "health.yml", github_url, "promote"))
+            assert "[health/promote]" in runs[-1].stdout, tail(runs[-1])
+    first, second = runs
+    assert "opened pull request #1: Promote challenger ridge_model to my_model" in first.stdout, tail(first)
+    assert "updated pull request #1: Promote challenger ridge_model to my_model" in second.stdout, tail(second)
+    saved = read_state(state)
+    [pull] = [issue for issue in saved["issues"] if "pull_request" in issue]
+    assert (pull["state"], pull["head"], pull["base"]) == ("open", f"numerai-promote/{SLOTS[1]}", "main")
+    assert pull["body"].startswith(f"<!-- numerai-promotion:{SLOTS[1]} -->")
+    assert f"| {SLOTS[1]} | {SLOTS[0]} | promote | 12 | 1001-1012 |" in pull["body"]
+    promoted = base64.b64decode(saved["branches"][f"numerai-promote/{SLOTS[1]}"]["files"]["models/my_model.yaml"])
+    assert b"sklearn.linear_model.Ridge" in promoted and b"slot: my_model" in promoted
+    assert SECRET_KEY not in first.stdout + second.stdout + json.dumps(saved)
+    (tmp_path / "pull-request-body.md").write_text(pull["body"], encoding="utf-8")
 
 
 WRITE_DATASET = f"""

@@ -29,6 +29,8 @@ TOOLS = Path(sys.executable).parent
 WRITERS = {("health.yml", "propose"): {"contents": "write", "pull-requests": "write"},
            # The issue jobs: they read the status report, never the key (test_alerts_never_see_the_key).
            ("health.yml", "alerts"): {"contents": "read", "issues": "write"},
+           # Promotion pull requests and retire issues: the challengers report only, never the key.
+           ("health.yml", "promote"): {"contents": "write", "pull-requests": "write", "issues": "write"},
            ("deploy.yml", "alert"): {"contents": "read", "issues": "write"},
            # The deployment records: they read the deploy's or rollback's record, never the key.
            ("deploy.yml", "record"): {"contents": "read", "deployments": "write"},
@@ -337,7 +339,8 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
     allowed = {"deploy.yml": {("preflight", "Is the API key set, accepted, and may it upload?"), ("deploy", "Deploy"),
                               ("deploy", "Status after the deploy")},
                "rollback.yml": {("rollback", "Roll back")},
-               "health.yml": {("status", "Dataset versions"), ("status", "Status"), ("runtimes", "Compare runtimes")}}
+               "health.yml": {("status", "Dataset versions"), ("status", "Challengers"), ("status", "Status"),
+                              ("runtimes", "Compare runtimes")}}
     for path in workflow_files(root):
         workflow = load(path)
         # Not at the workflow's level, nor a job's: only in the steps that call Numerai.
@@ -646,6 +649,13 @@ def test_health_and_test_workflows(baked):
     assert any("numerai-deploy datasets --report" in step.get("run", "") for step in health["jobs"]["status"]["steps"])
     assert any('python3 -m "$PACKAGE.github" alert datasets' in step.get("run", "")
                for step in health["jobs"]["alerts"]["steps"])
+    # Challengers: compared by the key-holding job, proposed by a job that can write and has no key.
+    assert health["jobs"]["status"]["outputs"]["challengers"] == "${{ steps.challengers.outputs.report }}"
+    assert any("numerai-deploy challengers --report" in step.get("run", "")
+               for step in health["jobs"]["status"]["steps"])
+    promote = health["jobs"]["promote"]
+    assert promote["needs"] == "status" and not mentions(promote, "secrets.")
+    assert [step for step in promote["steps"] if 'python3 -m "$PACKAGE.github" challengers' in step.get("run", "")]
     test = load(root / ".github" / "workflows" / "test.yml")
     setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
     assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}

@@ -58,7 +58,7 @@ def make_repo(tmp_path, data_cache, monkeypatch):
     def make(specs: dict[str, str]) -> Path:
         root = tmp_path / "repo"
         (root / "models").mkdir(parents=True, exist_ok=True)
-        for folder in ("runtimes", "datasets"):
+        for folder in ("runtimes", "datasets", "facts"):
             if not (root / folder).exists():
                 shutil.copytree(REPO_ROOT / folder, root / folder)
         for name, text in specs.items():

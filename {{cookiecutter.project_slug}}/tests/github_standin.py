@@ -1,5 +1,6 @@
 """A loopback stand-in for the part of GitHub's REST API that the package's github/ layer uses:
-issues and their comments, pull-request comments, deployments and their statuses.
+issues and their comments, pull-request comments, deployments and their statuses; branches, file
+contents and pull requests in github_standin_pulls.py.
 
     GET    /repos/OWNER/NAME/issues?state=open&per_page=N&page=P   (pull requests included, as GitHub does)
     POST   /repos/OWNER/NAME/issues                   {title, body, labels}
@@ -34,7 +35,9 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from loopback import LoopbackServer, read_body, send_json
+from github_standin_pulls import PullsStandIn
+
+from loopback import LoopbackServer, read_body, send_bytes, send_json
 
 REPOSITORY = re.compile(r"^/repos/(?P<repository>[^/]+/[^/]+)(?P<rest>/.*)$")
 ISSUES = re.compile(r"^/issues(?:/(?P<number>\d+)(?P<comments>/comments)?)?$")
@@ -49,11 +52,11 @@ def page_of(items: list, query: dict) -> list:
     return items[(page - 1) * per_page: page * per_page]
 
 
-class GitHubStandIn(LoopbackServer):
+class GitHubStandIn(PullsStandIn, LoopbackServer):  # branches, contents, pull requests: github_standin_pulls.py
     name = "github-standin"
 
     def __init__(self, *, repository: str = "owner/repo", token: str = "github-token",
-                 state_file: Path | None = None, port: int = 0):
+                 state_file: Path | None = None, port: int = 0, repo_dir: Path | None = None):
         self.repository, self.token = repository, token
         self.state_file = Path(state_file) if state_file else None
         self.lock = threading.RLock()
@@ -62,12 +65,14 @@ class GitHubStandIn(LoopbackServer):
         self.deployments: list[dict] = []  # each with its `statuses`, oldest first
         self.requests: list[str] = []
         self.clock = 0  # created_at of each new object: a second later than the one before
+        saved = None
         if self.state_file and self.state_file.exists():  # a restarted stand-in keeps its state
             saved = json.loads(self.state_file.read_text(encoding="utf-8"))
             self.issues = saved["issues"]
             self.comments, self.deployments = saved.get("comments", []), saved.get("deployments", [])
             self.clock = saved.get("clock", 0)
-        super().__init__(port)
+        self.init_pulls(repo_dir, saved)
+        LoopbackServer.__init__(self, port)
 
     def answer(self, method: str, request: BaseHTTPRequestHandler) -> None:
         raw = read_body(request)
@@ -80,7 +85,10 @@ class GitHubStandIn(LoopbackServer):
                 status, payload = 400, {"message": "Problems parsing JSON"}
             else:
                 status, payload = self.respond(method, request.path, body)
-        send_json(request, status, payload)
+        if payload is None:  # 204: no body
+            send_bytes(request, status, b"", "application/json")
+        else:
+            send_json(request, status, payload)
 
     def handle_get(self, request: BaseHTTPRequestHandler) -> None:
         self.answer("GET", request)
@@ -91,6 +99,12 @@ class GitHubStandIn(LoopbackServer):
     def handle_patch(self, request: BaseHTTPRequestHandler) -> None:
         self.answer("PATCH", request)
 
+    def handle_put(self, request: BaseHTTPRequestHandler) -> None:
+        self.answer("PUT", request)
+
+    def handle_delete(self, request: BaseHTTPRequestHandler) -> None:
+        self.answer("DELETE", request)
+
     def open_issues(self) -> list[dict]:
         with self.lock:
             return [issue for issue in self.issues if issue["state"] == "open"]
@@ -99,7 +113,7 @@ class GitHubStandIn(LoopbackServer):
         if self.state_file:
             temporary = self.state_file.with_name(self.state_file.name + ".tmp")
             state = {"issues": self.issues, "comments": self.comments, "deployments": self.deployments,
-                     "clock": self.clock, "requests": self.requests}
+                     "clock": self.clock, "requests": self.requests, **self.pulls_state()}
             temporary.write_text(json.dumps(state, indent=2), encoding="utf-8")
             os.replace(temporary, self.state_file)
 
@@ -133,7 +147,7 @@ class GitHubStandIn(LoopbackServer):
         with self.lock:
             self.requests.append(f"{method} {url.path}")
             for pattern, route in ((COMMENT, self.comment_route), (ISSUES, self.issue_route),
-                                   (DEPLOYMENTS, self.deployment_route)):
+                                   (DEPLOYMENTS, self.deployment_route), *self.pull_routes()):
                 found = pattern.match(rest)
                 if found:
                     status, payload = route(method, found, query, body or {})
@@ -244,9 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--pull-request", action="append", default=[], metavar="TITLE",
                         help="open a pull request of this title at start (add_pull_request)")
+    parser.add_argument("--repo-dir", type=Path, default=None, help="the default branch's files (a checkout)")
     args = parser.parse_args(argv)
     standin = GitHubStandIn(repository=args.repository, token=args.token, state_file=args.state_file,
-                            port=args.port)
+                            port=args.port, repo_dir=args.repo_dir)
     for title in args.pull_request:
         standin.add_pull_request(title)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -58,11 +58,12 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 import graphql
 from graphql.pyutils import Undefined
+from standin_scores import ScoresStandIn
 
 from loopback import LoopbackServer, drop, read_body, send_json, send_text
 
 ROOT_FIELD = re.compile(r"^\s*(query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
-PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets", "rounds"})
+PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets", "rounds", "submissionScores", "v2RoundModelPerformances"})
 DATA_VERSIONS = ("v5.0", "v5.2", "v5.3")
 CLASSIC = 8
 CATALOGUE = Path(__file__).resolve().parents[1] / "runtimes" / "catalogue.json"
@@ -249,7 +250,7 @@ def docker_images_from_catalogue(path: Path = CATALOGUE) -> list[dict]:
     ]
 
 
-class NumeraiStandIn(LoopbackServer):
+class NumeraiStandIn(ScoresStandIn, LoopbackServer):  # per-round scores: standin_scores.py
     name = "numerai-standin"
 
     def __init__(
@@ -1210,6 +1211,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a further run of the slot's assigned pickle that ended with STATUS (after --assigned)",
     )
     parser.add_argument("--run-log", action="append", default=[], metavar="LINE", help="a log line of each --run")
+    parser.add_argument("--scores", type=Path, default=None, help="per-round scores as JSON (standin_scores.py)")
     return parser.parse_args(argv)
 
 
@@ -1237,6 +1239,8 @@ def main(argv: list[str] | None = None) -> int:
         slot, _, outcome = item.partition("=")
         status, _, description = outcome.partition(":")
         standin.seed_run(slot, status, description, args.run_log, round_id="round-1")
+    if args.scores:
+        standin.seed_scores_file(args.scores)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     standin.start()
     print(standin.url, flush=True)

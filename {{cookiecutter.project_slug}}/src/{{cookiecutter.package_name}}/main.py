@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 # which keeps `check` (run once per pickle) from loading the training stack, and `--help` reads the
 # commands' docstrings from their source without importing any of them.
 COMMANDS = ("validate", "schema", "runtimes", "datasets", "plan", "build", "check", "deploy", "status", "summary",
-            "data", "history", "rollback", "logs", "trigger", "doctor", "preflight", "github-setup")
+            "data", "history", "rollback", "logs", "trigger", "doctor", "preflight", "github-setup",
+            "challengers")
 
 
 def module_name(name: str) -> str:

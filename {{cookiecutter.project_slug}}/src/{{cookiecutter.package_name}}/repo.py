@@ -32,6 +32,11 @@ class Repo:
         return root / "datasets"
 
     @property
+    def facts(self) -> Path:
+        """Numerai's other facts as dated data (facts/rounds.json: the round cadence; monitor/cadence.py)."""
+        return self.root / "facts"
+
+    @property
     def dist(self) -> Path:
         return self.root / "dist"
 

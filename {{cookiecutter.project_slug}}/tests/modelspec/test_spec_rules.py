@@ -225,3 +225,57 @@ def test_custom_code_importing_a_missing_package_is_told_to_add_it(tmp_path, mon
     monkeypatch.syspath_prepend(str(tmp_path))
     reason = import_problem("uses_missing", "train")
     assert "add 'not_a_package_anyone_has'" in reason and "[project] dependencies" in reason
+def challenger_spec(slot: str, of: str | None = None, extra: str = "") -> str:
+    section = f"challenger:\n  of: {of}\n{extra}" if of else ""
+    return f"slot: {slot}\nmodel:\n  type: lightgbm\n{section}"
+
+
+def test_a_challenger_names_another_specs_slot_that_is_no_challenger_itself(tmp_path):
+    write_spec(tmp_path, "champion.yaml", challenger_spec("champion"))
+    write_spec(tmp_path, "b.yaml", challenger_spec("b", "champion", "  min_rounds: 8\n"))
+    found = {item.spec.slot: item for item in load_specs(tmp_path)}["b"]
+    assert (found.spec.challenger.of, found.spec.challenger.min_rounds, found.spec.challenger.metric) == \
+        ("champion", 8, None)
+
+    write_spec(tmp_path, "c.yaml", challenger_spec("c", "nobody"))
+    write_spec(tmp_path, "d.yaml", challenger_spec("d", "b"))
+    write_spec(tmp_path, "e.yaml", challenger_spec("e", "e"))
+    with pytest.raises(SpecError) as caught:
+        load_specs(tmp_path)
+    message = str(caught.value)
+    assert "c.yaml, line 5 ==> At key challenger.of ==> expected the slot of another spec in models/" in message
+    assert "got 'nobody'" in message
+    assert "d.yaml, line 5 ==> At key challenger.of ==> expected a champion that is not a challenger itself: 'b' (" \
+        in message
+    assert "b.yaml) challenges 'champion'; challenge 'champion' instead" in message
+    assert "e.yaml, line 5 ==> At key challenger.of ==> expected another spec's slot, not this spec's own" in message
+
+
+def test_two_slots_may_not_challenge_each_other_and_min_rounds_is_at_least_four(tmp_path):
+    write_spec(tmp_path, "a.yaml", challenger_spec("a", "b"))
+    write_spec(tmp_path, "b.yaml", challenger_spec("b", "a"))
+    with pytest.raises(SpecError, match=r"a.yaml, line 5 ==> At key challenger.of ==> expected one of the two to be "
+                                        r"the champion: 'a' and 'b' challenge each other"):
+        load_specs(tmp_path)
+
+    write_spec(tmp_path, "b.yaml", challenger_spec("b", None))
+    write_spec(tmp_path, "a.yaml", challenger_spec("a", "b", "  min_rounds: 3\n"))
+    with pytest.raises(SpecError, match=r"a.yaml, line 6 ==> At key challenger.min_rounds ==> expected .*4"):
+        load_specs(tmp_path)
+
+
+def test_whom_a_slot_challenges_does_not_change_its_fingerprint(tmp_path):
+    from {{ cookiecutter.package_name }}.artifact.fingerprint import fingerprint
+    from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
+
+    from conftest import REPO_ROOT
+
+    write_spec(tmp_path, "champion.yaml", challenger_spec("champion"))
+    write_spec(tmp_path, "b.yaml", challenger_spec("b"))
+    [plain, _] = load_specs(tmp_path)  # b.yaml, champion.yaml
+    write_spec(tmp_path, "b.yaml", challenger_spec("b", "champion"))
+    [challenging, _] = load_specs(tmp_path)
+    runtime = resolve_runtime("default", load_catalogue(REPO_ROOT / "runtimes"))
+    package_dir = REPO_ROOT / "src" / PACKAGE
+    assert challenging.spec.challenger is not None
+    assert fingerprint(plain.spec, runtime, package_dir) == fingerprint(challenging.spec, runtime, package_dir)

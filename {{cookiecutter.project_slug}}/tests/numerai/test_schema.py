@@ -24,6 +24,8 @@ CLIENT_QUERIES = {"MODEL", "COMPUTE_PICKLES", "DOCKER_IMAGES", "TRIGGER_LOGS", "
 CLIENT_QUERIES |= {"UPLOADS", "TRIGGER_RUN", "API_TOKEN_INFO"}
 # status: the round calendar and a slot's submissions
 CLIENT_QUERIES |= {"ROUNDS", "SUBMISSIONS"}
+# challengers: per-round scores and each round's payout multipliers
+CLIENT_QUERIES |= {"SUBMISSION_SCORES", "ROUND_PAYOUT_MULTIPLIERS"}
 
 
 def queries_module():

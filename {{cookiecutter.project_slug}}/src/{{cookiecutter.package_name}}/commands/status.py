@@ -3,7 +3,8 @@
 Each slot is in sync, out of date, drifted (a pickle assigned by hand or by another tool, a webhook
 switched back on, the slot archived or missing) or not deployed; the table adds the assigned pickle,
 its validation, the latest run's outcome and round (by number), and whether the slot submitted for
-the round open now (and when it closes) and for the last closed one.
+the round open now (and when it closes) and for the last closed one. A spec with a `challenger:` section adds its
+slot beside its champion, with the verdict `challengers` gives (shown, never alerted on).
 
 A slot is in sync when the assigned pickle's file name carries the fingerprint its spec builds now.
 Exits 0 when every enabled slot is in sync, its latest run healthy (a run that found no round open
@@ -23,6 +24,8 @@ from pathlib import Path
 
 from ..files import write_atomic
 from ..modelspec import select_specs
+from ..monitor import challengers
+from ..monitor.cadence import read_cadence
 from ..monitor.status import exit_code, report, slot_statuses, text_table
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
@@ -47,12 +50,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     rows = slot_statuses(client, repo, chosen)
     found = report(rows, all_slots=not args.slots)
+    # Each challenger beside its champion, with its verdict (`challengers` explains it); no alert of status.
+    pairs = [pair for pair in challengers.pairs_of(specs) if not args.slots
+             or {pair.challenger, pair.champion} & set(args.slots)]
+    verdicts = challengers.verdicts(client, pairs, read_cadence(repo)) if pairs else []
+    found["challengers"] = [item.as_json() for item in verdicts]
     if args.report:
         write_atomic(Path(args.report), json.dumps(found, separators=(",", ":")) + "\n")
     if args.json:
         print(json.dumps(found, indent=2))
     else:
         print(text_table(rows))
+        if verdicts:
+            print("\n" + challengers.text_table(verdicts))
         for row in rows:
             for note in row.notes:
                 print(f"note: {note}", file=sys.stderr)

@@ -5,6 +5,8 @@
     python3 -m <package>.github comment --number N [--body-file FILE] [--sha SHA]   the pull request's comment
     python3 -m <package>.github alert health|deploy|datasets [--report FILE] [--outcome O] [--run-url URL]
                                                                           issues from a status or datasets report
+    python3 -m <package>.github challengers --report FILE --base BRANCH [--run-url URL]
+                                                   promotion pull requests and retire issues (promotions.py)
 
 record: FILE is what `numerai-deploy deploy --record` (or `rollback --record`) wrote. baseline never fails
 the job: without GitHub's answer there is no baseline, and a note says so. alert: see alerts.py. Exit 0 done,
@@ -20,11 +22,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import alerts, comments, deployments
+from . import alerts, comments, deployments, promotions
 from .api import GitHubError, NotConfigured, connect
 
 # The permission each command's job needs: a refusal names it.
-PERMISSIONS = {"record": "deployments: write", "comment": "pull-requests: write", "alert": "issues: write"}
+PERMISSIONS = {"record": "deployments: write", "comment": "pull-requests: write", "alert": "issues: write",
+               "challengers": "contents: write, pull-requests: write and issues: write"}
 
 
 def read_record(path: str) -> list[dict[str, Any]] | None:
@@ -53,6 +56,11 @@ def parser() -> argparse.ArgumentParser:
                        help="the JSON of `numerai-deploy status --report` (datasets: of `datasets --report`)")
     alert.add_argument("--outcome", choices=("success", "failure"), default="failure", help="deploy: its result")
     alert.add_argument("--run-url", default="", help="the workflow run, linked from the issue")
+    challengers = commands.add_parser("challengers", help="promotion pull requests and retire issues of a "
+                                      "`numerai-deploy challengers --report` file")
+    challengers.add_argument("--report", default=None, help="the JSON of `numerai-deploy challengers --report`")
+    challengers.add_argument("--base", required=True, help="the branch promotions are proposed to (the default one)")
+    challengers.add_argument("--run-url", default="", help="the workflow run, linked from the pull request")
     return parser
 
 
@@ -76,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
             return 2
         recorded = deployments.record(connect(os.environ), entries, args.ref, args.run_url)
         print("\n".join(recorded) or "nothing to record")
+        return 0
+    if args.command == "challengers":
+        promotions.run(connect(os.environ), args.report, args.base, args.run_url)
         return 0
     if args.command == "alert":
         alerts.run(connect(os.environ), args.mode, args.report, args.outcome, args.run_url)

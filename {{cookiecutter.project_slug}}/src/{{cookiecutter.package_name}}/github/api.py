@@ -21,7 +21,11 @@ PER_PAGE = 100
 
 
 class GitHubError(Exception):
-    """A call to GitHub failed; the message names the call and GitHub's answer."""
+    """A call to GitHub failed; the message names the call and GitHub's answer (`status`: its HTTP status)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class NotConfigured(GitHubError):
@@ -52,7 +56,7 @@ class GitHub:
                 text = response.read().decode("utf-8")
         except urllib.error.HTTPError as error:
             detail = error.read().decode("utf-8", "replace")[:300]
-            raise GitHubError(f"{method} {path}: HTTP {error.code}: {detail}") from None
+            raise GitHubError(f"{method} {path}: HTTP {error.code}: {detail}", error.code) from None
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise GitHubError(f"{method} {path}: {getattr(error, 'reason', error)}") from None
         return json.loads(text) if text else None

@@ -16,7 +16,13 @@ from ..errors import UsageError
 from .model import ModelSpec
 from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
 from .reading import read_document
-from .rules import duplicate_slot_problems, reference_problems, runtime_problems, stacking_problems
+from .rules import (
+    challenger_problems,
+    duplicate_slot_problems,
+    reference_problems,
+    runtime_problems,
+    stacking_problems,
+)
 from .versions import versions_for, with_dataset_defaults
 
 # --- Mapping pydantic's errors onto the YAML document ------------------------------------------
@@ -203,6 +209,7 @@ def read_specs(models_dir: Path, *, runtimes: list[str] | None = None) -> tuple[
         except SpecError as error:
             problems.extend(error.problems)
     problems.extend(duplicate_slot_problems(loaded))
+    problems.extend(challenger_problems(loaded))
     if runtimes is not None:
         problems.extend(problem for item in loaded for problem in runtime_problems(item, runtimes))
     return loaded, problems

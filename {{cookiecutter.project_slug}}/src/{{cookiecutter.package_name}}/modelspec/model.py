@@ -187,6 +187,29 @@ class BuildSpec(Section):
     seed: int = Field(42, description="Random seed for training.")
 
 
+class ChallengerSpec(Section):
+    """This slot challenges another spec's slot on live rounds (`numerai-deploy challengers`); a win opens a
+    pull request that makes the champion train what this spec trains."""
+
+    of: str = Field(description="The champion: the slot of another spec in this repository.")
+    min_rounds: int = Field(
+        20, ge=4,
+        description="Resolved rounds both slots were scored on before any verdict (about four a week resolve).",
+    )
+    metric: str | None = Field(
+        None,
+        description="Compare on this score of Numerai's (a submissionScores displayName such as corr60); "
+        "default: each round's payout score, from that round's own payout multipliers.",
+    )
+
+    @field_validator("of")
+    @classmethod
+    def _of(cls, value: str) -> str:
+        if not SLOT_NAME.fullmatch(value):
+            raise ValueError(f"a slot name (1-50 lowercase letters, digits or _), got {value!r}")
+        return value
+
+
 class ModelSpec(Section):
     """One Numerai model slot."""
 
@@ -200,6 +223,9 @@ class ModelSpec(Section):
     predict: PredictSpec = Field(default_factory=PredictSpec)
     deploy: DeploySpec = Field(default_factory=DeploySpec)
     build: BuildSpec = Field(default_factory=BuildSpec)
+    challenger: ChallengerSpec | None = Field(
+        None, description="Make this slot a challenger of another spec's slot (see `numerai-deploy challengers`)."
+    )
 
     @field_validator("slot")
     @classmethod

@@ -38,6 +38,36 @@ def duplicate_slot_problems(loaded: list[LoadedSpec]) -> list[Problem]:
     return problems
 
 
+def challenger_problems(loaded: list[LoadedSpec]) -> list[Problem]:
+    """A challenger names another spec's slot as its champion, one that is not a challenger itself (so no
+    two slots challenge each other, and a promotion never changes a spec that is being promoted)."""
+    by_slot = {item.spec.slot: item for item in loaded}
+    problems = []
+    for item in loaded:
+        challenger = item.spec.challenger
+        if challenger is None:
+            continue
+        file, line = display_path(item.path), item.line_of("challenger", "of")
+        champion = by_slot.get(challenger.of)
+        others = ", ".join(sorted(slot for slot in by_slot if slot != item.spec.slot)) or "(none)"
+        if challenger.of == item.spec.slot:
+            expected = f"another spec's slot, not this spec's own ({challenger.of!r}); the other slots: {others}"
+        elif champion is None:
+            expected = f"the slot of another spec in models/ ({others}), got {challenger.of!r}"
+        elif champion.spec.challenger is not None and champion.spec.challenger.of == item.spec.slot:
+            expected = (f"one of the two to be the champion: {item.spec.slot!r} and {challenger.of!r} challenge each "
+                        f"other; remove `challenger:` from one of {file} and {display_path(champion.path)}")
+        elif champion.spec.challenger is not None:
+            theirs = champion.spec.challenger.of
+            expected = (f"a champion that is not a challenger itself: {challenger.of!r} "
+                        f"({display_path(champion.path)}) "
+                        f"challenges {theirs!r}; challenge {theirs!r} instead")
+        else:
+            continue
+        problems.append(Problem(file, line, "challenger.of", expected))
+    return problems
+
+
 def runtime_problems(item: LoadedSpec, runtimes: list[str]) -> list[Problem]:
     runtime = item.spec.runtime
     if runtime == "default" or runtime in runtimes:

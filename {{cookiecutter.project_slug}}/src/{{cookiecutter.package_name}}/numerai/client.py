@@ -104,6 +104,17 @@ class NumeraiClient:
         """The slot's submissions, each with its round's id and number."""
         return self.query_field(queries.SUBMISSIONS, {"modelId": model_id}, list) or []
 
+    def submission_scores(self, model_id: str, display_name: str | None = None) -> list[dict[str, Any]]:
+        """Every resolved score of the slot (each round, score name, day and version): submissionScores."""
+        variables = {"modelId": model_id, "displayName": display_name, "resolved": True,
+                     "tournament": CLASSIC_TOURNAMENT}
+        return self.query_field(queries.SUBMISSION_SCORES, variables, list) or []
+
+    def round_payout_multipliers(self, model_id: str) -> list[dict[str, Any]]:
+        """The rounds the slot took part in, each with its payout multipliers (v2RoundModelPerformances)."""
+        variables = {"modelId": model_id, "tournament": CLASSIC_TOURNAMENT}
+        return self.query_field(queries.ROUND_PAYOUT_MULTIPLIERS, variables, list) or []
+
     # -- changes: each looked up before it is sent again -------------------------------------------
 
     def clear_webhook(self, model_id: str) -> None:

@@ -157,3 +157,24 @@ query ($modelId: ID) {
   submissions(modelId: $modelId) { id filename insertedAt selected status triggerId round { id number } }
 }
 """
+
+# -- per-round scores (challengers) -------------------------------------------------------------------
+
+# A slot's scores per round: numerapi 3.1.1's submission_scores (every score, day and version; public).
+SUBMISSION_SCORES = """
+query ($modelId: ID!, $displayName: String, $resolved: Boolean, $tournament: Int) {
+  submissionScores(modelId: $modelId, displayName: $displayName, resolved: $resolved, tournament: $tournament) {
+    roundNumber displayName value day version date resolved
+  }
+}
+"""
+
+# Each round's payout multipliers: numerapi 3.1.1's round_model_performances_v2 (deprecated, but the one
+# place Numerai lists them). numerapi declares $modelId as String!; the schema's argument is ID!.
+ROUND_PAYOUT_MULTIPLIERS = """
+query ($modelId: ID!, $tournament: Int) {
+  v2RoundModelPerformances(modelId: $modelId, tournament: $tournament) {
+    roundNumber roundResolved payoutMultipliers { displayName multiplier }
+  }
+}
+"""
