@@ -111,8 +111,8 @@ def another_images_python() -> str | None:
     """An image's Python other than the one running the tests, installed here: 3.11 first (CI sets it up
     beside 3.12), then the others (on 3.11 itself, 3.12)."""
     others = [runtime.python for runtime in load_catalogue(REPO_ROOT / "runtimes") if runtime.python != running_minor()]
-    return next((minor for minor in sorted(others, key=lambda minor: minor != "3.11") if find_interpreter(minor)),
-                None)
+    preferred = sorted(others, key=lambda minor: (minor != "3.11", minor != "3.12", minor))
+    return next((minor for minor in preferred if find_interpreter(minor)), None)
 
 
 OTHER_PYTHON = another_images_python()
