@@ -801,7 +801,6 @@ def probe_capacity_estimate(repo: str, model: str, feature_set: str, rows: str, 
     from numerai_models.modelspec import ModelSpec
     from numerai_models.plan.capacity import estimate, load_coefficients
     from numerai_models.plan.shapes import DatasetShape
-    from numerai_models.modelspec import ModelSpec
 
     version = probe_version().name
     definition = ({"type": "lightgbm"} if model == "lightgbm"

@@ -27,8 +27,8 @@ def test_baked_repo_passes_its_own_tests(installed):
     # the feature set and the workflows' environment: they run the tests those reach (specs, builds,
     # plans, the layers, the schema), which keeps a CI run well inside its time.
     selection = [] if answers == "defaults" else [
-        "-m", "not slow", "tests/modelspec", "tests/artifact", "tests/plan", "tests/numerai", "tests/test_architecture.py",
-        "tests/test_main.py", "tests/test_dependencies.py"]
+        "-m", "not slow", "tests/modelspec", "tests/artifact", "tests/plan", "tests/numerai",
+        "tests/test_architecture.py", "tests/test_main.py", "tests/test_dependencies.py"]
     result = run(bin_dir, "pytest", "-q", "-p", "no:cacheprovider", *selection, cwd=repo, check=False, timeout=1500)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]
     assert " passed" in result.stdout
