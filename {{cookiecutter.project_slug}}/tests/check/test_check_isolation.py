@@ -248,3 +248,94 @@ def test_a_report_in_json_says_the_mode(cli, make_repo, hostile):
     result = cli("check", "--json", str(hostile / "writes_dist.pkl"), cwd=make_repo({}))
     [report] = json.loads(result.stdout)["reports"]
     assert report["run"]["isolation"] in (isolation.NAMESPACES, isolation.PROCESS_GROUP)
+
+
+# The attacks of a root-run pickle on the host (issue 28). Each must fail in every mode that claims namespaces.
+
+@needs_namespaces
+def test_a_root_run_pickle_cannot_write_any_proc_sys_file(check, hostile):
+    """Not /proc/sys/kernel/domainname, nor core_pattern opened for writing (a `|/program` there runs as root)."""
+    before = Path("/proc/sys/kernel/core_pattern").read_bytes()
+    report = check(hostile / "writes_proc_sys.pkl")
+    assert report.ok, [finding.message for finding in errors(report)]
+    assert Path("/proc/sys/kernel/core_pattern").read_bytes() == before
+
+
+def test_links_planted_in_scratch_make_the_parent_read_and_write_nothing_outside(cli, make_repo, hostile):
+    """output.txt and the predictions CSV linked to /proc/self/environ, the parent's folder to one outside."""
+    outside = hostile / "outside"
+    outside.mkdir(exist_ok=True)
+    env = {"NUMERAI_PUBLIC_ID": "PUBLICID-0123456789-never-shown",
+           "DATABASE_URL": "postgres://user:dbpassword-never-shown@db.example/x", "NUMERAI_SECRET_KEY": SECRET}
+    result = cli("check", str(hostile / "plants_links.pkl"), cwd=make_repo({}), env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert list(outside.iterdir()) == [], "the parent wrote through a planted link"
+    for shown in ("PUBLICID-0123456789", "dbpassword-never", SECRET[:10], "PATH="):
+        assert shown not in result.stdout + result.stderr
+
+
+def test_a_unix_socket_outside_refuses_the_pickles_connection(check, hostile):
+    path = hostile / "outside.sock"
+    path.unlink(missing_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen()
+    listener.settimeout(0.1)
+    accepted, done = [], threading.Event()
+
+    def accept():
+        while not done.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        report = check(hostile / "reaches_unix_sockets.pkl")
+    finally:
+        done.set()
+        thread.join()
+        listener.close()
+    assert accepted == [], "the pickle connected to a socket outside its sandbox"
+    assert report.ok, [finding.message for finding in errors(report)]
+
+
+def test_a_nested_namespace_cannot_lift_the_limits(check, hostile, no_survivors):
+    """No nested user, mount or cgroup namespace; the tree's memory limit holds."""
+    report = check(hostile / "nests_namespaces.pkl", memory_bytes=2**30)
+    assert not report.ok
+    assert not any("nested namespaces" in finding.message for finding in errors(report)), report.findings
+    assert any(finding.check == "memory" for finding in errors(report)), report.findings
+
+
+@pytest.mark.parametrize("case", ["fills_scratch", "fills_output"])
+def test_writing_past_the_disk_quota_fails_the_check(check, hostile, case):
+    report = check(hostile / f"{case}.pkl", disk_bytes=64 * 2**20)
+    assert not report.ok, report.findings
+
+
+def test_a_key_cut_mid_way_in_the_output_is_scrubbed(cli, make_repo, hostile):
+    key = "CUTKEY0123456789abcdefghijKLMNOPQRSTUVWXYZ-never-shown"  # hostile_builder.CUT_KEY
+    result = cli("check", str(hostile / "prints_a_cut_key.pkl"), cwd=make_repo({}), env={"NUMERAI_SECRET_KEY": key})
+    assert result.returncode == 1, result.stdout + result.stderr
+    shown = result.stdout + result.stderr
+    assert "yyyyyyyy" in shown and "exited with code 3" in shown, "the output is in the report"
+    assert [key[start:start + 8] for start in range(len(key) - 7) if key[start:start + 8] in shown] == []
+
+
+def test_the_hosts_terminals_are_not_writable(check, hostile):
+    main, terminal = os.openpty()
+    os.set_blocking(main, False)
+    try:
+        report = check(hostile / "writes_terminals.pkl")
+        try:
+            arrived = os.read(main, 4096)
+        except BlockingIOError:
+            arrived = b""
+    finally:
+        os.close(main)
+        os.close(terminal)
+    assert MARKER.encode() not in arrived, "the pickle wrote into this test's terminal"
+    assert report.ok, [finding.message for finding in errors(report)]
