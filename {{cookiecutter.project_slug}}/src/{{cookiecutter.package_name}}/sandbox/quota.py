@@ -21,7 +21,8 @@ def mount_tmpfs(folder: Path, size: int) -> bool:
         return False
     libc = ctypes.CDLL(None, use_errno=True)
     options = f"size={size},mode=0700".encode()
-    return libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs", ctypes.c_ulong(MS_NOSUID | MS_NODEV), options) == 0
+    result: int = libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs", ctypes.c_ulong(MS_NOSUID | MS_NODEV), options)
+    return result == 0
 
 
 def unmount(folder: Path) -> None:
