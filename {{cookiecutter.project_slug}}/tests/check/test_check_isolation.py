@@ -3,8 +3,8 @@ the network through a child, escape the tree's memory limit, forge its verdict o
 scratch folder.
 
 The pickles are made by hostile_builder.py in the check environment (as corpus_builder.py's are).
-Tests that need Linux namespaces skip, saying so, where `unshare` cannot make them; one test states
-which mode this machine gives.
+Tests that need the sandbox skip, saying so, where bubblewrap cannot make one; one test states which
+mode this machine gives.
 """
 
 from __future__ import annotations
@@ -36,19 +36,16 @@ BUILDER = Path(__file__).resolve().parents[1] / "hostile_builder.py"
 SECRET = "SUPERSECRET123-never-shown"
 TOKEN = "ghp_FAKEtokenFAKEtoken0123"
 MARKER = f"nmr{uuid.uuid4().hex[:10]}"  # names every process the hostile pickles start
-UNSHARE = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc", "--net", "true"]
 
 
 def namespaces_work() -> bool:
-    try:
-        return subprocess.run(UNSHARE, capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+    bwrap = shutil.which("bwrap")
+    return bwrap is not None and isolation.sandbox_mode(bwrap, sys.executable).name == isolation.NAMESPACES
 
 
 NAMESPACES = sys.platform.startswith("linux") and namespaces_work()
-needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="`unshare --user --map-root-user --pid --net` does not "
-                                      "work here, so a check runs in 'process group only' mode")
+needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="bubblewrap cannot make a sandbox here, so a check "
+                                      "runs in 'process group only' mode")
 
 
 @pytest.fixture(scope="session")
@@ -133,7 +130,7 @@ def test_a_pickle_reading_every_environment_finds_no_key(cli, make_repo, hostile
 
 
 def test_what_a_pickle_finds_is_scrubbed_from_the_report(cli, make_repo, hostile, tmp_path):
-    """Without namespaces (no unshare on PATH) the pickle can read the key; the report still never shows it."""
+    """Without namespaces (no bwrap on PATH) the pickle can read the key; the report still never shows it."""
     repo, bin_dir = make_repo({}), tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "sh").symlink_to(shutil.which("sh"))
@@ -147,7 +144,7 @@ def test_what_a_pickle_finds_is_scrubbed_from_the_report(cli, make_repo, hostile
 
 
 def test_a_required_namespace_refuses_the_process_group(cli, make_repo, hostile):
-    """NUMERAI_CHECK_ISOLATION=namespaces (as the workflows set it): no `unshare` means exit 2, not a weaker run."""
+    """NUMERAI_CHECK_ISOLATION=namespaces (as the workflows set it): no `bwrap` means exit 2, not a weaker run."""
     env = {"NUMERAI_CHECK_ISOLATION": "namespaces", "PATH": str(Path(sys.executable).parent)}
     result = cli("check", str(hostile / "writes_dist.pkl"), cwd=make_repo({}), env=env)
     assert result.returncode == 2, result.stdout + result.stderr
@@ -274,6 +271,7 @@ def test_links_planted_in_scratch_make_the_parent_read_and_write_nothing_outside
         assert shown not in result.stdout + result.stderr
 
 
+@needs_namespaces
 def test_a_unix_socket_outside_refuses_the_pickles_connection(check, hostile):
     path = hostile / "outside.sock"
     path.unlink(missing_ok=True)
@@ -302,6 +300,7 @@ def test_a_unix_socket_outside_refuses_the_pickles_connection(check, hostile):
     assert report.ok, [finding.message for finding in errors(report)]
 
 
+@needs_namespaces
 def test_a_nested_namespace_cannot_lift_the_limits(check, hostile, no_survivors):
     """No nested user, mount or cgroup namespace; the tree's memory limit holds."""
     report = check(hostile / "nests_namespaces.pkl", memory_bytes=2**30)
@@ -325,6 +324,7 @@ def test_a_key_cut_mid_way_in_the_output_is_scrubbed(cli, make_repo, hostile):
     assert [key[start:start + 8] for start in range(len(key) - 7) if key[start:start + 8] in shown] == []
 
 
+@needs_namespaces
 def test_the_hosts_terminals_are_not_writable(check, hostile):
     main, terminal = os.openpty()
     os.set_blocking(main, False)
