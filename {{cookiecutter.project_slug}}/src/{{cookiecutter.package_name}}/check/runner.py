@@ -309,8 +309,8 @@ class Run:
         described = isolation.describe(self.mode, self.groups, self.limits.network)
         if self.mode.name == isolation.NAMESPACES:
             return Finding("isolation", OK, described)
-        return Finding("isolation", WARNING, described, "run the check where `unshare --user --map-root-user "
-                       "--pid --fork true` works (Linux), or in the numerai_predict container")
+        return Finding("isolation", WARNING, described, "install bubblewrap (`sudo apt-get install -y "
+                       "bubblewrap`, Linux) and run the check again, or run it in the numerai_predict container")
 
 
 def run_figures(events: list[dict], seconds: float, limits: Limits, live: LiveData, tree_peak: int) -> RunFigures:
