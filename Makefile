@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 LINT_STAMP := tests/lint/node_modules/.installed
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean bubblewrap
 
 $(STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,13 @@ demo: $(STAMP)  ## bake with defaults, build and check the example model on synt
 # the demo) overlap. Their stand-ins listen on ports the OS picks. TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 2
 
-test: lint $(LINT_STAMP)  ## lint, then bake over many answer sets, lint workflows, run every baked repo's own tests
+# The sandbox check and build run untrusted code in (bubblewrap): a fresh CI machine has none.
+# apt only where it is missing; root installs directly, anyone else through sudo.
+bubblewrap:  ## install bubblewrap (the baked package's sandbox) where it is missing (Debian, Ubuntu)
+	@command -v bwrap >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q bubblewrap; }
+
+test: lint $(LINT_STAMP) bubblewrap  ## lint, then bake over many answer sets, lint workflows, run every baked repo's own tests
 	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: $(STAMP)  ## the template's own code (the baked repo's is linted by the tests, in each bake)

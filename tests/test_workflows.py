@@ -316,8 +316,13 @@ def test_every_install_goes_through_the_setup_action(baked):
             assert not any(use.startswith("actions/setup-python@") for use in uses), f"{path.name}: {name}"
             setups += uses.count("./.github/actions/setup")
     assert setups >= 9
-    installs = [script for where, script in scripts(root) if "install" in script and "download" not in script]
+    installs = [script for where, script in scripts(root) if "install" in script and "download" not in script
+                and "apt-get" not in script]
     assert len(installs) == 1 and '-c "$constraints"' in installs[0], installs
+    # The one system package: bubblewrap, the sandbox check and build run untrusted code in.
+    system = [where for where, script in scripts(root) if "apt-get" in script]
+    assert system and all("user-namespaces" in str(where) for where in system), system
+    assert all("apt-get install -y -q bubblewrap" in script for _where, script in scripts(root) if "apt-get" in script)
 
 
 def test_uv_installs_and_its_cache_follows_the_pins(baked):

@@ -25,6 +25,7 @@ OUT = Path(sys.argv[1]).resolve()
 MARKER = sys.argv[2]
 PR_SET_NAME = 15
 SLEEP = "import sys, time; time.sleep(600)"
+CUT_KEY = "CUTKEY0123456789abcdefghijKLMNOPQRSTUVWXYZ-never-shown"  # tests/check/test_check_isolation.py
 
 
 def predictions(live_features):
@@ -135,6 +136,127 @@ def tree_over_memory(live_features):
         child.stdout.readline()  # ready, or nothing when the limit killed it
     time.sleep(1)  # still working, as a model would
     return predictions(live_features)
+
+
+def writes_proc_sys(live_features):
+    """As root outside, tries to write the host's kernel settings back unchanged (so that nothing changes
+    even where it works): domainname, and core_pattern opened for writing. Fails saying what worked."""
+    worked = []
+    for name in ("kernel/domainname", "kernel/core_pattern", "kernel/hostname", "vm/drop_caches"):
+        path = f"/proc/sys/{name}"
+        try:
+            value = open(path, "rb").read() if name != "vm/drop_caches" else b""
+            with open(path, "r+b" if value else "wb", buffering=0) as stream:
+                if value:
+                    stream.write(value)
+            worked.append(path)
+        except OSError:
+            pass
+    if worked:
+        raise RuntimeError("the pickle opened kernel settings for writing: " + ", ".join(worked))
+    return predictions(live_features)
+
+
+def plants_links(live_features):
+    """Replaces what the parent reads or writes in scratch by links: its predictions CSV to
+    /proc/self/environ (the parent's environment), its own folder and files to a folder outside."""
+    scratch = Path(sys.argv[sys.argv.index("--events") + 1]).parent
+    outside = OUT / "outside"
+    for name, target in (("output.txt", "/proc/self/environ"), ("parent", str(outside)),
+                         ("events.jsonl.link", "/proc/self/environ")):
+        path = scratch / name
+        try:
+            if path.is_dir() and not path.is_symlink():
+                path.rmdir()
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+            path.symlink_to(target)
+        except OSError:
+            pass
+    submission = Path(sys.argv[sys.argv.index("--output") + 1])
+    submission.mkdir(parents=True, exist_ok=True)
+    (submission / "live_predictions.csv").symlink_to("/proc/self/environ")
+    os._exit(0)
+
+
+def reaches_unix_sockets(live_features):
+    """Connects to a Unix socket outside (the test listens on OUT/outside.sock) and to the host's usual ones."""
+    import socket
+
+    reached = []
+    for path in [str(OUT / "outside.sock"), "/run/docker.sock", "/var/run/docker.sock", "/run/dbus/system_bus_socket",
+                 os.environ.get("SSH_AUTH_SOCK") or "/nonexistent"]:
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            client.connect(path)
+            reached.append(path)
+        except OSError:
+            pass
+        finally:
+            client.close()
+    if reached:
+        raise RuntimeError("the pickle reached Unix sockets outside: " + ", ".join(reached))
+    return predictions(live_features)
+
+
+def nests_namespaces(live_features):
+    """Tries a nested user, mount and cgroup namespace (to remount cgroups and lift its limits), then puts
+    3 children of 400 MB together over a 1 GB limit."""
+    made = []
+    for flags in (os.CLONE_NEWUSER, os.CLONE_NEWUSER | os.CLONE_NEWNS | os.CLONE_NEWCGROUP, os.CLONE_NEWNS):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.unshare(flags)
+                os._exit(0)
+            except OSError:
+                os._exit(1)
+        if os.waitpid(pid, 0)[1] == 0:
+            made.append(hex(flags))
+    if made:
+        raise RuntimeError("the pickle made nested namespaces: " + ", ".join(made))
+    return tree_over_memory(live_features)
+
+
+def fills_scratch(live_features):
+    """Writes 192 MB of files into its working folder (relative paths: the folder is writable)."""
+    block = b"x" * (8 * 2**20)
+    for number in range(24):
+        with open(f"fill-{number}.bin", "wb") as stream:
+            stream.write(block)
+    return predictions(live_features)
+
+
+def fills_output(live_features):
+    """Writes 192 MB to its stdout."""
+    block = "x" * 2**20
+    for _ in range(192):
+        sys.stdout.write(block)
+    sys.stdout.flush()
+    return predictions(live_features)
+
+
+def writes_terminals(live_features):
+    """Writes into every terminal /dev/pts shows (another process's, where /dev is the host's)."""
+    written = []
+    for name in os.listdir("/dev/pts") if os.path.isdir("/dev/pts") else []:
+        if name.isdigit():
+            try:
+                with open(f"/dev/pts/{name}", "w") as terminal:
+                    terminal.write(MARKER)
+                written.append(name)
+            except OSError:
+                pass
+    if written:
+        raise RuntimeError("the pickle wrote into terminals " + ", ".join(written))
+    return predictions(live_features)
+
+
+def prints_a_cut_key(live_features):
+    """Prints pieces of the test's key (as an output tail cut mid-key shows them) and fails."""
+    sys.stdout.write("y" * 100 + CUT_KEY[20:] + "\n" + CUT_KEY[:30] + "\n")
+    sys.stdout.flush()
+    os._exit(3)  # a crash: the report shows the output's tail
 
 
 CASES = {name: value for name, value in dict(globals()).items() if callable(value) and getattr(value, "__module__", "")

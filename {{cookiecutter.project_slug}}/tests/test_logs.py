@@ -42,3 +42,13 @@ def test_a_message_is_printed_once_even_after_numerapi_configures_logging():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (result.stdout + result.stderr).count("data: downloading") == 1, result.stdout + result.stderr
+
+
+def test_any_piece_of_a_secret_of_eight_characters_or_more_is_scrubbed():
+    """An output tail cut mid-key, or a key wrapped over lines, shows no 8 characters of it in a row."""
+    key = "FRAGMENTKEY0123456789abcdefghijKLMNOPQRSTUVWXYZ-0123456789"
+    logs.remember_secrets([key])
+    text = logs.scrub(f"tail: {key[25:]}\nhead {key[:30]} middle {key[10:18]}. short {key[3:10]} end")
+    pieces = [key[start:start + 8] for start in range(len(key) - 7)]
+    assert [piece for piece in pieces if piece in text] == []
+    assert text == f"tail: ***\nhead *** middle ***. short {key[3:10]} end"

@@ -18,8 +18,11 @@ ROOT = __name__.rpartition(".")[0]
 # `?` and everything after it up to the end of the URL: signatures, tokens, expiry.
 URL_QUERY = re.compile(r"(?P<url>\b[a-z][a-z0-9+.-]*://[^\s?#'\"<>]+)\?[^\s'\"<>)]*", re.IGNORECASE)
 REDACTED = "***"
+# A piece of a secret this long is scrubbed too: output cut mid-key (a tail, a line wrapped) shows no part of it.
+FRAGMENT = 8
 
 _secrets: list[str] = []
+_fragments: set[str] = set()
 
 
 def remember_secrets(secrets: Iterable[str]) -> None:
@@ -27,7 +30,26 @@ def remember_secrets(secrets: Iterable[str]) -> None:
     for secret in secrets:
         if secret and secret not in _secrets:
             _secrets.append(secret)
+            _fragments.update(secret[start:start + FRAGMENT] for start in range(len(secret) - FRAGMENT + 1))
     _secrets.sort(key=len, reverse=True)  # the token before the key it contains
+
+
+def without_fragments(text: str) -> str:
+    """`text` with every run of characters covered by a remembered secret's FRAGMENT-long pieces redacted."""
+    covered = bytearray(len(text))
+    for start in range(len(text) - FRAGMENT + 1):
+        if text[start:start + FRAGMENT] in _fragments:
+            covered[start:start + FRAGMENT] = b"\1" * FRAGMENT
+    if not any(covered):
+        return text
+    pieces, start = [], 0
+    while start < len(text):
+        end = start
+        while end < len(text) and covered[end] == covered[start]:
+            end += 1
+        pieces.append(REDACTED if covered[start] else text[start:end])
+        start = end
+    return "".join(pieces)
 
 
 def scrub(text: object) -> str:
@@ -35,6 +57,8 @@ def scrub(text: object) -> str:
     text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
     for secret in _secrets:
         text = text.replace(secret, REDACTED)
+    if _fragments:
+        text = without_fragments(text)
     return URL_QUERY.sub(lambda match: f"{match.group('url')}?{REDACTED}", text)
 
 

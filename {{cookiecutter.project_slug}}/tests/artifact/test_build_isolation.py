@@ -1,12 +1,19 @@
-"""A custom model is someone's code: its training must not reach the key. Training runs in a child
-`build --here` whose environment holds no credential and which, where namespaces work (this machine,
-as root), sees no other process, so no other process's environment either."""
+"""A custom model is someone's code: its training must not reach the key, change what the parent runs,
+replace another slot's checked pickle or outlive `build`. Training runs in a child `build --here` with an
+allow-listed environment, and where bubblewrap works (this machine, as root) in the sandbox a check's
+pickle runs in: no other process visible, everything read-only but its private output folder."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
+import signal
+import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,21 +23,24 @@ import pytest
 import {{ cookiecutter.package_name }}.custom
 from {{ cookiecutter.package_name }}.sandbox import isolation
 
-from conftest import PACKAGE
+from conftest import LIGHTGBM_SPEC, PACKAGE
 
 SECRET = "SUPERSECRET123-never-shown"
 PUBLIC_ID = "PUBLICID-0123456789-never-shown"
 TOKEN = "ghp_FAKEtokenFAKEtoken0123"
-CREDENTIALS = {"NUMERAI_SECRET_KEY": SECRET, "NUMERAI_PUBLIC_ID": PUBLIC_ID, "GITHUB_TOKEN": TOKEN}
+DATABASE_URL = "postgres://user:dbpassword-never-shown@db.example/x"
+CREDENTIALS = {"NUMERAI_SECRET_KEY": SECRET, "NUMERAI_PUBLIC_ID": PUBLIC_ID, "GITHUB_TOKEN": TOKEN,
+               "DATABASE_URL": DATABASE_URL}
 NAMESPACES = isolation.detect(Path(sys.executable)).name == isolation.NAMESPACES
 
 # Reads its own environment and every environment /proc shows, and puts all it found in files in its
-# working folder (the repository), on stdout and in the model it returns (so in the pickle), then
+# working folder and in the repository, on stdout and in the model it returns (so in the pickle), then
 # trains the example model.
 # (placeholders, not an f-string: this file is a template, where doubled braces would be Jinja)
 ATTACK = textwrap.dedent("""
     import glob
     import os
+    import sys
     from pathlib import Path
 
     from PACKAGE_NAME.custom.example import train as ridge
@@ -44,10 +54,14 @@ ATTACK = textwrap.dedent("""
                 others.append(path + ": " + Path(path).read_bytes().decode("utf-8", "replace"))
             except OSError:
                 pass
-        here = Path.cwd()
-        here.joinpath("own_environment.txt").write_text(own)
-        here.joinpath("all_environments.txt").write_text("\\n".join(others))
-        print(own, *others, sep="\\n")
+        repo = Path(sys.argv[sys.argv.index("--repo") + 1])
+        for here in (Path.cwd(), repo):
+            try:
+                here.joinpath("own_environment.txt").write_text(own)
+                here.joinpath("all_environments.txt").write_text("\\n".join(others))
+            except OSError:
+                pass
+        print("OWN-ENVIRONMENT", own, "OTHERS", *others, sep="\\n")
         model = ridge(frame, features, target, params)
         model.found = own + "\\n".join(others)
         return model
@@ -64,29 +78,45 @@ SPEC = """
 
 
 @pytest.fixture
-def attacker(make_repo) -> Iterator[Path]:
-    """A repository whose spec trains with ATTACK, a module of the package's custom/ (where a spec's code
-    lives) for as long as the test lasts."""
-    module = f"attack_{uuid.uuid4().hex[:8]}"
-    path = Path({{ cookiecutter.package_name }}.custom.__file__).with_name(f"{module}.py")
-    path.write_text(ATTACK)
-    try:
-        yield make_repo({"attacker.yaml": SPEC.replace("PACKAGE_NAME", PACKAGE).replace("ATTACK_MODULE", module)})
-    finally:
+def attack_module() -> Iterator:
+    """attack_module(code) -> its name: a module of the package's custom/ (where a spec's code lives) for
+    as long as the test lasts."""
+    made = []
+
+    def make(code: str) -> str:
+        module = f"attack_{uuid.uuid4().hex[:8]}"
+        path = Path({{ cookiecutter.package_name }}.custom.__file__).with_name(f"{module}.py")
+        path.write_text(code.replace("PACKAGE_NAME", PACKAGE))
+        made.append(path)
+        return module
+
+    yield make
+    for path in made:
         path.unlink()
+
+
+def spec_of(module: str, slot: str = "attacker") -> str:
+    return SPEC.replace("PACKAGE_NAME", PACKAGE).replace("ATTACK_MODULE", module).replace("attacker", slot)
+
+
+@pytest.fixture
+def attacker(make_repo, attack_module) -> Path:
+    """A repository whose spec trains with ATTACK."""
+    return make_repo({"attacker.yaml": spec_of(attack_module(ATTACK))})
 
 
 def everything_written(repo: Path) -> bytes:
     return b"".join(path.read_bytes() for path in (repo / "dist").iterdir())
 
 
-@pytest.mark.skipif(not NAMESPACES, reason="`unshare` cannot make namespaces here: training runs in a process group")
+@pytest.mark.skipif(not NAMESPACES, reason="`bubblewrap cannot make a sandbox here: training runs in a process group")
 def test_a_custom_model_reading_every_environment_finds_no_key(cli, attacker):
     result = cli("build", "--synthetic", "attacker", cwd=attacker, env=CREDENTIALS)
     assert result.returncode == 0, result.stdout + result.stderr
-    found = (attacker / "all_environments.txt").read_text()
+    found = result.stdout.partition("OWN-ENVIRONMENT")[2]
     assert "/proc/self/environ" in found and "PATH=" in found, "the attack ran and read environments"
-    outputs = [result.stdout, result.stderr, found, (attacker / "own_environment.txt").read_text()]
+    assert not (attacker / "own_environment.txt").exists(), "the repository is read-only to training"
+    outputs = [result.stdout, result.stderr]
     assert "attacker-" in result.stdout and "check" in result.stdout
     for secret in CREDENTIALS.values():
         assert all(secret not in text for text in outputs)
@@ -94,7 +124,7 @@ def test_a_custom_model_reading_every_environment_finds_no_key(cli, attacker):
 
 
 def test_without_namespaces_the_training_environment_still_holds_no_credential(cli, attacker, tmp_path):
-    """No `unshare` on PATH forces "process group only": other processes stay visible (the log says so
+    """No `bwrap` on PATH forces "process group only": other processes stay visible (the log says so
     once), but the child's own environment has no credential variable."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -103,7 +133,7 @@ def test_without_namespaces_the_training_environment_still_holds_no_credential(c
     result = cli("build", "--synthetic", "--no-check", "attacker", cwd=attacker, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(f"training runs in '{isolation.PROCESS_GROUP}' mode") == 1
-    own = (attacker / "own_environment.txt").read_text()
+    own = result.stdout.partition("OWN-ENVIRONMENT")[2].partition("OTHERS")[0]
     assert "PATH=" in own
     for name, secret in CREDENTIALS.items():
         assert f"{name}=" not in own and secret not in own
@@ -116,4 +146,134 @@ def test_a_required_namespace_refuses_the_process_group(cli, attacker):
     assert "NUMERAI_CHECK_ISOLATION=namespaces" in result.stderr
     assert "kernel.apparmor_restrict_unprivileged_userns=0" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (attacker / "own_environment.txt").exists(), "nothing was trained"
+    assert "OWN-ENVIRONMENT" not in result.stdout, "nothing was trained"
+
+
+# Plants what the parent (or a later deploy) would run: a .pth file in the build environment and a file
+# beside its Python (where a `uv` wrapper would go), opens the check environments' markers for writing
+# (removed, the parent would make them again, running uv and the interpreter probe), and replaces the
+# first other slot's pickle and manifest in dist/ with its own, the manifest's hashes and check verdict
+# made to match. Prints what worked. (Harmless where it works: new files only, which the test removes,
+# and the markers left as they are.)
+PLANTER = textwrap.dedent("""
+    import glob
+    import hashlib
+    import json
+    import sys
+    import sysconfig
+    from pathlib import Path
+
+    from PACKAGE_NAME.custom.example import train as ridge
+    from PACKAGE_NAME.runtimes.environments import cache_root
+
+
+    def attempt(what, action):
+        try:
+            action()
+            print("PLANTED:", what, flush=True)
+        except OSError:
+            pass
+
+
+    def forge(pickle_path):
+        forged = b"forged by another slot's training"
+        digest = hashlib.sha256(forged).hexdigest()
+        manifest = json.loads(pickle_path.with_suffix(".json").read_text())
+        manifest["pickle"]["sha256"] = digest
+        manifest["check"] = dict(manifest.get("check") or {}, passed=True, sha256=digest, errors=0)
+        pickle_path.write_bytes(forged)
+        pickle_path.with_suffix(".json").write_text(json.dumps(manifest))
+
+
+    def train(frame, features, target, params):
+        pth = Path(sysconfig.get_paths()["purelib"]) / "zz_planted_TOKEN.pth"
+        attempt(pth, lambda: pth.write_text("import os\\n"))
+        uv = Path(sys.executable).parent / "uv_planted_TOKEN"
+        attempt(uv, lambda: uv.write_text("#!/bin/sh\\n"))
+        for marker in glob.glob(str(cache_root() / "*" / ".numerai-environment.json")):
+            attempt(marker, lambda marker=marker: open(marker, "ab").close())
+        repo = Path(sys.argv[sys.argv.index("--repo") + 1])
+        for pickle_path in sorted((repo / "dist").glob("*.pkl")):
+            if not pickle_path.name.startswith("attacker"):
+                attempt(pickle_path, lambda pickle_path=pickle_path: forge(pickle_path))
+        return ridge(frame, features, target, params)
+""")
+
+
+def remove_planted(output: str, token: str) -> None:
+    for line in output.splitlines():
+        if line.startswith("PLANTED:") and f"planted_{token}" in line:
+            Path(line.split(maxsplit=1)[1]).unlink(missing_ok=True)
+
+
+@pytest.mark.skipif(not NAMESPACES, reason="bubblewrap cannot sandbox training here")
+def test_training_changes_nothing_the_parent_runs_nor_another_slots_checked_pickle(
+        cli, make_repo, attack_module, numerai, numerai_env):
+    """.pth files, a uv wrapper and removed markers change nothing; a forged pickle of another slot with a
+    matching manifest never reaches dist/, and deploy --dry-run takes only the checked one."""
+    token = uuid.uuid4().hex[:8]
+    repo = make_repo({"gbm.yaml": LIGHTGBM_SPEC,
+                      "attacker.yaml": spec_of(attack_module(PLANTER.replace("TOKEN", token)))})
+    first = cli("build", "--synthetic", "gbm_model", cwd=repo)
+    assert first.returncode == 0, first.stdout + first.stderr
+    [victim] = (repo / "dist").glob("gbm_model-*.pkl")
+    checked = victim.read_bytes()
+    result = cli("build", "--synthetic", "--no-check", "attacker", cwd=repo, env=CREDENTIALS)
+    remove_planted(result.stdout, token)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PLANTED:" not in result.stdout, result.stdout
+    assert victim.read_bytes() == checked
+    # In a process of its own: this one's code digest (computed once per process) would count the attack module.
+    dry = cli("deploy", "--repo", str(repo), "gbm_model", "--dry-run", "--allow-synthetic", cwd=repo, env=numerai_env)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert hashlib.sha256(b"forged by another slot's training").hexdigest()[:12] not in dry.stdout + dry.stderr
+    assert json.loads(victim.with_suffix(".json").read_text())["check"]["sha256"] == \
+        hashlib.sha256(checked).hexdigest()
+
+
+# Names its process MARKER, then trains for ever (as n_estimators: 1e30 would).
+HANGS = textwrap.dedent("""
+    import ctypes
+    import time
+
+
+    def train(frame, features, target, params):
+        ctypes.CDLL(None).prctl(15, b"MARKER", 0, 0, 0)
+        print("TRAINING-FOR-EVER", flush=True)
+        time.sleep(600)
+""")
+
+
+def named(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == marker:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_sigterm_to_build_ends_its_training_child(make_repo, attack_module, data_cache):
+    marker = f"hang{uuid.uuid4().hex[:8]}"
+    repo = make_repo({"attacker.yaml": spec_of(attack_module(HANGS.replace("MARKER", marker)))})
+    env = {**os.environ, "NUMERAI_DATA_DIR": str(data_cache)}
+    process = subprocess.Popen([sys.executable, "-m", PACKAGE, "build", "--synthetic", "attacker"], cwd=repo, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not named(marker) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+        assert named(marker), "training never started"
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while named(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert named(marker) == [], "the training child outlived build"
+    finally:
+        for pid in named(marker):
+            os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()

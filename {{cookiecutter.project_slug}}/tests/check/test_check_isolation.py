@@ -3,8 +3,8 @@ the network through a child, escape the tree's memory limit, forge its verdict o
 scratch folder.
 
 The pickles are made by hostile_builder.py in the check environment (as corpus_builder.py's are).
-Tests that need Linux namespaces skip, saying so, where `unshare` cannot make them; one test states
-which mode this machine gives.
+Tests that need the sandbox skip, saying so, where bubblewrap cannot make one; one test states which
+mode this machine gives.
 """
 
 from __future__ import annotations
@@ -37,19 +37,16 @@ BUILDER = Path(__file__).resolve().parents[1] / "hostile_builder.py"
 SECRET = "SUPERSECRET123-never-shown"
 TOKEN = "ghp_FAKEtokenFAKEtoken0123"
 MARKER = f"nmr{uuid.uuid4().hex[:10]}"  # names every process the hostile pickles start
-UNSHARE = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc", "--net", "true"]
 
 
 def namespaces_work() -> bool:
-    try:
-        return subprocess.run(UNSHARE, capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
+    bwrap = shutil.which("bwrap")
+    return bwrap is not None and isolation.sandbox_mode(bwrap, sys.executable).name == isolation.NAMESPACES
 
 
 NAMESPACES = sys.platform.startswith("linux") and namespaces_work()
-needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="`unshare --user --map-root-user --pid --net` does not "
-                                      "work here, so a check runs in 'process group only' mode")
+needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="bubblewrap cannot make a sandbox here, so a check "
+                                      "runs in 'process group only' mode")
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +131,7 @@ def test_a_pickle_reading_every_environment_finds_no_key(cli, make_repo, hostile
 
 
 def test_what_a_pickle_finds_is_scrubbed_from_the_report(cli, make_repo, hostile, tmp_path):
-    """Without namespaces (no unshare on PATH) the pickle can read the key; the report still never shows it."""
+    """Without namespaces (no bwrap on PATH) the pickle can read the key; the report still never shows it."""
     repo, bin_dir = make_repo({}), tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "sh").symlink_to(shutil.which("sh"))
@@ -148,7 +145,7 @@ def test_what_a_pickle_finds_is_scrubbed_from_the_report(cli, make_repo, hostile
 
 
 def test_a_required_namespace_refuses_the_process_group(cli, make_repo, hostile):
-    """NUMERAI_CHECK_ISOLATION=namespaces (as the workflows set it): no `unshare` means exit 2, not a weaker run."""
+    """NUMERAI_CHECK_ISOLATION=namespaces (as the workflows set it): no `bwrap` means exit 2, not a weaker run."""
     env = {"NUMERAI_CHECK_ISOLATION": "namespaces", "PATH": str(Path(sys.executable).parent)}
     result = cli("check", str(hostile / "writes_dist.pkl"), cwd=make_repo({}), env=env)
     assert result.returncode == 2, result.stdout + result.stderr
@@ -249,3 +246,97 @@ def test_a_report_in_json_says_the_mode(cli, make_repo, hostile):
     result = cli("check", "--json", str(hostile / "writes_dist.pkl"), cwd=make_repo({}))
     [report] = json.loads(result.stdout)["reports"]
     assert report["run"]["isolation"] in (isolation.NAMESPACES, isolation.PROCESS_GROUP)
+
+
+# The attacks of a root-run pickle on the host (issue 28). Each must fail in every mode that claims namespaces.
+
+@needs_namespaces
+def test_a_root_run_pickle_cannot_write_any_proc_sys_file(check, hostile):
+    """Not /proc/sys/kernel/domainname, nor core_pattern opened for writing (a `|/program` there runs as root)."""
+    before = Path("/proc/sys/kernel/core_pattern").read_bytes()
+    report = check(hostile / "writes_proc_sys.pkl")
+    assert report.ok, [finding.message for finding in errors(report)]
+    assert Path("/proc/sys/kernel/core_pattern").read_bytes() == before
+
+
+def test_links_planted_in_scratch_make_the_parent_read_and_write_nothing_outside(cli, make_repo, hostile):
+    """output.txt and the predictions CSV linked to /proc/self/environ, the parent's folder to one outside."""
+    outside = hostile / "outside"
+    outside.mkdir(exist_ok=True)
+    env = {"NUMERAI_PUBLIC_ID": "PUBLICID-0123456789-never-shown",
+           "DATABASE_URL": "postgres://user:dbpassword-never-shown@db.example/x", "NUMERAI_SECRET_KEY": SECRET}
+    result = cli("check", str(hostile / "plants_links.pkl"), cwd=make_repo({}), env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert list(outside.iterdir()) == [], "the parent wrote through a planted link"
+    for shown in ("PUBLICID-0123456789", "dbpassword-never", SECRET[:10], "PATH="):
+        assert shown not in result.stdout + result.stderr
+
+
+@needs_namespaces
+def test_a_unix_socket_outside_refuses_the_pickles_connection(check, hostile):
+    path = hostile / "outside.sock"
+    path.unlink(missing_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen()
+    listener.settimeout(0.1)
+    accepted, done = [], threading.Event()
+
+    def accept():
+        while not done.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        report = check(hostile / "reaches_unix_sockets.pkl")
+    finally:
+        done.set()
+        thread.join()
+        listener.close()
+    assert accepted == [], "the pickle connected to a socket outside its sandbox"
+    assert report.ok, [finding.message for finding in errors(report)]
+
+
+@needs_namespaces
+def test_a_nested_namespace_cannot_lift_the_limits(check, hostile, no_survivors):
+    """No nested user, mount or cgroup namespace; the tree's memory limit holds."""
+    report = check(hostile / "nests_namespaces.pkl", memory_bytes=2**30)
+    assert not report.ok
+    assert not any("nested namespaces" in finding.message for finding in errors(report)), report.findings
+    assert any(finding.check == "memory" for finding in errors(report)), report.findings
+
+
+@pytest.mark.parametrize("case", ["fills_scratch", "fills_output"])
+def test_writing_past_the_disk_quota_fails_the_check(check, hostile, case):
+    report = check(hostile / f"{case}.pkl", disk_bytes=64 * 2**20)
+    assert not report.ok, report.findings
+
+
+def test_a_key_cut_mid_way_in_the_output_is_scrubbed(cli, make_repo, hostile):
+    key = "CUTKEY0123456789abcdefghijKLMNOPQRSTUVWXYZ-never-shown"  # hostile_builder.CUT_KEY
+    result = cli("check", str(hostile / "prints_a_cut_key.pkl"), cwd=make_repo({}), env={"NUMERAI_SECRET_KEY": key})
+    assert result.returncode == 1, result.stdout + result.stderr
+    shown = result.stdout + result.stderr
+    assert "yyyyyyyy" in shown and "exited with code 3" in shown, "the output is in the report"
+    assert [key[start:start + 8] for start in range(len(key) - 7) if key[start:start + 8] in shown] == []
+
+
+@needs_namespaces
+def test_the_hosts_terminals_are_not_writable(check, hostile):
+    main, terminal = os.openpty()
+    os.set_blocking(main, False)
+    try:
+        report = check(hostile / "writes_terminals.pkl")
+        try:
+            arrived = os.read(main, 4096)
+        except BlockingIOError:
+            arrived = b""
+    finally:
+        os.close(main)
+        os.close(terminal)
+    assert MARKER.encode() not in arrived, "the pickle wrote into this test's terminal"
+    assert report.ok, [finding.message for finding in errors(report)]

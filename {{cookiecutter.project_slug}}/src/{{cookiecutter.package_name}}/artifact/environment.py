@@ -9,18 +9,25 @@ once and sees the current code. `build` runs itself there (`build --here`), what
 CLI: a pickle is only ever made with the libraries Numerai will load it with.
 
 Training always runs in that child, also when this interpreter is the image's: the model's code
-(a custom entry point, any estimator) is someone's code, and the child's environment holds no
-credential (settings.without_credentials; build needs no key), and the caller isolates it further
-where the machine allows (sandbox.isolation.wrap_training: no other process, so no other environment,
-visible to it).
+(a custom entry point, any estimator) is someone's code. The child gets an allow-listed environment
+(no credential: build needs no key) and, where the machine allows, the sandbox a check's pickle runs in
+(sandbox.isolation.wrap_training): the repository, the package and the build environment read-only; it
+writes only to a private output folder of its own (and the data cache, where it downloads); the parent
+takes the pickles and manifests from there as data (collect.py) and writes dist/ itself. It dies with
+the parent (a SIGTERM to `build` ends it too). Every tool the parent runs to make an environment (uv,
+pip, the interpreter probe) gets the parent's environment without credentials (runtimes.environments).
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from ..errors import UsageError
@@ -28,11 +35,19 @@ from ..logs import get_logger
 from ..repo import Repo
 from ..runtimes import Runtime
 from ..runtimes.environments import cache_root, ensure, mismatches, recipe_of
-from ..sandbox.isolation import wrap_training
-from ..settings import without_credentials
+from ..sandbox.bubblewrap import Confinement
+from ..sandbox.isolation import file_size_limit, wrap_training
+from ..settings import KEY_FIELDS, Settings, variable
+from .collect import collect
 
 log = get_logger(__name__)
 PACKAGE = __name__.split(".")[0]
+# All the training child sees of the caller's environment: the system's basics and this package's own
+# settings but the key's. Nothing else (a database URL, a cloud key, a token) reaches someone's code.
+PASSED_THROUGH = ("PATH", "LANG", "LANGUAGE", "TZ", "SSL_CERT_FILE", "SSL_CERT_DIR", "NO_PROXY", "no_proxy")
+PASSED_THROUGH_PREFIXES = ("LC_",)
+FILE_AT_MOST = 16 * 2**30  # any one file training writes
+PR_SET_PDEATHSIG = 1
 
 
 def project_root(repo: Repo) -> Path:
@@ -85,11 +100,48 @@ def training_python(repo: Repo, runtime: Runtime) -> Path:
     return python
 
 
-def build_in_child(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic: bool, out_dir: Path) -> int:
-    """Run `build --here` for `slots` in a confined child without credentials; its exit code."""
+def training_environment(private: Path) -> dict[str, str]:
+    """An allow-list: PATH, locale, TLS roots, this package's settings less the key's; HOME and TMPDIR private."""
+    settings = {variable(name) for name in Settings.model_fields if name not in KEY_FIELDS}
+    environment = {name: value for name, value in os.environ.items()
+                   if name in PASSED_THROUGH or name.startswith(PASSED_THROUGH_PREFIXES) or name in settings}
+    environment.setdefault("PATH", os.defpath)
+    environment.update(HOME=str(private / "home"), TMPDIR=str(private / "tmp"))
+    return environment
+
+
+def confinement(repo: Repo, private: Path) -> Confinement:
+    """Read-only: the repository, the project the package is installed from, the package; writable: the
+    private folder and the data cache (build_slot downloads there)."""
+    readable = (repo.root.resolve(), project_root(repo), repo.package_dir)
+    return Confinement(readable, (private, repo.data_cache.resolve()), private / "work", network=True)
+
+
+def dies_with_parent() -> None:
+    """Popen's preexec_fn: the child is killed when `build` ends (SIGTERM included), and writes no huge file."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    file_size_limit(FILE_AT_MOST)()
+
+
+def build_in_child(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic: bool, out_dir: Path,
+                   names: list[str]) -> int:
+    """Run `build --here` for `slots` in a confined child with an allow-listed environment, writing to a
+    private folder; then take the pickles `names` from there into `out_dir`. The child's exit code."""
     python = training_python(repo, runtime)
-    command = [str(python), "-m", PACKAGE, "build", "--here", "--no-check", "--repo", str(repo.root.resolve()),
-               "--out", str(Path(out_dir).resolve()), *(["--synthetic"] if synthetic else []), *slots]
-    command = wrap_training(command)
-    sys.stdout.flush()
-    return subprocess.run(command, env=without_credentials(os.environ)).returncode
+    private = Path(tempfile.mkdtemp(prefix="numerai-build-"))
+    try:
+        for folder in ("out", "work", "home", "tmp"):
+            (private / folder).mkdir()
+        repo.data_cache.mkdir(parents=True, exist_ok=True)
+        command = [str(python), "-m", PACKAGE, "build", "--here", "--no-check", "--repo", str(repo.root.resolve()),
+                   "--out", str(private / "out"), *(["--synthetic"] if synthetic else []), *slots]
+        command = wrap_training(command, confinement(repo, private))
+        sys.stdout.flush()
+        code = subprocess.run(command, env=training_environment(private), cwd=private / "work",
+                              preexec_fn=dies_with_parent).returncode
+        if code == 0:
+            for name in names:
+                collect(private / "out", name, out_dir)
+        return code
+    finally:
+        shutil.rmtree(private, ignore_errors=True)

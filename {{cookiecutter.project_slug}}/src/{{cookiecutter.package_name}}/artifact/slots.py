@@ -35,9 +35,11 @@ def build_slots(repo: Repo, chosen: list[tuple[LoadedSpec, Runtime]], *, synthet
             built += [(build_slot(repo, item, runtime, synthetic=synthetic, out_dir=out_dir).pickle_path, runtime)
                       for item in group]
             continue
-        code = build_in_child(repo, runtime, [item.spec.slot for item in group], synthetic=synthetic, out_dir=out_dir)
+        names = [f"{item.spec.slot}-{fingerprint(item.spec, runtime, repo.package_dir, synthetic)}.pkl"
+                 for item in group]
+        code = build_in_child(repo, runtime, [item.spec.slot for item in group], synthetic=synthetic, out_dir=out_dir,
+                              names=names)
         if code:
             raise ChildExited(code)
-        built += [(out_dir / f"{item.spec.slot}-{fingerprint(item.spec, runtime, repo.package_dir, synthetic)}.pkl",
-                   runtime) for item in group]
+        built += [(Path(out_dir) / name, runtime) for name in names]
     return built

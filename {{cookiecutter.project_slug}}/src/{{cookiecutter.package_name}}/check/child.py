@@ -1,5 +1,5 @@
 """The child side of a check's run: run a pickle the way numerai_predict's predict.py does, inside a
-check environment (sandbox.py is the parent that starts it, confine.py confines it first).
+check environment (runner.py is the parent that starts it, in sandbox.isolation's sandbox).
 
 A standalone script: `check` runs it with the image's Python and pinned libraries, in a fresh
 interpreter started with -I, so nothing of this repository is importable (as in the image). It

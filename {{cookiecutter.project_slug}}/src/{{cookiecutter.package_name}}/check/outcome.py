@@ -143,14 +143,15 @@ def live_ids_file(dataset: Path, folder: Path) -> Path:
     return path
 
 
-def prediction_findings(csv: Path, dataset: Path, folder: Path, events: list[dict[str, Any]],
+def prediction_findings(csv: Path | None, size: int | None, dataset: Path, folder: Path, events: list[dict[str, Any]],
                         so_far: list[Finding]) -> list[Finding]:
-    """Numerai's validation and ours on the CSV at the path the parent chose. A run that left no such
-    file (or a huge one) fails, whatever it reported, unless it failed already and said why."""
-    if not csv.is_file() or csv.stat().st_size > PREDICTIONS_AT_MOST:
-        if any(finding.level == ERROR for finding in so_far) and not csv.is_file():
+    """Numerai's validation and ours on the parent's copy (`csv`) of the CSV at the path the parent chose
+    (`size`: its size there, None when no regular file is there). A run that left no such file (or a huge
+    one, or a link) fails, whatever it reported, unless it failed already and said why."""
+    if csv is None or size is None or size > PREDICTIONS_AT_MOST:
+        if any(finding.level == ERROR for finding in so_far) and size is None:
             return []
-        state = "no" if not csv.is_file() else f"a {csv.stat().st_size / 2**20:,.0f} MB"
+        state = "no" if size is None else f"a {size / 2**20:,.0f} MB"
         return [Finding("predictions", ERROR, f"the run ended with {state} predictions file (the CSV predict.py "
                         "writes from the DataFrame the function returns), whatever it reported",
                         "return the predictions from the function: pd.DataFrame({'prediction': values}, "
@@ -158,6 +159,15 @@ def prediction_findings(csv: Path, dataset: Path, folder: Path, events: list[dic
     written = next((event for event in events if event["event"] == "submission"), {})
     index_name = written.get("index_name")
     return numerai_findings(csv, live_ids_file(dataset, folder), index_name if isinstance(index_name, str) else None)
+
+
+def disk_finding(disk_seen: int, limits: Limits) -> list[Finding]:
+    """The scratch folder's quota, where the parent watched it (a tmpfs quota fails the pickle's own write)."""
+    if not disk_seen:
+        return []
+    return [Finding("disk", ERROR, f"the pickle wrote {disk_seen / 2**20:,.0f} MB to its scratch folder, over the "
+                    f"{limits.disk_bytes / 2**20:,.0f} MB quota, and was stopped",
+                    "write less: Numerai's container gives a model little disk")]
 
 
 def tree_findings(memory_hits: int, memory_seen: int, process_hits: int, limits: Limits, max_tasks: int,

@@ -12,6 +12,7 @@ through.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -27,12 +28,16 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from ..logs import remember_secrets
-from ..sandbox import isolation, tree
+from ..sandbox import isolation, quota, scratch, tree
+from ..sandbox.bubblewrap import Confinement
 from ..sandbox.cgroups import TreeGroups
 from ..sandbox.limits import Limits
-from ..settings import SECRET_NAME
+from ..settings import KEY_FIELDS, SECRET_NAME, variable
 from .live import LiveData
 from .outcome import (
+    PREDICTIONS_AT_MOST,
+    READ_AT_MOST,
+    disk_finding,
     limit_findings,
     outcome_findings,
     output_tail,
@@ -57,6 +62,7 @@ ADDRESS_SPACE_HEADROOM = 2
 # GITHUB_TOKEN, ACTIONS_*, cloud keys) nor anything else. HOME and TMPDIR point into the scratch folder.
 PASSED_THROUGH = ("PATH", "LANG", "LANGUAGE", "TZ")
 PASSED_THROUGH_PREFIXES = ("LC_",)
+URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@", re.IGNORECASE)
 
 
 def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
@@ -73,30 +79,38 @@ def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
 
 
 def withheld_secrets() -> list[str]:
-    """The values of the caller's variables named like credentials (the run never gets them)."""
-    return [value for name, value in os.environ.items()  # (a path, e.g. a key file's, is no secret)
-            if SECRET_NAME.search(name) and name not in PASSED_THROUGH and len(value.strip()) >= 8
-            and not value.startswith(("/", "~"))]
+    """The values of the caller's variables named like credentials or the key's (the run never gets them),
+    and the password of any URL in its environment (a database URL's)."""
+    keys = {variable(name) for name in KEY_FIELDS}
+    found = [value for name, value in os.environ.items()  # (a path, e.g. a key file's, is no secret)
+             if (SECRET_NAME.search(name) or name in keys) and name not in PASSED_THROUGH and len(value.strip()) >= 8
+             and not value.startswith(("/", "~"))]
+    return found + [match.group(1) for value in os.environ.values() for match in URL_PASSWORD.finditer(value)
+                    if len(match.group(1)) >= 8]
 
 
 @dataclass(frozen=True)
 class Layout:
-    """The run's scratch folder, the only place it may write, and what is in it."""
+    """The run's scratch folder, the only place it may write, and what is in it; and the parent's own
+    folder beside it, which the run never sees (its output, the live ids, copies of what it left)."""
 
     scratch: Path
     model: Path  # the bytes the check hashed, not the path it was given
     events: Path
-    output: Path
     work: Path
     submission: Path
     predictions: Path  # where the harness writes the CSV; the parent looks nowhere else
-    parent: Path  # the parent's own files, written once the run is over
+    parent: Path  # the parent's own files: never in scratch, where the run could plant links
+    output: Path  # the run's stdout and stderr, in the parent's folder
 
     @classmethod
-    def made_in(cls, scratch: Path) -> Layout:
+    def made_in(cls, scratch: Path, parent: Path) -> Layout:
         submission = scratch / "submission"
-        return cls(scratch, scratch / "model.pkl", scratch / "events.jsonl", scratch / "output.txt", scratch / "work",
-                   submission, submission / "live_predictions.csv", scratch / "parent")
+        return cls(scratch, scratch / "model.pkl", scratch / "events.jsonl", scratch / "work", submission,
+                   submission / "live_predictions.csv", parent, parent / "output.txt")
+
+    def relative(self, path: Path) -> str:
+        return str(path.relative_to(self.scratch))
 
 
 def child_command(python: Path, label: str, live: LiveData, layout: Layout, limits: Limits, nonce_fd: int,
@@ -143,7 +157,10 @@ class Run:
     def __init__(self, python: Path, minor: str, pickle_bytes: bytes, label: str, live: LiveData, limits: Limits):
         self.python, self.minor, self.label, self.live, self.limits = python, minor, label, live, limits
         self.mode = isolation.detect(python)
-        self.layout = Layout.made_in(Path(tempfile.mkdtemp(prefix="numerai-check-")))
+        self.layout = Layout.made_in(Path(tempfile.mkdtemp(prefix="numerai-check-")),
+                                     Path(tempfile.mkdtemp(prefix="numerai-check-parent-")))
+        self.quota_mounted = quota.mount_tmpfs(self.layout.scratch, limits.disk_bytes)
+        self.disk_seen = 0
         self.nonce = secrets.token_hex(16)
         self.groups: TreeGroups | None = None
         self.process: subprocess.Popen[bytes] | None = None
@@ -151,7 +168,7 @@ class Run:
         self.subreaper = False
         self.memory_seen = self.tree_peak = 0
         self.process_limit_hit = False
-        for folder in (self.layout.work, self.layout.submission, self.layout.parent):
+        for folder in (self.layout.work, self.layout.submission):
             folder.mkdir()
         self.layout.model.write_bytes(pickle_bytes)
         self.layout.model.chmod(0o444)
@@ -168,13 +185,27 @@ class Run:
                 self.groups.remove()
             if tree.proc_available():
                 tree.set_subreaper(self.subreaper)
+            if self.quota_mounted:
+                quota.unmount(self.layout.scratch)
             shutil.rmtree(self.layout.scratch, ignore_errors=True)
+            shutil.rmtree(self.layout.parent, ignore_errors=True)
 
     @property
-    def watched(self) -> bool:
+    def tree_watched(self) -> bool:
         """Whether the parent measures the tree: where a cgroup does not limit both memory and tasks."""
         limited = set(self.groups.groups) if self.groups else set()
         return tree.proc_available() and not {"memory", "pids"} <= limited
+
+    @property
+    def watched(self) -> bool:
+        """Whether the parent measures anything while it waits: the tree, or the scratch folder where no
+        tmpfs holds its quota."""
+        return self.tree_watched or not self.quota_mounted
+
+    def confinement(self) -> Confinement:
+        readable = (CHILD_SCRIPT, self.live.dataset.resolve(), self.live.benchmarks.resolve())
+        return Confinement(readable, (self.layout.scratch,), self.layout.work, self.limits.network,
+                           self.limits.disk_bytes)
 
     def start(self) -> None:
         if tree.proc_available():
@@ -184,16 +215,16 @@ class Run:
         reading, writing = os.pipe()
         os.write(writing, self.nonce.encode())
         os.close(writing)
-        tree_limited = self.watched or (self.groups is not None and "memory" in self.groups.groups)
+        tree_limited = self.tree_watched or (self.groups is not None and "memory" in self.groups.groups)
         address_space = self.limits.memory_bytes * (ADDRESS_SPACE_HEADROOM if tree_limited else 1)
         harness = child_command(self.python, self.label, self.live, self.layout, self.limits, reading, address_space)
-        command = isolation.wrap(harness, self.mode, self.groups, self.layout.scratch, MAX_TASKS, self.limits.network)
+        command = isolation.wrap(harness, self.mode, self.groups, self.confinement())
         try:
             with open(self.layout.output, "wb") as output:
                 self.process = subprocess.Popen(
                     command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, pass_fds=(reading,),
                     env=child_environment(self.limits, self.layout.scratch), cwd=self.layout.work,
-                    start_new_session=True)
+                    start_new_session=True, preexec_fn=isolation.file_size_limit(self.limits.disk_bytes))
         finally:
             os.close(reading)
         self.tree = tree.Tree(self.process.pid, earlier)
@@ -214,6 +245,12 @@ class Run:
                     self.measure()
 
     def measure(self) -> None:
+        if not self.quota_mounted and quota.used_bytes(self.layout.scratch) > self.limits.disk_bytes:
+            self.disk_seen = quota.used_bytes(self.layout.scratch)
+            self.stop()
+            return
+        if not self.tree_watched:
+            return
         assert self.tree is not None  # started
         usage = self.tree.usage()
         self.tree_peak = max(self.tree_peak, usage.memory_bytes)
@@ -238,17 +275,34 @@ class Run:
             self.groups.kill()
         self.process.wait()
 
+    def taken(self, path: Path, limit: int) -> Path | None:
+        """The parent's copy of a file the run left at `path` in scratch (None: none, or a link, or too big)."""
+        try:
+            return scratch.copy_out(self.layout.scratch, self.layout.relative(path), self.layout.parent / path.name,
+                                    limit)
+        except scratch.Untrusted:
+            return None
+
     def judge(self, code: int, timed_out: bool, seconds: float) -> tuple[list[Finding], RunFigures]:
-        events = read_events(self.layout.events, self.nonce)
+        events_copy = self.layout.parent / self.layout.events.name
+        try:
+            events_copy.write_bytes(scratch.read_regular(self.layout.scratch, self.layout.relative(self.layout.events),
+                                                         READ_AT_MOST))
+        except scratch.Untrusted:
+            events_copy.write_bytes(b"")
+        events = read_events(events_copy, self.nonce)
         tail = output_tail(self.layout.output)
         findings = outcome_findings(events, code, timed_out, self.limits, self.minor, tail,
-                                    stopped_by_watch=bool(self.memory_seen or self.process_limit_hit))
+                                    stopped_by_watch=bool(self.memory_seen or self.process_limit_hit
+                                                          or self.disk_seen))
+        findings += disk_finding(self.disk_seen, self.limits)
         memory_hits = self.groups.hits("memory") if self.groups else 0
         process_hits = (self.groups.hits("pids") if self.groups else 0) or int(self.process_limit_hit)
         findings += tree_findings(memory_hits, self.memory_seen, process_hits, self.limits, MAX_TASKS, findings)
         if not timed_out and code == 0:
-            findings += prediction_findings(self.layout.predictions, self.live.dataset, self.layout.parent, events,
-                                            findings)
+            size = scratch.size_of(self.layout.scratch, self.layout.relative(self.layout.predictions))
+            csv = self.taken(self.layout.predictions, PREDICTIONS_AT_MOST)
+            findings += prediction_findings(csv, size, self.live.dataset, self.layout.parent, events, findings)
         figures = run_figures(events, seconds, self.limits, self.live, self.tree_peak)
         figures.isolation = self.mode.name
         if not any(finding.level == ERROR for finding in findings):
@@ -259,8 +313,8 @@ class Run:
         described = isolation.describe(self.mode, self.groups, self.limits.network)
         if self.mode.name == isolation.NAMESPACES:
             return Finding("isolation", OK, described)
-        return Finding("isolation", WARNING, described, "run the check where `unshare --user --map-root-user "
-                       "--pid --fork true` works (Linux), or in the numerai_predict container")
+        return Finding("isolation", WARNING, described, "install bubblewrap (`sudo apt-get install -y "
+                       "bubblewrap`, Linux) and run the check again, or run it in the numerai_predict container")
 
 
 def run_figures(events: list[dict[str, Any]], seconds: float, limits: Limits, live: LiveData,

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
-from ..settings import load_settings
+from ..settings import load_settings, without_credentials
 from .catalogue import Runtime, normalise
 from .constraints import constraints_file, constraints_text
 from .libraries import IMAGE_PINNED_LIBRARIES
@@ -74,7 +74,8 @@ def find_interpreter(minor: str) -> str | None:
         if not candidate:
             continue
         try:
-            probe = subprocess.run([candidate, "-c", PROBE], capture_output=True, text=True, timeout=30)
+            probe = subprocess.run([candidate, "-I", "-c", PROBE], capture_output=True, text=True, timeout=30,
+                                   env=installer_environment())
         except (OSError, subprocess.TimeoutExpired):
             continue
         lines = probe.stdout.split()
@@ -98,7 +99,10 @@ def uv_executable() -> str | None:
 
 
 def installer_environment() -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    """What uv, pip and the interpreter probe run with: the caller's environment less every credential
+    (a .pth file or wrapper planted in an environment would run with it) and less a virtualenv's markers."""
+    environment = {key: value for key, value in without_credentials(os.environ).items()
+                   if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
     environment.setdefault("UV_PYTHON_DOWNLOADS", "never")
     return environment
 

@@ -1,66 +1,66 @@
-"""Which isolation this machine gives a check's run, and the command that starts the run in it.
+"""Which isolation this machine gives untrusted code (a check's pickle, a build's training), and the
+command that starts it there.
 
-"namespaces" (Linux, where `unshare` may make a user namespace, or as root): the run is the first
-process of its own PID namespace with its own /proc (no other process, so no other environment, is
-visible), its own network namespace (no network for it or any child), IPC and mount namespaces
-(every file system read-only but the run's scratch folder: confine.py), no capabilities, and it
-takes the whole namespace down when it ends.
+"namespaces" (Linux with bubblewrap, `bwrap` 0.8 or later, where it can make a user namespace): the
+program runs in a sandbox made for untrusted code (bubblewrap.py): nobody inside, no capability, its own
+PID, network, IPC, UTS, cgroup and mount namespaces, a new root with only what the interpreter needs,
+read-only (no socket of the host reachable), /proc/sys and the kernel's other interfaces read-only,
+its own /dev and devpts, no nested user namespace, death with its parent. We chose bubblewrap over
+more code of our own (and over nsjail) because it is what Flatpak confines every application with:
+small, audited, packaged by Debian and Ubuntu and installable on GitHub's runners in seconds.
 
-"process group only": the run gets its own session and process group, and this process adopts
-whatever leaves it (tree.py); the pickle's own Python is kept off the network by an audit hook, but
-a child process or native code is not, and other processes of this user stay visible.
+"process group only" (no bwrap, or no user namespaces): the run gets its own session and process
+group, and this process adopts whatever leaves it (tree.py); the pickle's own Python is kept off the
+network by an audit hook, but a child process or native code is not, and other processes of this user
+stay visible. NUMERAI_CHECK_ISOLATION=namespaces refuses to run there (exit 2, saying how to fix it).
 
-Either way the memory and process limits hold for the whole tree: by cgroup where one is writable
-(cgroups.py), else by the parent's watch of the tree (tree.py).
-
-A build's training (custom code, any estimator) runs in the same mode, less two of its walls
-(wrap_training): it keeps the network and a writable file system. NUMERAI_CHECK_ISOLATION=namespaces
-makes both refuse to run where only "process group only" is possible (CI that must not check with the
-weaker mode unnoticed).
+Either way the memory and process limits hold for the whole tree, set from outside: by cgroup where
+one is writable (cgroups.py), else by the parent's watch of the tree (tree.py); and every file the
+program writes is capped in size (RLIMIT_FSIZE), its scratch folder by a quota (quota.py).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
 from ..logs import get_logger
 from ..settings import load_settings, variable
+from .bubblewrap import Confinement, arguments, interpreter_paths, missing_features
 from .cgroups import TreeGroups
 
 log = get_logger(__name__)
 
 NAMESPACES, PROCESS_GROUP = "namespaces", "process group only"
-CONFINE_SCRIPT = Path(__file__).with_name("confine.py")  # run by path: the image's Python cannot import us
-# Own PID namespace with a fresh /proc, IPC and mount namespaces; the first process dies with unshare.
-UNSHARE = ("--pid", "--fork", "--kill-child", "--mount-proc", "--ipc")
-USER_NAMESPACE = ("--user", "--map-root-user")
 # Joins the run's cgroups before anything else starts, so that no child can be born outside them.
 # (PWD: the shell would add it to the run's allow-listed environment.)
 JOIN_CGROUPS = 'unset PWD OLDPWD; while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
 PROBE_SECONDS = 30
+INSTALL = "install bubblewrap (`sudo apt-get install -y bubblewrap`)"
 
 
 @dataclass(frozen=True)
 class Mode:
     name: str  # NAMESPACES or PROCESS_GROUP
-    unshare: tuple[str, ...] = ()  # the unshare command and flags that worked (namespaces only)
+    bwrap: str = ""  # the bwrap that works (namespaces only)
     reason: str = ""  # why not namespaces
 
 
-def probe(unshare: str, flags: tuple[str, ...], python: str) -> str:
-    """'' when confine.py sets up a run in these namespaces here, else why not."""
-    with tempfile.TemporaryDirectory(prefix="numerai-check-probe-") as scratch:
+def probe(bwrap: str, python: str) -> str:
+    """'' when bwrap starts `python` in a sandbox here, else why not."""
+    with tempfile.TemporaryDirectory(prefix="numerai-sandbox-probe-") as scratch:
+        confinement = Confinement(tuple(interpreter_paths(Path(python))), (Path(scratch),), Path(scratch))
         try:
-            result = subprocess.run([unshare, *flags, "--net", "--", python, "-I", str(CONFINE_SCRIPT), "--probe",
-                                     scratch, "0"], capture_output=True, text=True, timeout=PROBE_SECONDS,
-                                    stdin=subprocess.DEVNULL)
+            result = subprocess.run([*arguments(bwrap, confinement), python, "-I", "-c", "pass"], capture_output=True,
+                                    text=True, timeout=PROBE_SECONDS, stdin=subprocess.DEVNULL)
         except (OSError, subprocess.TimeoutExpired) as error:
             return str(error)
     if result.returncode == 0:
@@ -69,17 +69,14 @@ def probe(unshare: str, flags: tuple[str, ...], python: str) -> str:
 
 
 @functools.cache
-def namespace_mode(unshare: str | None, python: str, root: bool) -> Mode:
-    """The first of: a user namespace (unprivileged or not), else as root without one."""
-    if unshare is None:
-        return Mode(PROCESS_GROUP, reason="`unshare` (util-linux) is not installed")
-    attempts = [USER_NAMESPACE + UNSHARE] + ([UNSHARE] if root else [])
-    reason = ""
-    for flags in attempts:
-        reason = probe(unshare, flags, python)
-        if not reason:
-            return Mode(NAMESPACES, (unshare, *flags))
-    return Mode(PROCESS_GROUP, reason=reason)
+def sandbox_mode(bwrap: str | None, python: str) -> Mode:
+    if bwrap is None:
+        return Mode(PROCESS_GROUP, reason=f"bubblewrap (`bwrap`) is not installed: {INSTALL}")
+    missing = missing_features(bwrap)
+    if missing:
+        return Mode(PROCESS_GROUP, reason=f"this bwrap lacks {', '.join(missing)} (bubblewrap 0.8 or later needed)")
+    reason = probe(bwrap, python)
+    return Mode(NAMESPACES, bwrap) if not reason else Mode(PROCESS_GROUP, reason=f"bwrap: {reason}")
 
 
 def detect(python: Path) -> Mode:
@@ -88,55 +85,61 @@ def detect(python: Path) -> Mode:
     if not hasattr(os, "geteuid") or not Path("/proc/self/ns/pid").exists():
         mode = Mode(PROCESS_GROUP, reason="this system has no Linux namespaces")
     else:
-        mode = namespace_mode(shutil.which("unshare"), str(python), os.geteuid() == 0)
+        mode = sandbox_mode(shutil.which("bwrap"), str(python))
     if mode.name != NAMESPACES and load_settings().check_isolation == NAMESPACES:
         setting = variable("check_isolation")
         raise UsageError(f"{setting}={NAMESPACES}, but this machine can only run code under check or training in "
-                         f"'{PROCESS_GROUP}' mode ({mode.reason}) ==> allow unprivileged user namespaces (Ubuntu "
-                         "24.04, GitHub's hosted runners included: `sudo sysctl -w "
-                         "kernel.apparmor_restrict_unprivileged_userns=0`) and install util-linux's `unshare`; "
+                         f"'{PROCESS_GROUP}' mode ({mode.reason}) ==> {INSTALL} and allow unprivileged user "
+                         "namespaces (Ubuntu 24.04, GitHub's hosted runners included: `sudo sysctl -w "
+                         "kernel.apparmor_restrict_unprivileged_userns=0`); "
                          f"or accept the weaker mode with {setting}=any")
     return mode
 
 
-def wrap(command: list[str], mode: Mode, groups: TreeGroups | None, scratch: Path, max_tasks: int,
-         network: bool) -> list[str]:
-    """`command` (the harness) as the run starts it: in its cgroups, then in its namespaces, confined."""
+def file_size_limit(limit: int) -> Callable[[], None]:
+    """A Popen preexec_fn: no file the program writes (its stdout's included) grows past `limit` bytes."""
+    def apply() -> None:
+        if limit > 0:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def wrap(command: list[str], mode: Mode, groups: TreeGroups | None, confinement: Confinement) -> list[str]:
+    """`command` (the harness) as the run starts it: in its cgroups, then in its sandbox."""
     if mode.name == NAMESPACES:
-        python = command[0]
-        command = [*mode.unshare, *([] if network else ["--net"]), "--", python, "-I", str(CONFINE_SCRIPT),
-                   str(scratch), str(max_tasks), "--", *command]
+        readable = (*confinement.readable, *interpreter_paths(Path(command[0])))
+        command = [*arguments(mode.bwrap, Confinement(readable, confinement.writable, confinement.folder,
+                                                      confinement.network, confinement.tmpfs_bytes)), *command]
     if groups:
         command = ["/bin/sh", "-c", JOIN_CGROUPS, "sh", *groups.join_files(), "--", *command]
     return command
 
 
-def wrap_training(command: list[str]) -> list[str]:
+def wrap_training(command: list[str], confinement: Confinement) -> list[str]:
     """A build's training child (`command`: its Python, then `-m <package> build --here ...`) as this
-    machine isolates it: where namespaces work, the first process of its own PID namespace with its own
-    /proc (no other process's environment, the key's included, is visible), IPC and mount namespaces,
-    no capabilities. It keeps the network: build_slot downloads the dataset it trains on (no key needed).
-    It keeps a writable file system: it writes dist/ and the data cache."""
+    machine isolates it: the same sandbox as a check's run, with the network (build_slot downloads the
+    dataset it trains on; no key needed) and only `confinement`'s folders writable."""
     mode = detect(Path(command[0]))
     if mode.name != NAMESPACES:
         log_process_group_once(mode.reason)
         return command
-    return [*mode.unshare, "--", command[0], "-I", str(CONFINE_SCRIPT), "--training", "--", *command]
+    return wrap(command, mode, None, confinement)
 
 
 @functools.cache
 def log_process_group_once(reason: str) -> None:
     log.warning(f"build: training runs in '{PROCESS_GROUP}' mode ({reason}): its environment holds no key, but "
-                "other processes of this user (their environments included) stay visible to it ==> build where "
-                "`unshare --user --map-root-user --pid --fork true` works to hide them")
+                "it can read and write what this user can, other processes' environments included ==> build "
+                f"where bubblewrap works: {INSTALL}")
 
 
 def describe(mode: Mode, groups: TreeGroups | None, network: bool) -> str:
     """The report's one line on isolation: the mode, then what it guarantees."""
     limits = groups.describe() if groups else "memory and processes watched for the whole process tree"
     if mode.name == NAMESPACES:
-        return (f"{NAMESPACES}: own PID namespace and /proc (no other process visible), "
-                f"{'network allowed' if network else 'own network namespace (no network for any process)'}, "
-                f"file system read-only but its scratch folder, no capabilities; {limits}")
+        return (f"{NAMESPACES}: bubblewrap sandbox as nobody, own PID namespace and /proc (no other process "
+                f"visible), {'network allowed' if network else 'own network namespace (no network for any process)'}"
+                ", a read-only file system of its own but its scratch folder (no host socket), no capabilities, "
+                f"no nested user namespace; {limits}")
     return (f"{PROCESS_GROUP} ({mode.reason}): the pickle could read what this user can read, other "
             f"processes' environments included, and a child process could reach the network; {limits}")

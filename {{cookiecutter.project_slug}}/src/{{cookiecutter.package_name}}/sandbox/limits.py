@@ -17,12 +17,14 @@ MAX_MEMORY = 2**40
 
 @dataclass(frozen=True)
 class Limits:
-    """Numerai's: 10 minutes, 4 GB, 1 CPU, no network. Each overridable on the command line."""
+    """Numerai's: 10 minutes, 4 GB, 1 CPU, no network. Each overridable on the command line. Ours: what
+    the run may write, in its scratch folder and in any one file (its output included)."""
 
     seconds: float = 600.0
     memory_bytes: int = 4 * GB
     cpus: int = 1
     network: bool = False
+    disk_bytes: int = 1 * GB
 
 
 def parse_size(text: str, flag: str = "--memory") -> int:
