@@ -47,12 +47,13 @@ print(json.dumps({{runtime.python: {{"image": f"{{runtime.image}}:{{runtime.tag}
 REMOVE_BUILD_ENVIRONMENTS = """
 import shutil, sys
 from pathlib import Path
-from {package}.build.environment import build_environment_folder
+from {package}.artifact.environment import build_environment_folder
 from {package}.runtimes import load_catalogue
+from {package}.settings import load_settings
 
 repo = Path(sys.argv[1]).resolve()
 for runtime in load_catalogue(repo / "runtimes"):
-    folder = build_environment_folder(repo, runtime)
+    folder = build_environment_folder(repo, runtime, load_settings())
     shutil.rmtree(folder, ignore_errors=True)
     folder.with_name(folder.name + ".lock").unlink(missing_ok=True)
 """

@@ -12,6 +12,7 @@ import pytest
 from {{ cookiecutter.package_name }}.runtimes import default_runtime, load_catalogue, resolve_runtime
 from {{ cookiecutter.package_name }}.runtimes.constraints import constraints_file
 from {{ cookiecutter.package_name }}.runtimes.environments import find_interpreter, mismatches, running_minor, uv_executable
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import LIGHTGBM_SPEC, PACKAGE, REPO_ROOT
 
@@ -22,7 +23,7 @@ DEFAULT = LIGHTGBM_SPEC.replace('runtime: "3.12"', "runtime: default")
 def python_3_11(tmp_path_factory):
     """A plain `pip install -e .` of this package on Python 3.11 (3.11's pins less the package's tooling, as
     the README says, so from uv's cache)."""
-    interpreter = find_interpreter("3.11")
+    interpreter = find_interpreter("3.11", load_settings())
     if interpreter is None or uv_executable() is None:
         pytest.skip("needs Python 3.11 and uv")
     runtime = resolve_runtime("3.11", load_catalogue(REPO_ROOT / "runtimes"))

@@ -31,7 +31,7 @@ TOKEN = "ghp_FAKEtokenFAKEtoken0123"
 DATABASE_URL = "postgres://user:dbpassword-never-shown@db.example/x"
 CREDENTIALS = {"NUMERAI_SECRET_KEY": SECRET, "NUMERAI_PUBLIC_ID": PUBLIC_ID, "GITHUB_TOKEN": TOKEN,
                "DATABASE_URL": DATABASE_URL}
-NAMESPACES = isolation.detect(Path(sys.executable)).name == isolation.NAMESPACES
+NAMESPACES = isolation.detect(Path(sys.executable), required=False).name == isolation.NAMESPACES
 
 # Reads its own environment and every environment /proc shows, and puts all it found in files in its
 # working folder and in the repository, on stdout and in the model it returns (so in the pickle), then
@@ -190,7 +190,7 @@ PLANTER = textwrap.dedent("""
         attempt(pth, lambda: pth.write_text("import os\\n"))
         uv = Path(sys.executable).parent / "uv_planted_TOKEN"
         attempt(uv, lambda: uv.write_text("#!/bin/sh\\n"))
-        for marker in glob.glob(str(cache_root() / "*" / ".numerai-environment.json")):
+        for marker in glob.glob(str(cache_root(load_settings()) / "*" / ".numerai-environment.json")):
             attempt(marker, lambda marker=marker: open(marker, "ab").close())
         repo = Path(sys.argv[sys.argv.index("--repo") + 1])
         for pickle_path in sorted((repo / "dist").glob("*.pkl")):

@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.check.environment import find_interpreter
 from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.runtimes import load_catalogue, resolve_runtime
 from {{ cookiecutter.package_name }}.runtimes.environments import running_minor
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import LIGHTGBM_SPEC, REPO_ROOT
 
@@ -112,7 +113,7 @@ def another_images_python() -> str | None:
     beside 3.12), then the others (on 3.11 itself, 3.12)."""
     others = [runtime.python for runtime in load_catalogue(REPO_ROOT / "runtimes") if runtime.python != running_minor()]
     preferred = sorted(others, key=lambda minor: (minor != "3.11", minor != "3.12", minor))
-    return next((minor for minor in preferred if find_interpreter(minor)), None)
+    return next((minor for minor in preferred if find_interpreter(minor, load_settings())), None)
 
 
 OTHER_PYTHON = another_images_python()

@@ -61,7 +61,7 @@ def runtime(minor: str):
 
 def environment_python(minor: str, distributions=()) -> Path:
     try:
-        return ensure_environment(runtime(minor), set(distributions)).python
+        return ensure_environment(runtime(minor), set(distributions), load_settings()).python
     except UsageError as error:  # this machine has no such Python
         pytest.skip(str(error))
 

@@ -25,6 +25,7 @@ from {{ cookiecutter.package_name }}.data.download import version_dir
 from {{ cookiecutter.package_name }}.errors import UsageError
 from {{ cookiecutter.package_name }}.runtimes import environments, load_catalogue, resolve_runtime
 from {{ cookiecutter.package_name }}.sandbox.limits import GB, Limits, parse_size
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from conftest import CURRENT, REPO_ROOT
 
@@ -309,9 +310,9 @@ def test_an_environment_holds_the_images_pins_of_what_the_pickle_needs(monkeypat
     pins = environment.requirements(PY312, {"lightgbm", "not-in-the-image"})
     assert pins == tuple(sorted(f"{name}=={PY312.version_of(name)}"
                                 for name in ("numpy", "pandas", "pyarrow", "cloudpickle", "lightgbm")))
-    folder = environment.environment_folder(PY312, pins)
+    folder = environment.environment_folder(PY312, pins, load_settings())
     assert folder.parent == tmp_path and folder.name.startswith("py3.12-")
-    assert folder != environment.environment_folder(PY312, environment.requirements(PY312, set()))
+    assert folder != environment.environment_folder(PY312, environment.requirements(PY312, set()), load_settings())
     folder.mkdir()  # a folder left by an interrupted install is not taken for a finished one
     assert not environments.is_complete(folder, {"requirements": list(pins)})
 
@@ -319,15 +320,15 @@ def test_an_environment_holds_the_images_pins_of_what_the_pickle_needs(monkeypat
 def test_the_cache_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.delenv("NUMERAI_RUNTIME_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert environments.cache_root() == tmp_path / "numerai-gitops" / "runtimes"
+    assert environments.cache_root(load_settings()) == tmp_path / "numerai-gitops" / "runtimes"
 
 
 def test_this_interpreters_minor_is_found():
     minor = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    found = environment.find_interpreter(minor)
+    found = environment.find_interpreter(minor, load_settings())
     assert found and subprocess.run([found, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
                                     text=True).stdout.strip() == str(tuple(sys.version_info[:2]))
-    assert environment.find_interpreter("2.1") is None
+    assert environment.find_interpreter("2.1", load_settings()) is None
 
 
 @pytest.mark.parametrize(("code", "check", "words"), [

@@ -36,7 +36,7 @@ from ..repo import Repo
 from ..runtimes import Runtime
 from ..runtimes.environments import cache_root, ensure, mismatches, recipe_of
 from ..sandbox.bubblewrap import Confinement
-from ..sandbox.isolation import file_size_limit, wrap_training
+from ..sandbox.isolation import NAMESPACES, file_size_limit, wrap_training
 from ..settings import KEY_FIELDS, Settings, variable
 from .collect import collect
 
@@ -60,19 +60,19 @@ def project_root(repo: Repo) -> Path:
                      "repository the template baked (or pass --repo DIR), or build with --here")
 
 
-def build_environment_folder(project: Path, runtime: Runtime) -> Path:
+def build_environment_folder(project: Path, runtime: Runtime, settings: Settings) -> Path:
     """One per project, runtime and dependency list: a changed pyproject.toml or lock makes a new one."""
     recipe_text = "\n".join([str(project), runtime.python, recipe_of(runtime),
                              (project / "pyproject.toml").read_text(encoding="utf-8")])
-    return cache_root() / f"build-py{runtime.python}-{hashlib.sha256(recipe_text.encode()).hexdigest()[:12]}"
+    return cache_root(settings) / f"build-py{runtime.python}-{hashlib.sha256(recipe_text.encode()).hexdigest()[:12]}"
 
 
 def ensure_build_environment(repo: Repo, runtime: Runtime) -> Path:
     """The build environment's Python for `runtime`, made when missing."""
     project = project_root(repo)
-    folder = build_environment_folder(project, runtime)
+    folder = build_environment_folder(project, runtime, repo.settings)
     recipe = {"editable": str(project), "runtime": runtime.reference}
-    ensure(runtime, folder, ["-e", str(project)], recipe, "build")
+    ensure(runtime, folder, ["-e", str(project)], recipe, "build", repo.settings)
     return folder / "bin" / "python"
 
 
@@ -100,10 +100,10 @@ def training_python(repo: Repo, runtime: Runtime) -> Path:
     return python
 
 
-def training_environment(private: Path) -> dict[str, str]:
+def training_environment(private: Path, caller: dict[str, str]) -> dict[str, str]:
     """An allow-list: PATH, locale, TLS roots, this package's settings less the key's; HOME and TMPDIR private."""
     settings = {variable(name) for name in Settings.model_fields if name not in KEY_FIELDS}
-    environment = {name: value for name, value in os.environ.items()
+    environment = {name: value for name, value in caller.items()
                    if name in PASSED_THROUGH or name.startswith(PASSED_THROUGH_PREFIXES) or name in settings}
     environment.setdefault("PATH", os.defpath)
     environment.update(HOME=str(private / "home"), TMPDIR=str(private / "tmp"))
@@ -135,9 +135,11 @@ def build_in_child(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic:
         repo.data_cache.mkdir(parents=True, exist_ok=True)
         command = [str(python), "-m", PACKAGE, "build", "--here", "--no-check", "--repo", str(repo.root.resolve()),
                    "--out", str(private / "out"), *(["--synthetic"] if synthetic else []), *slots]
-        command = wrap_training(command, confinement(repo, private))
+        command = wrap_training(command, confinement(repo, private),
+                                required=repo.settings.check_isolation == NAMESPACES)
         sys.stdout.flush()
-        code = subprocess.run(command, env=training_environment(private), cwd=private / "work",
+        code = subprocess.run(command, env=training_environment(private, repo.settings.environment()),
+                              cwd=private / "work",
                               preexec_fn=dies_with_parent).returncode
         if code == 0:
             for name in names:

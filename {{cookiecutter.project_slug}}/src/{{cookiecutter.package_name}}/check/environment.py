@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..runtimes import Runtime, normalise
 from ..runtimes.environments import cache_root, ensure, find_interpreter, recipe_of
+from ..settings import Settings
 
 __all__ = ["CheckEnvironment", "ensure_environment", "find_interpreter", "requirements"]
 
@@ -41,16 +42,16 @@ def requirements(runtime: Runtime, distributions: set[str]) -> tuple[str, ...]:
     return tuple(sorted(f"{name}=={runtime.packages[name]}" for name in wanted if name in runtime.packages))
 
 
-def environment_folder(runtime: Runtime, pins: tuple[str, ...]) -> Path:
+def environment_folder(runtime: Runtime, pins: tuple[str, ...], settings: Settings) -> Path:
     """Named by Python minor and a hash of the pins and the constraints (the lock less our tooling)."""
     digest = hashlib.sha256("\n".join([runtime.python, *pins, recipe_of(runtime)]).encode())
-    return cache_root() / f"py{runtime.python}-{digest.hexdigest()[:12]}"
+    return cache_root(settings) / f"py{runtime.python}-{digest.hexdigest()[:12]}"
 
 
-def ensure_environment(runtime: Runtime, distributions: set[str]) -> CheckEnvironment:
+def ensure_environment(runtime: Runtime, distributions: set[str], settings: Settings) -> CheckEnvironment:
     """The cached environment for `runtime` with `distributions`, created when missing."""
     started = time.monotonic()
     pins = requirements(runtime, distributions)
-    folder = environment_folder(runtime, pins)
-    created = ensure(runtime, folder, list(pins), {"requirements": list(pins)}, "check")
+    folder = environment_folder(runtime, pins, settings)
+    created = ensure(runtime, folder, list(pins), {"requirements": list(pins)}, "check", settings)
     return CheckEnvironment(folder, pins, created, time.monotonic() - started)

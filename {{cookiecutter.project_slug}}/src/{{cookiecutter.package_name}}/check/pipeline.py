@@ -24,7 +24,7 @@ from ..artifact.manifest import (
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
 from ..repo import Repo
-from ..runtimes import Runtime
+from ..runtimes import Runtime, default_runtime, resolve_runtime
 from ..sandbox.limits import Limits
 from .environment import ensure_environment
 from .live import live_data
@@ -55,6 +55,23 @@ def read_manifest_beside(pickle_path: Path) -> tuple[Manifest | None, list[Findi
         return None, [Finding("manifest", ERROR, str(error), "rebuild the pickle")]
 
 
+def runtime_for(pickle_path: Path, choice: str | None, catalogue: list[Runtime]) -> Runtime:
+    """--runtime, else the runtime the manifest says the pickle was built for, else the default."""
+    if choice:
+        return resolve_runtime(choice, catalogue)
+    manifest, _ = read_manifest_beside(pickle_path)
+    built_for = manifest.runtime.python if manifest else None
+    return resolve_runtime(built_for, catalogue) if built_for else default_runtime(catalogue)
+
+
+def existing_pickles(paths: list[str]) -> list[Path]:
+    """`paths` as paths, each a file; else the first missing one is named."""
+    missing = [path for path in paths if not Path(path).is_file()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file ==> pass the path of a pickle, e.g. dist/<slot>-<hash>.pkl")
+    return [Path(path) for path in paths]
+
+
 def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Limits | None = None,
                  dataset: str | None = None, benchmarks: str | None = None) -> Report:
     """Every check of one pickle against `runtime`; a Report whose `ok` says whether it may be uploaded."""
@@ -69,7 +86,7 @@ def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Lim
     report = Report(pickle_path, f"{runtime.name} ({runtime.reference})", runtime.python,
                     findings=findings + static.findings)
     live = live_data(repo.data_cache, manifest, dataset, benchmarks)
-    environment = ensure_environment(runtime, static.distributions)
+    environment = ensure_environment(runtime, static.distributions, repo.settings)
     state = "created" if environment.created else "cached"
     report.environment = str(environment.folder)
     pins = ", ".join(environment.requirements)
@@ -77,7 +94,7 @@ def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Lim
                                    f"({state} in {environment.seconds:.1f} s)"))
     # The run gets these very bytes, whose sha256 the manifest records below: never the path again.
     run_findings, figures = run_pickle(environment.python, runtime.python, pickle_bytes, str(pickle_path), live,
-                                       limits)
+                                       limits, repo.settings)
     report.findings.append(Finding("run", OK, f"{live.source}" + (f", {figures.rows:,} rows" if figures.rows else "")
                                    + (f", called with {figures.arguments} argument(s)" if figures.arguments else "")))
     report.findings.extend(run_findings)

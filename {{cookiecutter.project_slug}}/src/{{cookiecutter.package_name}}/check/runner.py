@@ -32,7 +32,7 @@ from ..sandbox import isolation, quota, scratch, tree
 from ..sandbox.bubblewrap import Confinement
 from ..sandbox.cgroups import TreeGroups
 from ..sandbox.limits import Limits
-from ..settings import KEY_FIELDS, SECRET_NAME, variable
+from ..settings import KEY_FIELDS, SECRET_NAME, Settings, variable
 from .live import LiveData
 from .outcome import (
     PREDICTIONS_AT_MOST,
@@ -65,9 +65,10 @@ PASSED_THROUGH_PREFIXES = ("LC_",)
 URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@", re.IGNORECASE)
 
 
-def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
-    """An allow-list: PATH, locale and time zone from the caller; HOME and TMPDIR in `scratch`; threads."""
-    environment = {key: value for key, value in os.environ.items()
+def child_environment(limits: Limits, scratch: Path, caller: dict[str, str]) -> dict[str, str]:
+    """An allow-list: PATH, locale and time zone from the `caller`'s environment; HOME and TMPDIR in
+    `scratch`; threads."""
+    environment = {key: value for key, value in caller.items()
                    if key in PASSED_THROUGH or key.startswith(PASSED_THROUGH_PREFIXES)}
     environment.setdefault("PATH", os.defpath)
     for name, folder in (("HOME", "home"), ("TMPDIR", "tmp")):
@@ -78,14 +79,14 @@ def child_environment(limits: Limits, scratch: Path) -> dict[str, str]:
     return environment
 
 
-def withheld_secrets() -> list[str]:
+def withheld_secrets(caller: dict[str, str]) -> list[str]:
     """The values of the caller's variables named like credentials or the key's (the run never gets them),
     and the password of any URL in its environment (a database URL's)."""
     keys = {variable(name) for name in KEY_FIELDS}
-    found = [value for name, value in os.environ.items()  # (a path, e.g. a key file's, is no secret)
+    found = [value for name, value in caller.items()  # (a path, e.g. a key file's, is no secret)
              if (SECRET_NAME.search(name) or name in keys) and name not in PASSED_THROUGH and len(value.strip()) >= 8
              and not value.startswith(("/", "~"))]
-    return found + [match.group(1) for value in os.environ.values() for match in URL_PASSWORD.finditer(value)
+    return found + [match.group(1) for value in caller.values() for match in URL_PASSWORD.finditer(value)
                     if len(match.group(1)) >= 8]
 
 
@@ -154,9 +155,11 @@ def sigterm_cleans_up() -> Iterator[None]:
 class Run:
     """One run of a pickle: started, waited for, stopped with everything it started, cleaned up."""
 
-    def __init__(self, python: Path, minor: str, pickle_bytes: bytes, label: str, live: LiveData, limits: Limits):
+    def __init__(self, python: Path, minor: str, pickle_bytes: bytes, label: str, live: LiveData, limits: Limits,
+                 settings: Settings):
         self.python, self.minor, self.label, self.live, self.limits = python, minor, label, live, limits
-        self.mode = isolation.detect(python)
+        self.caller = settings.environment()
+        self.mode = isolation.detect(python, required=settings.check_isolation == isolation.NAMESPACES)
         self.layout = Layout.made_in(Path(tempfile.mkdtemp(prefix="numerai-check-")),
                                      Path(tempfile.mkdtemp(prefix="numerai-check-parent-")))
         self.quota_mounted = quota.mount_tmpfs(self.layout.scratch, limits.disk_bytes)
@@ -223,7 +226,7 @@ class Run:
             with open(self.layout.output, "wb") as output:
                 self.process = subprocess.Popen(
                     command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, pass_fds=(reading,),
-                    env=child_environment(self.limits, self.layout.scratch), cwd=self.layout.work,
+                    env=child_environment(self.limits, self.layout.scratch, self.caller), cwd=self.layout.work,
                     start_new_session=True, preexec_fn=isolation.file_size_limit(self.limits.disk_bytes))
         finally:
             os.close(reading)
@@ -334,10 +337,10 @@ def run_figures(events: list[dict[str, Any]], seconds: float, limits: Limits, li
 
 
 def run_pickle(python: Path, minor: str, pickle_bytes: bytes, label: str, live: LiveData,
-               limits: Limits) -> tuple[list[Finding], RunFigures]:
+               limits: Limits, settings: Settings) -> tuple[list[Finding], RunFigures]:
     """Run the pickle's bytes in child.py; the findings and the figures of the run."""
-    remember_secrets(withheld_secrets())
-    with sigterm_cleans_up(), Run(python, minor, pickle_bytes, label, live, limits) as run:
+    remember_secrets(withheld_secrets(settings.environment()))
+    with sigterm_cleans_up(), Run(python, minor, pickle_bytes, label, live, limits, settings) as run:
         started = time.perf_counter()
         run.start()
         code, timed_out = run.wait()

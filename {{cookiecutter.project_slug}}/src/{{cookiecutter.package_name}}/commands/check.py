@@ -21,22 +21,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from ..check.container import container_command, shell_line
 from ..check.live import live_data
-from ..check.pipeline import check_pickle, read_manifest_beside
+from ..check.pipeline import check_pickle, existing_pickles, read_manifest_beside, runtime_for
 from ..check.report import render_text
-from ..errors import UsageError
-from ..runtimes import Runtime, default_runtime, load_catalogue, resolve_runtime
-from ..sandbox.limits import Limits, parse_size
+from ..runtimes import load_catalogue
+from ..sandbox.limits import checked_limits
 from ..settings import Settings
-from .common import positive_seconds, repo_from
-
-# Upper bounds of the flags: Numerai runs a pickle for 10 minutes on 1 CPU. A day outlasts any job on
-# GitHub (6 hours) and a longer wait overflows the timers that enforce it; no machine has more CPUs.
-MAX_TIMEOUT = 24 * 3600.0
-MAX_CPUS = 1024
+from .common import repo_from
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,41 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print the `docker run` of the real image for each pickle, and run nothing")
 
 
-def limits_from(args: argparse.Namespace) -> Limits:
-    """The run's limits; each must limit something (0, inf or nan would turn a limit off)."""
-    seconds = positive_seconds("--timeout", args.timeout)
-    if seconds is not None and seconds > MAX_TIMEOUT:
-        raise UsageError(f"--timeout {args.timeout:g} ==> expected at most {MAX_TIMEOUT:.0f} seconds (Numerai: 600)")
-    if not 1 <= args.cpus <= MAX_CPUS:
-        raise UsageError(f"--cpus {args.cpus} ==> expected 1 to {MAX_CPUS} (Numerai: 1)")
-    memory = parse_size(args.memory)
-    if memory <= 0:
-        raise UsageError(f"--memory {args.memory!r} ==> expected a size above zero, e.g. 4g or 512m")
-    assert seconds is not None  # --timeout has a default
-    return Limits(seconds=seconds, memory_bytes=memory, cpus=args.cpus, network=args.allow_network)
-
-
-def runtime_for(pickle_path: Path, choice: str | None, catalogue: list[Runtime]) -> Runtime:
-    """--runtime, else the runtime the manifest says the pickle was built for, else the default."""
-    if choice:
-        return resolve_runtime(choice, catalogue)
-    manifest, _ = read_manifest_beside(pickle_path)
-    built_for = manifest.runtime.python if manifest else None
-    return resolve_runtime(built_for, catalogue) if built_for else default_runtime(catalogue)
-
-
-def existing(paths: list[str]) -> list[Path]:
-    missing = [path for path in paths if not Path(path).is_file()]
-    if missing:
-        raise UsageError(f"{missing[0]}: no such file ==> pass the path of a pickle, e.g. dist/<slot>-<hash>.pkl")
-    return [Path(path) for path in paths]
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     repo = repo_from(args, settings)
     catalogue = load_catalogue(repo.runtimes)
-    limits = limits_from(args)
-    pickles = existing(args.pickles)
+    limits = checked_limits(args.timeout, args.memory, args.cpus, args.allow_network)
+    pickles = existing_pickles(args.pickles)
     if args.print_container_command:
         for pickle_path in pickles:
             manifest, _ = read_manifest_beside(pickle_path)

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
-from ..settings import load_settings, without_credentials
+from ..settings import Settings, without_credentials
 from .catalogue import Runtime, normalise
 from .constraints import constraints_file, constraints_text
 from .libraries import IMAGE_PINNED_LIBRARIES
@@ -43,15 +43,16 @@ def running_minor() -> str:
     return f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def cache_root() -> Path:
-    override = load_settings().runtime_cache
+def cache_root(settings: Settings) -> Path:
+    """Where environments are made: NUMERAI_RUNTIME_CACHE, else numerai-gitops/runtimes in the user's cache."""
+    override = settings.runtime_cache
     if override:
         return override.expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = settings.environment().get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "numerai-gitops" / "runtimes"
 
 
-def interpreter_candidates(minor: str) -> Iterator[str | None]:
+def interpreter_candidates(minor: str, settings: Settings) -> Iterator[str | None]:
     """Where a Python minor may be: this interpreter, PATH, pyenv's versions, `uv python find`.
 
     pyenv's shims are skipped for pyenv's own folders: the probe reports the real executable.
@@ -59,23 +60,23 @@ def interpreter_candidates(minor: str) -> Iterator[str | None]:
     if running_minor() == minor:
         yield sys.executable
     yield shutil.which(f"python{minor}")
-    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    root = settings.environment().get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
     yield from sorted(glob.glob(f"{root}/versions/{minor}.*/bin/python{minor}"), reverse=True)
     uv = uv_executable()
     if uv:
         found = subprocess.run([uv, "python", "find", minor], capture_output=True, text=True,
-                               env=installer_environment())
+                               env=installer_environment(settings))
         yield found.stdout.strip() if found.returncode == 0 else None
 
 
-def find_interpreter(minor: str) -> str | None:
+def find_interpreter(minor: str, settings: Settings) -> str | None:
     """The real executable of a Python `minor`, or None."""
-    for candidate in interpreter_candidates(minor):
+    for candidate in interpreter_candidates(minor, settings):
         if not candidate:
             continue
         try:
             probe = subprocess.run([candidate, "-I", "-c", PROBE], capture_output=True, text=True, timeout=30,
-                                   env=installer_environment())
+                                   env=installer_environment(settings))
         except (OSError, subprocess.TimeoutExpired):
             continue
         lines = probe.stdout.split()
@@ -84,8 +85,8 @@ def find_interpreter(minor: str) -> str | None:
     return None
 
 
-def require_interpreter(minor: str, purpose: str) -> str:
-    interpreter = find_interpreter(minor)
+def require_interpreter(minor: str, purpose: str, settings: Settings) -> str:
+    interpreter = find_interpreter(minor, settings)
     if interpreter is None:
         install = f"`uv python install {minor}`" if uv_executable() else f"`pyenv install {minor}`"
         raise UsageError(f"no Python {minor} found (on PATH, in pyenv's versions or by `uv python find`) "
@@ -98,10 +99,10 @@ def uv_executable() -> str | None:
     return str(beside) if beside.exists() else shutil.which("uv")
 
 
-def installer_environment() -> dict[str, str]:
+def installer_environment(settings: Settings) -> dict[str, str]:
     """What uv, pip and the interpreter probe run with: the caller's environment less every credential
     (a .pth file or wrapper planted in an environment would run with it) and less a virtualenv's markers."""
-    environment = {key: value for key, value in without_credentials(os.environ).items()
+    environment = {key: value for key, value in without_credentials(settings.environment()).items()
                    if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
     environment.setdefault("UV_PYTHON_DOWNLOADS", "never")
     return environment
@@ -144,13 +145,14 @@ def is_complete(folder: Path, recipe: dict[str, Any]) -> bool:
         return False
 
 
-def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict[str, Any], what: str) -> None:
+def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict[str, Any], what: str,
+           settings: Settings) -> None:
     """A fresh environment in `folder`: the runtime's Python, `install` under the runtime's lock."""
-    interpreter = require_interpreter(runtime.python, f"{what} runs on the image's Python")
+    interpreter = require_interpreter(runtime.python, f"{what} runs on the image's Python", settings)
     log.info(f"{what}: creating the Python {runtime.python} environment {folder}")
     shutil.rmtree(folder, ignore_errors=True)
     for command in install_commands(interpreter, folder, install, constraints_file(runtime.lock, folder.parent)):
-        result = subprocess.run(command, capture_output=True, text=True, env=installer_environment())
+        result = subprocess.run(command, capture_output=True, text=True, env=installer_environment(settings))
         if result.returncode != 0:
             shutil.rmtree(folder, ignore_errors=True)
             tail = " ".join((result.stderr or result.stdout).strip().splitlines()[-3:])
@@ -160,14 +162,15 @@ def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict[str,
     marker_of(folder).write_text(json.dumps({"recipe": recipe, "python": interpreter}))
 
 
-def ensure(runtime: Runtime, folder: Path, install: list[str], recipe: dict[str, Any], what: str) -> bool:
+def ensure(runtime: Runtime, folder: Path, install: list[str], recipe: dict[str, Any], what: str,
+           settings: Settings) -> bool:
     """The environment in `folder`, made when missing or made from another recipe; True when made now."""
     if is_complete(folder, recipe):
         return False
     with locked(folder.with_name(folder.name + ".lock")):
         if is_complete(folder, recipe):  # another process made it while we waited
             return False
-        create(runtime, folder, install, recipe, what)
+        create(runtime, folder, install, recipe, what, settings)
     return True
 
 

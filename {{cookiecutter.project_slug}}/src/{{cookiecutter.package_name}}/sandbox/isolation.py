@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..logs import get_logger
-from ..settings import load_settings, variable
+from ..settings import variable
 from .bubblewrap import Confinement, arguments, interpreter_paths, missing_features
 from .cgroups import TreeGroups
 
@@ -79,14 +79,14 @@ def sandbox_mode(bwrap: str | None, python: str) -> Mode:
     return Mode(NAMESPACES, bwrap) if not reason else Mode(PROCESS_GROUP, reason=f"bwrap: {reason}")
 
 
-def detect(python: Path) -> Mode:
+def detect(python: Path, *, required: bool) -> Mode:
     """The isolation a run with `python` gets on this machine (tested once per process); a UsageError
     when the settings require namespaces and this machine cannot make them."""
     if not hasattr(os, "geteuid") or not Path("/proc/self/ns/pid").exists():
         mode = Mode(PROCESS_GROUP, reason="this system has no Linux namespaces")
     else:
         mode = sandbox_mode(shutil.which("bwrap"), str(python))
-    if mode.name != NAMESPACES and load_settings().check_isolation == NAMESPACES:
+    if mode.name != NAMESPACES and required:
         setting = variable("check_isolation")
         raise UsageError(f"{setting}={NAMESPACES}, but this machine can only run code under check or training in "
                          f"'{PROCESS_GROUP}' mode ({mode.reason}) ==> {INSTALL} and allow unprivileged user "
@@ -115,11 +115,11 @@ def wrap(command: list[str], mode: Mode, groups: TreeGroups | None, confinement:
     return command
 
 
-def wrap_training(command: list[str], confinement: Confinement) -> list[str]:
+def wrap_training(command: list[str], confinement: Confinement, *, required: bool) -> list[str]:
     """A build's training child (`command`: its Python, then `-m <package> build --here ...`) as this
     machine isolates it: the same sandbox as a check's run, with the network (build_slot downloads the
     dataset it trains on; no key needed) and only `confinement`'s folders writable."""
-    mode = detect(Path(command[0]))
+    mode = detect(Path(command[0]), required=required)
     if mode.name != NAMESPACES:
         log_process_group_once(mode.reason)
         return command
