@@ -58,6 +58,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 import graphql
 from graphql.pyutils import Undefined
+from standin_diagnostics import DiagnosticsOperations
 
 ROOT_FIELD = re.compile(r"^\s*(query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*(\w+)", re.S)
 PUBLIC_OPERATIONS = frozenset({"dataset", "listDatasets", "rounds"})
@@ -247,7 +248,7 @@ def docker_images_from_catalogue(path: Path = CATALOGUE) -> list[dict]:
     ]
 
 
-class NumeraiStandIn:
+class NumeraiStandIn(DiagnosticsOperations):  # diagnostics: tests/standin_diagnostics.py
     def __init__(
         self,
         *,
@@ -814,12 +815,15 @@ class NumeraiStandIn:
                 "modelId": target["modelId"],
                 "bytes": len(content),
                 "sha256": hashlib.sha256(content).hexdigest(),
+                "content": content,  # served again (computePickleDownloadAuth), scored (diagnostics)
             }
             self.dump_state()
         send_text(request, 200, "")
 
     def handle_get(self, request: BaseHTTPRequestHandler) -> None:
         path = unquote(urlparse(request.path).path)
+        if path.startswith("/downloads/"):
+            return self.serve_download(request, request.path)
         with self.lock:
             self.requests.append(
                 {

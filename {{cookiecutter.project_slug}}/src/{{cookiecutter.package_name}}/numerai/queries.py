@@ -157,3 +157,47 @@ query ($modelId: ID) {
   submissions(modelId: $modelId) { id filename insertedAt selected status triggerId round { id number } }
 }
 """
+
+# -- diagnostics: Numerai's own scoring of validation predictions (numerai-deploy diagnostics) ---------
+# numerapi 3.1.1's upload_diagnostics and diagnostics send these operations; the argument types here are
+# the schema's (numerapi declares String for the ID arguments, which Numerai accepts).
+
+DIAGNOSTICS_UPLOAD_AUTH = """
+query ($filename: String!, $tournament: Int!, $modelId: ID) {
+  diagnosticsUploadAuth(filename: $filename, tournament: $tournament, modelId: $modelId) { filename url }
+}
+"""
+
+CREATE_DIAGNOSTICS = """
+mutation ($filename: String!, $tournament: Int!, $modelId: ID) {
+  createDiagnostics(filename: $filename, tournament: $tournament, modelId: $modelId) { id }
+}
+"""
+
+# A model's diagnostics runs (or one, by id): FIGURES is replaced by the figures asked for (their names:
+# datasets/diagnostics.json), PER_ERA by the per-era figures.
+DIAGNOSTICS = """
+query ($id: ID, $modelId: ID) {
+  diagnostics(id: $id, modelId: $modelId) {
+    id filename status message trainedOnVal updatedAt computePickleUploadId FIGURES
+    perEraDiagnostics { era PER_ERA }
+  }
+}
+"""
+
+# The pickle assigned to a slot now, with the diagnostics Numerai made of it when it was uploaded.
+ASSIGNED_DIAGNOSTICS = """
+query ($modelId: ID) {
+  model(modelId: $modelId) {
+    id name
+    computePickleUpload { id filename diagnosticsId diagnosticsStatus diagnosticsStatusDescription }
+  }
+}
+"""
+
+# A presigned URL of an uploaded pickle's bytes.
+PICKLE_DOWNLOAD_AUTH = """
+query ($modelId: ID!, $pickleId: ID) {
+  computePickleDownloadAuth(modelId: $modelId, pickleId: $pickleId) { filename url }
+}
+"""
