@@ -44,8 +44,9 @@ def file_digest(path: Path) -> str:
 
 def fingerprint(spec: ModelSpec, runtime: Runtime, package_dir: Path, synthetic: bool = False) -> str:
     parts = {
-        # Where and whether it deploys, and which runner builds it, do not change the pickle.
-        "spec": spec.model_dump(mode="json", exclude={"deploy": True, "build": {"runner"}}),
+        # Where and whether it deploys, which runner builds it and the gate on Numerai's diagnostics of it
+        # do not change the pickle.
+        "spec": spec.model_dump(mode="json", exclude={"deploy": True, "build": {"runner"}, "gate": True}),
         "code": code_digest(Path(package_dir)),
         "runtime": [runtime.python, runtime.image, runtime.tag, file_digest(runtime.lock)],
         "data": [spec.data.version, "synthetic" if synthetic else "numerai"],

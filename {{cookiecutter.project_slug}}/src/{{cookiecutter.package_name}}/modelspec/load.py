@@ -11,11 +11,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..diagnostic_names import FILE, load_names
 from ..errors import UsageError
+from ..repo import Repo
 from .model import ModelSpec
 from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
 from .reading import read_document
-from .rules import duplicate_slot_problems, reference_problems, runtime_problems, stacking_problems
+from .rules import (
+    duplicate_slot_problems,
+    gate_problems,
+    reference_problems,
+    runtime_problems,
+    stacking_problems,
+)
 from .versions import versions_for, with_dataset_defaults
 
 # --- Mapping pydantic's errors onto the YAML document ------------------------------------------
@@ -154,10 +162,18 @@ def load_spec(path: Path, versions: dict | None = None, folder: Path | None = No
                                     if problem.key not in reported]) from None
     loaded = with_dataset_defaults(LoadedSpec(path=path, spec=spec, document=document),
                                    versions if versions is not None else versions_for(path.parent))
-    problems += reference_problems(loaded) + stacking_problems(loaded)
+    problems += reference_problems(loaded) + stacking_problems(loaded) + diagnostics_gate_problems(loaded)
     if problems:
         raise SpecError(problems)
     return loaded
+
+
+def diagnostics_gate_problems(item: LoadedSpec) -> list[Problem]:
+    """The gate's keys against Numerai's diagnostics names (datasets/diagnostics.json of the spec's repository)."""
+    if not item.spec.gate:
+        return []
+    names = load_names(Repo(item.path.parent.parent).datasets)
+    return gate_problems(item, names.figures, f"datasets/{FILE}, checked {names.checked}")
 
 
 def encodable(plain: Any) -> bool:
