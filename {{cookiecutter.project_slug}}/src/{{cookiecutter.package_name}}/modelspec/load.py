@@ -59,6 +59,8 @@ def model_class_at(document: Any, keys: tuple) -> type[BaseModel] | None:
             annotation = field.annotation
         elif typing.get_origin(annotation) is list and isinstance(key, int):
             annotation = typing.get_args(annotation)[0]
+        elif typing.get_origin(annotation) is dict:  # a mapping of names to sections (gate)
+            annotation = typing.get_args(annotation)[1]
         else:
             return None
         node = node[key] if isinstance(node, (dict, list)) and _has(node, key) else None
@@ -154,6 +156,7 @@ def load_spec(path: Path, versions: dict | None = None, folder: Path | None = No
     if not encodable(plain):
         raise SpecError([Problem(display_path(path), None, "", "text whose characters are valid Unicode "
                                  "(an escape like \\ud800 stands for half a character)")])
+    problems += diagnostics_gate_problems(path, document, plain)
     try:
         spec = ModelSpec.model_validate(plain)
     except ValidationError as error:
@@ -162,18 +165,20 @@ def load_spec(path: Path, versions: dict | None = None, folder: Path | None = No
                                     if problem.key not in reported]) from None
     loaded = with_dataset_defaults(LoadedSpec(path=path, spec=spec, document=document),
                                    versions if versions is not None else versions_for(path.parent))
-    problems += reference_problems(loaded) + stacking_problems(loaded) + diagnostics_gate_problems(loaded)
+    problems += reference_problems(loaded) + stacking_problems(loaded)
     if problems:
         raise SpecError(problems)
     return loaded
 
 
-def diagnostics_gate_problems(item: LoadedSpec) -> list[Problem]:
-    """The gate's keys against Numerai's diagnostics names (datasets/diagnostics.json of the spec's repository)."""
-    if not item.spec.gate:
+def diagnostics_gate_problems(path: Path, document: Any, plain: Any) -> list[Problem]:
+    """The gate's keys against Numerai's diagnostics names (datasets/diagnostics.json of the spec's
+    repository), read from the document itself: reported beside the bounds' own problems."""
+    gate = plain.get("gate") if isinstance(plain, dict) else None
+    if not isinstance(gate, dict) or not gate:
         return []
-    names = load_names(Repo(item.path.parent.parent).datasets)
-    return gate_problems(item, names.figures, f"datasets/{FILE}, checked {names.checked}")
+    names = load_names(Repo(path.parent.parent).datasets)
+    return gate_problems(path, document, list(gate), names.figures, f"datasets/{FILE}, checked {names.checked}")
 
 
 def encodable(plain: Any) -> bool:
