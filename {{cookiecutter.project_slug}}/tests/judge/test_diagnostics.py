@@ -34,7 +34,8 @@ SHAPE = Shape.of(CURRENT, train_eras=40, validation_eras=12, rows_per_era=200, l
 
 @pytest.fixture(scope="module")
 def real_build(tmp_path_factory):
-    """The LightGBM spec built once on a Numerai-shaped version served by a stand-in: (repo, served folder)."""
+    """The LightGBM spec built and checked once on a Numerai-shaped version served by a stand-in: (repo, served
+    folder)."""
     base = tmp_path_factory.mktemp("diagnostics")
     write_dataset(base / "served" / VERSION, SHAPE)
     root = base / "repo"
@@ -44,7 +45,7 @@ def real_build(tmp_path_factory):
     write_spec(root / "models", "gbm.yaml", LIGHTGBM_SPEC)
     with NumeraiStandIn(data_dir=base / "served") as standin:
         env = {**os.environ, "NUMERAI_API_URL": standin.url, "NUMERAI_DATA_DIR": str(base / "cache")}
-        result = subprocess.run([sys.executable, "-m", PACKAGE, "build", "--no-check"], cwd=root,
+        result = subprocess.run([sys.executable, "-m", PACKAGE, "build"], cwd=root,
                                 capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return root, base / "served"
@@ -171,3 +172,37 @@ def test_a_synthetic_build_is_refused(make_repo, built, numerai_cli):
     result = numerai_cli("diagnostics", "--repo", root)
     assert result.code == 2
     assert "synthetic data" in result.err and "Numerai scores only its own validation ids" in result.err
+
+
+def test_deploy_uploads_nothing_for_a_failing_gate(repo, numerai, numerai_cli):
+    with_gate(repo, "validationCorrSharpe: {min: 50}")
+    result = numerai_cli("deploy", "--repo", repo)
+    assert result.code == 1, result.out + result.err
+    assert "fails the gate of models/gbm.yaml" in result.err and "< min 50" in result.err
+    assert numerai.uploads("gbm_model") == [] and "createComputePickleUpload" not in numerai.operations()
+
+
+def test_deploy_takes_the_verdict_diagnostics_recorded(repo, numerai, numerai_cli):
+    with_gate(repo, "validationCorrSharpe: {min: 50}")
+    assert numerai_cli("diagnostics", "--repo", repo).code == 1
+    result = numerai_cli("deploy", "--repo", repo)
+    assert result.code == 1 and ".diagnostics.json" in result.err, result.err
+    assert len(numerai.diagnostics_uploads("gbm_model")) == 1, "no second diagnostics run"
+    assert numerai.uploads("gbm_model") == []
+
+
+def test_deploy_runs_diagnostics_itself_and_deploys_a_build_that_holds_its_gate(repo, numerai, numerai_cli):
+    with_gate(repo, "validationCorrMean: {min: -1}")
+    result = numerai_cli("deploy", "--repo", repo)
+    assert result.code == 0, result.out + result.err
+    assert len(numerai.diagnostics_uploads("gbm_model")) == 1 and len(numerai.uploads("gbm_model")) == 1
+
+
+def test_skip_gate_deploys_and_the_record_carries_the_reason(repo, numerai, numerai_cli, tmp_path):
+    with_gate(repo, "validationCorrSharpe: {min: 50}")
+    record = tmp_path / "record.json"
+    result = numerai_cli("deploy", "--repo", repo, "--skip-gate", "hotfix agreed in #42", "--record", record)
+    assert result.code == 0, result.out + result.err
+    [entry] = json.loads(record.read_text())["deployments"]
+    assert entry["gate"] == "skipped: hotfix agreed in #42" and entry["action"] == "deployed"
+    assert numerai.diagnostics_uploads("gbm_model") == []

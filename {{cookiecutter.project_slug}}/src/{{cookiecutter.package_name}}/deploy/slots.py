@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..diagnostic_names import DiagnosticNames
 from ..errors import UsageError
 from ..logs import get_logger
 from ..modelspec import LoadedSpec, select_specs
@@ -78,7 +79,8 @@ def refused(slot: str, reason: Refused) -> Outcome:
 
 def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, artifacts_dir: Path, slots: list[str], *,
                  settings: Settings, dry_run: bool = False, allow_synthetic: bool = False,
-                 force: bool = False) -> tuple[list[Outcome], dict[str, Artifact]]:
+                 force: bool = False, skip_gate: str | None = None,
+                 names: DiagnosticNames | None = None) -> tuple[list[Outcome], dict[str, Artifact]]:
     """One Outcome per chosen slot, in spec order, and the build of each slot that went to Numerai."""
     runtimes = {item.spec.slot: runtime for item, runtime in specs}
     artifacts = find_artifacts(artifacts_dir)
@@ -100,7 +102,8 @@ def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, art
         outcomes.update({item.spec.slot: offline_plan(item, artifact) for item, artifact in targets})
     elif targets:
         client = NumeraiClient(credentials, settings)
-        deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run, force=force)
+        deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run, force=force,
+                            skip_gate=skip_gate, names=names)
         outcomes.update({item.spec.slot: deploy_alone(deployer, item, artifact, artifacts_dir, settings)
                          for item, artifact in targets})
     sent = {item.spec.slot: artifact for item, artifact in targets} if credentials else {}

@@ -187,3 +187,20 @@ def recorded(pickle_path: Path, manifest: Manifest) -> dict | None:
     if not isinstance(document, dict) or document.get("predictions_sha256") != digest or document.get("error"):
         return None
     return document
+
+
+def gate_for_deploy(client: NumeraiClient, account: dict[str, str], item: LoadedSpec, pickle_path: Path,
+                    manifest: Manifest, names: DiagnosticNames, settings: Settings,
+                    assigned_id: str | None) -> tuple[Verdict, str]:
+    """The gate's verdict on the build for deploy, and where it comes from: the diagnostics `diagnostics`
+    recorded for this very build when they were compared with the pickle assigned now, else a run now.
+    Numerai's diagnostics failing or not finishing is DiagnosticsFailed."""
+    document = recorded(pickle_path, manifest)
+    if document is not None and ((document.get("deployed_pickle") or {}).get("id") or None) == (assigned_id or None):
+        verdict = judge(item.spec.gate, document.get("figures") or {}, document.get("deployed"),
+                        trained_on_val=bool(document.get("trained_on_val")))
+        return verdict, f"the diagnostics recorded in {record_path(pickle_path).name}"
+    result = diagnose(client, account, item, pickle_path, manifest, names, settings)
+    if result.error or result.verdict is None:
+        raise DiagnosticsFailed(result.error or f"slot {item.spec.slot}: no verdict")
+    return result.verdict, f"Numerai's diagnostics {result.diagnostics_id}"
