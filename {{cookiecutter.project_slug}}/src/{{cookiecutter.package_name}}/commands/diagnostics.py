@@ -7,7 +7,8 @@ figures (NUMERAI_DIAGNOSTICS_TIMEOUT, polling every NUMERAI_POLL_INTERVAL) and p
 of the pickle deployed on the slot now, under Numerai's own names, with the verdict of the spec's
 `gate:`. The verdict is recorded beside the pickle, where deploy finds it. Exit 1 when a bound fails, or
 Numerai's diagnostics fail or are not done in time; 2 for bad input (no build, a synthetic build).
---json prints the same as data; --markdown FILE also writes the pull request's comment section.
+--json prints the same as data; --markdown FILE also writes the pull request's comment section;
+--skip-synthetic notes a build on synthetic data instead of refusing it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..errors import UsageError
 from ..files import write_atomic
 from ..github_actions import append_summary
 from ..judge import report
-from ..judge.runs import diagnose
+from ..judge.runs import diagnose, synthetic_skipped
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import require_credentials
 from ..settings import load_settings
@@ -36,6 +37,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the figures and verdicts as JSON")
     parser.add_argument("--markdown", default=None, metavar="FILE",
                         help="also write the figures as Markdown (the pull request's comment section)")
+    parser.add_argument("--skip-synthetic", action="store_true",
+                        help="note a build on synthetic data instead of refusing it (trial runs of the workflows)")
 
 
 def run(args) -> int:
@@ -53,7 +56,9 @@ def run(args) -> int:
     names = load_names(repo.datasets)
     client = NumeraiClient(require_credentials(settings), settings)
     account = client.account_models()
-    results = [diagnose(client, account, item, build.path, build.manifest, names, settings) for item, build in builds]
+    results = [synthetic_skipped(item.spec.slot, build.path) if args.skip_synthetic and build.synthetic
+               else diagnose(client, account, item, build.path, build.manifest, names, settings)
+               for item, build in builds]
     gates = {item.spec.slot: item.spec.gate for item, _build in builds}
     if args.json:
         print(json.dumps([result.to_json() for result in results], indent=1))

@@ -176,6 +176,13 @@ def diagnose(client: NumeraiClient, account: dict[str, str], item: LoadedSpec, p
     return result
 
 
+def synthetic_skipped(slot: str, pickle_path: Path) -> SlotDiagnostics:
+    """A build on synthetic data, noted instead of refused (diagnostics --skip-synthetic: trial runs)."""
+    return SlotDiagnostics(slot=slot, build=Path(pickle_path).name,
+                           error=f"not scored: {Path(pickle_path).name} was trained on synthetic data, and Numerai "
+                                 f"scores only its own validation ids")
+
+
 def recorded(pickle_path: Path, manifest: Manifest) -> dict | None:
     """The diagnostics recorded for this very build (its predictions unchanged since), or None."""
     path = record_path(pickle_path)
