@@ -206,3 +206,13 @@ def test_skip_gate_deploys_and_the_record_carries_the_reason(repo, numerai, nume
     [entry] = json.loads(record.read_text())["deployments"]
     assert entry["gate"] == "skipped: hotfix agreed in #42" and entry["action"] == "deployed"
     assert numerai.diagnostics_uploads("gbm_model") == []
+
+
+def test_a_candidate_identical_to_the_deployed_pickle_is_labelled_unchanged(repo, numerai, numerai_cli):
+    assert numerai_cli("deploy", "--repo", repo).code == 0  # the very build, assigned on the slot
+    result = numerai_cli("diagnostics", "--repo", repo, "--compare-live", "--json")
+    assert result.code == 0, result.out + result.err
+    [slot] = json.loads(result.out)
+    assert slot["change"]["label"] == "unchanged", slot
+    assert slot["change"]["rank_correlation"] == pytest.approx(1.0) and slot["change"]["moved_share"] == 0.0
+    assert "computePickleDownloadAuth" in numerai.operations()

@@ -8,7 +8,8 @@ of the pickle deployed on the slot now, under Numerai's own names, with the verd
 `gate:`. The verdict is recorded beside the pickle, where deploy finds it. Exit 1 when a bound fails, or
 Numerai's diagnostics fail or are not done in time; 2 for bad input (no build, a synthetic build).
 --json prints the same as data; --markdown FILE also writes the pull request's comment section;
---skip-synthetic notes a build on synthetic data instead of refusing it.
+--skip-synthetic notes a build on synthetic data instead of refusing it; --compare-live also runs the build
+and the deployed pickle on live data and labels the change: unchanged, minor or new model.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..check.change import add_change
 from ..deploy.artifacts import Refused, current_build, find_artifacts
 from ..deploy.slots import chosen_specs
 from ..diagnostic_names import load_names
@@ -37,6 +39,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print the figures and verdicts as JSON")
     parser.add_argument("--markdown", default=None, metavar="FILE",
                         help="also write the figures as Markdown (the pull request's comment section)")
+    parser.add_argument("--compare-live", action="store_true",
+                        help="also run the build and the deployed pickle on live data under the check's isolation "
+                             "and say what changed in the predictions (unchanged, minor, new model)")
     parser.add_argument("--skip-synthetic", action="store_true",
                         help="note a build on synthetic data instead of refusing it (trial runs of the workflows)")
 
@@ -59,6 +64,8 @@ def run(args) -> int:
     results = [synthetic_skipped(item.spec.slot, build.path) if args.skip_synthetic and build.synthetic
                else diagnose(client, account, item, build.path, build.manifest, names, settings)
                for item, build in builds]
+    for (item, build), result in zip(builds, results, strict=True) if args.compare_live else ():
+        add_change(repo, client, account, result, build.path, build.manifest, runtime_of(item, catalogue))
     gates = {item.spec.slot: item.spec.gate for item, _build in builds}
     if args.json:
         print(json.dumps([result.to_json() for result in results], indent=1))

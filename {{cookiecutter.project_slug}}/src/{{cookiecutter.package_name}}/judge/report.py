@@ -73,6 +73,8 @@ def text(results: list[SlotDiagnostics], gates: dict[str, dict], names: Diagnost
             lines.append("in-sample: Numerai reports trainedOnVal (the model trained on these eras)")
         lines += [tables.text_table(COLUMNS, rows(result, gates.get(result.slot, {}), names))]
         lines += [f"note: {note}" for note in result.notes]
+        if result.change:
+            lines.append(f"predictions against the deployed pickle's, on live data: {result.change['text']}")
         lines += verdict_lines(result)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
@@ -119,5 +121,7 @@ def markdown(results: list[SlotDiagnostics], gates: dict[str, dict], names: Diag
         lines += tables.markdown_table(COLUMNS, rows(result, gates.get(result.slot, {}), names))
         failures = [f"- failed: {failure}" for failure in (verdict.failures if verdict else ())]
         notes = [f"- {note}" for note in [*result.notes, *(verdict.notes if verdict else ())]]
-        lines += ["", *failures, *notes, "", *chart(result), ""]
+        change = [f"- predictions against the deployed pickle's, on live data: **{result.change['label']}** "
+                  f"({result.change['text'].split(' (', 1)[1]}" if result.change else ""]
+        lines += ["", *[line for line in change if line], *failures, *notes, "", *chart(result), ""]
     return "\n".join(line for line in lines).rstrip() + "\n"

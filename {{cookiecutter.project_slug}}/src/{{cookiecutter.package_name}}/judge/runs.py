@@ -58,6 +58,7 @@ class SlotDiagnostics:
     error: str = ""
     exit_code: int = 0
     predictions_sha256: str = ""
+    change: dict | None = None  # what changed in the live predictions (judge/change.py), when compared
 
     def to_json(self) -> dict:
         return {"slot": self.slot, "build": self.build, "diagnostics_id": self.diagnostics_id,
@@ -65,7 +66,8 @@ class SlotDiagnostics:
                 "deployed_pickle": self.deployed_pickle, "deployed": self.deployed,
                 "deployed_per_era": self.deployed_per_era, "notes": self.notes,
                 "gate": self.verdict.to_json() if self.verdict else None, "error": self.error,
-                "exit_code": self.exit_code, "predictions_sha256": self.predictions_sha256}
+                "exit_code": self.exit_code, "predictions_sha256": self.predictions_sha256,
+                "change": self.change}
 
 
 def record_path(pickle_path: Path) -> Path:
