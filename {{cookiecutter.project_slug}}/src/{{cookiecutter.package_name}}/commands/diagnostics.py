@@ -14,6 +14,7 @@ and the deployed pickle on live data and labels the change: unchanged, minor or 
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from ..settings import load_settings
 from .common import load_all, repo_from, runtime_of
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slots", nargs="*", metavar="SLOT", help="slots to diagnose (default: every built one)")
     parser.add_argument("--artifacts", default=None, metavar="DIR",
                         help="folder of built pickles and their manifests (default: dist/)")
@@ -46,7 +47,7 @@ def add_arguments(parser) -> None:
                         help="note a build on synthetic data instead of refusing it (trial runs of the workflows)")
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     repo = repo_from(args)
     specs, catalogue = load_all(repo)
     settings = load_settings()

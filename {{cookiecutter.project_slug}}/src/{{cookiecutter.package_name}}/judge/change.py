@@ -4,6 +4,7 @@ now, on the same live data. Pure: two series of predictions (indexed by id) in, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,12 +26,12 @@ class Change:
         return (f"{self.label} (Pearson {self.pearson:.4f}, rank correlation {self.rank_correlation:.4f}, "
                 f"{self.moved_share:.1%} of {self.rows:,} ids moved more than {MOVED:.0%} in rank)")
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"rows": self.rows, "pearson": self.pearson, "rank_correlation": self.rank_correlation,
                 "moved_share": self.moved_share, "label": self.label, "text": str(self)}
 
 
-def correlation(left: np.ndarray, right: np.ndarray) -> float:
+def correlation(left: np.ndarray[Any, Any], right: np.ndarray[Any, Any]) -> float:
     if len(left) < 2 or np.std(left) == 0 or np.std(right) == 0:
         return 1.0 if np.array_equal(left, right) else 0.0
     return float(np.corrcoef(left, right)[0, 1])

@@ -6,6 +6,7 @@ Pure: the figures in (the candidate's, and the deployed pickle's when there is o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..modelspec.model import GateBound
 
@@ -44,7 +45,7 @@ class Verdict:
         """Whether the gate lets the build deploy (an in-sample build's figures are not held against it)."""
         return self.status != FAIL
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"status": self.status, "passed": self.passed, "notes": list(self.notes),
                 "failures": [{"metric": item.metric, "bound": item.bound, "limit": item.limit, "value": item.value,
                               "deployed": item.deployed, "text": str(item)} for item in self.failures]}
@@ -54,7 +55,7 @@ def number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def bound_failures(metric: str, bound: GateBound, candidate: dict, deployed: dict | None,
+def bound_failures(metric: str, bound: GateBound, candidate: dict[str, Any], deployed: dict[str, Any] | None,
                    notes: list[str]) -> list[Failure]:
     value = number(candidate.get(metric))
     failures = []
@@ -74,7 +75,8 @@ def bound_failures(metric: str, bound: GateBound, candidate: dict, deployed: dic
     return failures
 
 
-def judge(gate: dict[str, GateBound], candidate: dict, deployed: dict | None, *, trained_on_val: bool) -> Verdict:
+def judge(gate: dict[str, GateBound], candidate: dict[str, Any], deployed: dict[str, Any] | None, *,
+          trained_on_val: bool) -> Verdict:
     """The gate's verdict on the candidate's figures (Numerai's names), beside the deployed pickle's."""
     if not gate:
         return Verdict(NO_GATE)

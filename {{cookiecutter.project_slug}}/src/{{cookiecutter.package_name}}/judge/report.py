@@ -3,6 +3,9 @@ and as Markdown for the pull-request comment (with a per-era chart of the cumula
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from .. import tables
 from ..diagnostic_names import DiagnosticNames
 from .gate import FAIL, IN_SAMPLE, NO_GATE, PASS, number
@@ -26,7 +29,7 @@ def difference(candidate: object, deployed: object) -> str:
     return "-" if ours is None or theirs is None else f"{ours - theirs:+.4f}"
 
 
-def bound_text(result: SlotDiagnostics, gate: dict, name: str) -> str:
+def bound_text(result: SlotDiagnostics, gate: dict[str, Any], name: str) -> str:
     bound = gate.get(name)
     if bound is None:
         return ""
@@ -38,7 +41,7 @@ def bound_text(result: SlotDiagnostics, gate: dict, name: str) -> str:
     return ", ".join(parts)
 
 
-def rows(result: SlotDiagnostics, gate: dict, names: DiagnosticNames) -> list[tuple[str, ...]]:
+def rows(result: SlotDiagnostics, gate: dict[str, Any], names: DiagnosticNames) -> list[tuple[str, ...]]:
     shown = [*names.headline, *(name for name in gate if name not in names.headline)]
     deployed = result.deployed or {}
     return [(name, cell(result.figures.get(name)), cell(deployed.get(name)),
@@ -62,7 +65,7 @@ def verdict_lines(result: SlotDiagnostics) -> list[str]:
     return lines
 
 
-def text(results: list[SlotDiagnostics], gates: dict[str, dict], names: DiagnosticNames) -> str:
+def text(results: list[SlotDiagnostics], gates: dict[str, dict[str, Any]], names: DiagnosticNames) -> str:
     blocks = []
     for result in results:
         if result.error:
@@ -80,7 +83,7 @@ def text(results: list[SlotDiagnostics], gates: dict[str, dict], names: Diagnost
     return "\n\n".join(blocks)
 
 
-def cumulative(per_era: list[dict], key: str = "validationCorr") -> list[tuple[str, float]]:
+def cumulative(per_era: list[dict[str, Any]], key: str = "validationCorr") -> list[tuple[str, float]]:
     total, points = 0.0, []
     for item in sorted(per_era, key=lambda entry: str(entry.get("era"))):
         value = number(item.get(key))
@@ -101,13 +104,14 @@ def chart(result: SlotDiagnostics) -> list[str]:
     theirs = dict(cumulative(result.deployed_per_era))
     eras = [era for era, _ in ours]
     lines = ["```mermaid", "xychart-beta", '  title "Cumulative validationCorr per era (candidate; deployed)"',
-             f"  x-axis [{', '.join(eras)}]", f"  line [{', '.join(str(value) for _, value in ours)}]"]
+             f"  x-axis [{', '.join(json.dumps(era) for era in eras)}]",
+             f"  line [{', '.join(str(value) for _, value in ours)}]"]
     if theirs and all(era in theirs for era in eras):
         lines.append(f"  line [{', '.join(str(theirs[era]) for era in eras)}]")
     return [*lines, "```"]
 
 
-def markdown(results: list[SlotDiagnostics], gates: dict[str, dict], names: DiagnosticNames) -> str:
+def markdown(results: list[SlotDiagnostics], gates: dict[str, dict[str, Any]], names: DiagnosticNames) -> str:
     lines = ["### Numerai's diagnostics", ""]
     for result in results:
         if result.error:

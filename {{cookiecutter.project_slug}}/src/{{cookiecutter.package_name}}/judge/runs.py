@@ -15,6 +15,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -47,20 +48,20 @@ class SlotDiagnostics:
     slot: str
     build: str
     diagnostics_id: str = ""
-    figures: dict = field(default_factory=dict)
-    per_era: list[dict] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+    per_era: list[dict[str, Any]] = field(default_factory=list)
     trained_on_val: bool = False
-    deployed_pickle: dict | None = None
-    deployed: dict | None = None
-    deployed_per_era: list[dict] = field(default_factory=list)
+    deployed_pickle: dict[str, Any] | None = None
+    deployed: dict[str, Any] | None = None
+    deployed_per_era: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     verdict: Verdict | None = None
     error: str = ""
     exit_code: int = 0
     predictions_sha256: str = ""
-    change: dict | None = None  # what changed in the live predictions (judge/change.py), when compared
+    change: dict[str, Any] | None = None  # what changed in the live predictions (judge/change.py), when compared
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"slot": self.slot, "build": self.build, "diagnostics_id": self.diagnostics_id,
                 "figures": self.figures, "per_era": self.per_era, "trained_on_val": self.trained_on_val,
                 "deployed_pickle": self.deployed_pickle, "deployed": self.deployed,
@@ -100,7 +101,7 @@ def csv_of(path: Path) -> bytes:
 
 
 def wait_for(client: NumeraiClient, model_id: str, diagnostics_id: str, names: DiagnosticNames,
-             settings: Settings, slot: str) -> dict:
+             settings: Settings, slot: str) -> dict[str, Any]:
     """The finished run, or DiagnosticsFailed with Numerai's message or the deadline passed."""
     started, status = time.monotonic(), "pending"
     for attempt in polls(settings.diagnostics_timeout, settings.poll_interval):
@@ -119,11 +120,11 @@ def wait_for(client: NumeraiClient, model_id: str, diagnostics_id: str, names: D
                             f"NUMERAI_DIAGNOSTICS_TIMEOUT")
 
 
-def figures_of(run: dict, names: DiagnosticNames) -> dict:
+def figures_of(run: dict[str, Any], names: DiagnosticNames) -> dict[str, Any]:
     return {name: run.get(name) for name in names.figures}
 
 
-def per_era_of(run: dict) -> list[dict]:
+def per_era_of(run: dict[str, Any]) -> list[dict[str, Any]]:
     return [item for item in run.get("perEraDiagnostics") or [] if isinstance(item, dict)]
 
 
@@ -185,7 +186,7 @@ def synthetic_skipped(slot: str, pickle_path: Path) -> SlotDiagnostics:
                                  f"scores only its own validation ids")
 
 
-def recorded(pickle_path: Path, manifest: Manifest) -> dict | None:
+def recorded(pickle_path: Path, manifest: Manifest) -> dict[str, Any] | None:
     """The diagnostics recorded for this very build (its predictions unchanged since), or None."""
     path = record_path(pickle_path)
     try:
