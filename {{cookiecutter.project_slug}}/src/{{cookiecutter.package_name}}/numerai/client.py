@@ -249,7 +249,7 @@ class NumeraiClient:
             raise GraphQLFailed("diagnosticsUploadAuth: Numerai's answer has no upload URL")
         self.put_file(auth["url"], content, filename)
         stored_as = auth.get("filename") or filename
-        lookup = queries.DIAGNOSTICS.replace("FIGURES", "").replace("PER_ERA", "validationCorr")
+        lookup = queries.DIAGNOSTICS
 
         def created() -> dict | None:
             found = [item for item in self.transport.ask(lookup, {"modelId": model_id, "id": None}) or []
@@ -264,7 +264,7 @@ class NumeraiClient:
     def diagnostics(self, model_id: str, diagnostics_id: str, figures: list[str], per_era: list[str]) -> dict | None:
         """One diagnostics run with the `figures` and `per_era` figures asked for; None when Numerai
         lists no run of that id."""
-        query = queries.DIAGNOSTICS.replace("FIGURES", " ".join(figures)).replace("PER_ERA", " ".join(per_era))
+        query = queries.diagnostics_query(figures, per_era)
         runs = self.query_field(query, {"modelId": model_id, "id": diagnostics_id}, list) or []
         return next((run for run in runs if run.get("id") == diagnostics_id), None)
 

@@ -174,16 +174,26 @@ mutation ($filename: String!, $tournament: Int!, $modelId: ID) {
 }
 """
 
-# A model's diagnostics runs (or one, by id): FIGURES is replaced by the figures asked for (their names:
-# datasets/diagnostics.json), PER_ERA by the per-era figures.
+# A model's diagnostics runs (or one, by id). The comment `# FIGURES` is replaced by the figures asked for
+# (their names: datasets/diagnostics.json), `# PER_ERA` by the per-era figures; as it stands, a valid query.
+FIGURES, PER_ERA = "# FIGURES", "# PER_ERA"
 DIAGNOSTICS = """
 query ($id: ID, $modelId: ID) {
   diagnostics(id: $id, modelId: $modelId) {
-    id filename status message trainedOnVal updatedAt computePickleUploadId FIGURES
-    perEraDiagnostics { era PER_ERA }
+    id filename status message trainedOnVal updatedAt computePickleUploadId
+    # FIGURES
+    perEraDiagnostics {
+      era
+      # PER_ERA
+    }
   }
 }
 """
+
+
+def diagnostics_query(figures: list[str], per_era: list[str]) -> str:
+    """DIAGNOSTICS asking for these figures and per-era figures."""
+    return DIAGNOSTICS.replace(FIGURES, " ".join(figures)).replace(PER_ERA, " ".join(per_era))
 
 # The pickle assigned to a slot now, with the diagnostics Numerai made of it when it was uploaded.
 ASSIGNED_DIAGNOSTICS = """
