@@ -545,3 +545,39 @@ def test_a_push_deploys_what_a_cancelled_run_left_behind(baked, numerai, github,
     assert assigned.startswith(f"{SLOTS[1]}-{fingerprints(baked)[SLOTS[1]]}"), assigned
     # Every slot in sync after the deploy: no out-of-date issue.
     assert not [issue for issue in issues(github_state) if "after a deploy" in issue.get("title", "")]
+def test_the_pull_request_comment_shows_numerais_diagnostics_and_the_gate(baked, tmp_path):
+    """On Numerai's data, with the key: the job "Numerai gate" uploads the changed build's validation
+    predictions to the stand-in, and the comment shows Numerai's figures and the gate's verdict. Without
+    the key: the comment says Numerai's figures need a maintainer's run, beside the local figures."""
+    spec = baked / "models" / "ridge_model.yaml"
+    text = re.sub(r"alpha: [0-9.]+", "alpha: 2.5", spec.read_text(encoding="utf-8"), count=1)
+    spec.write_text(text.split("gate:")[0].rstrip("\n") + "\ngate:\n  validationCorrMean: {min: -1}\n"
+                    "  validationFeatureCorrMax: {max: 1}\n", encoding="utf-8")
+    base = git(baked, "rev-parse", "HEAD")
+    git(baked, "commit", "-q", "-am", "ridge with a gate on Numerai's diagnostics")
+    write_served_dataset(baked, tmp_path / "served" / VERSION, validation_eras=12)
+    state_file, seeded = tmp_path / "numerai.json", tmp_path / "github-pr.json"
+    seeded.write_text(json.dumps({"issues": [], "deployments": []}), encoding="utf-8")
+    cache = {"ACT_STANDIN_CACHE": str(tmp_path / "actions-cache")}
+    bodies = {}
+    with serving(baked, "standin.py", "--models", ",".join(SLOTS), "--public-id", PUBLIC_ID, "--secret-key",
+                 SECRET_KEY, "--state-file", str(state_file), "--polls-to-validate", "1", "--data-dir",
+                 str(tmp_path / "served")) as url, \
+            serving(baked, "github_standin.py", "--repository", GITHUB_REPOSITORY, "--token", GITHUB_TOKEN,
+                    "--state-file", str(seeded), "--pull-request", "ridge with a gate") as pr_github:
+        for secrets in (True, False):
+            result = run_act(baked, url, tmp_path, "pull_request", pull_request_event(baked, 1, base),
+                             "pull-request.yml", pr_github, synthetic=False, extra_env=cache, secrets=secrets)
+            assert result.returncode == 0, tail(result)
+            [comment] = [item for item in read_state(seeded)["comments"] if item["issue"] == 1]
+            bodies[secrets] = comment["body"]
+        operations = read_state(state_file)["operations"]
+    with_key, without_key = bodies[True], bodies[False]
+    (tmp_path / "comment-with-key.md").write_text(with_key, encoding="utf-8")
+    (tmp_path / "comment-without-key.md").write_text(without_key, encoding="utf-8")
+    assert operations.count("createDiagnostics") == 1, "one diagnostics upload, with the key only"
+    assert "### Numerai's diagnostics" in with_key and f"#### {SLOTS[1]}: gate pass" in with_key, with_key
+    assert "| validationCorrSharpe |" in with_key and "xychart-beta" in with_key
+    assert "nothing is deployed on the slot" in with_key
+    assert "need a maintainer's run" in without_key and "| validationCorrSharpe |" not in without_key
+    assert f"| {SLOTS[1]} | `" in without_key, "the local figures stay"

@@ -345,7 +345,8 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
                               ("deploy", "Status after the deploy")},
                "rollback.yml": {("rollback", "Roll back")},
                "health.yml": {("status", "Dataset versions"), ("status", "Challengers"), ("status", "Status"),
-                              ("runtimes", "Compare runtimes")}}
+                              ("runtimes", "Compare runtimes")},
+               "pull-request.yml": {("diagnostics", "Numerai's diagnostics and the gates")}}
     for path in workflow_files(root):
         workflow = load(path)
         # Not at the workflow's level, nor a job's: only in the steps that call Numerai.
@@ -357,7 +358,10 @@ def test_secrets_only_where_the_api_key_is_needed(baked):
                 if mentions(step, "secrets."):
                     assert (name, step.get("name")) in allowed.get(path.name, set()), f"{path.name}: {name}"
                     assert set(step["env"]) >= {"NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"}
-    assert not mentions(load(root / ".github" / "workflows" / "pull-request.yml"), "secrets.")
+    # In a pull request, the key goes only to the job that may write nothing.
+    jobs = load(root / ".github" / "workflows" / "pull-request.yml")["jobs"]
+    assert [name for name, job in jobs.items() if mentions(job, "secrets.")] == ["diagnostics"]
+    assert jobs["diagnostics"]["permissions"] == {"contents": "read"}
 
 
 def test_only_the_deploy_job_runs_in_the_environment(baked):
@@ -893,14 +897,14 @@ def test_the_pull_request_comment_is_for_the_repositorys_own_pull_requests(baked
     root, _ = baked
     jobs = load(root / ".github" / "workflows" / "pull-request.yml")["jobs"]
     comment = jobs["comment"]
-    assert set(comment["needs"]) == {"plan", "summary"}
+    assert set(comment["needs"]) == {"plan", "summary", "diagnostics"}
     for head, runs in (("owner/models", True), ("someone/fork", False)):
         for summary, count, posts in (("success", "2", True), ("failure", "2", False), ("skipped", "0", True)):
             context = {"cancelled()": False, "github.event.pull_request.head.repo.full_name": head,
                        "github.repository": "owner/models", "needs.plan.result": "success",
                        "needs.summary.result": summary, "needs.plan.outputs.count": count}
             assert evaluate(comment["if"], context) is (runs and posts), (context, comment["if"])
-    [step] = [step for step in comment["steps"] if "run" in step]
+    [step] = [step for step in comment["steps"] if "comment --number" in step.get("run", "")]
     assert 'python3 -m "$PACKAGE.github" comment --number "$NUMBER"' in step["run"]
     assert step["env"]["NUMBER"] == "${{ github.event.pull_request.number }}"
     assert not any("./.github/actions/setup" in step.get("uses", "") for step in comment["steps"])
@@ -908,3 +912,26 @@ def test_the_pull_request_comment_is_for_the_repositorys_own_pull_requests(baked
     assert '--plan "$MATRIX"' in summary["run"] and "--comment" in summary["run"]
     assert summary["env"]["MATRIX"] == "${{ needs.plan.outputs.matrix }}"
     assert jobs["summary"]["permissions"] == {"contents": "read", "deployments": "read"}
+
+
+def test_numerais_diagnostics_run_with_the_key_in_a_job_that_writes_nothing(baked):
+    """The job holding the key (the status check "Numerai gate") runs for the repository's own pull requests,
+    may only read, and hands its Markdown to the comment job, which holds no key; a fork's summary says that
+    Numerai's figures need a maintainer's run."""
+    root, _ = baked
+    jobs = load(root / ".github" / "workflows" / "pull-request.yml")["jobs"]
+    diagnostics = jobs["diagnostics"]
+    assert diagnostics["name"] == "Numerai gate" and diagnostics["permissions"] == {"contents": "read"}
+    for head, runs in (("owner/models", True), ("someone/fork", False)):
+        context = {"cancelled()": False, "github.event.pull_request.head.repo.full_name": head,
+                   "github.repository": "owner/models", "needs.plan.result": "success", "needs.plan.outputs.count": "2"}
+        assert evaluate(diagnostics["if"], context) is runs
+    [run] = [step for step in diagnostics["steps"] if "numerai-deploy diagnostics" in step.get("run", "")]
+    assert "--markdown" in run["run"] and "maintainer's run" in run["run"]
+    [upload] = [step for step in diagnostics["steps"] if "upload-artifact" in step.get("uses", "")]
+    assert upload["with"]["name"] == "numerai-diagnostics" and upload["if"] == "${{ !cancelled() }}"
+    comment = jobs["comment"]
+    assert not mentions(comment, "secrets.")
+    assert any(step.get("with", {}).get("name") == "numerai-diagnostics" for step in comment["steps"])
+    fork_note = [step for step in jobs["summary"]["steps"] if "maintainer's run" in step.get("run", "")]
+    assert fork_note and "!= github.repository" in fork_note[0]["if"]

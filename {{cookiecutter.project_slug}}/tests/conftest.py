@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import {{ cookiecutter.package_name }}
+from {{ cookiecutter.package_name }} import logs
 from {{ cookiecutter.package_name }}.artifact.manifest import read_manifest
 from {{ cookiecutter.package_name }}.datasets import current_version, load_versions
 
@@ -42,6 +43,9 @@ def offline(monkeypatch):
     monkeypatch.setenv("NUMERAI_API_URL", "http://127.0.0.1:9/graphql")
     for name in ("NUMERAI_PUBLIC_ID", "NUMERAI_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
+    yield
+    # Each test's secrets are its own: pieces of an earlier test's would scrub words from a later one's output.
+    logs.forget_secrets()
 
 
 @pytest.fixture(scope="session")

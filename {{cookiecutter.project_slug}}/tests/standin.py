@@ -58,6 +58,7 @@ from urllib.parse import parse_qsl, unquote, urlparse
 
 import graphql
 from graphql.pyutils import Undefined
+from standin_diagnostics import DiagnosticsOperations
 from standin_scores import ScoresStandIn
 
 from loopback import LoopbackServer, drop, read_body, send_json, send_text
@@ -250,7 +251,7 @@ def docker_images_from_catalogue(path: Path = CATALOGUE) -> list[dict]:
     ]
 
 
-class NumeraiStandIn(ScoresStandIn, LoopbackServer):  # per-round scores: standin_scores.py
+class NumeraiStandIn(DiagnosticsOperations, ScoresStandIn, LoopbackServer):  # diagnostics, per-round scores
     name = "numerai-standin"
 
     def __init__(
@@ -787,12 +788,15 @@ class NumeraiStandIn(ScoresStandIn, LoopbackServer):  # per-round scores: standi
                 "modelId": target["modelId"],
                 "bytes": len(content),
                 "sha256": hashlib.sha256(content).hexdigest(),
+                "content": content,  # served again (computePickleDownloadAuth), scored (diagnostics)
             }
             self.dump_state()
         send_text(request, 200, "")
 
     def handle_get(self, request: BaseHTTPRequestHandler) -> None:
         path = unquote(urlparse(request.path).path)
+        if path.startswith("/downloads/"):
+            return self.serve_download(request, request.path)
         with self.lock:
             self.requests.append(
                 {

@@ -34,6 +34,12 @@ def remember_secrets(secrets: Iterable[str]) -> None:
     _secrets.sort(key=len, reverse=True)  # the token before the key it contains
 
 
+def forget_secrets() -> None:
+    """Scrub nothing any more (a process that runs several commands, as tests do, starts each afresh)."""
+    _secrets.clear()
+    _fragments.clear()
+
+
 def without_fragments(text: str) -> str:
     """`text` with every run of characters covered by a remembered secret's FRAGMENT-long pieces redacted."""
     covered = bytearray(len(text))

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 # Each a module of commands/, imported only when it runs: a command pays for its own imports alone,
 # which keeps `check` (run once per pickle) from loading the training stack, and `--help` reads the
 # commands' docstrings from their source without importing any of them.
-COMMANDS = ("validate", "schema", "runtimes", "datasets", "plan", "build", "check", "deploy", "status", "summary",
-            "data", "history", "rollback", "logs", "trigger", "doctor", "preflight", "github-setup",
+COMMANDS = ("validate", "schema", "runtimes", "datasets", "plan", "build", "check", "diagnostics", "deploy", "status",
+            "summary", "data", "history", "rollback", "logs", "trigger", "doctor", "preflight", "github-setup",
             "challengers")
 
 

@@ -7,6 +7,7 @@
     NUMERAI_RETRY_MAX_BACKOFF, NUMERAI_RETRY_BUDGET   timeouts and retries of each API call (seconds;
                                             attempts a count; defaults ride out a 1-2 minute outage)
     NUMERAI_POLL_INTERVAL, NUMERAI_VALIDATION_TIMEOUT   waiting for Numerai's validation of an upload
+    NUMERAI_DIAGNOSTICS_TIMEOUT             the longest wait for Numerai's diagnostics of a build (seconds)
     NUMERAI_DATA_DIR                        the dataset cache (default: .numerai-data in the repository)
     NUMERAI_RUNTIME_CACHE                   check environments (default: ~/.cache/numerai-gitops/runtimes)
     NUMERAI_SYNTHETIC_DATA                  true: plan and build for generated data (trial runs, tests)
@@ -75,6 +76,8 @@ class Settings(BaseSettings):
 
     poll_interval: Seconds = 10.0
     validation_timeout: Seconds = 1200.0
+    # Numerai scores a diagnostics upload in minutes (numerblox polls every 15 s); an hour is a stuck run.
+    diagnostics_timeout: Seconds = 3600.0
 
     data_dir: Path | None = None
     runtime_cache: Path | None = None

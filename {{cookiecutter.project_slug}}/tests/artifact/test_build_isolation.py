@@ -165,6 +165,7 @@ PLANTER = textwrap.dedent("""
 
     from PACKAGE_NAME.custom.example import train as ridge
     from PACKAGE_NAME.runtimes.environments import cache_root
+    from PACKAGE_NAME.settings import load_settings
 
 
     def attempt(what, action):

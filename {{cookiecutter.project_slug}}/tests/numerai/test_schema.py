@@ -26,6 +26,9 @@ CLIENT_QUERIES |= {"UPLOADS", "TRIGGER_RUN", "API_TOKEN_INFO"}
 CLIENT_QUERIES |= {"ROUNDS", "SUBMISSIONS"}
 # challengers: per-round scores and each round's payout multipliers
 CLIENT_QUERIES |= {"SUBMISSION_SCORES", "ROUND_PAYOUT_MULTIPLIERS"}
+# diagnostics: Numerai's scoring of validation predictions, and a deployed pickle's bytes
+CLIENT_QUERIES |= {"DIAGNOSTICS_UPLOAD_AUTH", "CREATE_DIAGNOSTICS", "DIAGNOSTICS", "ASSIGNED_DIAGNOSTICS",
+                   "PICKLE_DOWNLOAD_AUTH"}
 
 
 def queries_module():
@@ -254,3 +257,13 @@ def test_numerapis_upload_steps_differ_from_the_schema_only_in_declaring_ids_as_
         errors = strict_errors(numerapi_texts[method])
         assert errors, method
         assert all("of type 'String' used in position expecting type 'ID'" in error for error in errors), errors
+
+
+def test_the_diagnostics_query_asks_for_every_name_of_datasets_diagnostics_json():
+    """Every figure a gate may name is a field of V2Diagnostics (each per-era one of V2DiagnosticsEras)."""
+    from {{ cookiecutter.package_name }}.diagnostic_names import load_names
+
+    names = load_names()
+    query = queries_module().diagnostics_query(list(names.figures), list(names.per_era))
+    assert strict_errors(query) == [] and schema_errors(query) == []
+    assert all(name in query for name in names.figures)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from ..data.read import (
 from ..data.remote import DatasetFiles, dataset_files
 from ..data.synthetic import ensure_synthetic, version_shape
 from ..errors import WorkFailed
+from ..files import write_atomic
 from ..kinds import fit_model
 from ..logs import get_logger
 from ..modelspec import LoadedSpec, SpecError
@@ -235,9 +237,11 @@ def eras_per_pass(rows: int, eras: int, features: int) -> int:
 
 
 def validation_metrics(folder: Path | DatasetFiles, loaded: LoadedSpec, bundle: dict[str, Any],
-                       features: list[str]) -> dict[str, Any] | None:
+                       features: list[str], predictions: list[pd.Series] | None = None) -> dict[str, Any] | None:
     """Score the bundle exactly as the pickle will predict, on validation eras with targets: CORR,
-    and MMC and BMC when the version has the meta model and benchmark models (numerai-tools)."""
+    and MMC and BMC when the version has the meta model and benchmark models (numerai-tools).
+    `predictions` (when given) receives the predictions of every validation row, targets or not:
+    what `diagnostics` hands Numerai to score."""
     # Numerai's scoring (numerai-tools imports torch: ~0.4 GB) is loaded only to score, after training.
     from ..train import metrics
 
@@ -254,10 +258,15 @@ def validation_metrics(folder: Path | DatasetFiles, loaded: LoadedSpec, bundle: 
     for start in range(0, len(eras), per_pass):
         chosen = eras[start:start + per_pass]
         frame = read_frame(path, features, ["era", target], chosen)
+        if predictions is not None and not frame.empty:
+            made = predict_frame(bundle, frame, benchmarks)["prediction"]
+            predictions.append(made.astype("float32"))
+            made = made[frame[target].notna().to_numpy()]
         frame = frame[frame[target].notna()]
         if frame.empty:
             continue
-        scored = pd.DataFrame({"prediction": predict_frame(bundle, frame, benchmarks)["prediction"].to_numpy(),
+        values = made.to_numpy() if predictions is not None else predict_frame(bundle, frame, benchmarks)["prediction"]
+        scored = pd.DataFrame({"prediction": np.asarray(values),
                                "target": frame[target].to_numpy(), "era": frame["era"].astype(str).to_numpy()},
                               index=frame.index)
         for name, (reference, column) in references.items():
@@ -283,6 +292,22 @@ def describe_scores(scores: dict[str, Any]) -> str:
         else:
             parts.append(f"{name.upper()} not scored ({scores['not_scored'].get(name, 'unknown')})")
     return "; ".join(parts)
+
+
+def validation_predictions_path(pickle_path: Path) -> Path:
+    """Where a build keeps the validation predictions it scored: `<slot>-<fingerprint>.validation.parquet`."""
+    return Path(pickle_path).with_suffix(".validation.parquet")
+
+
+def write_validation_predictions(parts: list[pd.Series], pickle_path: Path) -> dict[str, Any]:
+    """Every validation row's prediction (index `id`, column `prediction`) beside the pickle, for
+    `diagnostics` to upload exactly what the build scored; returns the manifest's record of the file."""
+    frame = pd.concat(parts).rename("prediction").to_frame()
+    frame.index.name = "id"
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    path = write_atomic(validation_predictions_path(pickle_path), buffer.getvalue())
+    return {"file": path.name, "rows": int(len(frame)), "sha256": hashlib.sha256(buffer.getvalue()).hexdigest()}
 
 
 def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: bool, out_dir: Path) -> BuildResult:
@@ -315,16 +340,19 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     }
     rows = len(data.eras)
     del data
-    scores = None
+    scores: dict[str, Any] | None = None
+    predictions: list[pd.Series] = []
     if spec.data.validation_metrics:
         if not synthetic:
             fetch_scoring_files(repo, cast(str, spec.data.version))
-        scores = validation_metrics(folder, loaded, bundle, features)
+        scores = validation_metrics(folder, loaded, bundle, features, predictions)
+    pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
+    if scores and predictions:
+        scores["predictions"] = write_validation_predictions(predictions, pickle_path)
     if scores:
         scores["in_sample"] = bool(validation_eras)
         log.info(f"validation: {scores['eras']} eras, {describe_scores(scores)}"
             f"{' (in-sample: the model trained on these eras)' if validation_eras else ''}")
-    pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
     pickle_bytes = pickle_bytes_of(bundle)
     manifest = build_manifest(
         slot=spec.slot, fingerprint=print_id, runtime=runtime, pickle_bytes=pickle_bytes,

@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from ..errors import WorkFailed
+from ..files import write_atomic
 from ..sandbox import scratch
 from .manifest import manifest_path, parse_manifest, write_build
 
 PICKLE_AT_MOST = 8 * 2**30
 MANIFEST_AT_MOST = 16 * 2**20
+PREDICTIONS_AT_MOST = 2 * 2**30  # every validation id's prediction: a few hundred MB at Numerai's scale
 
 
 def refused(name: str, why: str) -> WorkFailed:
@@ -44,5 +47,24 @@ def collect(private: Path, name: str, out_dir: Path) -> Path:
         raise refused(name, "its manifest names another slot, fingerprint or file")
     target = Path(out_dir) / name
     Path(out_dir).mkdir(parents=True, exist_ok=True)
+    collect_predictions(private, name, manifest.validation, target)
     write_build(content, manifest.model_copy(update={"check": None}), target)
     return target
+
+
+def collect_predictions(private: Path, name: str, validation: dict[str, Any], target: Path) -> None:
+    """The validation predictions the manifest records (diagnostics uploads them), when it records any:
+    the file it names beside the pickle, of the sha256 it gives."""
+    record = validation.get("predictions")
+    if not isinstance(record, dict):
+        return
+    wanted = Path(name).with_suffix(".validation.parquet").name
+    if record.get("file") != wanted:
+        raise refused(name, f"its manifest records validation predictions in {record.get('file')!r}, not {wanted}")
+    try:
+        content = scratch.read_regular(private, wanted, PREDICTIONS_AT_MOST + 1)
+    except scratch.Untrusted as error:
+        raise refused(wanted, str(error)) from None
+    if len(content) > PREDICTIONS_AT_MOST or hashlib.sha256(content).hexdigest() != record.get("sha256"):
+        raise refused(wanted, "it is not the file its manifest names (size or sha256)")
+    write_atomic(target.with_name(wanted), content)

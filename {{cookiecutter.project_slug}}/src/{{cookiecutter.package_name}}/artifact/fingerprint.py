@@ -44,8 +44,10 @@ def file_digest(path: Path) -> str:
 
 def fingerprint(spec: ModelSpec, runtime: Runtime, package_dir: Path, synthetic: bool = False) -> str:
     parts = {
-        # Where and whether it deploys, which runner builds it and whom it challenges do not change the pickle.
-        "spec": spec.model_dump(mode="json", exclude={"deploy": True, "build": {"runner"}, "challenger": True}),
+        # Where and whether it deploys, which runner builds it, whom it challenges and the gate on Numerai's
+        # diagnostics of it do not change the pickle.
+        "spec": spec.model_dump(mode="json", exclude={"deploy": True, "build": {"runner"}, "challenger": True,
+                                                     "gate": True}),
         "code": code_digest(Path(package_dir)),
         "runtime": [runtime.python, runtime.image, runtime.tag, file_digest(runtime.lock)],
         "data": [spec.data.version, "synthetic" if synthetic else "numerai"],

@@ -73,7 +73,8 @@ def existing_pickles(paths: list[str]) -> list[Path]:
 
 
 def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Limits | None = None,
-                 dataset: str | None = None, benchmarks: str | None = None) -> Report:
+                 dataset: str | None = None, benchmarks: str | None = None,
+                 keep_predictions: Path | None = None) -> Report:
     """Every check of one pickle against `runtime`; a Report whose `ok` says whether it may be uploaded."""
     started = time.monotonic()
     limits = limits or Limits()
@@ -94,13 +95,13 @@ def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Lim
                                    f"({state} in {environment.seconds:.1f} s)"))
     # The run gets these very bytes, whose sha256 the manifest records below: never the path again.
     run_findings, figures = run_pickle(environment.python, runtime.python, pickle_bytes, str(pickle_path), live,
-                                       limits, repo.settings)
+                                       limits, repo.settings, keep_predictions)
     report.findings.append(Finding("run", OK, f"{live.source}" + (f", {figures.rows:,} rows" if figures.rows else "")
                                    + (f", called with {figures.arguments} argument(s)" if figures.arguments else "")))
     report.findings.extend(run_findings)
     report.run = figures
     report.seconds = time.monotonic() - started
-    if manifest is not None and limits == Limits():
+    if manifest is not None and limits == Limits() and keep_predictions is None:
         record_outcome(pickle_path, manifest, pickle_bytes, runtime, report)
     return report
 

@@ -337,12 +337,17 @@ def run_figures(events: list[dict[str, Any]], seconds: float, limits: Limits, li
 
 
 def run_pickle(python: Path, minor: str, pickle_bytes: bytes, label: str, live: LiveData,
-               limits: Limits, settings: Settings) -> tuple[list[Finding], RunFigures]:
-    """Run the pickle's bytes in child.py; the findings and the figures of the run."""
+               limits: Limits, settings: Settings,
+               keep_predictions: Path | None = None) -> tuple[list[Finding], RunFigures]:
+    """Run the pickle's bytes in child.py; the findings and the figures of the run. `keep_predictions`: where
+    to copy the predictions CSV the run wrote (diagnostics compares two pickles' live predictions)."""
     remember_secrets(withheld_secrets(settings.environment()))
     with sigterm_cleans_up(), Run(python, minor, pickle_bytes, label, live, limits, settings) as run:
         started = time.perf_counter()
         run.start()
         code, timed_out = run.wait()
         run.stop()
-        return run.judge(code, timed_out, time.perf_counter() - started)
+        verdict = run.judge(code, timed_out, time.perf_counter() - started)
+        if keep_predictions is not None and run.layout.predictions.is_file():
+            shutil.copyfile(run.layout.predictions, keep_predictions)
+        return verdict

@@ -10,6 +10,9 @@ wait for Numerai's validation, assign it and confirm the assignment. Every slot 
 exit code is the worst outcome (1 a failed deploy, 2 bad input). A summary table goes to stdout and,
 in GitHub Actions, to the step summary. --record FILE also writes what each slot's deploy did (pickle,
 fingerprint, image, data version, metrics) for the job that records it as a GitHub deployment.
+A spec with a `gate:` deploys only a build whose Numerai diagnostics hold its bounds (the verdict
+`diagnostics` recorded for the build, or diagnostics run now); --skip-gate REASON overrides that, and
+the record carries the reason.
 
 Credentials: NUMERAI_PUBLIC_ID and NUMERAI_SECRET_KEY. Waiting: --poll-interval / --wait-timeout
 (or NUMERAI_POLL_INTERVAL / NUMERAI_VALIDATION_TIMEOUT). Requests: NUMERAI_REQUEST_TIMEOUT,
@@ -23,8 +26,9 @@ import sys
 from pathlib import Path
 
 from ..deploy.record import deploy_entries, write_record
-from ..deploy.slots import deploy_slots
+from ..deploy.slots import deploy_slots, gate_skip_reason
 from ..deploy.summary import Outcome, markdown, text_table
+from ..diagnostic_names import load_names
 from ..github_actions import append_summary
 from ..settings import Settings
 from .common import load_all, positive_seconds, repo_from, runtime_of
@@ -40,6 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="deploy pickles trained on synthetic data too (tests and demos only)")
     parser.add_argument("--force", action="store_true",
                         help="upload again even when the assigned pickle is already this build")
+    parser.add_argument("--skip-gate", default=None, metavar="REASON",
+                        help="deploy even a build that fails its spec's gate; the reason goes into the record")
     parser.add_argument("--record", default=None, metavar="FILE",
                         help="also write what each slot's deploy did, for GitHub deployments (not in a dry run)")
     parser.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",
@@ -57,7 +63,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     outcomes, sent = deploy_slots([(item, runtime_of(item, catalogue)) for item in specs], repo.package_dir,
                             Path(args.artifacts) if args.artifacts else repo.dist, args.slots, settings=settings,
-                            dry_run=args.dry_run, allow_synthetic=args.allow_synthetic, force=args.force)
+                            dry_run=args.dry_run, allow_synthetic=args.allow_synthetic, force=args.force,
+                            skip_gate=gate_skip_reason(args.skip_gate), names=load_names(repo.datasets))
     if args.record and not args.dry_run:
         write_record(Path(args.record), deploy_entries(outcomes, sent))
     return report(outcomes, settings, dry_run=args.dry_run)

@@ -11,6 +11,9 @@ import time
 from typing import Any, cast
 
 from ..artifact.fingerprint import PICKLE_NAME
+from ..diagnostic_names import DiagnosticNames, load_names
+from ..errors import UsageError
+from ..judge.runs import DiagnosticsFailed, gate_for_deploy
 from ..logs import get_logger
 from ..modelspec import LoadedSpec
 from ..numerai.client import NumeraiClient
@@ -41,8 +44,10 @@ def spec_file(item: LoadedSpec) -> str:
 
 class Deployer:
     def __init__(self, client: NumeraiClient, account: dict[str, str], *, settings: Settings, dry_run: bool = False,
-                 force: bool = False):
+                 force: bool = False, skip_gate: str | None = None, names: DiagnosticNames | None = None):
         self.client = client
+        self.skip_gate = skip_gate  # the reason the spec's gate is not obeyed this once (--skip-gate)
+        self.names = names or load_names()
         self.force = force  # upload again even when the assigned pickle is this very build
         self.account = account
         self.settings = settings
@@ -86,6 +91,7 @@ class Deployer:
             outcome.pickle_id = assigned.get("id", "")
             return
 
+        self.obey_gate(item, artifact, model_id, assigned.get("id"), outcome)
         self.note_drift(slot, artifact, assigned)
         image = self.docker_image(slot, artifact)
         version_id = self.data_version_id(slot, artifact)
@@ -124,6 +130,37 @@ class Deployer:
             )
         log.info(f"{slot}: assigned pickle {pickle_id} and read it back")
         outcome.action, outcome.status = "deployed", VALIDATED
+
+    def obey_gate(self, item: LoadedSpec, artifact: Artifact, model_id: str, assigned_id: str | None,
+                  outcome: Outcome) -> None:
+        """Refuse (nothing uploaded) a build that fails the spec's gate on Numerai's diagnostics, taking the
+        verdict `diagnostics` recorded for it or running them now; --skip-gate REASON overrides it."""
+        slot = item.spec.slot
+        if not item.spec.gate:
+            return
+        if self.skip_gate:
+            log.info(f"{slot}: the gate of {spec_file(item)} is skipped: {self.skip_gate}")
+            outcome.gate = f"skipped: {self.skip_gate}"
+            return
+        if self.dry_run:
+            log.info(f"{slot}: would obey the gate of {spec_file(item)} (Numerai's diagnostics of the build)")
+            return
+        try:
+            verdict, source = gate_for_deploy(self.client, self.account, item, artifact.path, artifact.manifest,
+                                              self.names, self.settings, assigned_id)
+        except DiagnosticsFailed as error:
+            raise SlotFailed(f"{error} ==> nothing was uploaded; run `numerai-deploy diagnostics {slot}` again, "
+                             f"or deploy with --skip-gate REASON", status="gate") from None
+        except UsageError as error:
+            raise SlotFailed(f"{error} (the gate of {spec_file(item)} needs Numerai's diagnostics)",
+                             exit_code=2, status="gate") from None
+        outcome.gate = verdict.status
+        if not verdict.passed:
+            failures = "; ".join(str(failure) for failure in verdict.failures)
+            raise SlotFailed(f"slot {slot}: the build fails the gate of {spec_file(item)} ({source}): {failures} "
+                             f"==> nothing was uploaded; improve the model, change the gate, or deploy with "
+                             f"--skip-gate REASON", status="gated")
+        log.info(f"{slot}: the gate of {spec_file(item)} holds ({verdict.status}, from {source})")
 
     @staticmethod
     def checked_content(artifact: Artifact) -> bytes:

@@ -41,7 +41,7 @@ def deploy_entries(outcomes: list[Outcome], artifacts: dict[str, Artifact]) -> l
             slot=outcome.slot, action=outcome.action, state=state, pickle_id=outcome.pickle_id,
             filename=artifact.filename, fingerprint=artifact.fingerprint, image=manifest.runtime.reference,
             data_version=manifest.data.version, metrics=manifest.validation or None, manifest=slim(manifest),
-            detail=outcome.detail,
+            detail=outcome.detail, gate=outcome.gate,
         ))
     return entries
 

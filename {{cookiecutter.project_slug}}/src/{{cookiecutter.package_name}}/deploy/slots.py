@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..diagnostic_names import DiagnosticNames
 from ..errors import UsageError
 from ..logs import get_logger
 from ..modelspec import LoadedSpec, select_specs
 from ..numerai.client import NumeraiClient
 from ..numerai.credentials import read_credentials, require_credentials
-from ..runtimes import Runtime
+from ..runtimes import Runtime, resolve_runtime
 from ..settings import Settings
-from .artifacts import Artifact, Refused, deployable, find_artifacts
+from .artifacts import Artifact, Refused, current_build, deployable, find_artifacts
 from .deployer import Deployer
 from .lock import slot_lock
 from .summary import Outcome
@@ -36,6 +37,28 @@ def chosen_specs(specs: list[LoadedSpec], artifacts: dict[str, list[Artifact]], 
     if not chosen:
         raise UsageError("no built pickle for any spec ==> run `numerai-deploy build` first (or pass --artifacts DIR)")
     return chosen
+
+
+def current_builds(specs: list[LoadedSpec], catalogue: list[Runtime], package_dir: Path, folder: Path,
+                   slots: list[str]) -> list[tuple[LoadedSpec, Artifact]]:
+    """Each chosen slot's build of its current spec in `folder` (see chosen_specs); a slot without one is bad
+    input (a UsageError saying why)."""
+    artifacts = find_artifacts(folder)
+    builds = []
+    for item in chosen_specs(specs, artifacts, slots):
+        try:
+            runtime = resolve_runtime(item.spec.runtime, catalogue)
+            builds.append((item, current_build(item, runtime, package_dir, artifacts.get(item.spec.slot, []))))
+        except Refused as reason:
+            raise UsageError(str(reason)) from None
+    return builds
+
+
+def gate_skip_reason(reason: str | None) -> str | None:
+    """--skip-gate's reason, which the deployment record carries: never empty."""
+    if reason is not None and not reason.strip():
+        raise UsageError("--skip-gate needs a reason ==> say why this build may deploy despite its gate")
+    return reason.strip() if reason else None
 
 
 def refuse_synthetic(targets: list[tuple[LoadedSpec, Artifact]], allowed: bool) -> None:
@@ -78,7 +101,8 @@ def refused(slot: str, reason: Refused) -> Outcome:
 
 def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, artifacts_dir: Path, slots: list[str], *,
                  settings: Settings, dry_run: bool = False, allow_synthetic: bool = False,
-                 force: bool = False) -> tuple[list[Outcome], dict[str, Artifact]]:
+                 force: bool = False, skip_gate: str | None = None,
+                 names: DiagnosticNames | None = None) -> tuple[list[Outcome], dict[str, Artifact]]:
     """One Outcome per chosen slot, in spec order, and the build of each slot that went to Numerai."""
     runtimes = {item.spec.slot: runtime for item, runtime in specs}
     artifacts = find_artifacts(artifacts_dir)
@@ -100,7 +124,8 @@ def deploy_slots(specs: list[tuple[LoadedSpec, Runtime]], package_dir: Path, art
         outcomes.update({item.spec.slot: offline_plan(item, artifact) for item, artifact in targets})
     elif targets:
         client = NumeraiClient(credentials, settings)
-        deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run, force=force)
+        deployer = Deployer(client, client.account_models(), settings=settings, dry_run=dry_run, force=force,
+                            skip_gate=skip_gate, names=names)
         outcomes.update({item.spec.slot: deploy_alone(deployer, item, artifact, artifacts_dir, settings)
                          for item, artifact in targets})
     sent = {item.spec.slot: artifact for item, artifact in targets} if credentials else {}

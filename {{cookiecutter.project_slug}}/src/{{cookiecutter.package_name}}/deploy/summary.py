@@ -18,6 +18,7 @@ class Outcome:
     seconds: float = 0.0
     exit_code: int = 0
     detail: str = ""
+    gate: str = ""  # the gate's verdict on the build, or why it was skipped
 
     def fail(self, status: str, exit_code: int, detail: str) -> None:
         self.action, self.status, self.exit_code, self.detail = "failed", status, exit_code, detail

@@ -45,12 +45,12 @@ def environment_of(slot: str) -> str:
 
 def entry(*, slot: str, action: str, state: str, pickle_id: str = "", filename: str = "", fingerprint: str = "",
           image: str = "", data_version: str = "", metrics: dict[str, Any] | None = None,
-          manifest: dict[str, Any] | None = None,
-          detail: str = "") -> dict[str, Any]:
-    """One slot's line of a deploy (or rollback) record: the payload of its deployment."""
+          manifest: dict[str, Any] | None = None, detail: str = "", gate: str = "") -> dict[str, Any]:
+    """One slot's line of a deploy (or rollback) record: the payload of its deployment. `gate`: the spec's
+    gate's verdict on the build, or `skipped: REASON` (deploy --skip-gate)."""
     return {"slot": slot, "action": action, "state": state, "pickle_id": pickle_id, "filename": filename,
             "fingerprint": fingerprint, "image": image, "data_version": data_version, "metrics": metrics,
-            "manifest": manifest, "detail": detail}
+            "manifest": manifest, "detail": detail, "gate": gate}
 
 
 def without_curves(value: Any) -> Any:

@@ -12,13 +12,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..diagnostic_names import FILE, load_names
 from ..errors import UsageError
+from ..repo import Repo
 from .model import ModelSpec
 from .problems import LoadedSpec, Problem, SpecError, display_path, line_of
 from .reading import read_document
 from .rules import (
     challenger_problems,
     duplicate_slot_problems,
+    gate_problems,
     reference_problems,
     runtime_problems,
     stacking_problems,
@@ -58,6 +61,8 @@ def model_class_at(document: Any, keys: tuple[Any, ...]) -> type[BaseModel] | No
             annotation = field.annotation
         elif typing.get_origin(annotation) is list and isinstance(key, int):
             annotation = typing.get_args(annotation)[0]
+        elif typing.get_origin(annotation) is dict:  # a mapping of names to sections (gate)
+            annotation = typing.get_args(annotation)[1]
         else:
             return None
         node = node[key] if isinstance(node, (dict, list)) and _has(node, key) else None
@@ -153,6 +158,7 @@ def load_spec(path: Path, versions: dict[str, Any] | None = None, folder: Path |
     if not encodable(plain):
         raise SpecError([Problem(display_path(path), None, "", "text whose characters are valid Unicode "
                                  "(an escape like \\ud800 stands for half a character)")])
+    problems += diagnostics_gate_problems(path, document, plain)
     try:
         spec = ModelSpec.model_validate(plain)
     except ValidationError as error:
@@ -165,6 +171,16 @@ def load_spec(path: Path, versions: dict[str, Any] | None = None, folder: Path |
     if problems:
         raise SpecError(problems)
     return loaded
+
+
+def diagnostics_gate_problems(path: Path, document: Any, plain: Any) -> list[Problem]:
+    """The gate's keys against Numerai's diagnostics names (datasets/diagnostics.json of the spec's
+    repository), read from the document itself: reported beside the bounds' own problems."""
+    gate = plain.get("gate") if isinstance(plain, dict) else None
+    if not isinstance(gate, dict) or not gate:
+        return []
+    names = load_names(Repo.datasets_of(path.parent.parent))
+    return gate_problems(path, document, list(gate), names.figures, f"datasets/{FILE}, checked {names.checked}")
 
 
 def encodable(plain: Any) -> bool:

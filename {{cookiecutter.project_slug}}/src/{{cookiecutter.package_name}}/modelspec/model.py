@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Matched whole (fullmatch): `$` alone would let a trailing newline through.
 SLOT_NAME = re.compile(r"[a-z0-9_]{1,50}")
@@ -180,6 +180,26 @@ class DeploySpec(Section):
     )
 
 
+# A bound: a number (an int or a float; not a string, a boolean, inf or nan).
+Bound = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class GateBound(Section):
+    """What one of Numerai's diagnostics figures must be for the slot's build to deploy."""
+
+    min: Bound | None = Field(None, description="The figure is at least this.")
+    max: Bound | None = Field(None, description="The figure is at most this.")
+    min_vs_deployed: Bound | None = Field(
+        None, description="The figure minus the deployed pickle's is at least this (-0.05: at most 0.05 below it)."
+    )
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> GateBound:
+        if self.min is None and self.max is None and self.min_vs_deployed is None:
+            raise ValueError("at least one bound: min, max or min_vs_deployed")
+        return self
+
+
 class BuildSpec(Section):
     """Where and how the pickle is built."""
 
@@ -225,6 +245,12 @@ class ModelSpec(Section):
     build: BuildSpec = Field(default_factory=BuildSpec)
     challenger: ChallengerSpec | None = Field(
         None, description="Make this slot a challenger of another spec's slot (see `numerai-deploy challengers`)."
+    )
+    gate: dict[str, GateBound] = Field(
+        default_factory=dict,
+        description="Bounds on Numerai's diagnostics of the build, keyed by Numerai's names (validationCorrSharpe, "
+        "validationFeatureCorrMax, ...: datasets/diagnostics.json); deploy refuses a build that fails them. "
+        "Not part of the fingerprint: changing a bound needs no rebuild.",
     )
 
     @field_validator("slot")

@@ -215,3 +215,15 @@ def import_problem(module_name: str, attribute: str) -> str | None:
         return f"has no {attribute!r} in module {module_name}"
     return None
 
+
+def gate_problems(path: Path, document: Any, keys: list[str], names: tuple[str, ...], source: str) -> list[Problem]:
+    """Gate keys that are not one of Numerai's diagnostics figures (`names`, from `source`)."""
+    problems = []
+    for name in keys:
+        if name in names:
+            continue
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append(Problem(display_path(path), line_of(document, ("gate", name)), f"gate.{name}",
+                                f"one of Numerai's diagnostics figures ({source}), got {name!r}{hint}"))
+    return problems

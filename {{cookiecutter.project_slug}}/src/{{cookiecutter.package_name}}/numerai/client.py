@@ -248,3 +248,54 @@ class NumeraiClient:
         if not isinstance(answer, dict):
             raise GraphQLFailed("triggerComputePickleUpload: Numerai's answer has no pickle")
         return answer, before
+
+    # -- diagnostics: Numerai's scoring of validation predictions ------------------------------------
+
+    def upload_diagnostics(self, content: bytes, *, filename: str, model_id: str) -> str:
+        """numerapi's upload_diagnostics steps, checking the file PUT; returns the diagnostics id.
+
+        After a lost answer to createDiagnostics, the model's diagnostics are looked up by the file
+        name Numerai gave the upload before it is created again."""
+        variables = {"filename": filename, "tournament": CLASSIC_TOURNAMENT, "modelId": model_id}
+        auth = self.query_field(queries.DIAGNOSTICS_UPLOAD_AUTH, variables, dict) or {}
+        if not isinstance(auth.get("url"), str):
+            raise GraphQLFailed("diagnosticsUploadAuth: Numerai's answer has no upload URL")
+        self.put_file(auth["url"], content, filename)
+        stored_as = auth.get("filename") or filename
+        lookup = queries.DIAGNOSTICS
+
+        def created() -> dict[str, Any] | None:
+            found = [item for item in self.transport.ask(lookup, {"modelId": model_id, "id": None}) or []
+                     if isinstance(item, dict) and item.get("filename") == stored_as]
+            return found[0] if found else None
+
+        answer = self.transport.mutate(queries.CREATE_DIAGNOSTICS, {**variables, "filename": stored_as}, created)
+        if not isinstance(answer, dict) or not answer.get("id"):
+            raise GraphQLFailed("createDiagnostics: Numerai's answer has no diagnostics id")
+        return str(answer["id"])
+
+    def diagnostics(self, model_id: str, diagnostics_id: str, figures: list[str],
+                    per_era: list[str]) -> dict[str, Any] | None:
+        """One diagnostics run with the `figures` and `per_era` figures asked for; None when Numerai
+        lists no run of that id."""
+        query = queries.diagnostics_query(figures, per_era)
+        runs = self.query_field(query, {"modelId": model_id, "id": diagnostics_id}, list) or []
+        return next((run for run in runs if run.get("id") == diagnostics_id), None)
+
+    def assigned_diagnostics(self, model_id: str) -> dict[str, Any] | None:
+        """The pickle assigned to the slot (id, filename, diagnosticsId, diagnosticsStatus...), or None."""
+        model = self.query_field(queries.ASSIGNED_DIAGNOSTICS, {"modelId": model_id}, dict) or {}
+        return model.get("computePickleUpload") or None
+
+    def download_pickle(self, model_id: str, pickle_id: str) -> bytes:
+        """An uploaded pickle's bytes (computePickleDownloadAuth's presigned URL)."""
+        auth = self.query_field(queries.PICKLE_DOWNLOAD_AUTH, {"modelId": model_id, "pickleId": pickle_id}, dict) or {}
+        if not isinstance(auth.get("url"), str):
+            raise GraphQLFailed("computePickleDownloadAuth: Numerai's answer has no download URL")
+        hide_signed_url(auth["url"])
+        response = self.transport.get(auth["url"], "pickle download")
+        with response:
+            if response.status_code != 200:
+                raise GraphQLFailed(f"pickle download: the storage answered HTTP {response.status_code}")
+            content: bytes = response.content
+            return content

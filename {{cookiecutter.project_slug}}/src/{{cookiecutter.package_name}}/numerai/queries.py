@@ -178,3 +178,58 @@ query ($modelId: ID!, $tournament: Int) {
   }
 }
 """
+
+
+# -- diagnostics: Numerai's own scoring of validation predictions (numerai-deploy diagnostics) ---------
+# numerapi 3.1.1's upload_diagnostics and diagnostics send these operations; the argument types here are
+# the schema's (numerapi declares String for the ID arguments, which Numerai accepts).
+
+DIAGNOSTICS_UPLOAD_AUTH = """
+query ($filename: String!, $tournament: Int!, $modelId: ID) {
+  diagnosticsUploadAuth(filename: $filename, tournament: $tournament, modelId: $modelId) { filename url }
+}
+"""
+
+CREATE_DIAGNOSTICS = """
+mutation ($filename: String!, $tournament: Int!, $modelId: ID) {
+  createDiagnostics(filename: $filename, tournament: $tournament, modelId: $modelId) { id }
+}
+"""
+
+# A model's diagnostics runs (or one, by id). The comment `# FIGURES` is replaced by the figures asked for
+# (their names: datasets/diagnostics.json), `# PER_ERA` by the per-era figures; as it stands, a valid query.
+FIGURES, PER_ERA = "# FIGURES", "# PER_ERA"
+DIAGNOSTICS = """
+query ($id: ID, $modelId: ID) {
+  diagnostics(id: $id, modelId: $modelId) {
+    id filename status message trainedOnVal updatedAt computePickleUploadId
+    # FIGURES
+    perEraDiagnostics {
+      era
+      # PER_ERA
+    }
+  }
+}
+"""
+
+
+def diagnostics_query(figures: list[str], per_era: list[str]) -> str:
+    """DIAGNOSTICS asking for these figures and per-era figures."""
+    return DIAGNOSTICS.replace(FIGURES, " ".join(figures)).replace(PER_ERA, " ".join(per_era))
+
+# The pickle assigned to a slot now, with the diagnostics Numerai made of it when it was uploaded.
+ASSIGNED_DIAGNOSTICS = """
+query ($modelId: ID) {
+  model(modelId: $modelId) {
+    id name
+    computePickleUpload { id filename diagnosticsId diagnosticsStatus diagnosticsStatusDescription }
+  }
+}
+"""
+
+# A presigned URL of an uploaded pickle's bytes.
+PICKLE_DOWNLOAD_AUTH = """
+query ($modelId: ID!, $pickleId: ID) {
+  computePickleDownloadAuth(modelId: $modelId, pickleId: $pickleId) { filename url }
+}
+"""

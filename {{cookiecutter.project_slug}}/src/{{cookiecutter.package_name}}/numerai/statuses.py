@@ -89,3 +89,7 @@ def status_history(trigger: dict[str, Any] | None) -> list[dict[str, Any]]:
     entries = [entry for entry in (trigger or {}).get("statuses") or [] if isinstance(entry, dict)]
     return [entry for _index, entry in sorted(enumerate(entries), key=lambda pair: (pair[1].get("insertedAt") or "",
                                                                                    pair[0]))]
+
+# A diagnostics run's `status`: finished with figures, or failed with a `message` (anything else: still going).
+DIAGNOSTICS_DONE = frozenset({"done", "complete", "completed", "succeeded", "success"})
+DIAGNOSTICS_FAILED = frozenset({"failed", "error", "errored"})
