@@ -624,17 +624,23 @@ def test_health_and_test_workflows(baked):
                for step in health["jobs"]["alerts"]["steps"])
     test = load(root / ".github" / "workflows" / "test.yml")
     setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
+    assert setup["with"] == {"python-version": "3.12", "extras": "dev"}
+    # The pipeline's own suite runs `check` on a second runtime too.
+    pipeline = load(root / ".github" / "workflows" / "pipeline.yml")
+    setup = next(step for step in pipeline["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
     assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}
 
 
 def test_the_test_workflow_runs_each_linter_once(baked):
     """ruff, import-linter's contracts (the package's layers) and deptry each run exactly once: as a
-    step of their own, or in the pre-commit hooks, or inside the test suite, never twice."""
+    step of their own, or in the pre-commit hooks (test.yml), or inside the pipeline's test suite
+    (pipeline.yml), never twice."""
     root, _ = baked
-    steps = load(root / ".github" / "workflows" / "test.yml")["jobs"]["test"]["steps"]
+    steps = [step for name in ("test.yml", "pipeline.yml")
+             for step in load(root / ".github" / "workflows" / name)["jobs"]["test"]["steps"]]
     commands = [step["run"].split() for step in steps if "run" in step]
     runs_hooks = any(re.fullmatch(r"pre-commit(@[\d.]+)?", word) for command in commands for word in command)
-    runs_tests = ["pytest"] in commands
+    runs_tests = ["pytest", "--ignore=tests/user"] in commands
     assert runs_hooks and runs_tests, commands
     hooks = {hook["id"] for repo in load(root / ".pre-commit-config.yaml")["repos"] for hook in repo["hooks"]}
     # The strings of each test module: a linter the suite runs is named by one (the executable's name).
