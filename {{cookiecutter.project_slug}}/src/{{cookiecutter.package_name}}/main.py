@@ -119,12 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     debug = getattr(args, "debug", False) or bool(settings and settings.debug)
     module = command_module(args.command)
     logs.configure(log_stream(module, args), debug=debug, secrets=settings.secrets() if settings else ())
+    if debug:
+        os.environ["NUMERAI_DEBUG"] = "1"  # children (the build's training child) show their tracebacks too
     try:
         if malformed:
             raise malformed
         code = module.run(args)
         return code if output_finished() else BROKEN_PIPE_EXIT_CODE
     except (UsageError, WorkFailed) as error:
+        if debug:
+            print(logs.scrub("".join(traceback.format_exception(error))), file=sys.stderr, end="")
         print(f"{error.label}: {logs.scrub(error)}", file=sys.stderr)
         return error.exit_code
     except ChildExited as error:  # it has printed its own error

@@ -8,7 +8,7 @@ import inspect
 import numpy as np
 import pandas as pd
 
-from ..errors import WorkFailed
+from ..errors import WorkFailed, user_code_failure
 from ..modelspec.model import CustomModel, LightGBMModel, SklearnModel
 
 # LightGBM's aliases for the number of trees; the scikit-learn name n_estimators is the usual one.
@@ -94,7 +94,10 @@ def fit_sklearn(model: SklearnModel, inputs: np.ndarray, target: np.ndarray, see
 def fit_custom(model: CustomModel, inputs: np.ndarray, target: np.ndarray, seed: int, features: list[str]):
     train = import_object(model.entry_point)
     frame = pd.DataFrame(inputs, columns=features)
-    fitted = train(frame, features, target, {"seed": seed, **model.params})
+    try:
+        fitted = train(frame, features, target, {"seed": seed, **model.params})
+    except Exception as error:  # the user's code: their file and line, not "a bug" of the pipeline
+        raise user_code_failure(error, f"custom entry point {model.entry_point}") from error
     if not (hasattr(fitted, "predict") or callable(fitted)):
         raise WorkFailed(
             f"custom entry point {model.entry_point} returned {type(fitted).__name__}: "
