@@ -270,6 +270,20 @@ def test_summary_sets_metrics_beside_the_deployed_version(tmp_path, cli, history
     assert json.loads((record / "gbm_model.json").read_text())["fingerprint"] == "aaa"
 
 
+def test_summary_shows_the_current_specs_build_not_the_last_name_in_dist(cli, history):
+    matrix, _ = plan(cli, history)
+    current = next(item["fingerprint"] for item in matrix["include"] if item["slot"] == "gbm_model")
+    dist = history / "dist"
+    dist.mkdir()
+    (dist / f"gbm_model-{current}.json").write_text(json.dumps(manifest("gbm_model", current, 0.0250)))
+    # An older recipe's build whose name sorts last and whose file is newer.
+    (dist / "gbm_model-ffffffffffff.json").write_text(json.dumps(manifest("gbm_model", "ffffffffffff", 0.0999)))
+    result = cli("summary", cwd=history)
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| gbm_model"))
+    assert "0.0250" in row and "0.0999" not in row
+
+
 def scored_manifest(slot: str, fingerprint: str, corr: float, curve: list | None, **extra) -> dict:
     document = manifest(slot, fingerprint, corr)
     document["metrics"]["validation"] = {
