@@ -21,6 +21,7 @@ from pathlib import Path
 import requests
 
 from ..files import temporary_sibling
+from ..progress import Progress
 from ..settings import Settings, load_settings
 from . import queries
 from .client import NumeraiClient
@@ -123,10 +124,13 @@ def download_file(api: NumeraiClient, url: str, path: Path, what: str) -> Remote
         temporary = temporary_sibling(path)
         try:
             written = 0
-            with response, temporary.open("wb") as stream:
+            size = response.headers.get("Content-Length", "")
+            with (response, temporary.open("wb") as stream,
+                  Progress(f"data: {what}", int(size) if size.isdigit() else None, "B") as progress):
                 for chunk in response.iter_content(CHUNK):
                     stream.write(chunk)
                     written += len(chunk)
+                    progress.update(len(chunk))
             found = remote_file(response)
             if found.size is not None and written != found.size:
                 raise Transient(f"the download ended after {written} of {found.size} bytes")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
+from ..progress import Heartbeat
 from ..settings import load_settings
 from .catalogue import Runtime, normalise
 from .constraints import constraints_file, constraints_text
@@ -144,7 +145,8 @@ def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict, wha
     log.info(f"{what}: creating the Python {runtime.python} environment {folder}")
     shutil.rmtree(folder, ignore_errors=True)
     for command in install_commands(interpreter, folder, install, constraints_file(runtime.lock, folder.parent)):
-        result = subprocess.run(command, capture_output=True, text=True, env=installer_environment())
+        with Heartbeat(f"{what}: {Path(command[0]).name} {command[1]} (Python {runtime.python})"):
+            result = subprocess.run(command, capture_output=True, text=True, env=installer_environment())
         if result.returncode != 0:
             shutil.rmtree(folder, ignore_errors=True)
             tail = " ".join((result.stderr or result.stdout).strip().splitlines()[-3:])

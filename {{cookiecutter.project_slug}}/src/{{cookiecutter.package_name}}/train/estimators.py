@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..errors import WorkFailed, user_code_failure
 from ..modelspec.model import CustomModel, LightGBMModel, SklearnModel
+from ..progress import Progress
 
 # LightGBM's aliases for the number of trees; the scikit-learn name n_estimators is the usual one.
 ROUNDS_ALIASES = ("n_estimators", "num_iterations", "num_iteration", "n_iter", "num_tree", "num_trees",
@@ -61,7 +62,8 @@ def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray, target: np.ndarray, s
         from .streaming import streamed_dataset
 
         dataset = streamed_dataset(inputs, target, params, seed, rows)
-    booster = lightgbm.train(params, dataset, num_boost_round=rounds)
+    with Progress("train: LightGBM", rounds, "iterations") as progress:
+        booster = lightgbm.train(params, dataset, num_boost_round=rounds, callbacks=[lambda _env: progress.update()])
     booster.free_dataset()
     return booster
 
