@@ -27,7 +27,7 @@ from . import queries
 from .client import NumeraiClient
 from .errors import ApiError, GraphQLFailed
 from .signed_urls import hide_signed_url
-from .transport import TRANSIENT_ERRORS, Transient, describe
+from .transport import TRANSIENT_ERRORS, Transient, describe, transient
 
 CHUNK = 1 << 20
 # Range requests of one prefetch in flight at once (a row group's column chunks are far apart).
@@ -137,7 +137,7 @@ def download_file(api: NumeraiClient, url: str, path: Path, what: str) -> Remote
             os.replace(temporary, path)
             return RemoteFile(written, found.etag, found.last_modified, found.ranges)
         except TRANSIENT_ERRORS as error:
-            raise Transient(describe(error)) from None
+            raise transient(error) from None
         finally:
             temporary.unlink(missing_ok=True)
 
