@@ -3,6 +3,7 @@ their own tests, in minutes; the pipeline's own suite runs on fixture specs of i
 
 from __future__ import annotations
 
+import json
 import resource
 import shutil
 import subprocess
@@ -155,3 +156,28 @@ def test_a_users_own_models_pass_the_test_workflows_entry_in_minutes(baked):
     assert cpu < USER_ENTRY_BUDGET, f"{cpu:.0f} s of CPU, {elapsed:.0f} s of wall time"
     print(f"user entry: {cpu:.0f} s of CPU, {elapsed:.0f} s of wall time")
     assert set(env) == {"BASE"}
+
+
+def test_the_baked_readme_opens_with_the_path_to_a_first_green_deploy(baked):
+    repo, _bin = baked
+    text = (repo / "README.md").read_text()
+    first_screen = "\n".join(text.splitlines()[:40])
+    steps = ["## From bake to first green deploy", "Quick start", "numer.ai > Models", "deploy: {create: true}",
+             "Custom API Keys", "github-setup --dry-run", "gh run watch", "## Quick start (offline)"]
+    positions = [first_screen.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), dict(zip(steps, positions))
+    quick_start = text.split("## Quick start (offline)")[1].split("```")[1]
+    catalogue = json.loads((repo / "runtimes" / "catalogue.json").read_text())["runtimes"]
+    assert not [entry["tag"] for entry in catalogue if entry["tag"] in quick_start], "no lock's tag in the Quick start"
+    words = " ".join(text.split())
+    assert "On a self-hosted runner the change stays until the machine reboots" in words
+    assert "open pull requests (the health workflow's runtimes refresh) and also approve them" in words
+    assert "### What rebuilds a slot" in text and "## Your repository's CI" in text
+
+
+def test_the_template_readme_says_how_to_bake_before_the_maintainers_bench():
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings[0] == "## Bake your own"
+    assert "cookiecutter gh:<owner>/numerai-gitops" in text and "`<owner>` is the GitHub user or organisation" in text
+    assert text.index("`make bench` measures") > text.index("## What the baked repo does")
