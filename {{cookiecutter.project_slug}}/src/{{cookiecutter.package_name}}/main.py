@@ -119,8 +119,6 @@ def main(argv: list[str] | None = None) -> int:
     debug = getattr(args, "debug", False) or bool(settings and settings.debug)
     module = command_module(args.command)
     logs.configure(log_stream(module, args), debug=debug, secrets=settings.secrets() if settings else ())
-    if debug:
-        os.environ["NUMERAI_DEBUG"] = "1"  # children (the build's training child) show their tracebacks too
     try:
         if malformed:
             raise malformed

@@ -18,6 +18,7 @@ visible to it).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import subprocess
 import sys
@@ -91,5 +92,8 @@ def build_in_child(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic:
     command = [str(python), "-m", PACKAGE, "build", "--here", "--no-check", "--repo", str(repo.root.resolve()),
                "--out", str(Path(out_dir).resolve()), *(["--synthetic"] if synthetic else []), *slots]
     command = wrap_training(command)
+    environment = without_credentials(os.environ)
+    if log.isEnabledFor(logging.DEBUG):  # --debug: the child shows its tracebacks too
+        environment["NUMERAI_DEBUG"] = "1"
     sys.stdout.flush()
-    return subprocess.run(command, env=without_credentials(os.environ)).returncode
+    return subprocess.run(command, env=environment).returncode
