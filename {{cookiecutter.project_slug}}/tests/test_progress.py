@@ -61,3 +61,9 @@ def test_a_heartbeat_says_the_work_goes_on(log_stream):
     lines = log_stream.getvalue().splitlines()
     assert lines and lines[0].startswith("build: uv pip (Python 3.12): still working, ")
     assert lines[-1].startswith("build: uv pip (Python 3.12): done, ")
+
+
+def test_a_count_names_its_unit_once(log_stream):
+    with Progress("train: LightGBM", 4000, "iterations", interval=0, bar=False) as progress:
+        progress.update(325)
+    assert log_stream.getvalue().splitlines()[0].startswith("train: LightGBM: 325 of 4,000 iterations (8%), ")

@@ -73,7 +73,8 @@ class Progress:
         elapsed = time.monotonic() - self.started
         if self.total:
             share = min(self.done / self.total, 1.0)
-            return (f"{amount(self.done, self.unit)} of {amount(self.total, self.unit)} ({share:.0%}), "
+            done = amount(self.done, self.unit if self.unit == "B" else "")  # "325 of 4,000 iterations"
+            return (f"{done} of {amount(self.total, self.unit)} ({share:.0%}), "
                     f"{elapsed:,.0f} s")
         return f"{amount(self.done, self.unit) + ', ' if self.done else ''}{elapsed:,.0f} s"
 
