@@ -28,7 +28,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import requests
@@ -101,7 +101,7 @@ class Transient(Exception):
         self.unreachable = unreachable
 
 
-def causes(error: BaseException):
+def causes(error: BaseException) -> Iterator[BaseException]:
     """`error` and what lies under it: causes, contexts, urllib3's `reason`, exceptions among the args."""
     seen: set[int] = set()
     pending = [error]

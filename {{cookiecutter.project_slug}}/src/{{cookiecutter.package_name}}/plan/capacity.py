@@ -16,6 +16,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..data.files import WHOLE_FILE_SHARE
 from ..errors import UsageError
@@ -53,7 +54,7 @@ class Timing:
     deploy_minutes_per_slot: float
 
 
-def load_timing(data: dict) -> Timing | None:
+def load_timing(data: dict[str, Any]) -> Timing | None:
     """The "time" coefficients; None in a capacity.json from before they existed."""
     if "time" not in data:
         return None
