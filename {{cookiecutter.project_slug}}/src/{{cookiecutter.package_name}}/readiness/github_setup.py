@@ -46,7 +46,7 @@ from .preflight import check_key
 log = get_logger(__name__)
 
 BRANCH = "main"  # the branch the workflows deploy from
-OWNER_PLACEHOLDER = "your-github-user"  # cookiecutter.json's default: no owner was named
+OWNER_PLACEHOLDER = "your-github-user"  # the template's default answer: no owner was named
 # What a push must carry for the pipeline to build it: the specs and the user's own code.
 USER_FILES = ("models", "src/*/custom")
 DEPLOY_WORKFLOW = "deploy.yml"
