@@ -180,7 +180,7 @@ def actionlint(files: list[Path]) -> list[dict]:
 def test_actionlint_finds_nothing(baked):
     root, _ = baked
     files = workflow_files(root)
-    assert len(files) == 5
+    assert len(files) == 6  # deploy, health, pipeline, pull-request, rollback, test
     assert actionlint(files) == []
 
 
@@ -667,17 +667,23 @@ def test_health_and_test_workflows(baked):
     assert [step for step in promote["steps"] if 'python3 -m "$PACKAGE.github" challengers' in step.get("run", "")]
     test = load(root / ".github" / "workflows" / "test.yml")
     setup = next(step for step in test["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
+    assert setup["with"] == {"python-version": "3.12", "extras": "dev"}
+    # The pipeline's own suite runs `check` on a second runtime too.
+    pipeline = load(root / ".github" / "workflows" / "pipeline.yml")
+    setup = next(step for step in pipeline["jobs"]["test"]["steps"] if step.get("uses") == "./.github/actions/setup")
     assert setup["with"] == {"python-version": "3.12", "also-python": "3.11", "extras": "dev"}
 
 
 def test_the_test_workflow_runs_each_linter_once(baked):
     """ruff, import-linter's contracts (the package's layers), deptry and mypy each run exactly once: as a
-    step of their own, or in the pre-commit hooks, or inside the test suite, never twice."""
+    step of their own, or in the pre-commit hooks (test.yml), or inside the pipeline's test suite
+    (pipeline.yml), never twice."""
     root, _ = baked
-    steps = load(root / ".github" / "workflows" / "test.yml")["jobs"]["test"]["steps"]
+    steps = [step for name in ("test.yml", "pipeline.yml")
+             for step in load(root / ".github" / "workflows" / name)["jobs"]["test"]["steps"]]
     commands = [step["run"].split() for step in steps if "run" in step]
     runs_hooks = any(re.fullmatch(r"pre-commit(@[\d.]+)?", word) for command in commands for word in command)
-    runs_tests = any(command[:1] == ["pytest"] for command in commands)
+    runs_tests = ["pytest", "--ignore=tests/user"] in commands
     assert runs_hooks and runs_tests, commands
     # pre-commit's SKIP: hooks a commit runs that the workflow leaves to another step.
     skipped = {hook for step in steps if "pre-commit" in step.get("run", "")

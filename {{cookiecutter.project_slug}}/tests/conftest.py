@@ -18,6 +18,8 @@ from {{ cookiecutter.package_name }}.datasets import current_version, load_versi
 
 PACKAGE = {{ cookiecutter.package_name }}.__name__
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Specs of the pipeline's own tests (copies of what the template ships): never the user's models/ or examples/.
+FIXTURE_SPECS = Path(__file__).resolve().parent / "fixtures" / "specs"
 # Numerai's dataset versions as datasets/ has them; specs name real columns through these.
 VERSIONS = load_versions(REPO_ROOT / "datasets")
 CURRENT = current_version(VERSIONS)

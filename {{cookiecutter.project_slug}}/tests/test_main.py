@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.errors import BROKEN_PIPE_EXIT_CODE, UsageE
 from {{ cookiecutter.package_name }}.main import COMMANDS, command_module, main
 from {{ cookiecutter.package_name }}.settings import load_settings
 
-from conftest import PACKAGE, REPO_ROOT
+from conftest import FIXTURE_SPECS, PACKAGE, REPO_ROOT
 
 SECRET = "s3cret-in-an-exception-9f1c"
 
@@ -136,10 +136,11 @@ def test_help_imports_no_library_it_does_not_use(tmp_path, argv):
 def test_validate_imports_no_ml_library(tmp_path):
     """validate compares names (LightGBM's parameters among them): it never imports LightGBM, pandas or
     scikit-learn to do so. --synthetic: Numerai's listing (numerapi) is not asked for."""
-    for folder in ("models", "runtimes"):
-        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
-    assert "params:" in (tmp_path / "models").joinpath(next(p.name for p in (tmp_path / "models").glob("*.yaml"))
-                                                      ).read_text(), "the default spec has LightGBM parameters"
+    shutil.copytree(REPO_ROOT / "runtimes", tmp_path / "runtimes")
+    (tmp_path / "models").mkdir()
+    # The LightGBM spec alone: a spec naming a scikit-learn estimator has it imported to check its name.
+    shutil.copy2(FIXTURE_SPECS / "lightgbm.yaml", tmp_path / "models")
+    assert "params:" in (tmp_path / "models" / "lightgbm.yaml").read_text(), "a spec with LightGBM parameters"
     assert heavy_imports(["validate", "--synthetic"], tmp_path) == []
 
 
@@ -147,8 +148,9 @@ def test_validate_imports_no_ml_library(tmp_path):
 def test_a_reader_that_stops_reading_ends_the_command_silently(tmp_path, argv):
     """`numerai-deploy ... | head`: the pipe closes before the command writes; no "Logging error" or
     traceback, and the shell's code for a closed pipe (or help's 0)."""
-    for folder in ("models", "runtimes", "datasets"):
+    for folder in ("runtimes", "datasets"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    shutil.copytree(FIXTURE_SPECS, tmp_path / "models")
     process = subprocess.Popen([sys.executable, "-m", PACKAGE, *argv], cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     process.stdout.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10: tomli is the same parser (the dev extra installs it)
     import tomli as tomllib
 
-from conftest import REPO_ROOT
+from conftest import FIXTURE_SPECS, REPO_ROOT
 
 RELEASE = re.compile(r"^v?\d+\.\d+\.\d+$")
 
@@ -52,18 +53,21 @@ def test_the_schema_hook_checks_every_spec_against_the_generated_schema():
     _repo, hook = hooks()["check-jsonschema"]
     assert hook["args"] == ["--schemafile", "models/spec.schema.json"]
     assert (REPO_ROOT / "models" / "spec.schema.json").is_file()
-    specs = [path.relative_to(REPO_ROOT).as_posix() for path in (REPO_ROOT / "models").glob("*.yaml")]
+    specs = [f"models/{path.name}" for path in FIXTURE_SPECS.glob("*.yaml")]
     assert specs and all(re.search(hook["files"], spec) for spec in specs)
     assert not re.search(hook["files"], "models/spec.schema.json")
 
 
-def test_the_local_hook_runs_numerai_deploy_validate_and_passes_here():
+def test_the_local_hook_runs_numerai_deploy_validate_and_passes_on_valid_specs(tmp_path):
     repo, hook = hooks()["numerai-deploy-validate"]
     assert repo["repo"] == "local" and hook["language"] == "system" and hook["pass_filenames"] is False
     assert hook["entry"] == "numerai-deploy validate"
     # As pre-commit runs a system hook: the command found on PATH (this environment's scripts first).
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    result = subprocess.run(shlex.split(hook["entry"]), cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    for folder in ("runtimes", "datasets"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    shutil.copytree(FIXTURE_SPECS, tmp_path / "models")
+    result = subprocess.run(shlex.split(hook["entry"]), cwd=tmp_path, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "PATH": path})
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -2,11 +2,15 @@
 
     UsageError   2  bad input: a spec, an argument, a setting, credentials
     WorkFailed   1  the work failed: a pickle that does not pass, an upload that failed
+                    (UserCodeFailed: the user's training code raised; their file and line first)
     OSError      1  the machine refused: a full disk, a missing permission, a read-only folder
     anything else 3 an unexpected error: one line, the traceback with --debug or NUMERAI_DEBUG=1
 """
 
 import errno
+import sysconfig
+import traceback
+from pathlib import Path
 
 
 class UsageError(Exception):
@@ -21,6 +25,27 @@ class WorkFailed(Exception):
 
     exit_code = 1
     label = "failed"
+
+
+class UserCodeFailed(WorkFailed):
+    """The user's own code (a custom training function) raised: where, what, and its traceback. Exit code 1."""
+
+
+# Where installed libraries and the standard library live: a frame there is not the user's file.
+LIBRARY_PATHS = tuple(str(Path(sysconfig.get_paths()[name]).resolve()) for name in ("stdlib", "purelib", "platlib"))
+
+
+def user_code_failure(error: BaseException, what: str) -> UserCodeFailed:
+    """`error`, raised by the user's code called as `what`, as a UserCodeFailed whose first line names the
+    user's file and line (the innermost frame outside the installed libraries), then the traceback from
+    the call into their code on (the caller's own frame, the first, left out)."""
+    frames = traceback.extract_tb(error.__traceback__)[1:]
+    theirs = [frame for frame in frames if not str(Path(frame.filename).resolve()).startswith(LIBRARY_PATHS)]
+    where = f'File "{theirs[-1].filename}", line {theirs[-1].lineno}, in {theirs[-1].name} ==> ' if theirs else ""
+    reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    listing = "".join(traceback.format_list(frames)).rstrip()
+    return UserCodeFailed(f"{where}{reason} ==> raised by your code ({what}), not by the pipeline: fix it there"
+                          + (f"\nTraceback of your code (most recent call last):\n{listing}" if listing else ""))
 
 
 class ChildExited(Exception):

@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         code = module.run(args, settings)
         return code if output_finished() else BROKEN_PIPE_EXIT_CODE
     except (UsageError, WorkFailed) as error:
+        if debug:
+            print(logs.scrub("".join(traceback.format_exception(error))), file=sys.stderr, end="")
         print(f"{error.label}: {logs.scrub(error)}", file=sys.stderr)
         return error.exit_code
     except ChildExited as error:  # it has printed its own error

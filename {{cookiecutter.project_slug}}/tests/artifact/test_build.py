@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CURRENT, LIGHTGBM_SPEC, OTHER_TARGET, PACKAGE, REPO_ROOT, manifest_dict
+from conftest import CURRENT, FIXTURE_SPECS, LIGHTGBM_SPEC, OTHER_TARGET, PACKAGE, manifest_dict
 from pickle_runtime import load_and_predict
 
 SLOTS = ("gbm_model", "ensemble_model", "custom_model")
@@ -26,8 +26,8 @@ def test_pickle_loads_and_predicts_without_the_package(built, synthetic_dir, slo
     assert_loads_and_predicts_without_the_package(built[slot], synthetic_dir)
 
 
-def test_the_shipped_specs_build_and_load_without_the_package(make_repo, cli, synthetic_dir):
-    shipped = [*REPO_ROOT.glob("models/*.yaml"), *REPO_ROOT.glob("examples/*.yaml")]
+def test_the_fixture_specs_build_and_load_without_the_package(make_repo, cli, synthetic_dir):
+    shipped = sorted(FIXTURE_SPECS.glob("*.yaml"))
     root = make_repo({path.name: path.read_text() for path in shipped})
     result = cli("build", "--synthetic", "--no-check", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -57,12 +57,16 @@ def test_json_report_of_a_failing_pickle_exits_1(cli, repo, gbm_pickle):
     assert report["run"]["predict_seconds"] is not None  # the run went on: every problem is reported at once
 
 
-def test_the_runtime_flag_chooses_the_image(cli, repo, gbm_pickle):
+def test_the_runtime_flag_chooses_the_image_and_leaves_the_builds_own_verdict(cli, repo, gbm_pickle):
+    verdict = json.loads(gbm_pickle.with_suffix(".json").read_text())["check"]
+    assert verdict["passed"] is True and verdict["image"].endswith("py_3_12:" + verdict["image"].split(":")[-1])
     result = cli("check", str(gbm_pickle), "--runtime", "py3.13", "--json", cwd=repo)
     assert result.returncode == 1
     [report] = json.loads(result.stdout)["reports"]
     assert "Python 3.13" in report["runtime"]
     assert any("built with Python 3.12" in finding["message"] for finding in report["findings"])
+    # A trial on another runtime: deploy still finds the build's passed check against its own image.
+    assert json.loads(gbm_pickle.with_suffix(".json").read_text())["check"] == verdict
 
 
 @pytest.mark.parametrize(("arguments", "words"), [

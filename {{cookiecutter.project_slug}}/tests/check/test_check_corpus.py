@@ -239,3 +239,10 @@ def test_the_built_pipeline_pickles_pass(check, built):
         assert report.ok, (slot, report.findings)
         version = manifest_dict(path)["data"]["version"]
         assert f"synthetic {version} live data" in report.run.data
+
+
+def test_a_pickle_that_raises_names_the_file_and_line_that_raised_first(check, corpus):
+    [finding] = [finding for finding in error_findings(check(corpus / "raises.pkl")) if finding.check == "predict"]
+    line = next(number for number, text in enumerate(BUILDER.read_text().splitlines(), 1)
+                if 'raise ValueError("no model for this era")' in text)
+    assert finding.message.startswith(f'File "{BUILDER}", line {line}, in raises ==> the pickle function raised')

@@ -86,6 +86,7 @@ def test_setup_creates_stores_the_key_on_stdin_allows_pull_requests_and_pushes(f
     assert made[1]["argv"] == ["repo", "create", repository.name, "--private", "--source", ".", "--remote", "origin"]
     assert secret_calls(made) == {"NUMERAI_PUBLIC_ID": STANDIN_PUBLIC_ID, "NUMERAI_SECRET_KEY": STANDIN_SECRET_KEY}
     assert "repos/{owner}/{repo}/actions/permissions/workflow" in made[4]["argv"]
+    assert "let workflows open and approve pull requests" in result.out
     assert "can_approve_pull_request_reviews=true" in made[4]["argv"]
     # The key: on stdin only, never in an argument or an output.
     for call in made:
@@ -118,7 +119,7 @@ def test_a_dry_run_prints_the_commands_with_the_key_masked_and_runs_none(fake_gh
     result = numerai_cli("github-setup", "--repo", repository, "--dry-run")
 
     assert result.code == 0, result.err
-    assert calls() == []
+    assert [call["argv"] for call in calls()] == [["auth", "status"]]  # asked, nothing changed
     assert f"$ gh repo create {repository.name} --private --source . --remote origin" in result.out
     assert "$ gh secret set NUMERAI_SECRET_KEY   # value on stdin: ****" in result.out
     assert "$ git push -u origin main" in result.out
@@ -163,3 +164,37 @@ def test_what_cannot_work_stops_before_anything_is_stored(fake_gh, repository, n
                 "branch master": "git branch -m master main"}[case]
     assert expected in result.err
     assert secret_calls(calls()) == {} and "wrong-secret-value-5678" not in result.out + result.err
+
+
+def test_the_repository_is_created_under_the_owner_the_bake_named(fake_gh, repository, numerai_cli, numerai_env):
+    calls, _remote = fake_gh
+    pyproject = repository / "pyproject.toml"
+    pyproject.write_text('[tool.numerai-deploy]\ngithub-owner = "alpha-org"\n')
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", "owner")
+    result = numerai_cli("github-setup", "--repo", repository, "--dry-run")
+    assert result.code == 0, result.err
+    assert f"$ gh repo create alpha-org/{repository.name} --private --source . --remote origin" in result.out
+    # The bake's placeholder names nobody: gh's own account.
+    pyproject.write_text('[tool.numerai-deploy]\ngithub-owner = "your-github-user"\n')
+    git(repository, "commit", "-q", "-am", "placeholder")
+    result = numerai_cli("github-setup", "--repo", repository, "--dry-run")
+    assert f"$ gh repo create {repository.name} --private" in result.out
+
+
+def test_a_dry_run_reports_a_missing_gh_and_specs_a_push_would_leave_behind(repository, numerai_cli, numerai_env,
+                                                                             tmp_path, monkeypatch):
+    tools = tmp_path / "no-gh"
+    tools.mkdir()
+    (tools / "git").symlink_to(shutil.which("git"))
+    monkeypatch.setenv("PATH", str(tools))
+    (repository / "models" / "new.yaml").write_text(LIGHTGBM_SPEC.replace("gbm_model", "new_model"))
+    spec = repository / "models" / "gbm.yaml"
+    spec.write_text(spec.read_text() + "# edited\n")
+
+    result = numerai_cli("github-setup", "--repo", repository, "--dry-run")
+
+    assert result.code == 2
+    assert "$ git push -u origin main" in result.out  # the steps are still listed
+    assert "error: github-setup would stop here: the GitHub CLI `gh` is not installed" in result.err
+    assert "not committed, so a push would leave them behind: models/gbm.yaml, models/new.yaml" in result.err

@@ -7,7 +7,7 @@ import pytest
 from {{ cookiecutter.package_name }}.modelspec import SpecError, load_specs
 from {{ cookiecutter.package_name }}.modelspec.load import load_spec
 
-from conftest import REPO_ROOT, write_spec
+from conftest import FIXTURE_SPECS, write_spec
 
 GOOD = """
     slot: good_model
@@ -101,9 +101,8 @@ def test_cli_build_rejects_a_broken_spec_before_training(make_repo, cli):
     assert not (root / "dist").exists()
 
 
-def test_every_shipped_spec_is_valid():
-    shipped = load_specs(REPO_ROOT / "models")
-    assert shipped
-    examples = REPO_ROOT / "examples"
-    for path in sorted(examples.glob("*.yaml")) if examples.exists() else []:
+def test_every_fixture_spec_is_valid():
+    paths = sorted(FIXTURE_SPECS.glob("*.yaml"))
+    assert paths
+    for path in paths:
         assert load_spec(path).spec.slot

@@ -3,6 +3,7 @@ settings through the transport, and a presigned URL's signature never shows in w
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
@@ -65,3 +66,28 @@ def test_a_server_that_answers_a_byte_at_a_time_cannot_hold_a_call_past_its_dead
             client_at(standin.url, request_timeout=1).account_models()
         assert time.monotonic() - started < 5
         assert set(client_at(standin.url, request_timeout=1).account_models()) == {"slot_a"}  # the next call is fine
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(("url", "words", "most_seconds"), [
+    ("http://numerai-api.invalid/graphql", "cannot be reached, the host name does not resolve", 10),
+    ("http://127.0.0.1:PORT/graphql", "cannot be reached, nothing listens there", 15),
+])
+def test_what_waiting_cannot_heal_fails_in_seconds_with_the_default_retries(url, words, most_seconds):
+    """A name that does not resolve (offline) is not retried; a refusing host only for a few seconds
+    (a restart), not the minutes of retries an outage gets."""
+    settings = Settings(api_url=url.replace("PORT", str(closed_port())))
+    started = time.monotonic()
+    with pytest.raises(TransientFailure) as raised:
+        NumeraiClient(Credentials(PUBLIC_ID, SECRET_KEY), settings).account_models()
+    assert time.monotonic() - started < most_seconds
+    message = str(raised.value)
+    assert words in message and "==> check the network connection (offline?)" in message
+    assert "\n" not in message
+    if "invalid" in url:
+        assert "gave up after 1 attempt(s)" in message

@@ -5,6 +5,7 @@ on a self-hosted runner."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from {{ cookiecutter.package_name }}.main import main
 from {{ cookiecutter.package_name }}.modelspec import ModelSpec, load_specs
 from {{ cookiecutter.package_name }}.plan.capacity import (
     GB,
+    ROUNDS_KEYS,
     assess,
     cache_share,
     estimate,
@@ -286,3 +288,34 @@ def test_an_ensemble_peaks_at_its_largest_member_not_their_sum(shape):
     halves = estimate(stacked, shape, coefficients)
     per_value, base = coefficients.memory["lightgbm"]
     assert halves.memory_gb == pytest.approx(base + per_value * -(-halves.rows // 2) * halves.features / 1e9)
+def test_validate_estimates_each_build_time_and_a_deploys_actions_minutes(repo, run):
+    root = repo({"small.yaml": SMALL})
+    result = run(root, "validate")
+    assert result.code == 0, result.out + result.err
+    [line] = [line for line in result.out.splitlines() if line.startswith("capacity: small_one:")]
+    assert line.startswith("capacity: small_one: ~2 min build, ~"), line
+    timing = load_coefficients(root / "runtimes").timing
+    # One slot: its build (2 min) and check job, the fixed jobs, the deploy job's wait for it.
+    expected = (2 + math.ceil(timing.check_job_minutes) + sum(math.ceil(minutes) for minutes in
+                {**timing.fixed_jobs_minutes, "deploy": timing.fixed_jobs_minutes["deploy"]
+                 + timing.deploy_minutes_per_slot}.values()))
+    assert f"actions: a deploy that builds these 1 slot(s) uses ~{expected} GitHub Actions minutes" in result.out
+
+
+def test_more_rounds_and_features_take_longer_and_more_cores_less():
+    shape = dataset_shape(Repo(REPO_ROOT), "v5.3")
+    coefficients = load_coefficients(REPO_ROOT / "runtimes")
+
+    def minutes(feature_set: str, rounds: int, cores: int = 2) -> float:
+        model = ModelSpec.model_validate({"slot": "s", "data": {"version": "v5.3", "feature_set": feature_set},
+                                          "model": {"type": "lightgbm", "params": {"n_estimators": rounds}}})
+        return estimate(model, shape, coefficients, cores=cores).build_minutes
+
+    assert minutes("small", 100) < minutes("small", 2000) < minutes("medium", 2000)
+    assert minutes("medium", 2000, cores=16) < minutes("medium", 2000, cores=2)
+
+
+def test_the_rounds_keys_are_the_trainings():
+    from {{ cookiecutter.package_name }}.train.estimators import ROUNDS_ALIASES
+
+    assert ROUNDS_KEYS == ROUNDS_ALIASES

@@ -32,7 +32,7 @@ from {{ cookiecutter.package_name }}.repo import Repo
 from {{ cookiecutter.package_name }}.runtimes.runners import load_runners
 from {{ cookiecutter.package_name }}.settings import load_settings
 
-from conftest import CURRENT, LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, write_spec
+from conftest import CURRENT, CUSTOM_SPEC, LIGHTGBM_SPEC, PACKAGE, REPO_ROOT, write_spec
 
 RIDGE_SPEC = """
     slot: ridge_model
@@ -170,14 +170,37 @@ def test_changed_since_builds_only_what_a_commit_changed(history, cli, tmp_path)
     assert [item["slot"] for item in forced["include"]] == ["gbm_model"]
 
 
-def test_a_change_to_the_package_rebuilds_every_slot(history):
-    module = history / "src" / PACKAGE / "plan" / "matrix.py"
-    module.write_text(module.read_text() + "\n# changed\n")
-    git(history, "commit", "-q", "-am", "package change")
+def test_a_change_to_the_training_code_rebuilds_every_slot_and_one_elsewhere_none(history):
+    trained = history / "src" / PACKAGE / "train" / "ensemble.py"
+    trained.write_text(trained.read_text() + "\n# changed\n")
+    git(history, "commit", "-q", "-am", "training change")
     before = fingerprints_at(Repo(history, load_settings()), "HEAD~1", synthetic=False)
     after = fingerprints_at(Repo(history, load_settings()), "HEAD", synthetic=False)
     assert set(before) == set(after) == {"gbm_model", "ridge_model"}
     assert all(before[slot] != after[slot] for slot in before)
+
+    planned = history / "src" / PACKAGE / "plan" / "matrix.py"
+    planned.write_text(planned.read_text() + "\n# changed\n")
+    git(history, "commit", "-q", "-am", "a change the pickles do not carry")
+    assert fingerprints_at(Repo(history), "HEAD~1", synthetic=False) == fingerprints_at(Repo(history), "HEAD",
+                                                                                          synthetic=False)
+
+
+def test_an_edit_to_a_custom_module_rebuilds_only_its_slot(history, cli):
+    custom = history / "src" / PACKAGE / "custom"
+    (custom / "helpers.py").write_text("SCALE = 1.0\n")
+    example = custom / "example.py"
+    example.write_text(example.read_text() + "\nfrom .helpers import SCALE  # noqa: E402\n")
+    write_spec(history / "models", "custom.yaml", CUSTOM_SPEC)
+    git(history, "add", "-A")
+    git(history, "commit", "-q", "-m", "a custom slot")
+    # What the entry point's module imports counts for its slot; another module of custom/ for none.
+    (custom / "helpers.py").write_text("SCALE = 2.0\n")
+    (custom / "other.py").write_text("x = 1\n")
+    git(history, "add", "-A")
+    git(history, "commit", "-q", "-m", "custom change")
+    matrix, _ = plan(cli, history, "--changed-since", "HEAD~1")
+    assert [item["slot"] for item in matrix["include"]] == ["custom_model"]
 
 
 @pytest.mark.parametrize("ref", ["0" * 40, "", "no-such-branch"])
@@ -328,6 +351,20 @@ def test_summary_sets_metrics_beside_the_deployed_version(tmp_path, cli, history
     assert summary_file.read_text() == result.stdout
     assert sorted(path.name for path in record.iterdir()) == ["gbm_model.json", "ridge_model.json"]
     assert json.loads((record / "gbm_model.json").read_text())["fingerprint"] == "aaa"
+
+
+def test_summary_shows_the_current_specs_build_not_the_last_name_in_dist(cli, history):
+    matrix, _ = plan(cli, history)
+    current = next(item["fingerprint"] for item in matrix["include"] if item["slot"] == "gbm_model")
+    dist = history / "dist"
+    dist.mkdir()
+    (dist / f"gbm_model-{current}.json").write_text(json.dumps(manifest("gbm_model", current, 0.0250)))
+    # An older recipe's build whose name sorts last and whose file is newer.
+    (dist / "gbm_model-ffffffffffff.json").write_text(json.dumps(manifest("gbm_model", "ffffffffffff", 0.0999)))
+    result = cli("summary", cwd=history)
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| gbm_model"))
+    assert "0.0250" in row and "0.0999" not in row
 
 
 def scored_manifest(slot: str, fingerprint: str, corr: float, curve: list | None, **extra) -> dict:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import logging
 import os
 import shutil
 import signal
@@ -137,9 +138,11 @@ def build_in_child(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic:
                    "--out", str(private / "out"), *(["--synthetic"] if synthetic else []), *slots]
         command = wrap_training(command, confinement(repo, private),
                                 required=repo.settings.check_isolation == NAMESPACES)
+        environment = training_environment(private, repo.settings.environment())
+        if log.isEnabledFor(logging.DEBUG):  # --debug: the child shows its tracebacks too
+            environment["NUMERAI_DEBUG"] = "1"
         sys.stdout.flush()
-        code = subprocess.run(command, env=training_environment(private, repo.settings.environment()),
-                              cwd=private / "work",
+        code = subprocess.run(command, env=environment, cwd=private / "work",
                               preexec_fn=dies_with_parent).returncode
         if code == 0:
             for name in names:

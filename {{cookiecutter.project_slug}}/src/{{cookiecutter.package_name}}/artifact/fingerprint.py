@@ -1,7 +1,9 @@
 """A model's fingerprint: a hash of everything that changes its pickle.
 
-The spec (as validated, so comments and key order do not count), this package's code, the
-runtime's locked versions, the data version and whether the data is synthetic. Same inputs, same
+The spec (as validated, so comments and key order do not count), the code of this package its build
+uses and ships (artifact/code.py: the training step's modules and the spec's own, such as a custom
+entry point's module and what it imports), the runtime's locked versions, the data version and whether
+the data is synthetic. Same inputs, same
 fingerprint: `plan` rebuilds nothing whose fingerprint is unchanged, `deploy` uploads nothing
 whose fingerprint is already assigned.
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from ..modelspec.model import ModelSpec
 from ..runtimes import Runtime
+from .code import used_modules
 
 LENGTH = 12
 # Numerai may prefix the stored name (a folder, an upload id): match the end of it. The uploaded name
@@ -25,30 +28,37 @@ PICKLE_NAME = re.compile(
 )
 
 
-@lru_cache(maxsize=8)
-def code_digest(package_dir: Path) -> str:
-    """Hash of the package's Python sources (paths and contents), computed once per process."""
+def code_digest(package_dir: Path, spec_document: object) -> str:
+    """Hash of the package's modules a build of this spec uses and ships (artifact/code.py): their
+    paths and contents."""
     digest = hashlib.sha256()
-    for path in sorted(Path(package_dir).rglob("*.py")):
-        digest.update(path.relative_to(package_dir).as_posix().encode())
+    for name, path in sorted(used_modules(package_dir, spec_document).items()):
+        digest.update(name.encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(file_digest(path).encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=16)
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    state = Path(path).stat()
+    return state_digest(Path(path), state.st_mtime_ns, state.st_size)
+
+
+@lru_cache(maxsize=1024)
+def state_digest(path: Path, _mtime_ns: int, _size: int) -> str:
+    """A file's hash, read once per process and file state."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def fingerprint(spec: ModelSpec, runtime: Runtime, package_dir: Path, synthetic: bool = False) -> str:
+    # Where and whether it deploys, which runner builds it, whom it challenges and the gate on Numerai's
+    # diagnostics of it do not change the pickle.
+    document = spec.model_dump(mode="json", exclude={"deploy": True, "build": {"runner"}, "challenger": True,
+                                                     "gate": True})
     parts = {
-        # Where and whether it deploys, which runner builds it, whom it challenges and the gate on Numerai's
-        # diagnostics of it do not change the pickle.
-        "spec": spec.model_dump(mode="json", exclude={"deploy": True, "build": {"runner"}, "challenger": True,
-                                                     "gate": True}),
-        "code": code_digest(Path(package_dir)),
+        "spec": document,
+        "code": code_digest(Path(package_dir), document),
         "runtime": [runtime.python, runtime.image, runtime.tag, file_digest(runtime.lock)],
         "data": [spec.data.version, "synthetic" if synthetic else "numerai"],
     }

@@ -12,6 +12,7 @@ import os
 import platform
 import sys
 import tempfile
+from collections.abc import Collection, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -247,9 +248,13 @@ def is_manifest_document(document: object) -> bool:
     return isinstance(document, dict) and {"slot", "fingerprint"} <= document.keys()
 
 
-def read_manifests(folder: Path) -> dict[str, Manifest]:
-    """{slot: manifest} of every pickle manifest under `folder` (any depth); other JSON files are skipped."""
-    found = {}
+def read_manifests(folder: Path, current: Mapping[str, Collection[str]] | None = None) -> dict[str, Manifest]:
+    """{slot: manifest} of every pickle manifest under `folder` (any depth); other JSON files are skipped.
+
+    A slot with several builds (a local dist/ after edits) gets the one whose fingerprint `current` lists
+    for it (what the current spec builds), else the newest file: never merely the last name in order.
+    """
+    found: dict[str, list[tuple[Path, Manifest]]] = {}
     for path in sorted(Path(folder).rglob("*.json")) if Path(folder).is_dir() else []:
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
@@ -257,5 +262,13 @@ def read_manifests(folder: Path) -> dict[str, Manifest]:
             continue
         if is_manifest_document(document):
             manifest = parse_manifest(path, document)
-            found[manifest.slot] = manifest
-    return found
+            found.setdefault(manifest.slot, []).append((path, manifest))
+    return {slot: chosen_build(builds, (current or {}).get(slot, ())) for slot, builds in found.items()}
+
+
+def chosen_build(builds: list[tuple[Path, Manifest]], wanted: Collection[str]) -> Manifest:
+    """The build whose fingerprint is wanted (a real-data one first), else the newest file's."""
+    matching = [manifest for _path, manifest in builds if manifest.fingerprint in wanted]
+    if matching:
+        return min(matching, key=lambda manifest: manifest.data.synthetic)
+    return max(builds, key=lambda build: build[0].stat().st_mtime_ns)[1]

@@ -175,6 +175,12 @@ def load_model(pd: Any, model_path: str, events: Events) -> tuple[Any, bool]:
     return None, False
 
 
+def innermost(error: BaseException) -> str:
+    """'File "x", line n, in f ==> ' of the frame that raised `error`: the pickle's code, whoever wrote it."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return f'File "{frames[-1].filename}", line {frames[-1].lineno}, in {frames[-1].name} ==> ' if frames else ""
+
+
 def count_arguments(model: Any, events: Events) -> int | None:
     from inspect import signature
 
@@ -212,8 +218,9 @@ def call_model(model: Any, arguments: int, live: Any, benchmarks: Any, model_pat
                     detail=traceback.format_exc(limit=-3))
         return None
     except Exception as error:
-        events.fail("predict", f"the pickle function raised {type(error).__name__}: {error}",
-                    "fix the function; the traceback shows where", detail=traceback.format_exc(limit=-4))
+        events.fail("predict", f"{innermost(error)}the pickle function raised {type(error).__name__}: {error}",
+                    "fix the function (your code: this file and line); the traceback shows how it got there",
+                    detail=traceback.format_exc(limit=-4))
         return None
     return result, time.perf_counter() - started
 

@@ -102,7 +102,11 @@ def check_pickle(repo: Repo, pickle_path: Path, runtime: Runtime, *, limits: Lim
     report.run = figures
     report.seconds = time.monotonic() - started
     if manifest is not None and limits == Limits() and keep_predictions is None:
-        record_outcome(pickle_path, manifest, pickle_bytes, runtime, report)
+        if manifest.runtime.reference == runtime.reference:
+            record_outcome(pickle_path, manifest, pickle_bytes, runtime, report)
+        else:  # a trial on another runtime: the build's verdict for its own image stays what it was
+            log.info(f"check: {pickle_path.name} was built for {manifest.runtime.reference}: this check against "
+                     f"{runtime.reference} is not recorded in its manifest")
     return report
 
 

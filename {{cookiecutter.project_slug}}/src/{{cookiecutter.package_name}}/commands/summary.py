@@ -3,7 +3,8 @@
 Per built slot: CORR, MMC and BMC (mean, std, Sharpe, max drawdown; or why one was not scored) and
 a Mermaid chart of the cumulative per-era validation CORR, the deployed version's beside it.
 
-Reads the manifests under --artifacts (any depth: one folder per downloaded artifact) and, for
+Reads the manifests under --artifacts (any depth: one folder per downloaded artifact; of a slot built
+more than once, the build of its current spec, else the newest) and, for
 comparison, the manifests of the deployed versions under --baseline when there are any. The
 table goes to $GITHUB_STEP_SUMMARY when set (the job's summary page), and to stdout.
 --record DIR also keeps the manifests read as DIR/<slot>.json. The deploy workflow reads the baseline
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..artifact.fingerprint import fingerprint
 from ..artifact.manifest import Manifest, read_manifests
 from ..artifact.review import planned, review
 from ..artifact.summary import record, table
@@ -24,6 +26,7 @@ from ..errors import UsageError
 from ..files import write_atomic
 from ..github_actions import append_summary
 from ..settings import Settings
+from .common import load_all, repo_from, runtime_of
 
 STDOUT_IS_DATA = True  # the table
 
@@ -42,26 +45,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --plan: also write the pull request's review (plan, verdicts, table) to FILE")
 
 
-def built_manifests(folder: Path, from_plan: bool = False) -> dict[str, Manifest]:
-    """The manifests under --artifacts; a missing folder, or one without any, is a mistake in the call
-    (unless a plan says what was to be built: then its slots without a build are failures to report)."""
+def built_manifests(folder: Path, current: dict[str, set[str]], from_plan: bool = False) -> dict[str, Manifest]:
+    """The manifests under --artifacts (of a slot built more than once, the current spec's build); a
+    missing folder, or one without any, is a mistake in the call (unless a plan says what was to be
+    built: then its slots without a build are failures to report)."""
     if from_plan:
-        return read_manifests(folder)
+        return read_manifests(folder, current)
     if not folder.is_dir():
         raise UsageError(f"--artifacts {folder}: no such folder ==> pass the folder `build` wrote (default: dist/) "
                          "or the downloaded artifacts")
-    built = read_manifests(folder)
+    built = read_manifests(folder, current)
     if not built:
         raise UsageError(f"--artifacts {folder}: no pickle manifests (<slot>-<fingerprint>.json) in it ==> "
                          "run `numerai-deploy build` first, or pass the folder that holds them")
     return built
 
 
+def current_fingerprints(args: argparse.Namespace, settings: Settings) -> dict[str, set[str]]:
+    """{slot: what its current spec builds, on real and on synthetic data}; nothing outside a repository."""
+    if not (Path(args.repo) / "models").is_dir():
+        return {}
+    repo = repo_from(args, settings)
+    specs, catalogue = load_all(repo)
+    return {item.spec.slot: {fingerprint(item.spec, runtime_of(item, catalogue), repo.package_dir, synthetic)
+                             for synthetic in (False, True)} for item in specs}
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     entries = planned(args.plan) if args.plan is not None else None
     if args.comment and entries is None:
         raise UsageError("--comment needs --plan (the plan job's matrix), to give every planned slot its verdict")
-    built = built_manifests(Path(args.artifacts), from_plan=entries is not None)
+    built = built_manifests(Path(args.artifacts), current_fingerprints(args, settings), from_plan=entries is not None)
     deployed = read_manifests(Path(args.baseline)) if args.baseline else {}
     text = table(built, deployed, args.title)
     print(text, end="")

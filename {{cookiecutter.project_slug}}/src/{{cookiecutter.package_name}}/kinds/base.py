@@ -28,6 +28,15 @@ PeakOf = Callable[["Definition", int, int], "Peak"]
 
 
 @dataclass(frozen=True)
+class Work:
+    """What training one model costs: `units` of capacity.json's time rate `rate` (nanoseconds per unit),
+    e.g. values x rounds for LightGBM; None for a composite, whose members count for it."""
+
+    rate: str | None
+    units: float
+
+
+@dataclass(frozen=True)
 class Peak:
     """A training's memory at its peak: the process's base, what the training holds above it, and
     the memory model that says so (named in plan's output)."""
@@ -64,6 +73,10 @@ class ModelKind(Protocol[M]):
     def fit(self, model: M, data: TrainingSet, target: str, seed: int, fit_member: FitMember
             ) -> dict[str, Any]:
         """The fitted model tree node (bundle/predictor.py runs it) of `model` on `data`'s `target`."""
+        ...
+
+    def work(self, model: M, rows: int, features: int) -> Work:
+        """The training's cost, for the build time the plan estimates."""
         ...
 
     def modules(self, model: M) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import FitMember, MemoryCoefficients, Peak, PeakOf, linear_peak
+from .base import FitMember, MemoryCoefficients, Peak, PeakOf, Work, linear_peak
 
 if TYPE_CHECKING:
     from ..modelspec.model import CustomModel, Definition
@@ -30,6 +30,9 @@ class CustomKind:
         rows, values = known_rows(data.targets[target])
         fitted = fit_custom(model, as_float32(data.inputs, rows), values, seed, data.input_names)
         return {"kind": "estimator", "estimator": fitted}
+
+    def work(self, model: Definition, rows: int, features: int) -> Work:
+        return Work("float32_ns_per_value", rows * features)  # one pass over a float32 matrix, as a rule of thumb
 
     def modules(self, model: Definition) -> set[str]:
         return set()  # the pickle embeds the repository's code by value; check reads what it imports

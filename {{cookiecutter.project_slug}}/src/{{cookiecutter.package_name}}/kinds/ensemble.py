@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import FitMember, MemoryCoefficients, Peak, PeakOf
+from .base import FitMember, MemoryCoefficients, Peak, PeakOf, Work
 
 if TYPE_CHECKING:
     from ..modelspec.model import Definition, EnsembleModel
@@ -40,6 +40,9 @@ class EnsembleKind:
         from ..train.ensemble import fit_stages
 
         return fit_stages(model, data, target, seed, fit_member)
+
+    def work(self, model: Definition, rows: int, features: int) -> Work:
+        return Work(None, 0.0)  # its members' training is counted, each by its own kind
 
     def modules(self, model: Definition) -> set[str]:
         return set()

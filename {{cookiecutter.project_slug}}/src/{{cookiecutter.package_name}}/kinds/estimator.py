@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .base import FitMember, MemoryCoefficients, Peak, PeakOf, linear_peak
+from .base import FitMember, MemoryCoefficients, Peak, PeakOf, Work, linear_peak
 
 if TYPE_CHECKING:
     from ..modelspec.model import SklearnModel
@@ -106,6 +106,9 @@ class EstimatorKind:
         else:
             estimator = fit_sklearn(model, as_float32(data.inputs, rows), values, seed)
         return {"kind": "estimator", "estimator": estimator}
+
+    def work(self, model: SklearnModel, rows: int, features: int) -> Work:
+        return Work("float32_ns_per_value", rows * features)  # one pass over a float32 matrix, as a rule of thumb
 
     def modules(self, model: SklearnModel) -> set[str]:
         return {model.estimator.split(".")[0]}

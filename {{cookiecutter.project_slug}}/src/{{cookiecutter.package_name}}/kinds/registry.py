@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import custom, ensemble, estimator, lightgbm
-from .base import MemoryCoefficients, ModelKind, Peak
+from .base import MemoryCoefficients, ModelKind, Peak, Work
 
 if TYPE_CHECKING:
     from ..modelspec.model import Definition
@@ -39,6 +39,11 @@ def peak_of(memory: MemoryCoefficients) -> Any:
         return kind_of(model).peak(model, rows, features, memory, peak)
 
     return peak
+
+
+def work_of(model: Definition, rows: int, features: int) -> Work:
+    """What training `model` alone costs (a composite's members are costed each by their own kind)."""
+    return kind_of(model).work(model, rows, features)
 
 
 def modules_of(model: Definition) -> set[str]:

@@ -22,12 +22,13 @@ from typing import Any
 import requests
 
 from ..files import temporary_sibling
+from ..progress import Progress
 from ..settings import Settings
 from . import queries
 from .client import NumeraiClient
 from .errors import ApiError, GraphQLFailed
 from .signed_urls import hide_signed_url
-from .transport import TRANSIENT_ERRORS, Transient, describe
+from .transport import TRANSIENT_ERRORS, Transient, describe, transient
 
 CHUNK = 1 << 20
 # Range requests of one prefetch in flight at once (a row group's column chunks are far apart).
@@ -124,17 +125,20 @@ def download_file(api: NumeraiClient, url: str, path: Path, what: str) -> Remote
         temporary = temporary_sibling(path)
         try:
             written = 0
-            with response, temporary.open("wb") as stream:
+            size = response.headers.get("Content-Length", "")
+            with (response, temporary.open("wb") as stream,
+                  Progress(f"data: {what}", int(size) if size.isdigit() else None, "B") as progress):
                 for chunk in response.iter_content(CHUNK):
                     stream.write(chunk)
                     written += len(chunk)
+                    progress.update(len(chunk))
             found = remote_file(response)
             if found.size is not None and written != found.size:
                 raise Transient(f"the download ended after {written} of {found.size} bytes")
             os.replace(temporary, path)
             return RemoteFile(written, found.etag, found.last_modified, found.ranges)
         except TRANSIENT_ERRORS as error:
-            raise Transient(describe(error)) from None
+            raise transient(error) from None
         finally:
             temporary.unlink(missing_ok=True)
 

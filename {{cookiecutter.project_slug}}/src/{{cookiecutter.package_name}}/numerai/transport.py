@@ -10,7 +10,10 @@ Authentication and GraphQL errors are never retried.
 Transient faults (5xx answers, refused or dropped connections, timeouts) are retried with
 exponential backoff and jitter (tenacity), bounded twice: at most NUMERAI_RETRY_ATTEMPTS attempts and
 NUMERAI_RETRY_BUDGET seconds per call (the defaults ride out an outage of a minute or two). Each retry
-logs the call, the problem, the wait and the budget left.
+logs the call, the problem, the wait and the budget left. What waiting cannot heal fails in seconds, in
+one line: a host name that does not resolve (offline, a wrong NUMERAI_API_URL) is not retried, and a
+host that refuses connections (nothing listens there) gets UNREACHABLE_SECONDS of retries, which a
+server's restart fits in.
 
 A change (a GraphQL mutation) is never blindly sent again after its answer was lost: Numerai may have
 carried it out. `mutate` first reads Numerai's state through the caller's look-up and sends the
@@ -22,9 +25,10 @@ No message it raises or logs contains the secret key or a presigned URL's query 
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 import requests
@@ -53,6 +57,9 @@ ROOT_FIELD = re.compile(r"^\s*(?:query|mutation)?\s*\w*\s*(?:\([^)]*\))?\s*\{\s*
 MUTATION = re.compile(r"^\s*mutation\b")
 TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 RETRY_HINT = "Numerai or the network is unwell; re-run later"
+UNREACHABLE_HINT = ("check the network connection (offline?) and the address (NUMERAI_API_URL for the API), "
+                    "then re-run")
+UNREACHABLE_SECONDS = 5.0  # of retries for a host that refuses connections
 T = TypeVar("T")
 
 
@@ -85,11 +92,39 @@ def has_shape(value: Any, shape: type) -> bool:
 
 
 class Transient(Exception):
-    """One attempt met a fault that another attempt may not meet: a 5xx, a network error, a timeout."""
+    """One attempt met a fault that another attempt may not meet: a 5xx, a network error, a timeout.
+    `unreachable`: why waiting will not help ("dns", "refused"), or None."""
 
-    def __init__(self, problem: str):
+    def __init__(self, problem: str, unreachable: str | None = None):
         super().__init__(problem)
         self.problem = problem
+        self.unreachable = unreachable
+
+
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """`error` and what lies under it: causes, contexts, urllib3's `reason`, exceptions among the args."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        found = pending.pop()
+        if id(found) in seen:
+            continue
+        seen.add(id(found))
+        yield found
+        pending += [item for item in (found.__cause__, found.__context__, getattr(found, "reason", None),
+                                      *found.args) if isinstance(item, BaseException)]
+
+
+def unreachable_kind(error: BaseException) -> str | None:
+    """"dns" when the host name does not resolve, "refused" when nothing listens there, else None."""
+    kinds = {"dns" if isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError"
+             else "refused" if isinstance(cause, ConnectionRefusedError) else None for cause in causes(error)}
+    return "dns" if "dns" in kinds else "refused" if "refused" in kinds else None
+
+
+def transient(error: Exception) -> Transient:
+    """A network fault as a Transient that knows whether waiting can heal it."""
+    return Transient(describe(error), unreachable_kind(error))
 
 
 def within_deadline(seconds: float, setting: str, request: Callable[[], T]) -> T:
@@ -178,7 +213,7 @@ class Transport:
             response = within_deadline(seconds, "NUMERAI_REQUEST_TIMEOUT", lambda: self.session.post(
                 self.settings.api_url, json=body, headers=headers, timeout=read_timeout(seconds)))
         except TRANSIENT_ERRORS as error:
-            raise Transient(describe(error)) from None
+            raise transient(error) from None
         except requests.RequestException as error:  # a bad URL, say: retrying cannot help
             raise ApiError(f"{operation}: {describe(error)} ==> check NUMERAI_API_URL") from None
         if response.status_code >= 500:
@@ -292,7 +327,7 @@ class Transport:
         try:
             return within_deadline(seconds, setting, request)
         except TRANSIENT_ERRORS as error:
-            raise Transient(describe(error)) from None
+            raise transient(error) from None
         except requests.RequestException as error:
             raise ApiError(f"{what}: {describe(error)}") from None
 
@@ -316,21 +351,30 @@ class Transport:
             count += 1
             return attempt()
 
+        def may_heal(error: BaseException) -> bool:
+            if not isinstance(error, Transient):
+                return False
+            if error.unreachable == "dns":
+                return False
+            return error.unreachable is None or time.monotonic() - started < UNREACHABLE_SECONDS
+
         retryer = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(settings.retry_attempts)
             | tenacity.stop_after_delay(settings.retry_budget),
             wait=within_budget,
-            retry=tenacity.retry_if_exception_type(Transient),
+            retry=tenacity.retry_if_exception(may_heal),
             before_sleep=lambda state: self.announce(what, state),
             reraise=True,
         )
         try:
             return retryer(counted)
         except Transient as fault:
-            raise TransientFailure(
-                f"{what}: {fault.problem}, gave up after {count} attempt(s) in "
-                f"{time.monotonic() - started:.1f}s ==> {RETRY_HINT}"
-            ) from None
+            took = f"after {count} attempt(s) in {time.monotonic() - started:.1f}s"
+            if fault.unreachable:
+                why = "the host name does not resolve" if fault.unreachable == "dns" else "nothing listens there"
+                raise TransientFailure(f"{what}: cannot be reached, {why} ({fault.problem}); gave up {took} ==> "
+                                       f"{UNREACHABLE_HINT}") from None
+            raise TransientFailure(f"{what}: {fault.problem}, gave up {took} ==> {RETRY_HINT}") from None
 
     def announce(self, what: str, state: tenacity.RetryCallState) -> None:
         """One line per retry: the call, the problem, the wait and the budget left."""

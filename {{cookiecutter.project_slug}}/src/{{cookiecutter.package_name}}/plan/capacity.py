@@ -6,7 +6,8 @@ keeps and the environments it installs. The coefficients are measured (runtimes/
 template's scripts/bench.py), the shape is the version's (datasets/<version>.json), the runner's size
 is GitHub's (runtimes/runners.json). `plan` and `validate` print the estimates and refuse a slot that
 cannot fit, naming its spec file and key with the fixes: a larger runner, a larger era_step, a
-smaller feature set.
+smaller feature set. They also estimate each slot's build time and the GitHub Actions minutes of a
+deploy (capacity.json's "time": measured rates of LightGBM, setup and check jobs, the fixed jobs).
 """
 
 from __future__ import annotations
@@ -19,16 +20,48 @@ from typing import Any, cast
 
 from ..data.files import WHOLE_FILE_SHARE
 from ..errors import UsageError
-from ..kinds import Peak, peak_of
+from ..kinds import Peak, peak_of, work_of
+from ..kinds.lightgbm import ROUNDS_KEYS as ROUNDS_KEYS  # re-exported: the rounds' names costed
 from ..modelspec import LoadedSpec, ModelSpec, Problem
+from ..modelspec.model import iter_models
 from ..modelspec.problems import display_path
 from ..repo import Repo
 from ..runtimes.runners import RUNNERS_FILE, Runner, RunnerTable
 from .shapes import DatasetShape, dataset_shape
 
 CAPACITY_FILE = "capacity.json"
+# LightGBM's names of its number of rounds and of its feature sampling; train/estimators.py's
+# ROUNDS_ALIASES (a test keeps them equal): plan does not import the training code (numpy, pandas).
+DEFAULT_CORES = 2  # a runner of unknown size: GitHub's smallest standard one
 GB = 1e9
 MAX_ERA_STEP = 16  # the largest era_step offered as a fix
+
+
+@dataclass(frozen=True)
+class Timing:
+    """capacity.json's "time": rates a build's duration and a deploy's Actions minutes are estimated from."""
+
+    setup_minutes: float
+    download_mb_per_second: float
+    lightgbm_ns_per_value_round: float
+    float32_ns_per_value: float
+    metrics_ns_per_value: float
+    parallel_share: float
+    check_job_minutes: float
+    fixed_jobs_minutes: dict[str, float]
+    deploy_minutes_per_slot: float
+
+
+def load_timing(data: dict[str, Any]) -> Timing | None:
+    """The "time" coefficients; None in a capacity.json from before they existed."""
+    if "time" not in data:
+        return None
+    found = data["time"]
+    return Timing(
+        **{name: float(found[name]) for name in (
+            "setup_minutes", "download_mb_per_second", "lightgbm_ns_per_value_round", "float32_ns_per_value",
+            "metrics_ns_per_value", "parallel_share", "check_job_minutes", "deploy_minutes_per_slot")},
+        fixed_jobs_minutes={name: float(value) for name, value in found["fixed_jobs_minutes"].items()})
 
 
 @dataclass(frozen=True)
@@ -42,6 +75,7 @@ class Coefficients:
     uv_cache_gb: float
     entries_per_slot: int
     measured: str
+    timing: Timing | None = None
 
 
 def load_coefficients(runtimes_dir: Path) -> Coefficients:
@@ -56,7 +90,7 @@ def load_coefficients(runtimes_dir: Path) -> Coefficients:
             environments_gb=float(disk["environments_gb"]), archive_factor=float(disk["cache_archive_factor"]),
             reserve_memory_gb=float(reserve["memory_gb"]), reserve_disk_gb=float(reserve["disk_gb"]),
             uv_cache_gb=float(cache["uv_gb"]), entries_per_slot=int(cache["entries_per_slot"]),
-            measured=str(data.get("measured", "")),
+            measured=str(data.get("measured", "")), timing=load_timing(data),
         )
     except FileNotFoundError:
         raise UsageError(f"File {path} ==> expected the capacity coefficients; restore it from the template") from None
@@ -85,10 +119,12 @@ class Estimate:
     data_gb: float
     disk_gb: float
     cached: bool
+    build_minutes: float | None = None
 
     def describe(self) -> str:
         data = f"data {self.data_gb:.2f} GB, {'cached' if self.cached else 'not cached: read each run'}"
-        return (f"~{self.memory_gb:.1f} GB memory, ~{self.disk_gb:.1f} GB disk ({self.rows:,} rows x "
+        time = f"~{self.build_minutes:.0f} min build, " if self.build_minutes is not None else ""
+        return (f"{time}~{self.memory_gb:.1f} GB memory, ~{self.disk_gb:.1f} GB disk ({self.rows:,} rows x "
                 f"{self.features:,} features, {self.path}; {data})")
 
 
@@ -114,9 +150,10 @@ def data_gb(spec: ModelSpec, shape: DatasetShape, coefficients: Coefficients) ->
 
 
 def estimate(spec: ModelSpec, shape: DatasetShape, coefficients: Coefficients,
-             cache_share_gb: float | None = None) -> Estimate | None:
-    """The build's peak memory and disk; None when the version's shape lacks the spec's feature set.
-    `cache_share_gb`: the Actions cache a slot's dataset entry may take (None: not cached)."""
+             cache_share_gb: float | None = None, cores: int | None = None) -> Estimate | None:
+    """The build's peak memory, disk and minutes; None when the version's shape lacks the spec's feature
+    set. `cache_share_gb`: the Actions cache a slot's dataset entry may take (None: not cached);
+    `cores`: the runner's (None: GitHub's smallest standard runner's)."""
     if spec.data.feature_set not in shape.feature_sets:
         return None
     features = shape.feature_sets[spec.data.feature_set] + len(spec.predict.benchmark_inputs)
@@ -125,7 +162,40 @@ def estimate(spec: ModelSpec, shape: DatasetShape, coefficients: Coefficients,
     data = data_gb(spec, shape, coefficients)
     cached = cache_share_gb is not None and data <= cache_share_gb
     disk = coefficients.environments_gb + data * (coefficients.archive_factor if cached else 1)
-    return Estimate(rows, features, peak.path, peak.gb, data, disk, cached)
+    timing = coefficients.timing
+    minutes = build_minutes(spec, shape, rows, features, data, cores or DEFAULT_CORES, timing) if timing else None
+    return Estimate(rows, features, peak.path, peak.gb, data, disk, cached, minutes)
+
+
+def training_seconds(spec: ModelSpec, rows: int, features: int, timing: Timing) -> float:
+    """CPU seconds of training every model of the spec, each costed by its kind (ensemble members and
+    layers included)."""
+    seconds = 0.0
+    for model in iter_models(spec.model):
+        work = work_of(model, rows, features)
+        if work.rate is not None:
+            seconds += float(getattr(timing, work.rate)) * work.units / 1e9
+    return seconds
+
+
+def build_minutes(spec: ModelSpec, shape: DatasetShape, rows: int, features: int, data: float, cores: int,
+                  timing: Timing) -> float:
+    """A build job's minutes: setup, the dataset files, training on the runner's cores, validation metrics."""
+    parallel = max(1.0, cores * timing.parallel_share)
+    metrics = timing.metrics_ns_per_value * (shape.validation_rows or 0) * features / 1e9 \
+        if spec.data.validation_metrics else 0.0
+    seconds = data * 1000 / timing.download_mb_per_second + (training_seconds(spec, rows, features, timing)
+                                                               + metrics) / parallel
+    return timing.setup_minutes + seconds / 60
+
+
+def actions_minutes(builds: list[float], timing: Timing) -> int:
+    """A deploy's GitHub Actions minutes: each slot's build and check job, the fixed jobs and the deploy
+    job's wait per slot, each job rounded up to a whole minute as GitHub bills it."""
+    fixed = dict(timing.fixed_jobs_minutes)
+    fixed["deploy"] = fixed.get("deploy", 0.0) + timing.deploy_minutes_per_slot * len(builds)
+    return (sum(math.ceil(minutes) for minutes in builds) + len(builds) * math.ceil(timing.check_job_minutes)
+            + sum(math.ceil(minutes) for minutes in fixed.values()))
 
 
 def fits(found: Estimate, runner: Runner, coefficients: Coefficients) -> bool:
@@ -215,9 +285,9 @@ def assess(repo: Repo, items: list[LoadedSpec], runners: dict[str, str], table: 
     for item in items:
         spec = item.spec
         shape = dataset_shape(repo, cast(str, spec.data.version))
-        found = estimate(spec, shape, coefficients, share) if shape else None
-        result.estimates[spec.slot] = found
         runner = table.runner(runners.get(spec.slot, spec.build.runner), repo.settings.repository_visibility)
+        found = estimate(spec, shape, coefficients, share, runner.cores) if shape else None
+        result.estimates[spec.slot] = found
         if found is None:
             why = (f"no readable datasets/{spec.data.version}.json with the version's rows and feature set sizes"
                    if shape is None else f"{shape.source} has no feature set {spec.data.feature_set!r}")
@@ -229,4 +299,11 @@ def assess(repo: Repo, items: list[LoadedSpec], runners: dict[str, str], table: 
             assert shape is not None  # found is an estimate from it
             options = fixes(spec, shape, coefficients, runner, table, share)
             result.problems[spec.slot] = too_large(item, found, shape, runner, options, coefficients)
+    builds = [found.build_minutes for found in result.estimates.values() if found and found.build_minutes is not None]
+    if coefficients.timing and builds:
+        minutes = actions_minutes(builds, coefficients.timing)
+        result.lines.append(
+            f"actions: a deploy that builds these {len(builds)} slot(s) uses ~{minutes} GitHub Actions minutes "
+            "(a build and a check job per slot, plus preflight, plan, deploy, record and alert; each job billed "
+            "in whole minutes); the test workflow adds its own")
     return result

@@ -8,8 +8,13 @@ start the deploy workflow when the push itself does not (the branch was there al
 from NUMERAI_PUBLIC_ID / NUMERAI_SECRET_KEY or is asked for without echo, and Numerai is asked first
 whether it works (the preflight), so a wrong key is never stored.
 
-gh works out the repository from the `origin` remote: no step names it, and `gh api` fills in its
-`{owner}/{repo}`.
+The repository is created under the owner the bake named (pyproject.toml, [tool.numerai-deploy]
+github-owner), else under gh's own account. Later, gh works out the repository from the `origin`
+remote: no step names it, and `gh api` fills in its `{owner}/{repo}`.
+
+What would stop it is found before anything is done, a dry run included: no `gh`, gh not logged in,
+no git repository on main with a commit, specs (or custom code) not committed, which a push would
+leave behind.
 """
 
 from __future__ import annotations
@@ -42,9 +47,13 @@ from .preflight import check_key
 log = get_logger(__name__)
 
 BRANCH = "main"  # the branch the workflows deploy from
+OWNER_PLACEHOLDER = "your-github-user"  # the template's default answer: no owner was named
+# What a push must carry for the pipeline to build it: the specs and the user's own code.
+USER_FILES = ("models", "src/*/custom")
 DEPLOY_WORKFLOW = "deploy.yml"
 MASK = "****"
-# Settings → Actions → General → Workflow permissions: read by default, and workflows may open pull requests.
+# Settings → Actions → General → Workflow permissions: the token reads by default, and workflows may open
+# and approve pull requests (GitHub's one switch for both; the health workflow opens the runtimes refresh).
 WORKFLOW_PERMISSIONS = ["gh", "api", "--method", "PUT", "repos/{owner}/{repo}/actions/permissions/workflow",
                         "-f", "default_workflow_permissions=read", "-F", "can_approve_pull_request_reviews=true"]
 
@@ -77,19 +86,53 @@ def deploy_environment(root: Path) -> str | None:
     return environment.get("name") if isinstance(environment, dict) else environment
 
 
-def require_tools(root: Path) -> None:
-    if shutil.which("gh") is None:
-        raise UsageError("the GitHub CLI `gh` is not installed ==> install it (https://cli.github.com), run "
-                         "`gh auth login`, then run github-setup again")
-    if run(["gh", "auth", "status"], root).returncode != 0:
-        raise UsageError("gh is not logged in to GitHub ==> run `gh auth login`, then github-setup again")
+def owner_of(root: Path) -> str | None:
+    """The owner pyproject.toml names ([tool.numerai-deploy] github-owner), unless it is the placeholder."""
+    if sys.version_info < (3, 11):  # no TOML reader in Python 3.10's standard library: gh's own account
+        return None
+    import tomllib  # type: ignore[import-not-found, unused-ignore]  # 3.11 on (mypy checks as 3.10)
+
+    try:
+        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    owner = str(document.get("tool", {}).get("numerai-deploy", {}).get("github-owner", "")).strip()
+    return owner if owner and owner != OWNER_PLACEHOLDER else None
+
+
+def git_problems(root: Path) -> list[str]:
     branch = run(["git", "rev-parse", "--abbrev-ref", "HEAD"], root)
     if branch.returncode != 0 or run(["git", "rev-parse", "--verify", "-q", "HEAD"], root).returncode != 0:
-        raise UsageError(f"{root.resolve()} is not a git repository with a commit ==> `git init -b {BRANCH}`, "
-                         "`git add -A`, `git commit -m 'First commit'`, then github-setup again")
+        return [f"{root.resolve()} is not a git repository with a commit ==> `git init -b {BRANCH}`, "
+                "`git add -A`, `git commit -m 'First commit'`, then github-setup again"]
+    problems = []
     if branch.stdout.strip() != BRANCH:
-        raise UsageError(f"the branch is {branch.stdout.strip()!r}, but the workflows deploy from {BRANCH!r} ==> "
-                         f"`git branch -m {branch.stdout.strip()} {BRANCH}`, then github-setup again")
+        problems.append(f"the branch is {branch.stdout.strip()!r}, but the workflows deploy from {BRANCH!r} ==> "
+                        f"`git branch -m {branch.stdout.strip()} {BRANCH}`, then github-setup again")
+    status = run(["git", "status", "--porcelain", "--untracked-files=all", "--", *USER_FILES], root)
+    changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        problems.append(f"not committed, so a push would leave them behind: {shown} ==> `git add models src` and "
+                        "`git commit`, then github-setup again")
+    return problems
+
+
+def problems_of(root: Path) -> list[str]:
+    """What would stop the setup or leave the pipeline without the user's work, each with its fix."""
+    problems = []
+    if shutil.which("gh") is None:
+        problems.append("the GitHub CLI `gh` is not installed ==> install it (https://cli.github.com), run "
+                        "`gh auth login`, then run github-setup again")
+    elif run(["gh", "auth", "status"], root).returncode != 0:
+        problems.append("gh is not logged in to GitHub ==> run `gh auth login`, then github-setup again")
+    return problems + git_problems(root)
+
+
+def require_tools(root: Path) -> None:
+    problems = problems_of(root)
+    if problems:
+        raise UsageError("; ".join(problems))
 
 
 def ask(variable: str) -> str:
@@ -128,16 +171,18 @@ def plan(root: Path, *, visibility: str, environment: str | None) -> list[Step]:
     steps = []
     has_origin = run(["git", "remote", "get-url", "origin"], root).returncode == 0
     if not has_origin:
-        steps.append(Step("create the repository on GitHub, with `origin` pointing at it",
-                          ["gh", "repo", "create", root.resolve().name, f"--{visibility}", "--source", ".",
-                           "--remote", "origin"]))
+        owner = owner_of(root)
+        name = f"{owner}/{root.resolve().name}" if owner else root.resolve().name
+        steps.append(Step(f"create the repository {name} on GitHub, with `origin` pointing at it",
+                          ["gh", "repo", "create", name, f"--{visibility}", "--source", ".", "--remote", "origin"]))
     if environment:
         steps.append(Step(f"create the environment {environment!r} the deploy job runs in",
                           ["gh", "api", "--method", "PUT", "repos/{owner}/{repo}/environments/" + environment]))
     for variable in (PUBLIC_ID_VARIABLE, SECRET_KEY_VARIABLE):
         steps.append(Step(f"store {variable} for the workflows", secret_command(variable, None, environment),
                           secret=variable))
-    steps.append(Step("let workflows open pull requests (the health workflow's runtimes refresh)",
+    steps.append(Step("let workflows open and approve pull requests (GitHub's one switch for both: the health "
+                      "workflow opens the runtimes refresh); the token stays read-only by default",
                       WORKFLOW_PERMISSIONS))
     # Pushed before (here, or by a clone): git keeps origin's branch as a remote-tracking ref.
     first_push = run(["git", "rev-parse", "--verify", "-q", f"refs/remotes/origin/{BRANCH}"], root).returncode != 0
@@ -171,6 +216,9 @@ def github_setup(root: Path, settings: Settings, *, dry_run: bool = False, visib
         steps = plan(root, visibility=visibility, environment=environment)
         for step in steps:
             log.info(f"would {step.why}:\n  $ {step.shown()}")
+        problems = problems_of(root)
+        if problems:
+            raise UsageError("github-setup would stop here: " + "; ".join(problems))
         return steps
     require_tools(root)
     credentials = credentials_of(settings, prompt=True)

@@ -19,6 +19,7 @@ action of the workflows and the template's own tests use it; the last two run it
 the standard library only, before the package is installed:
 
     python src/<package>/runtimes/constraints.py runtimes/py3.12-a78dedd.txt > constraints.txt
+    python src/<package>/runtimes/constraints.py 3.12 > constraints.txt   # the lock the catalogue names
 """
 
 from __future__ import annotations
@@ -63,11 +64,21 @@ def constraints_file(lock: Path, folder: Path) -> Path:
     return path
 
 
+def lock_of(python: str, runtimes: Path = Path("runtimes")) -> Path:
+    """The lock runtimes/catalogue.json names for a Python minor ("3.12"): no tag to keep up to date."""
+    import json
+
+    entries = json.loads((runtimes / "catalogue.json").read_text(encoding="utf-8"))["runtimes"]
+    [lock] = [str(entry["lock"]) for entry in entries if entry["python"] == python]
+    return runtimes / lock
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python constraints.py runtimes/py3.XX-<tag>.txt > constraints.txt", file=sys.stderr)
+        print("usage: python constraints.py runtimes/py3.XX-<tag>.txt (or a Python minor, 3.12, run in the "
+              "repository) > constraints.txt", file=sys.stderr)
         return 2
-    lock = Path(argv[0])
+    lock = lock_of(argv[0]) if re.fullmatch(r"3\.\d+", argv[0]) else Path(argv[0])
     sys.stdout.write(constraints_text(lock.read_text(encoding="utf-8"), lock.name))
     return 0
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import UsageError, WorkFailed
 from ..logs import get_logger
+from ..progress import Heartbeat
 from ..settings import Settings, without_credentials
 from .catalogue import Runtime, normalise
 from .constraints import constraints_file, constraints_text
@@ -152,7 +153,8 @@ def create(runtime: Runtime, folder: Path, install: list[str], recipe: dict[str,
     log.info(f"{what}: creating the Python {runtime.python} environment {folder}")
     shutil.rmtree(folder, ignore_errors=True)
     for command in install_commands(interpreter, folder, install, constraints_file(runtime.lock, folder.parent)):
-        result = subprocess.run(command, capture_output=True, text=True, env=installer_environment(settings))
+        with Heartbeat(f"{what}: {Path(command[0]).name} {command[1]} (Python {runtime.python})"):
+            result = subprocess.run(command, capture_output=True, text=True, env=installer_environment(settings))
         if result.returncode != 0:
             shutil.rmtree(folder, ignore_errors=True)
             tail = " ".join((result.stderr or result.stdout).strip().splitlines()[-3:])

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import WorkFailed
+from ..errors import WorkFailed, user_code_failure
 from ..modelspec.model import CustomModel, LightGBMModel, SklearnModel
+from ..progress import Progress
 
 if TYPE_CHECKING:
     import lightgbm
@@ -66,7 +67,8 @@ def fit_lightgbm(model: LightGBMModel, inputs: np.ndarray[Any, Any], target: np.
         from .streaming import streamed_dataset
 
         dataset = streamed_dataset(inputs, target, params, seed, rows)
-    booster = lightgbm.train(params, dataset, num_boost_round=rounds)
+    with Progress("train: LightGBM", rounds, "iterations") as progress:
+        booster = lightgbm.train(params, dataset, num_boost_round=rounds, callbacks=[lambda _env: progress.update()])
     booster.free_dataset()
     return booster
 
@@ -107,7 +109,10 @@ def fit_custom(model: CustomModel, inputs: np.ndarray[Any, Any], target: np.ndar
                features: list[str]) -> Any:
     train = import_object(model.entry_point)
     frame = pd.DataFrame(inputs, columns=features)
-    fitted = train(frame, features, target, {"seed": seed, **model.params})
+    try:
+        fitted = train(frame, features, target, {"seed": seed, **model.params})
+    except Exception as error:  # the user's code: their file and line, not "a bug" of the pipeline
+        raise user_code_failure(error, f"custom entry point {model.entry_point}") from error
     if not (hasattr(fitted, "predict") or callable(fitted)):
         raise WorkFailed(
             f"custom entry point {model.entry_point} returned {type(fitted).__name__}: "
