@@ -683,7 +683,7 @@ def test_the_test_workflow_runs_each_linter_once(baked):
              for step in load(root / ".github" / "workflows" / name)["jobs"]["test"]["steps"]]
     commands = [step["run"].split() for step in steps if "run" in step]
     runs_hooks = any(re.fullmatch(r"pre-commit(@[\d.]+)?", word) for command in commands for word in command)
-    runs_tests = ["pytest", "--ignore=tests/user"] in commands
+    runs_tests = ["pytest", "--cov", "--ignore=tests/user"] in commands
     assert runs_hooks and runs_tests, commands
     # pre-commit's SKIP: hooks a commit runs that the workflow leaves to another step.
     skipped = {hook for step in steps if "pre-commit" in step.get("run", "")
