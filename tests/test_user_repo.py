@@ -165,7 +165,7 @@ def test_the_baked_readme_opens_with_the_path_to_a_first_green_deploy(baked):
     steps = ["## From bake to first green deploy", "Quick start", "numer.ai > Models", "deploy: {create: true}",
              "Custom API Keys", "github-setup --dry-run", "gh run watch", "## Quick start (offline)"]
     positions = [first_screen.find(step) for step in steps]
-    assert -1 not in positions and positions == sorted(positions), dict(zip(steps, positions))
+    assert -1 not in positions and positions == sorted(positions), dict(zip(steps, positions, strict=True))
     quick_start = text.split("## Quick start (offline)")[1].split("```")[1]
     catalogue = json.loads((repo / "runtimes" / "catalogue.json").read_text())["runtimes"]
     assert not [entry["tag"] for entry in catalogue if entry["tag"] in quick_start], "no lock's tag in the Quick start"
