@@ -213,7 +213,8 @@ def test_the_pickle_sees_no_credentials(check, corpus, monkeypatch):
     assert report.ok, report.findings
 
 
-ALLOWED = {"PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", *THREAD_VARIABLES}
+# PWD: bubblewrap sets it to the run's working folder, which the run could read with os.getcwd() anyway.
+ALLOWED = {"PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ", "PWD", *THREAD_VARIABLES}
 
 
 def test_the_pickle_sees_only_the_allow_listed_environment_in_a_scratch_folder(check, corpus, monkeypatch):

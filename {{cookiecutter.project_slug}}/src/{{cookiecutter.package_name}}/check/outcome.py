@@ -71,6 +71,11 @@ def output_tail(path: Path, characters: int = 3000) -> str:
         return stream.read().decode("utf-8", errors="replace")[-characters:]
 
 
+# How a process killed by a signal is reported by a parent that is itself a process (a shell, bubblewrap).
+SHELL_SIGNAL_BASE = 128
+FATAL_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGABRT, signal.SIGKILL}
+
+
 def signal_finding(code: int, stage: str | None, python: str) -> Finding:
     """A crash by signal, with its likely cause."""
     number = -code
@@ -124,6 +129,9 @@ def outcome_findings(events: list[dict[str, Any]], code: int, timed_out: bool, l
         pass
     elif code < 0:
         findings.append(signal_finding(code, stage, python))
+    elif not finished and (number := code - SHELL_SIGNAL_BASE) in FATAL_SIGNALS:
+        # In the sandbox bubblewrap is the run's parent: a harness killed by signal N exits 128 + N there.
+        findings.append(signal_finding(-number, stage, python))
     elif not finished or code != 0:
         last = stderr_tail.strip().splitlines()[-1:] or ["no output"]
         memory = " (out of memory under the limit?)" if "memory" in stderr_tail.lower() else ""
