@@ -8,7 +8,9 @@ import time
 import pytest
 
 from {{ cookiecutter.package_name }} import logs
+from {{ cookiecutter.package_name }} import progress as progress_module
 from {{ cookiecutter.package_name }}.progress import Heartbeat, Progress, interactive
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 
 class Terminal(io.StringIO):
@@ -44,15 +46,20 @@ def test_plain_lines_come_at_most_once_an_interval(log_stream):
 def test_a_terminal_gets_a_bar(monkeypatch, log_stream):
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    monkeypatch.delenv("CI", raising=False)
+    progress_module.configure(in_ci=False)
     assert interactive()
     with Progress("train: LightGBM", 10, "iterations") as progress:
         for _ in range(10):
             progress.update()
     assert "train: LightGBM: 100%" in terminal.getvalue() and "10/10" in terminal.getvalue()
     assert log_stream.getvalue() == ""
-    monkeypatch.setenv("CI", "true")  # a runner's log may look like a terminal: plain lines there
+    progress_module.configure(in_ci=True)  # a runner's log may look like a terminal: plain lines there
     assert not interactive()
+    progress_module.configure(in_ci=False)
+    monkeypatch.setenv("CI", "true")
+    assert load_settings().in_ci
+    monkeypatch.setenv("CI", "false")
+    assert not load_settings().in_ci
 
 
 def test_a_heartbeat_says_the_work_goes_on(log_stream):

@@ -25,12 +25,15 @@ _secrets: list[str] = []
 _fragments: set[str] = set()
 
 
-def remember_secrets(secrets: Iterable[str]) -> None:
-    """Texts `scrub` removes from now on (the API key of this run)."""
+def remember_secrets(secrets: Iterable[str], *, pieces: bool = True) -> None:
+    """Texts `scrub` removes from now on (the API key of this run); with `pieces`, also any run of FRAGMENT
+    characters of them (a tail cut mid-key). A text mixing names with secret values (a signed URL's query
+    string) is remembered whole only, or its names' pieces would blank the same words everywhere."""
     for secret in secrets:
         if secret and secret not in _secrets:
             _secrets.append(secret)
-            _fragments.update(secret[start:start + FRAGMENT] for start in range(len(secret) - FRAGMENT + 1))
+            if pieces:
+                _fragments.update(secret[start:start + FRAGMENT] for start in range(len(secret) - FRAGMENT + 1))
     _secrets.sort(key=len, reverse=True)  # the token before the key it contains
 
 

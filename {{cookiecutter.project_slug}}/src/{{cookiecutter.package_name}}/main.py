@@ -21,7 +21,7 @@ import traceback
 from types import ModuleType
 from typing import TYPE_CHECKING, TextIO
 
-from . import logs
+from . import logs, progress
 from .errors import (
     BROKEN_PIPE_EXIT_CODE,
     INTERRUPTED_EXIT_CODE,
@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = getattr(args, "debug", False) or bool(settings and settings.debug)
     module = command_module(args.command)
     logs.configure(log_stream(module, args), debug=debug, secrets=settings.secrets() if settings else ())
+    progress.configure(in_ci=bool(settings and settings.in_ci))
     try:
         if malformed:
             raise malformed

@@ -7,7 +7,6 @@ the end, through the package's logger (scrubbed like every other line), never a 
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -21,6 +20,15 @@ PLAIN_INTERVAL = 30.0  # seconds between plain progress lines
 MEGABYTE = 1_000_000
 
 
+_in_ci = False  # main sets it from the settings (CI=true in GitHub Actions): plain lines, however it looks
+
+
+def configure(*, in_ci: bool) -> None:
+    """Called once by main: whether this run's output is a CI runner's log."""
+    global _in_ci
+    _in_ci = in_ci
+
+
 def interactive(stream: TextIO | None = None) -> bool:
     """Whether a person watches `stream` (stderr by default): a terminal, and not a CI runner's log."""
     stream = stream or sys.stderr
@@ -28,7 +36,7 @@ def interactive(stream: TextIO | None = None) -> bool:
         terminal = stream.isatty()
     except (AttributeError, ValueError):  # a replaced or closed stream
         return False
-    return terminal and not os.environ.get("CI")
+    return terminal and not _in_ci
 
 
 def amount(value: float, unit: str) -> str:

@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     check_isolation: Literal["namespaces", "any"] = "any"
     repository_visibility: Literal["public", "private", "internal"] | None = None
 
+    ci: str = Field(default="", validation_alias="CI")  # "true" in GitHub Actions and most CI services
     github_output: Path | None = Field(default=None, validation_alias="GITHUB_OUTPUT")
     github_step_summary: Path | None = Field(default=None, validation_alias="GITHUB_STEP_SUMMARY")
 
@@ -119,6 +120,11 @@ class Settings(BaseSettings):
         if not api_url_problem(value):
             return value
         raise ValueError(API_URL_EXPECTED)
+
+    @property
+    def in_ci(self) -> bool:
+        """Whether this runs in CI (CI set, and not to false or 0): logs are read there, not watched."""
+        return self.ci.strip().lower() not in ("", "0", "false", "no")
 
     def secrets(self) -> list[str]:
         """Texts that must never reach an output: the token built from the key, and the key itself."""

@@ -75,7 +75,7 @@ def closed_port() -> int:
 
 
 @pytest.mark.parametrize(("url", "words", "most_seconds"), [
-    ("http://numerai-api.invalid/graphql", "cannot be reached, the host name does not resolve", 10),
+    ("https://numerai-api.invalid/graphql", "cannot be reached, the host name does not resolve", 10),
     ("http://127.0.0.1:PORT/graphql", "cannot be reached, nothing listens there", 15),
 ])
 def test_what_waiting_cannot_heal_fails_in_seconds_with_the_default_retries(url, words, most_seconds):

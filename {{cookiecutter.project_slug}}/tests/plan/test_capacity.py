@@ -303,7 +303,7 @@ def test_validate_estimates_each_build_time_and_a_deploys_actions_minutes(repo, 
 
 
 def test_more_rounds_and_features_take_longer_and_more_cores_less():
-    shape = dataset_shape(Repo(REPO_ROOT), "v5.3")
+    shape = dataset_shape(Repo(REPO_ROOT, load_settings()), "v5.3")
     coefficients = load_coefficients(REPO_ROOT / "runtimes")
 
     def minutes(feature_set: str, rounds: int, cores: int = 2) -> float:

@@ -182,8 +182,8 @@ def test_a_change_to_the_training_code_rebuilds_every_slot_and_one_elsewhere_non
     planned = history / "src" / PACKAGE / "plan" / "matrix.py"
     planned.write_text(planned.read_text() + "\n# changed\n")
     git(history, "commit", "-q", "-am", "a change the pickles do not carry")
-    assert fingerprints_at(Repo(history), "HEAD~1", synthetic=False) == fingerprints_at(Repo(history), "HEAD",
-                                                                                          synthetic=False)
+    repo = Repo(history, load_settings())
+    assert fingerprints_at(repo, "HEAD~1", synthetic=False) == fingerprints_at(repo, "HEAD", synthetic=False)
 
 
 def test_an_edit_to_a_custom_module_rebuilds_only_its_slot(history, cli):

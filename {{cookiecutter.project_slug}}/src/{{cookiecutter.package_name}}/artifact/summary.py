@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..tables import markdown_table
-from .manifest import Manifest, write_manifest_file
+from .manifest import Manifest, read_manifests, write_manifest_file
 
 SCORES = (("corr", "CORR"), ("mmc", "MMC"), ("bmc", "BMC"))
 STATISTICS = (("mean", "Mean"), ("std", "Std"), ("sharpe", "Sharpe"), ("max_drawdown", "Max drawdown"))
@@ -134,3 +135,19 @@ def record(manifests: dict[str, Manifest], folder: Path) -> None:
     """Keep manifests as <slot>.json: the baseline later summaries and plans compare with."""
     for slot, manifest in manifests.items():
         write_manifest_file(manifest, Path(folder) / f"{slot}.json")
+
+
+def built_manifests(folder: Path, current: dict[str, set[str]], from_plan: bool = False) -> dict[str, Manifest]:
+    """The manifests under --artifacts (of a slot built more than once, the current spec's build); a
+    missing folder, or one without any, is a mistake in the call (unless a plan says what was to be
+    built: then its slots without a build are failures to report)."""
+    if from_plan:
+        return read_manifests(folder, current)
+    if not folder.is_dir():
+        raise UsageError(f"--artifacts {folder}: no such folder ==> pass the folder `build` wrote (default: dist/) "
+                         "or the downloaded artifacts")
+    built = read_manifests(folder, current)
+    if not built:
+        raise UsageError(f"--artifacts {folder}: no pickle manifests (<slot>-<fingerprint>.json) in it ==> "
+                         "run `numerai-deploy build` first, or pass the folder that holds them")
+    return built

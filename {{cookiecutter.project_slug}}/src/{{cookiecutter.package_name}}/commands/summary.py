@@ -19,9 +19,9 @@ import argparse
 from pathlib import Path
 
 from ..artifact.fingerprint import fingerprint
-from ..artifact.manifest import Manifest, read_manifests
+from ..artifact.manifest import read_manifests
 from ..artifact.review import planned, review
-from ..artifact.summary import record, table
+from ..artifact.summary import built_manifests, record, table
 from ..errors import UsageError
 from ..files import write_atomic
 from ..github_actions import append_summary
@@ -43,22 +43,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the plan's matrix JSON: every planned slot gets a verdict (no build needed for it)")
     parser.add_argument("--comment", default=None, metavar="FILE",
                         help="with --plan: also write the pull request's review (plan, verdicts, table) to FILE")
-
-
-def built_manifests(folder: Path, current: dict[str, set[str]], from_plan: bool = False) -> dict[str, Manifest]:
-    """The manifests under --artifacts (of a slot built more than once, the current spec's build); a
-    missing folder, or one without any, is a mistake in the call (unless a plan says what was to be
-    built: then its slots without a build are failures to report)."""
-    if from_plan:
-        return read_manifests(folder, current)
-    if not folder.is_dir():
-        raise UsageError(f"--artifacts {folder}: no such folder ==> pass the folder `build` wrote (default: dist/) "
-                         "or the downloaded artifacts")
-    built = read_manifests(folder, current)
-    if not built:
-        raise UsageError(f"--artifacts {folder}: no pickle manifests (<slot>-<fingerprint>.json) in it ==> "
-                         "run `numerai-deploy build` first, or pass the folder that holds them")
-    return built
 
 
 def current_fingerprints(args: argparse.Namespace, settings: Settings) -> dict[str, set[str]]:

@@ -34,7 +34,8 @@ def hide_signed_url(url: str) -> None:
         for name, value in pairs
         if SIGNED_PARAMETER.search(name) and len(value) >= SHORTEST_SECRET
     ]
-    remember_secrets([query, *secret])
+    remember_secrets([query], pieces=False)
+    remember_secrets(secret)
 
 
 def without_path_queries(text: str) -> str:
