@@ -540,7 +540,9 @@ def test_a_push_deploys_what_a_cancelled_run_left_behind(baked, numerai, github,
     healed = run_act(baked, url, tmp_path, "push", push, github=github_url)
 
     assert healed.returncode == 0, tail(healed)
-    assert f"plan: build {SLOTS[1]} (1 of 2 slot(s) up to date)" in healed.stdout, tail(healed)
+    # ridge_model is built although this push changed nothing of it (my_model too when an earlier test of
+    # this module deployed it from other data: the record, not the last push, decides).
+    assert re.search(rf"plan: build [\w, ]*\b{SLOTS[1]}\b", healed.stdout), tail(healed)
     assigned = read_state(state_file)["assignments"][SLOTS[1]]["filename"].rsplit("/", 1)[-1]
     assert assigned.startswith(f"{SLOTS[1]}-{fingerprints(baked)[SLOTS[1]]}"), assigned
     # Every slot in sync after the deploy: no out-of-date issue.
