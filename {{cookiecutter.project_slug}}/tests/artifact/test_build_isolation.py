@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -230,6 +231,72 @@ def test_training_changes_nothing_the_parent_runs_nor_another_slots_checked_pick
     assert hashlib.sha256(b"forged by another slot's training").hexdigest()[:12] not in dry.stdout + dry.stderr
     assert json.loads(victim.with_suffix(".json").read_text())["check"]["sha256"] == \
         hashlib.sha256(checked).hexdigest()
+
+
+# Tries to change what later builds and the check read: opens every file of the data cache for appending
+# (writing nothing), makes a file in each of its folders, and connects to a server on the host's loopback
+# (where it could fetch data of its own or send the repository's). Prints what worked, then trains.
+POISONER = textwrap.dedent("""
+    import os
+    import socket
+    import sys
+    from pathlib import Path
+
+    from PACKAGE_NAME.custom.example import train as ridge
+
+
+    def attempt(what, action):
+        try:
+            action()
+            print("PLANTED:", what, flush=True)
+        except OSError:
+            pass
+
+
+    def train(frame, features, target, params):
+        cache = Path(os.environ["NUMERAI_DATA_DIR"])
+        for path in sorted(cache.rglob("*")):
+            if path.is_file():
+                attempt(path, lambda path=path: open(path, "ab").close())
+            else:
+                planted = path / "planted_TOKEN"
+                attempt(planted, lambda planted=planted: planted.write_text("poison"))
+        try:
+            socket.create_connection(("127.0.0.1", PORT), timeout=5).close()
+            print("REACHED: the host's loopback", flush=True)
+        except OSError:
+            pass
+        return ridge(frame, features, target, params)
+""")
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.skipif(not NAMESPACES, reason="bubblewrap cannot sandbox training here")
+def test_training_cannot_change_the_data_cache_nor_reach_the_network(cli, make_repo, attack_module, data_cache):
+    """The parent makes the data ready, then training reads it: a custom model cannot plant a train.parquet
+    for the next slot's build or a live.parquet for the check of its own pickle, and finds no network."""
+    token = uuid.uuid4().hex[:8]
+    listener = socket.create_server(("127.0.0.1", 0))
+    code = POISONER.replace("TOKEN", token).replace("PORT", str(listener.getsockname()[1]))
+    repo = make_repo({"attacker.yaml": spec_of(attack_module(code))})
+    try:
+        warm = cli("build", "--synthetic", "--no-check", "attacker", cwd=repo)  # the cache filled once
+        assert warm.returncode == 0, warm.stdout + warm.stderr
+        before = digests(data_cache)
+        result = cli("build", "--synthetic", "attacker", cwd=repo)
+    finally:
+        listener.close()
+        for planted in data_cache.rglob(f"planted_{token}"):
+            planted.unlink()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert any(name.endswith("train.parquet") for name in before), "the attack had a cache to poison"
+    assert "PLANTED:" not in result.stdout and "REACHED:" not in result.stdout, result.stdout
+    assert digests(data_cache) == before
+    assert "attacker-" in result.stdout and "passed" in result.stdout
 
 
 # Names its process MARKER, then trains for ever (as n_estimators: 1e30 would).

@@ -84,10 +84,10 @@ def shape():
 
 def test_the_estimate_follows_the_values_trained_on(shape):
     coefficients = load_coefficients(REPO_ROOT / "runtimes")
-    per_value, base = coefficients.memory["lightgbm"]
+    per_value, base, per_row = coefficients.memory["lightgbm"]
     every = estimate(spec(feature_set="all"), shape, coefficients)
     assert every.rows == shape.train_rows and every.features == 3555
-    assert every.memory_gb == pytest.approx(base + per_value * 2746268 * 3555 / GB)
+    assert every.memory_gb == pytest.approx(base + (per_value * 3555 + per_row) * 2746268 / GB)
     halved = estimate(spec(feature_set="all", era_step=2), shape, coefficients)
     assert halved.rows == pytest.approx(every.rows / 2, rel=0.01) and halved.memory_gb < every.memory_gb
     assert halved.disk_gb == every.disk_gb, "the whole file is kept whatever the eras used"
@@ -286,8 +286,9 @@ def test_an_ensemble_peaks_at_its_largest_member_not_their_sum(shape):
     stacked = ModelSpec.model_validate({**blend.model_dump(), "model": {
         **blend.model.model_dump(), "layers": [{"members": [{"model": ridge}]}]}})
     halves = estimate(stacked, shape, coefficients)
-    per_value, base = coefficients.memory["lightgbm"]
-    assert halves.memory_gb == pytest.approx(base + per_value * -(-halves.rows // 2) * halves.features / 1e9)
+    per_value, base, per_row = coefficients.memory["lightgbm"]
+    stage_rows = -(-halves.rows // 2)
+    assert halves.memory_gb == pytest.approx(base + (per_value * halves.features + per_row) * stage_rows / 1e9)
 def test_validate_estimates_each_build_time_and_a_deploys_actions_minutes(repo, run):
     root = repo({"small.yaml": SMALL})
     result = run(root, "validate")

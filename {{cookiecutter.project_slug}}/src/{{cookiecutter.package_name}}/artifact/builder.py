@@ -15,7 +15,6 @@ import pyarrow.parquet as pq
 
 from ..bundle.predictor import predict_frame
 from ..data import files
-from ..data.download import ensure_files, version_dir
 from ..data.read import (
     ConcatenatedRows,
     LazyRows,
@@ -28,16 +27,13 @@ from ..data.read import (
     read_training,
     select_eras,
 )
-from ..data.remote import DatasetFiles, dataset_files
-from ..data.synthetic import ensure_synthetic, version_shape
-from ..errors import WorkFailed
 from ..files import write_atomic
 from ..kinds import fit_model
 from ..logs import get_logger
 from ..modelspec import LoadedSpec, SpecError
 from ..modelspec.model import targets_used
 from ..modelspec.rules import data_problems
-from ..modelspec.versions import benchmark_problems, versions_for
+from ..modelspec.versions import benchmark_problems
 from ..repo import Repo
 from ..runtimes import Runtime
 from ..runtimes.environments import environment_record
@@ -46,6 +42,7 @@ from .environment import refuse_mismatch
 from .fingerprint import fingerprint
 from .manifest import Manifest, build_manifest, write_build
 from .pickler import pickle_bytes_of
+from .prepared import Dataset, needed_files, prepare
 
 log = get_logger(__name__)
 
@@ -59,47 +56,7 @@ class BuildResult:
     manifest: Manifest
 
 
-def needed_files(loaded: LoadedSpec) -> list[str]:
-    spec = loaded.spec
-    names = [files.FEATURES_JSON, files.TRAIN]
-    uses_validation = spec.data.validation_metrics or spec.data.include_validation
-    if uses_validation:
-        names.append(files.VALIDATION)
-    if spec.predict.benchmark_inputs:
-        names.append(files.TRAIN_BENCHMARKS)
-        if uses_validation:
-            names.append(files.VALIDATION_BENCHMARKS)
-    return names
-
-
-def projected_columns(loaded: LoadedSpec, features_json: Path) -> list[str] | None:
-    """The columns a build reads of train.parquet and validation.parquet (the `id` index comes
-    along): the feature set's, `era` and the targets; None when the spec does not fit features.json
-    (build_slot reports that)."""
-    if data_problems(loaded, features_json):
-        return None
-    spec = loaded.spec
-    return [*feature_list(features_json, spec.data.feature_set), "era", *targets_used(spec)]
-
-
-def dataset(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Path | DatasetFiles:
-    """The spec's dataset version, generated, or current with Numerai: `dataset(...) / name` is a
-    file's path. train.parquet and validation.parquet come as only the columns the spec reads, read
-    by byte ranges where that pays (data.remote)."""
-    version = cast(str, loaded.spec.data.version)  # a loaded spec names its version
-    if synthetic:
-        return ensure_synthetic(version_dir(repo.data_cache, version, synthetic=True),
-                                version_shape(versions_for(repo.models), version))
-    found = ensure_files(repo.data_cache, version, [files.FEATURES_JSON], settings=repo.settings)
-    metadata = found[files.FEATURES_JSON]
-    columns = projected_columns(loaded, metadata)
-    if columns is None:
-        return version_dir(repo.data_cache, version)
-    return dataset_files(repo.data_cache, version, needed_files(loaded)[1:],
-                         {files.TRAIN: columns, files.VALIDATION: columns}, settings=repo.settings)
-
-
-def training_set(folder: Path | DatasetFiles, loaded: LoadedSpec, features: list[str], data_file: str,
+def training_set(folder: Dataset, loaded: LoadedSpec, features: list[str], data_file: str,
                  benchmark_file: str, eras: list[str] | None) -> TrainingSet:
     spec = loaded.spec
     targets = targets_used(spec)
@@ -150,7 +107,7 @@ def concatenate(parts: list[TrainingSet]) -> TrainingSet:
     )
 
 
-def training_data(folder: Path | DatasetFiles, loaded: LoadedSpec, features: list[str], eras: list[str],
+def training_data(folder: Dataset, loaded: LoadedSpec, features: list[str], eras: list[str],
                   validation_eras: set[str]) -> TrainingSet:
     """Rows of the chosen `eras`, from train.parquet and, for eras of `validation_eras`, validation.parquet."""
     sources = [(files.TRAIN, files.TRAIN_BENCHMARKS, [era for era in eras if era not in validation_eras]),
@@ -159,7 +116,7 @@ def training_data(folder: Path | DatasetFiles, loaded: LoadedSpec, features: lis
                         for data_file, benchmark_file, chosen in sources if chosen])
 
 
-def data_stamp(folder: Path | DatasetFiles, loaded: LoadedSpec, eras: list[str]) -> str:
+def data_stamp(folder: Dataset, loaded: LoadedSpec, eras: list[str]) -> str:
     """What the model learned from: each file's row count and the eras chosen. A retrain on the same
     data has the same stamp; new eras with targets (a growing validation file) give a new one."""
     digest = hashlib.sha256()
@@ -179,16 +136,6 @@ VALIDATION_VALUES_PER_PASS = 50_000_000
 NOT_PREDICTIONS = {"era", "data_type", "id"}
 
 
-def fetch_scoring_files(repo: Repo, version: str) -> None:
-    """Download the files MMC and BMC are scored against, when the version has them; a version
-    without one only goes without that metric (validation_metrics says so)."""
-    for name in files.SCORING_FILES:
-        try:
-            ensure_files(repo.data_cache, version, [name], settings=repo.settings)
-        except WorkFailed as error:
-            log.info(f"data: {name} not available ({error}); validation metrics go without it")
-
-
 def prediction_columns(path: Path) -> list[str]:
     return [name for name in pq.ParquetFile(path).schema_arrow.names
             if name not in NOT_PREDICTIONS and not name.startswith("__")]
@@ -201,7 +148,7 @@ def benchmark_model(columns: list[str], target: str) -> str | None:
     return next((name for name in columns if name.endswith(short)), columns[0] if columns else None)
 
 
-def scoring_references(folder: Path | DatasetFiles, target: str) -> tuple[dict[str, tuple[Path, str]], dict[str, str]]:
+def scoring_references(folder: Dataset, target: str) -> tuple[dict[str, tuple[Path, str]], dict[str, str]]:
     """{metric column: (file, column)} of the models MMC and BMC are scored against, and
     {metric: why not} for those the dataset version lacks."""
     from ..train import metrics
@@ -236,7 +183,7 @@ def eras_per_pass(rows: int, eras: int, features: int) -> int:
     return max(1, min(VALIDATION_ERAS_PER_PASS, VALIDATION_VALUES_PER_PASS // values_per_era))
 
 
-def validation_metrics(folder: Path | DatasetFiles, loaded: LoadedSpec, bundle: dict[str, Any],
+def validation_metrics(folder: Dataset, loaded: LoadedSpec, bundle: dict[str, Any],
                        features: list[str], predictions: list[pd.Series] | None = None) -> dict[str, Any] | None:
     """Score the bundle exactly as the pickle will predict, on validation eras with targets: CORR,
     and MMC and BMC when the version has the meta model and benchmark models (numerai-tools).
@@ -310,13 +257,16 @@ def write_validation_predictions(parts: list[pd.Series], pickle_path: Path) -> d
     return {"file": path.name, "rows": int(len(frame)), "sha256": hashlib.sha256(buffer.getvalue()).hexdigest()}
 
 
-def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: bool, out_dir: Path) -> BuildResult:
+def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: bool, out_dir: Path,
+               prepared: Dataset | None = None) -> BuildResult:
+    """Train `loaded` and write its pickle and manifest to `out_dir`: on `prepared` (the parent made the data
+    ready, prepared.py), else on data this process makes ready first (`--here`)."""
     spec = loaded.spec
     started = time.monotonic()
     print_id = fingerprint(spec, runtime, repo.package_dir, synthetic)
     log.info(f"build {spec.slot}: runtime {runtime.name} ({runtime.reference}), fingerprint {print_id}")
     refuse_mismatch(runtime)  # never a pickle of libraries the image does not have
-    folder = dataset(repo, loaded, synthetic)
+    folder = prepared if prepared is not None else prepare(repo, loaded, synthetic)
     problems = data_problems(loaded, folder / files.FEATURES_JSON)
     if spec.predict.benchmark_inputs:
         problems += benchmark_problems(loaded, prediction_columns(folder / files.TRAIN_BENCHMARKS),
@@ -343,8 +293,6 @@ def build_slot(repo: Repo, loaded: LoadedSpec, runtime: Runtime, *, synthetic: b
     scores: dict[str, Any] | None = None
     predictions: list[pd.Series] = []
     if spec.data.validation_metrics:
-        if not synthetic:
-            fetch_scoring_files(repo, cast(str, spec.data.version))
         scores = validation_metrics(folder, loaded, bundle, features, predictions)
     pickle_path = Path(out_dir) / f"{spec.slot}-{print_id}.pkl"
     if scores and predictions:

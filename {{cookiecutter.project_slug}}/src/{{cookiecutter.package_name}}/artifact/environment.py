@@ -11,8 +11,9 @@ CLI: a pickle is only ever made with the libraries Numerai will load it with.
 Training always runs in that child, also when this interpreter is the image's: the model's code
 (a custom entry point, any estimator) is someone's code. The child gets an allow-listed environment
 (no credential: build needs no key) and, where the machine allows, the sandbox a check's pickle runs in
-(sandbox.isolation.wrap_training): the repository, the package and the build environment read-only; it
-writes only to a private output folder of its own (and the data cache, where it downloads); the parent
+(sandbox.isolation.wrap_training): the repository, the package, the build environment and the data cache
+read-only (the parent made the data ready first: prepared.py), no network; it writes only to a private
+output folder of its own; the parent
 takes the pickles and manifests from there as data (collect.py) and writes dist/ itself. It dies with
 the parent (a SIGTERM to `build` ends it too). Every tool the parent runs to make an environment (uv,
 pip, the interpreter probe) gets the parent's environment without credentials (runtimes.environments).
@@ -40,6 +41,7 @@ from ..sandbox.bubblewrap import Confinement
 from ..sandbox.isolation import NAMESPACES, file_size_limit, wrap_training
 from ..settings import KEY_FIELDS, Settings, variable
 from .collect import collect
+from .prepared import Dataset, write_prepared
 
 log = get_logger(__name__)
 PACKAGE = __name__.split(".")[0]
@@ -49,6 +51,7 @@ PASSED_THROUGH = ("PATH", "LANG", "LANGUAGE", "TZ", "SSL_CERT_FILE", "SSL_CERT_D
 PASSED_THROUGH_PREFIXES = ("LC_",)
 FILE_AT_MOST = 16 * 2**30  # any one file training writes
 PR_SET_PDEATHSIG = 1
+PREPARED = "prepared-data.json"  # in the private folder: where each slot's data is
 
 
 def project_root(repo: Repo) -> Path:
@@ -112,10 +115,10 @@ def training_environment(private: Path, caller: dict[str, str]) -> dict[str, str
 
 
 def confinement(repo: Repo, private: Path) -> Confinement:
-    """Read-only: the repository, the project the package is installed from, the package; writable: the
-    private folder and the data cache (build_slot downloads there)."""
-    readable = (repo.root.resolve(), project_root(repo), repo.package_dir)
-    return Confinement(readable, (private, repo.data_cache.resolve()), private / "work", network=True)
+    """Read-only: the repository, the project the package is installed from, the package and the data cache
+    (the parent made the data ready: prepared.py); writable: the private folder only. No network."""
+    readable = (repo.root.resolve(), project_root(repo), repo.package_dir, repo.data_cache.resolve())
+    return Confinement(readable, (private,), private / "work", network=False)
 
 
 def dies_with_parent() -> None:
@@ -124,18 +127,21 @@ def dies_with_parent() -> None:
     file_size_limit(FILE_AT_MOST)()
 
 
-def build_in_child(repo: Repo, runtime: Runtime, slots: list[str], *, synthetic: bool, out_dir: Path,
+def build_in_child(repo: Repo, runtime: Runtime, data: dict[str, Dataset], *, synthetic: bool, out_dir: Path,
                    names: list[str]) -> int:
-    """Run `build --here` for `slots` in a confined child with an allow-listed environment, writing to a
-    private folder; then take the pickles `names` from there into `out_dir`. The child's exit code."""
+    """Run `build --here` for the slots of `data` (each slot's prepared dataset) in a confined child with an
+    allow-listed environment, writing to a private folder; then take the pickles `names` from there into
+    `out_dir`. The child's exit code."""
     python = training_python(repo, runtime)
     private = Path(tempfile.mkdtemp(prefix="numerai-build-"))
     try:
         for folder in ("out", "work", "home", "tmp"):
             (private / folder).mkdir()
         repo.data_cache.mkdir(parents=True, exist_ok=True)
+        write_prepared(private / PREPARED, data)
         command = [str(python), "-m", PACKAGE, "build", "--here", "--no-check", "--repo", str(repo.root.resolve()),
-                   "--out", str(private / "out"), *(["--synthetic"] if synthetic else []), *slots]
+                   "--out", str(private / "out"), "--prepared-data", str(private / PREPARED),
+                   *(["--synthetic"] if synthetic else []), *data]
         command = wrap_training(command, confinement(repo, private),
                                 required=repo.settings.check_isolation == NAMESPACES)
         environment = training_environment(private, repo.settings.environment())

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import cast
 
 from ..artifact.online import require_numerai_or_cache
+from ..artifact.prepared import read_prepared
 from ..artifact.slots import build_slots
 from ..check.pipeline import check_built
 from ..kinds.checks import check_models
@@ -31,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-check", action="store_true", help="do not run `check` on what was built")
     parser.add_argument("--here", action="store_true",
                         help="train in this Python, which must then be the image's (Python minor and pins)")
+    # build's own training child: where the parent put each slot's data (it reads, never fetches)
+    parser.add_argument("--prepared-data", default=None, metavar="FILE", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -39,10 +42,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out_dir = Path(args.out) if args.out else repo.dist
     chosen = [(item, runtime_of(item, catalogue)) for item in select_specs(specs, args.slots)]
     check_models([item for item, _runtime in chosen], catalogue)  # a typo or a missing library stops it first
-    if not args.synthetic:
+    prepared = read_prepared(Path(args.prepared_data)) if args.prepared_data else None
+    if not args.synthetic and prepared is None:
         versions = sorted({cast(str, item.spec.data.version) for item, _runtime in chosen})
         require_numerai_or_cache(repo.data_cache, versions, settings)
-    built = build_slots(repo, chosen, synthetic=args.synthetic, out_dir=out_dir, here=args.here)
+    built = build_slots(repo, chosen, synthetic=args.synthetic, out_dir=out_dir, here=args.here,
+                        prepared=prepared)
     if not args.no_check:
         check_built(repo, built)  # raises WorkFailed (exit 1) when a pickle fails
     return 0

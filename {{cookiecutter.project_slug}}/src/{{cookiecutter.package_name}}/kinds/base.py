@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 GB = 1e9
 # The spec class a kind knows (modelspec/model.py): its methods take only definitions of their kind.
 M = TypeVar("M", bound="Definition", contravariant=True)
-# runtimes/capacity.json's `memory`: {memory model: (bytes per value, base GB)}.
-MemoryCoefficients = Mapping[str, tuple[float, float]]
+# runtimes/capacity.json's `memory`: {memory model: (bytes per value, base GB, bytes per row)}.
+MemoryCoefficients = Mapping[str, tuple[float, float, float]]
 # How a composite kind fits a member: (definition, training set, target column, seed) -> tree node.
 FitMember = Callable[["Definition", "TrainingSet", str, int], dict[str, Any]]
 # How a composite kind sizes a member: (definition, rows, features) -> its peak.
@@ -50,10 +50,11 @@ class Peak:
         return self.base_gb + self.working_gb
 
 
-def linear_peak(memory: MemoryCoefficients, path: str, values: float) -> Peak:
-    """base + bytes per value x values, with the coefficients `path` names in capacity.json."""
-    per_value, base = memory[path]
-    return Peak(path, base, per_value * values / GB)
+def linear_peak(memory: MemoryCoefficients, path: str, values: float, rows: int) -> Peak:
+    """base + bytes per value x values + bytes per row x rows (each row's era and targets), with the
+    coefficients `path` names in capacity.json."""
+    per_value, base, per_row = memory[path]
+    return Peak(path, base, (per_value * values + per_row * rows) / GB)
 
 
 class ModelKind(Protocol[M]):

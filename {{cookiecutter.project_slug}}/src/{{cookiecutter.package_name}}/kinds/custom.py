@@ -21,7 +21,7 @@ class CustomKind:
 
     def peak(self, model: Definition, rows: int, features: int, memory: MemoryCoefficients,
              peak_of: PeakOf) -> Peak:
-        return linear_peak(memory, "float32", rows * features)
+        return linear_peak(memory, "float32", rows * features, rows)
 
     def fit(self, model: CustomModel, data: TrainingSet, target: str, seed: int, fit_member: FitMember
             ) -> dict[str, Any]:

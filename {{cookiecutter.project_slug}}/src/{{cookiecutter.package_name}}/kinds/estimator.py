@@ -87,10 +87,10 @@ class EstimatorKind:
              peak_of: PeakOf) -> Peak:
         path = route(model)
         if path == "linear":
-            return linear_peak(memory, path, features * features)
+            return linear_peak(memory, path, features * features, rows)
         if path == "partial_fit":
-            return linear_peak(memory, path, features)
-        return linear_peak(memory, "float32", rows * features)
+            return linear_peak(memory, path, features, rows)
+        return linear_peak(memory, "float32", rows * features, rows)
 
     def fit(self, model: SklearnModel, data: TrainingSet, target: str, seed: int, fit_member: FitMember
             ) -> dict[str, Any]:

@@ -30,7 +30,7 @@ class LightGBMKind:
 
     def peak(self, model: Definition, rows: int, features: int, memory: MemoryCoefficients,
              peak_of: PeakOf) -> Peak:
-        return linear_peak(memory, "lightgbm", rows * features)
+        return linear_peak(memory, "lightgbm", rows * features, rows)
 
     def fit(self, model: LightGBMModel, data: TrainingSet, target: str, seed: int, fit_member: FitMember
             ) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any, cast
 from ..data.files import WHOLE_FILE_SHARE
 from ..errors import UsageError
 from ..kinds import Peak, peak_of, work_of
+from ..kinds.base import linear_peak
 from ..kinds.lightgbm import ROUNDS_KEYS as ROUNDS_KEYS  # re-exported: the rounds' names costed
 from ..modelspec import LoadedSpec, ModelSpec, Problem
 from ..modelspec.model import iter_models
@@ -66,7 +67,7 @@ def load_timing(data: dict[str, Any]) -> Timing | None:
 
 @dataclass(frozen=True)
 class Coefficients:
-    memory: dict[str, tuple[float, float]]  # memory model (kinds/): (bytes per value, base GB)
+    memory: dict[str, tuple[float, float, float]]  # memory model (kinds/): (bytes per value, base GB, bytes per row)
     parquet_bytes_per_value: float
     environments_gb: float
     archive_factor: float
@@ -84,8 +85,8 @@ def load_coefficients(runtimes_dir: Path) -> Coefficients:
         data = json.loads(path.read_text(encoding="utf-8"))
         disk, reserve, cache = data["disk"], data["reserve"], data["actions_cache"]
         return Coefficients(
-            memory={name: (float(entry["bytes_per_value"]), float(entry["base_gb"]))
-                    for name, entry in data["memory"].items()},
+            memory={name: (float(entry["bytes_per_value"]), float(entry["base_gb"]),
+                           float(entry.get("bytes_per_row", 0.0))) for name, entry in data["memory"].items()},
             parquet_bytes_per_value=float(disk["parquet_bytes_per_value"]),
             environments_gb=float(disk["environments_gb"]), archive_factor=float(disk["cache_archive_factor"]),
             reserve_memory_gb=float(reserve["memory_gb"]), reserve_disk_gb=float(reserve["disk_gb"]),
@@ -104,8 +105,7 @@ def training_peak(spec: ModelSpec, rows: int, features: int, coefficients: Coeff
     models hold their statistics, partial_fit a chunk, anything else one float32 matrix. With
     benchmark_inputs every model reads one float32 matrix held in memory."""
     if spec.predict.benchmark_inputs:
-        per_value, base = coefficients.memory["float32"]
-        return Peak("float32", base, per_value * rows * features / GB)
+        return linear_peak(coefficients.memory, "float32", rows * features, rows)
     found: Peak = peak_of(coefficients.memory)(spec.model, rows, features)
     return found
 

@@ -117,8 +117,8 @@ def wrap(command: list[str], mode: Mode, groups: TreeGroups | None, confinement:
 
 def wrap_training(command: list[str], confinement: Confinement, *, required: bool) -> list[str]:
     """A build's training child (`command`: its Python, then `-m <package> build --here ...`) as this
-    machine isolates it: the same sandbox as a check's run, with the network (build_slot downloads the
-    dataset it trains on; no key needed) and only `confinement`'s folders writable."""
+    machine isolates it: the same sandbox as a check's run, `confinement`'s network (none for a build: its
+    parent made the data ready) and only `confinement`'s folders writable."""
     mode = detect(Path(command[0]), required=required)
     if mode.name != NAMESPACES:
         log_process_group_once(mode.reason)
