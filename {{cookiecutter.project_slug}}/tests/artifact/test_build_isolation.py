@@ -150,6 +150,17 @@ def test_a_required_namespace_refuses_the_process_group(cli, attacker):
     assert "OWN-ENVIRONMENT" not in result.stdout, "nothing was trained"
 
 
+# An attack's probe: runs `action` and prints what it planted when that worked.
+ATTEMPT = textwrap.dedent("""
+    def attempt(what, action):
+        try:
+            action()
+            print("PLANTED:", what, flush=True)
+        except OSError:
+            pass
+""")
+
+
 # Plants what the parent (or a later deploy) would run: a .pth file in the build environment and a file
 # beside its Python (where a `uv` wrapper would go), opens the check environments' markers for writing
 # (removed, the parent would make them again, running uv and the interpreter probe), and replaces the
@@ -168,13 +179,7 @@ PLANTER = textwrap.dedent("""
     from PACKAGE_NAME.runtimes.environments import cache_root
     from PACKAGE_NAME.settings import load_settings
 
-
-    def attempt(what, action):
-        try:
-            action()
-            print("PLANTED:", what, flush=True)
-        except OSError:
-            pass
+    ATTEMPT
 
 
     def forge(pickle_path):
@@ -199,7 +204,7 @@ PLANTER = textwrap.dedent("""
             if not pickle_path.name.startswith("attacker"):
                 attempt(pickle_path, lambda pickle_path=pickle_path: forge(pickle_path))
         return ridge(frame, features, target, params)
-""")
+""").replace("ATTEMPT", ATTEMPT)
 
 
 def remove_planted(output: str, token: str) -> None:
@@ -244,13 +249,7 @@ POISONER = textwrap.dedent("""
 
     from PACKAGE_NAME.custom.example import train as ridge
 
-
-    def attempt(what, action):
-        try:
-            action()
-            print("PLANTED:", what, flush=True)
-        except OSError:
-            pass
+    ATTEMPT
 
 
     def train(frame, features, target, params):
@@ -267,7 +266,7 @@ POISONER = textwrap.dedent("""
         except OSError:
             pass
         return ridge(frame, features, target, params)
-""")
+""").replace("ATTEMPT", ATTEMPT)
 
 
 def digests(folder: Path) -> dict[str, str]:
