@@ -93,9 +93,11 @@ def prepare(repo: Repo, loaded: LoadedSpec, synthetic: bool) -> Dataset:
 
 
 def as_record(folder: Dataset) -> dict[str, object]:
+    """Absolute paths: the child runs in a folder of its own (the default cache is relative to the repository)."""
     if isinstance(folder, DatasetFiles):
-        return {"folder": str(folder.folder), "paths": {name: str(path) for name, path in folder.paths.items()}}
-    return {"folder": str(folder), "paths": {}}
+        return {"folder": str(folder.folder.resolve()),
+                "paths": {name: str(path.resolve()) for name, path in folder.paths.items()}}
+    return {"folder": str(Path(folder).resolve()), "paths": {}}
 
 
 def write_prepared(path: Path, prepared: dict[str, Dataset]) -> None:
