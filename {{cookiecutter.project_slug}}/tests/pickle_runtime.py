@@ -50,7 +50,11 @@ LOAD_AND_PREDICT = textwrap.dedent("""
         "max": float(result["prediction"].max()),
         "nan": int(result["prediction"].isna().sum()),
         "package_loaded": any(name.split(".")[0] == PACKAGE for name in sys.modules),
-    }))
+    }), flush=True)
+    # Past the interpreter's teardown, where pyarrow's parquet threads now and then abort the process
+    # ("terminate called without an active exception": apache/arrow#34314, open), after the report.
+    import os
+    os._exit(0)
 """)
 
 
